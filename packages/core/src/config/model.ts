@@ -1,0 +1,64 @@
+/**
+ * The normalized configuration: what the config pipeline produces and the runtime consumes.
+ * Entities carry Kong's field names with defaults filled in, ids are derived from names
+ * (UUIDv5, stable across reloads), and every entity remembers where in which file it was declared.
+ */
+import type { ServiceEntity, RouteEntity, ConsumerEntity, KeyAuthCredential } from '@gw/plugin-api';
+
+/** Where something was declared: `kong.yaml:14:9 services[0].routes[0]`. */
+export interface SourceLocation {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** YAML path, e.g. `services[0].routes[0].paths[1]`. */
+  path: string;
+}
+
+export interface PluginEntity {
+  id: string;
+  name: string;
+  instance_name?: string;
+  enabled: boolean;
+  protocols: string[];
+  tags?: string[];
+  /** Validated against the plugin's schema, defaults filled in, env references resolved. */
+  config: Record<string, unknown>;
+  service: { id: string } | null;
+  route: { id: string } | null;
+  consumer: { id: string } | null;
+  created_at: number;
+  location: SourceLocation;
+}
+
+export interface ConsumerWithCredentials extends ConsumerEntity {
+  keyauth_credentials: KeyAuthCredential[];
+}
+
+export interface GatewayConfig {
+  services: ServiceEntity[];
+  routes: RouteEntity[];
+  consumers: ConsumerWithCredentials[];
+  plugins: PluginEntity[];
+  /** The files the config was read from, in order. */
+  files: string[];
+  /** Folder of the first file: plugins resolve relative paths and packages from here. */
+  baseDir: string;
+  /** Declaration site of every entity, by entity id. */
+  locations: Map<string, SourceLocation>;
+}
+
+/** One problem in a config file. `format()` gives `kong.yaml:14:9 services[0].routes[0].paths[1]: must start with "/" or "~/"`. */
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+  message: string;
+}
+
+export function formatProblem(problem: ConfigProblem): string {
+  const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.column}` : problem.file;
+  return problem.path ? `${where} ${problem.path}: ${problem.message}` : `${where}: ${problem.message}`;
+}

@@ -1,0 +1,97 @@
+/**
+ * What a plugin sees of a request. Core owns the implementation; plugins only read these shapes
+ * and call the methods offered here, never core internals.
+ */
+import type { JsonValue } from './json.js';
+import type { ServiceEntity, RouteEntity, ConsumerEntity } from './entities.js';
+import type { ErrorFormat } from './errors.js';
+
+export type HeaderMap = Record<string, string | string[] | undefined>;
+
+export interface ClientRequest {
+  readonly method: string;
+  /** `http` or `https`, as the client reached gw. */
+  readonly scheme: string;
+  /** Host header without port. */
+  readonly host: string;
+  readonly port: number;
+  /** Path exactly as received (still percent-encoded), without the query. */
+  readonly rawPath: string;
+  /** The path the router matched on (RFC 3986-normalized). */
+  readonly path: string;
+  /** The query string without `?`; empty when there is none. */
+  readonly query: string;
+  /** Lower-case header names, as Node parsed them. */
+  readonly headers: Readonly<HeaderMap>;
+  readonly clientIp: string;
+  /** Named (and numbered) captures of a regex route path. */
+  readonly uriCaptures: Readonly<Record<string, string>>;
+  /** Declared length (content-length), or undefined for a chunked body. */
+  readonly contentLength: number | undefined;
+  /**
+   * Read the whole request body, up to `limit` bytes (GatewayError GW_ERR_BODY_TOO_LARGE above it).
+   * Once read, gw sends these bytes upstream unless `UpstreamRequest.body` is replaced.
+   */
+  body(limit: number): Promise<Uint8Array>;
+}
+
+export interface UpstreamRequest {
+  method: string;
+  /** `http` or `https`. */
+  scheme: string;
+  host: string;
+  port: number;
+  /** Wire path, already percent-encoded as it must be sent. */
+  path: string;
+  /** Query without `?`; empty for none. */
+  query: string;
+  /** Lower-case names. Hop-by-hop headers were already removed. */
+  headers: HeaderMap;
+  /** Replace the body with these bytes (content-length is set by gw). Undefined: the client body streams through. */
+  body: Uint8Array | undefined;
+}
+
+export interface ResponseHead {
+  status: number;
+  /** Lower-case names. */
+  headers: HeaderMap;
+  /** `upstream` when the upstream answered, `kong` when gw (or a plugin) produced the response. */
+  readonly source: 'upstream' | 'kong';
+}
+
+export interface TryRecord {
+  balancer_start: number;
+  balancer_start_ns?: number;
+  ip: string;
+  port: number;
+  balancer_latency: number;
+  balancer_latency_ns?: number;
+  state?: string;
+  code?: number;
+}
+
+export interface RequestContext {
+  /** Unique per request; also sent upstream and in the log record. */
+  readonly id: string;
+  /** ms since epoch. */
+  readonly startedAt: number;
+  readonly request: ClientRequest;
+  readonly route: Readonly<RouteEntity>;
+  readonly service: Readonly<ServiceEntity> | null;
+  /** Set by an authentication plugin through `authenticate`. */
+  readonly consumer: Readonly<ConsumerEntity> | null;
+  /** Aborted when the client goes away or the request is otherwise cancelled. */
+  readonly signal: AbortSignal;
+  /** Identify the consumer (auth plugins). Consumer-scoped plugin configs apply from the next plugin on. */
+  authenticate(consumer: ConsumerEntity, credentialId?: string): void;
+  /** Look up a consumer by a key-auth credential. */
+  findConsumerByKey(key: string): ConsumerEntity | undefined;
+  /** Kong's `kong.log.set_serialize_value`: dotted keys (`\.` escapes a dot) into the log record. */
+  setSerializeValue(key: string, value: JsonValue | undefined, mode?: 'set' | 'add' | 'replace'): void;
+  /** Render gateway errors for this request in the client's format (Kong's JSON by default). */
+  setErrorFormat(format: ErrorFormat): void;
+  /** Redact this request header's value in the log record (in addition to the built-in list). */
+  redactHeader(name: string): void;
+  /** Monotonic clock in ms (performance.now based), for latency measurements. */
+  now(): number;
+}

@@ -1,0 +1,59 @@
+/**
+ * Normalized entities, with Kong's field names and defaults filled in. These are what the log record
+ * copies into `route`, `service` and `consumer`.
+ */
+
+export interface ServiceEntity {
+  id: string;
+  name?: string;
+  protocol: string;
+  host: string;
+  port: number;
+  path?: string;
+  retries: number;
+  connect_timeout: number;
+  write_timeout: number;
+  read_timeout: number;
+  enabled: boolean;
+  tags?: string[];
+  tls_verify?: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RouteEntity {
+  id: string;
+  name?: string;
+  /** Service id, or null for a route without service. */
+  service: { id: string } | null;
+  protocols: string[];
+  methods?: string[];
+  hosts?: string[];
+  paths?: string[];
+  headers?: Record<string, string[]>;
+  snis?: string[];
+  strip_path: boolean;
+  preserve_host: boolean;
+  regex_priority: number;
+  path_handling: 'v0' | 'v1';
+  https_redirect_status_code: number;
+  request_buffering: boolean;
+  response_buffering: boolean;
+  tags?: string[];
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KeyAuthCredential {
+  id: string;
+  key: string;
+  tags?: string[];
+}
+
+export interface ConsumerEntity {
+  id: string;
+  username?: string;
+  custom_id?: string;
+  tags?: string[];
+  created_at: number;
+}

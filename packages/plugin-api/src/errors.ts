@@ -1,0 +1,130 @@
+/**
+ * The one catalogue of gateway error codes. Every error gw or a bundled plugin answers with has a code
+ * here; tests assert on codes, docs/errors.md lists them. Messages follow Kong's where Kong has one.
+ */
+
+export type ErrorFormat = 'kong' | 'anthropic' | 'openai';
+
+/** Anthropic error types (https://docs.anthropic.com/en/api/errors). */
+export type AnthropicErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'request_too_large'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'overloaded_error';
+
+interface CatalogueEntry {
+  status: number;
+  message: string;
+}
+
+export const ERROR_CATALOGUE = {
+  GW_ERR_NO_ROUTE: { status: 404, message: 'no Route matched with those values' },
+  GW_ERR_UPSTREAM_UNAVAILABLE: { status: 502, message: 'An invalid response was received from the upstream server' },
+  GW_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream server is timed out' },
+  GW_ERR_NO_SERVICE: { status: 503, message: 'no Service found with those values' },
+  GW_ERR_BODY_TOO_LARGE: { status: 413, message: 'Request size limit exceeded' },
+  GW_ERR_BAD_REQUEST: { status: 400, message: 'Bad request' },
+  GW_ERR_UNAUTHORIZED: { status: 401, message: 'Unauthorized' },
+  GW_ERR_NO_API_KEY: { status: 401, message: 'No API key found in request' },
+  GW_ERR_FORBIDDEN: { status: 403, message: 'You cannot consume this service' },
+  GW_ERR_INTERNAL: { status: 500, message: 'An unexpected error occurred' },
+  GW_ERR_PLUGIN_FAILED: { status: 500, message: 'An unexpected error occurred' },
+  GW_ERR_SHUTTING_DOWN: { status: 503, message: 'gw is shutting down' },
+  // ai-proxy
+  GW_ERR_AI_NOT_FOUND: { status: 404, message: 'this route serves only /v1/messages and /v1/messages/count_tokens' },
+  GW_ERR_AI_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
+  GW_ERR_AI_INVALID_BODY: { status: 400, message: "request body doesn't contain valid prompts" },
+  GW_ERR_AI_MODEL_MISMATCH: { status: 400, message: 'cannot use own model - must be: {model}' },
+  GW_ERR_AI_NO_MODEL: { status: 400, message: 'model parameter not found in request, nor in gateway configuration' },
+  GW_ERR_AI_STREAMING_DENIED: { status: 400, message: 'response streaming is not enabled for this LLM' },
+  GW_ERR_AI_NO_REGION: { status: 500, message: 'LLM request failed before proxying: AWS region not specified anywhere' },
+  GW_ERR_AI_NO_CREDENTIALS: { status: 500, message: 'LLM request failed before proxying: no AWS credentials configured' },
+  GW_ERR_AI_UPSTREAM: { status: 502, message: '{message}' },
+  GW_ERR_AI_STREAM_TRUNCATED: { status: 502, message: 'upstream stream ended in the middle of an event' },
+  GW_ERR_AI_STREAM_CORRUPT: { status: 502, message: 'upstream stream is corrupt: {detail}' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+const MARK = Symbol.for('gw.GatewayError');
+
+export interface GatewayErrorOptions {
+  /** Values for `{name}` placeholders in the catalogue message. */
+  params?: Record<string, string | number>;
+  /** Override the catalogue status (e.g. an upstream error mapped per provider). */
+  status?: number;
+  /** Override the message entirely. */
+  message?: string;
+  /** Anthropic error type; derived from the status when absent. */
+  anthropicType?: AnthropicErrorType;
+  /** Extra response headers (e.g. retry-after). */
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/** An error that becomes a response in the client's format. Safe to show: never put secrets in it. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly anthropicType: AnthropicErrorType;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, options: GatewayErrorOptions = {}) {
+    const entry = ERROR_CATALOGUE[code];
+    const message = options.message ?? fill(entry.message, options.params ?? {});
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = options.status ?? entry.status;
+    this.anthropicType = options.anthropicType ?? anthropicTypeForStatus(this.status);
+    this.headers = options.headers ?? {};
+    (this as unknown as Record<symbol, boolean>)[MARK] = true;
+  }
+
+  /** True for a GatewayError from any copy of this package. */
+  static is(value: unknown): value is GatewayError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARK] === true;
+  }
+}
+
+function fill(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
+}
+
+export function anthropicTypeForStatus(status: number): AnthropicErrorType {
+  switch (status) {
+    case 400: return 'invalid_request_error';
+    case 401: return 'authentication_error';
+    case 403: return 'permission_error';
+    case 404: return 'not_found_error';
+    case 413: return 'request_too_large';
+    case 429: return 'rate_limit_error';
+    case 529: return 'overloaded_error';
+    default: return status >= 500 ? 'api_error' : 'invalid_request_error';
+  }
+}
+
+const OPENAI_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'invalid_request_error',
+  429: 'rate_limit_error',
+};
+
+/** The JSON body of an error response in the given client format. */
+export function renderErrorBody(format: ErrorFormat, status: number, message: string, anthropicType?: AnthropicErrorType): string {
+  switch (format) {
+    case 'anthropic':
+      return JSON.stringify({ type: 'error', error: { type: anthropicType ?? anthropicTypeForStatus(status), message } });
+    case 'openai':
+      return JSON.stringify({ error: { message, type: OPENAI_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error'), param: null, code: null } });
+    default:
+      return JSON.stringify({ message });
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The record every log plugin receives: Kong's basic serializer shape (kong.log.serialize()),
+ * plus whatever plugins set through `setSerializeValue` (e.g. `ai.proxy.*`).
+ */
+import type { JsonValue } from './json.js';
+import type { TryRecord } from './context.js';
+
+export interface LogRecord {
+  request: {
+    id: string;
+    uri: string;
+    url: string;
+    querystring: Record<string, string | string[] | true>;
+    method: string;
+    headers: Record<string, string | string[]>;
+    size: number;
+  };
+  upstream_uri: string;
+  upstream_status: string;
+  response: {
+    status: number;
+    headers: Record<string, string | string[]>;
+    size: number;
+  };
+  latencies: { kong: number; proxy: number; request: number; receive: number };
+  tries: TryRecord[];
+  route: Record<string, unknown> | null;
+  service: Record<string, unknown> | null;
+  consumer: Record<string, unknown> | null;
+  authenticated_entity?: { id: string; consumer_id: string };
+  client_ip: string;
+  started_at: number;
+  source: 'kong' | 'upstream';
+  /** gw addition: set when the client went away before the response was complete. */
+  client_aborted?: boolean;
+  [extra: string]: JsonValue | unknown;
+}

@@ -1,0 +1,89 @@
+/**
+ * The plugin contract. A plugin package default-exports `definePlugin({...})`.
+ *
+ * Phases run in this order for every proxied request (docs/architecture.md draws it):
+ *
+ *   access ─► upstream ─► (gw calls the upstream) ─► responseHeaders ─► responseBody ─► log
+ *
+ * Within a phase, plugins run by `priority` descending, ties by name descending (Kong's order).
+ * For each plugin name exactly one configuration applies per request: the most specific scope.
+ */
+import type { RequestContext, UpstreamRequest, ResponseHead } from './context.js';
+import type { LogRecord } from './log-record.js';
+import type { JsonSchema } from './json.js';
+
+/** A problem found in a plugin's config by `validate`; `path` is relative to `config`, e.g. `model.options.max_tokens`. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** What gw hands a plugin instance when it is created (once per configured instance, per config load). */
+export interface PluginServices {
+  logger: Logger;
+  /** Folder of the config file that declared the plugin: resolve relative paths against it. */
+  configDir: string;
+  /** The plugin entity's id (stable, derived from its scope and name like Kong's declarative ids). */
+  pluginId: string;
+}
+
+/** Arguments every phase handler receives. `local` is per request and private to this plugin. */
+export interface PhaseInput<Config, State, Local> {
+  ctx: RequestContext;
+  config: Config;
+  state: State;
+  local: Local;
+}
+
+export interface PluginDefinition<Config = Record<string, unknown>, State = undefined, Local = Record<string, unknown>> {
+  /** kebab-case; the `name` used in `plugins[].name`. */
+  name: string;
+  /** semver `x.y.z`. */
+  version: string;
+  /** Integer; higher runs first. Use Kong's value where Kong has the plugin. */
+  priority: number;
+  /** JSON Schema (ajv, draft-07) for `config`. Defaults are filled in. Mark secret strings with `"x-secret": true`. */
+  configSchema: JsonSchema;
+  /** Cross-field rules that JSON Schema can't express (Kong's entity_checks). */
+  validate?(config: Config): ConfigIssue[];
+  /** Called once per configured instance when a config is loaded; returns the instance state. */
+  init?(config: Config, services: PluginServices): State | Promise<State>;
+  /** Called when the config that created the instance is retired (reload or shutdown), after in-flight requests end. */
+  close?(state: State): void | Promise<void>;
+  /** SIGUSR1: reopen files (log rotation). */
+  reopen?(state: State): void | Promise<void>;
+
+  /** May answer the request itself by returning a Response; may throw a GatewayError. */
+  access?(input: PhaseInput<Config, State, Local>): void | Response | Promise<void | Response>;
+  /** Rewrite the upstream request (target, path, headers, body). Runs again before each retry. */
+  upstream?(input: PhaseInput<Config, State, Local> & { upstream: UpstreamRequest }): void | Promise<void>;
+  /** Inspect or change the response status and headers before they are sent. */
+  responseHeaders?(input: PhaseInput<Config, State, Local> & { response: ResponseHead }): void;
+  /**
+   * Transform the response body as a stream. Return nothing to leave it alone.
+   * gw sends the status and headers together with the first body byte, so a transform may still change
+   * `response.status` / `response.headers` until it enqueues its first chunk (e.g. to turn an upstream
+   * failure found in the first frame into a plain HTTP error). Transforms of several plugins are chained
+   * with pipeThrough in execution order.
+   */
+  responseBody?(input: PhaseInput<Config, State, Local> & { response: ResponseHead }): TransformStream<Uint8Array, Uint8Array> | void;
+  /** Runs after the response is finished. Can't change it; errors are caught and reported. */
+  log?(input: PhaseInput<Config, State, Local> & { record: LogRecord }): void | Promise<void>;
+}
+
+/** Identity function that exists for type inference. */
+export function definePlugin<Config = Record<string, unknown>, State = undefined, Local = Record<string, unknown>>(
+  definition: PluginDefinition<Config, State, Local>,
+): PluginDefinition<Config, State, Local> {
+  return definition;
+}
+
+/** The names of the request phases, in order. */
+export const PHASES = ['access', 'upstream', 'responseHeaders', 'responseBody', 'log'] as const;
+export type PhaseName = (typeof PHASES)[number];

@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+// Tests import workspace packages from source, so a change is tested without a rebuild.
+// Tests that spawn the `gw` binary use packages/cli/dist (the `test` script builds first).
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@gw/plugin-api': src('plugin-api'),
+      '@gw/core': src('core'),
+      '@gw/plugin-ai-proxy': src('plugin-ai-proxy'),
+      '@gw/plugin-file-log': src('plugin-file-log'),
+      '@gw/bedrock-emulator': src('bedrock-emulator'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
