@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { RouteEntity } from '@gw/plugin-api';
+import { createRouter, type MatchInput } from '../../src/router/index.js';
+import { req, route, service } from './helpers.js';
+
+// kong-compat.md §3.2: weight, plain-host-only, header count, regex bit, regex_priority, prefix length.
+function winner(routes: RouteEntity[], input: Partial<MatchInput>): string | null {
+  return createRouter({ services: [service()], routes }).match(req(input))?.route.name ?? null;
+}
+
+describe('traditional_compatible priority', () => {
+  it('1. more matching fields win over a longer path', () => {
+    const routes = [
+      route({ name: 'long-path', paths: ['/v1/messages/count'] }),
+      route({ name: 'path+method', paths: ['/v1'], methods: ['POST'] }),
+    ];
+    expect(winner(routes, { method: 'POST', path: '/v1/messages/count' })).toBe('path+method');
+    expect(winner(routes, { method: 'GET', path: '/v1/messages/count' })).toBe('long-path');
+  });
+
+  it('2. plain hosts beat wildcard hosts at equal weight', () => {
+    const routes = [
+      route({ name: 'wild', hosts: ['*.example.com'], paths: ['/a/longer'] }),
+      route({ name: 'plain', hosts: ['api.example.com', 'b.example.com'], paths: ['/a'] }),
+    ];
+    expect(winner(routes, { host: 'api.example.com', path: '/a/longer' })).toBe('plain');
+    expect(winner(routes, { host: 'c.example.com', path: '/a/longer' })).toBe('wild');
+  });
+
+  it('2b. one wildcard among the hosts loses the plain-host bit', () => {
+    const routes = [
+      route({ name: 'mixed', hosts: ['api.example.com', '*.other.com'], paths: ['/a/longer'] }),
+      route({ name: 'plain', hosts: ['api.example.com'], paths: ['/a'] }),
+    ];
+    expect(winner(routes, { host: 'api.example.com', path: '/a/longer' })).toBe('plain');
+  });
+
+  it('3. more headers win at equal weight and host kind', () => {
+    const routes = [
+      route({ name: 'one-header', headers: { a: ['1'] }, paths: ['/long/path'] }),
+      route({ name: 'two-headers', headers: { a: ['1'], b: ['2'] }, paths: ['/'] }),
+    ];
+    expect(winner(routes, { headers: { a: '1', b: '2' }, path: '/long/path' })).toBe('two-headers');
+    expect(winner(routes, { headers: { a: '1' }, path: '/long/path' })).toBe('one-header');
+  });
+
+  it('4. regex paths are evaluated before prefix paths at equal weight', () => {
+    const routes = [
+      route({ name: 'prefix', paths: ['/v1/messages'] }),
+      route({ name: 'regex', paths: ['~/v1/.*'] }),
+    ];
+    expect(winner(routes, { path: '/v1/messages' })).toBe('regex');
+    expect(winner(routes, { path: '/v1' })).toBeNull();
+  });
+
+  it('5. higher regex_priority first among regex routes', () => {
+    const routes = [
+      route({ name: 'low', paths: ['~/items/\\d+'], regex_priority: 0 }),
+      route({ name: 'high', paths: ['~/items/'], regex_priority: 10 }),
+      route({ name: 'negative', paths: ['~/items/1'], regex_priority: -5 }),
+    ];
+    expect(winner(routes, { path: '/items/1' })).toBe('high');
+    expect(winner(routes.filter((r) => r.name !== 'high'), { path: '/items/1' })).toBe('low');
+  });
+
+  it('5b. regex_priority is ignored for prefix routes', () => {
+    const routes = [
+      route({ name: 'short', paths: ['/a'], regex_priority: 100 }),
+      route({ name: 'long', paths: ['/a/b'] }),
+    ];
+    expect(winner(routes, { path: '/a/b/c' })).toBe('long');
+  });
+
+  it('6. the longest prefix wins', () => {
+    const routes = [
+      route({ name: 'root', paths: ['/'] }),
+      route({ name: 'v1', paths: ['/v1'] }),
+      route({ name: 'messages', paths: ['/v1/messages'] }),
+    ];
+    expect(winner(routes, { path: '/v1/messages/count_tokens' })).toBe('messages');
+    expect(winner(routes, { path: '/v1/models' })).toBe('v1');
+    expect(winner(routes, { path: '/v2' })).toBe('root');
+  });
+
+  it('splits a route whose paths differ in kind or length, each part with its own priority', () => {
+    const routes = [
+      route({ name: 'split', paths: ['/a', '/abc/def', '~/re/'] }),
+      route({ name: 'mid', paths: ['/abc'] }),
+    ];
+    expect(winner(routes, { path: '/abc/def/x' })).toBe('split');
+    expect(winner(routes, { path: '/abc/x' })).toBe('mid');
+    expect(winner(routes, { path: '/ax' })).toBe('split');
+    expect(winner(routes, { path: '/re/x' })).toBe('split');
+  });
+
+  it('breaks ties by created_at, then by declaration order', () => {
+    const older = route({ name: 'older', paths: ['/same'], created_at: 100 });
+    const newer = route({ name: 'newer', paths: ['/same'], created_at: 200 });
+    expect(winner([newer, older], { path: '/same' })).toBe('older');
+    const first = route({ name: 'first', paths: ['/same'] });
+    const second = route({ name: 'second', paths: ['/same'] });
+    expect(winner([first, second], { path: '/same' })).toBe('first');
+    expect(winner([second, first], { path: '/same' })).toBe('second');
+  });
+
+  it('falls through to the next candidate when a higher one fails another field', () => {
+    const routes = [
+      route({ name: 'post-only', paths: ['/v1/messages'], methods: ['POST'], hosts: ['api.test'] }),
+      route({ name: 'catch-all', paths: ['/'] }),
+    ];
+    expect(winner(routes, { host: 'api.test', method: 'GET', path: '/v1/messages' })).toBe('catch-all');
+  });
+});
