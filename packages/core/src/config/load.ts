@@ -1,0 +1,162 @@
+/**
+ * The config pipeline (docs/architecture.md): files → env → YAML with positions → decK merge →
+ * JSON Schema → plugin config schemas → references and Kong rules → normalized GatewayConfig.
+ * Every problem is collected; nothing stops at the first one.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { PluginRegistry } from '../runtime/registry.js';
+import type { ConfigProblem, GatewayConfig, SourceLocation } from './model.js';
+import { readSourceFile } from './source-file.js';
+import type { SourceFile } from './source-file.js';
+import { collectEntities, isRecord } from './collect.js';
+import type { Origin, Report } from './collect.js';
+import { applyDefaults, checkFormatDeclared, checkTopLevel, mergeInfo } from './top-level.js';
+import { deckFileValidator } from './schemas.js';
+import { translateAjvErrors } from './ajv-messages.js';
+import { checkConsumer, checkRoute, checkService } from './entity-rules.js';
+import { checkPlugin } from './plugin-rules.js';
+import { resolveReferences } from './references.js';
+import { normalize } from './normalize.js';
+import { formatPath } from './yaml.js';
+import type { PathSegment } from './yaml.js';
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** `mock`: unset variables become placeholders (the variable name) instead of errors. */
+  mode?: 'expand' | 'mock';
+  plugins: PluginRegistry;
+}
+
+export type LoadResult = { ok: true; config: GatewayConfig; warnings: string[] } | { ok: false; problems: ConfigProblem[] };
+
+export async function loadConfig(paths: string[], options: LoadOptions): Promise<LoadResult> {
+  const env = options.env ?? process.env;
+  const mode = options.mode ?? 'expand';
+  const files = await expandDirectories(paths);
+  if (files.length === 0) return { ok: false, problems: [{ file: '', line: 0, column: 0, path: '', message: 'no configuration file given (an empty directory?)' }] };
+
+  const reads = await Promise.all(files.map((f) => readSourceFile(f, env, mode)));
+  const sources: SourceFile[] = reads.map((r) => r.source);
+  const problems: ConfigProblem[] = reads.flatMap((r) => r.problems);
+  const secrets = new Set(reads.flatMap((r) => [...r.secrets]));
+
+  const place = (origin: Origin, at: PathSegment[], key = false) => {
+    const src = sources[origin.fileIndex];
+    const { line, column } = src.doc ? src.doc.locate(at, key) : { line: 0, column: 0 };
+    return { file: src.file, line, column };
+  };
+  const report: Report = (origin, rel, message, opts = {}) => {
+    const path = [...origin.path, ...rel];
+    const at = opts.at ? [...origin.path, ...opts.at] : path;
+    problems.push({ ...place(origin, at, opts.key), path: formatPath(path), message });
+  };
+  const where = (origin: Origin) => {
+    const p = place(origin, origin.path);
+    return `${p.file}:${p.line}:${p.column}`;
+  };
+
+  const docs = sources.map((src, fileIndex) => {
+    if (src.value === undefined && !src.doc) return undefined;
+    if (src.value === null || src.value === undefined) {
+      report({ fileIndex, path: [] }, [], 'empty configuration file');
+      return undefined;
+    }
+    if (!isRecord(src.value)) {
+      report({ fileIndex, path: [] }, [], 'expected a record (a YAML mapping) at the top of the file');
+      return undefined;
+    }
+    return src.value;
+  });
+
+  checkFormatDeclared(docs, report);
+  const info = mergeInfo(docs, report);
+  const validateFile = deckFileValidator();
+  docs.forEach((doc, fileIndex) => {
+    if (!doc) return;
+    checkTopLevel(doc, fileIndex, report);
+    applyDefaults(doc, info);
+    if (!validateFile(doc)) {
+      for (const p of translateAjvErrors(validateFile.errors ?? [], doc)) {
+        report({ fileIndex, path: [] }, p.path, p.message, { key: p.key, at: p.at });
+      }
+    }
+  });
+
+  const collected = collectEntities(docs);
+  for (const s of collected.services) checkService(s, report);
+  for (const r of collected.routes) checkRoute(r, report);
+  for (const c of collected.consumers) checkConsumer(c, report);
+  for (const p of collected.plugins) checkPlugin(p, options.plugins, report);
+  const resolved = resolveReferences(collected, report, where);
+
+  const mocked = new Set(reads.flatMap((r) => [...r.mocked]));
+  const real = withoutEcho(problems, reads.flatMap((r) => r.problems)).filter((p) => !mocked.has(`${p.file}|${p.path}`));
+  if (real.length > 0) return { ok: false, problems: sortProblems(redact(real, secrets), files) };
+
+  const locate = (origin: Origin): SourceLocation => ({ ...place(origin, origin.path), path: formatPath(origin.path) });
+  const config = normalize({
+    collected,
+    resolved,
+    selectTags: info.selectTags,
+    files: [...files],
+    baseDir: dirname(resolve(files[0])),
+    locate,
+    now: Math.floor(Date.now() / 1000),
+  });
+  const warnings = config.routes
+    .filter((r) => r.service === null)
+    .map((r) => `route '${r.name ?? r.id}' has no service: requests it matches get 503 unless a plugin answers them`);
+  return { ok: true, config, warnings };
+}
+
+/** decK accepts a directory: its YAML and JSON files, in name order. */
+async function expandDirectories(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const info = await stat(p).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const names = (await readdir(p)).filter((n) => /\.(ya?ml|json)$/i.test(n)).sort();
+    out.push(...names.map((n) => join(p, n)));
+  }
+  return out;
+}
+
+/** Counts for `gw sync` output. */
+export function summarize(config: GatewayConfig): { services: number; routes: number; plugins: Record<string, number>; consumers: number } {
+  const plugins: Record<string, number> = {};
+  for (const p of config.plugins) plugins[p.name] = (plugins[p.name] ?? 0) + 1;
+  return { services: config.services.length, routes: config.routes.length, plugins, consumers: config.consumers.length };
+}
+
+/** An unset variable leaves an empty string behind; don't also report what that empty string breaks. */
+function withoutEcho(problems: ConfigProblem[], envProblems: ConfigProblem[]): ConfigProblem[] {
+  const envPaths = new Set(envProblems.filter((p) => p.path).map((p) => `${p.file}|${p.path}`));
+  return problems.filter((p) => envProblems.includes(p) || !envPaths.has(`${p.file}|${p.path}`));
+}
+
+/** Last line of defence: a value that came from the environment never appears in a message. */
+function redact(problems: ConfigProblem[], secrets: Set<string>): ConfigProblem[] {
+  if (secrets.size === 0) return problems;
+  const list = [...secrets].sort((a, b) => b.length - a.length);
+  return problems.map((p) => {
+    let message = p.message;
+    let path = p.path;
+    for (const s of list) {
+      message = message.split(s).join('***');
+      path = path.split(s).join('***');
+    }
+    return { ...p, message, path };
+  });
+}
+
+function sortProblems(problems: ConfigProblem[], files: string[]): ConfigProblem[] {
+  const order = (f: string) => files.indexOf(f);
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => order(a.p.file) - order(b.p.file) || a.p.line - b.p.line || a.p.column - b.p.column || a.i - b.i)
+    .map(({ p }) => p);
+}

@@ -1,0 +1,87 @@
+/**
+ * Plugin entity checks: is the plugin known (with "did you mean"), Enterprise-only fields, and the
+ * plugin's own config schema (defaults filled in place) plus its `validate` cross-field rules.
+ */
+import type { PluginRegistry } from '../runtime/registry.js';
+import { isRecord } from './collect.js';
+import type { PluginItem, Report } from './collect.js';
+import { ENTERPRISE_PLUGINS, KONG_OSS_PLUGINS, didYouMean } from './kong-plugins.js';
+import { pluginConfigValidator } from './schemas.js';
+import { translateAjvErrors } from './ajv-messages.js';
+import type { PathSegment } from './yaml.js';
+
+const ENTERPRISE_FIELDS: Record<string, string> = {
+  consumer_group: 'consumer_group scoping is a Kong Enterprise feature gw does not support',
+  ordering: 'dynamic plugin ordering is a Kong Enterprise feature gw does not support',
+  partials: 'partials are a Kong Enterprise feature gw does not support',
+  _config: '_plugin_configs references are not supported by gw; write the config inline',
+};
+
+/** Returns true when the plugin is known and its config is valid (the config was normalized in place). */
+export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: Report): boolean {
+  const raw = item.raw;
+  const o = item.origin;
+  for (const [field, message] of Object.entries(ENTERPRISE_FIELDS)) {
+    if (raw[field] !== undefined) report(o, [field], message, { key: true });
+  }
+  if (item.nestedUnder && raw[item.nestedUnder.kind] !== undefined) {
+    const kind = item.nestedUnder.kind;
+    const ref = raw[kind];
+    const shown = typeof ref === 'string' ? ref : isRecord(ref) ? String(ref.name ?? ref.id) : '';
+    report(o, [kind], `nesting ${kind} (${shown}) under ${kind}-scoped plugin (${String(raw.name)}) is not allowed`, { key: true });
+  }
+  const name = raw.name;
+  if (typeof name !== 'string') return false;
+  const plugin = registry.get(name);
+  if (!plugin) {
+    report(o, ['name'], unknownPluginMessage(name, registry));
+    return false;
+  }
+  if (raw.config === undefined || raw.config === null) raw.config = {};
+  if (!isRecord(raw.config)) return false;
+  const validate = pluginConfigValidator(plugin);
+  if (validate instanceof Error) {
+    report(o, ['name'], `plugin '${name}' has an invalid config schema (a bug in the plugin): ${validate.message}`);
+    return false;
+  }
+  if (!validate(raw.config)) {
+    for (const p of translateAjvErrors(validate.errors ?? [], raw.config, ['config'])) {
+      report(o, p.path, p.message, { key: p.key, at: p.at });
+    }
+    return false;
+  }
+  let issues;
+  try {
+    issues = plugin.validate?.(raw.config) ?? [];
+  } catch (err) {
+    report(o, ['config'], `plugin '${name}' failed to check its config: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+  for (const issue of issues) report(o, ['config', ...parseIssuePath(issue.path)], issue.message);
+  return issues.length === 0;
+}
+
+export function unknownPluginMessage(name: string, registry: PluginRegistry): string {
+  if (ENTERPRISE_PLUGINS.has(name)) return `plugin '${name}' is a Kong Enterprise plugin; gw does not support it`;
+  const suggestion = didYouMean(name, registry.keys());
+  if (KONG_OSS_PLUGINS.has(name)) {
+    return `plugin '${name}' is a Kong plugin gw does not bundle; load an implementation with --plugins${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`;
+  }
+  return `unknown plugin '${name}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`;
+}
+
+/** `model.options.max_tokens` or `targets[0].auth` → path segments. */
+function parseIssuePath(path: string): PathSegment[] {
+  if (!path) return [];
+  const out: PathSegment[] = [];
+  for (const part of path.split('.')) {
+    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) {
+      out.push(part);
+      continue;
+    }
+    if (m[1]) out.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
+    for (const idx of m[2].matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * The ajv validators: the decK file schema (schemas/*.schema.json at the repo root), compiled once per
+ * process, and each plugin's `configSchema`, compiled once per plugin definition.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { AnyPlugin } from '../runtime/registry.js';
+
+/** src/config/ and dist/config/ are both four levels below the repo root. */
+const SCHEMA_DIR = new URL('../../../../schemas/', import.meta.url);
+const ENTITY_SCHEMAS = ['plugin', 'route', 'service', 'consumer', 'deck-file'] as const;
+
+/** Schema keywords gw understands beyond JSON Schema: `x-secret` marks secrets, `x-message` overrides the error text. */
+const GW_KEYWORDS = ['x-secret', 'x-message'];
+
+function newAjv(strict: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict, strictTypes: false, strictRequired: false });
+  for (const keyword of GW_KEYWORDS) ajv.addKeyword({ keyword, schemaType: ['string', 'boolean'] });
+  return ajv;
+}
+
+let deckValidator: ValidateFunction | undefined;
+
+/** Validates one whole decK file (entity schemas are referenced from it). Mutates: fills defaults. */
+export function deckFileValidator(): ValidateFunction {
+  if (!deckValidator) {
+    const ajv = newAjv(true);
+    for (const name of ENTITY_SCHEMAS) {
+      const text = readFileSync(fileURLToPath(new URL(`${name}.schema.json`, SCHEMA_DIR)), 'utf8');
+      ajv.addSchema(JSON.parse(text) as object);
+    }
+    deckValidator = ajv.getSchema('https://gw.local/schemas/deck-file.schema.json')!;
+  }
+  return deckValidator;
+}
+
+/** Property names the service / route schemas allow (for `_info.defaults`). */
+export function entityFields(kind: 'service' | 'route'): Set<string> {
+  let fields = fieldCache.get(kind);
+  if (!fields) {
+    const text = readFileSync(fileURLToPath(new URL(`${kind}.schema.json`, SCHEMA_DIR)), 'utf8');
+    fields = new Set(Object.keys((JSON.parse(text) as { properties: object }).properties));
+    fieldCache.set(kind, fields);
+  }
+  return fields;
+}
+const fieldCache = new Map<string, Set<string>>();
+
+// Plugin schemas come from other packages and may use keywords we don't know: not strict.
+const pluginAjv = newAjv(false);
+const pluginValidators = new WeakMap<AnyPlugin, ValidateFunction | Error>();
+
+/** The compiled config validator for a plugin definition, or the compile error (a bug in the plugin's schema). */
+export function pluginConfigValidator(plugin: AnyPlugin): ValidateFunction | Error {
+  let v = pluginValidators.get(plugin);
+  if (!v) {
+    try {
+      v = pluginAjv.compile(plugin.configSchema);
+    } catch (err) {
+      v = err instanceof Error ? err : new Error(String(err));
+    }
+    pluginValidators.set(plugin, v);
+  }
+  return v;
+}
+
+export type { ErrorObject };

@@ -1,0 +1,318 @@
+import { describe, expect, it } from 'vitest';
+import { load, loadOk, loadFail, writeFiles } from './helpers.js';
+import { loadConfig, summarize } from '../../src/config/index.js';
+import { testRegistry } from './test-registry.js';
+import { dirname } from 'node:path';
+import { definePlugin } from '@gw/plugin-api';
+import type { AnyPlugin } from '../../src/runtime/registry.js';
+
+const head = '_format_version: "3.0"\n';
+
+describe('defaults', () => {
+  it('fills Kong defaults for services, routes and plugins', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - name: bedrock
+    url: https://bedrock-runtime.us-west-2.amazonaws.com/base
+    routes:
+      - name: claude
+        paths: [/anthropic]
+    plugins:
+      - name: file-log
+      - name: ai-proxy
+`,
+    });
+    const [service] = config.services;
+    expect(service).toMatchObject({
+      name: 'bedrock', protocol: 'https', host: 'bedrock-runtime.us-west-2.amazonaws.com', port: 443, path: '/base',
+      retries: 5, connect_timeout: 60000, write_timeout: 60000, read_timeout: 60000, enabled: true,
+    });
+    expect(config.routes[0]).toMatchObject({
+      service: { id: service.id }, protocols: ['http', 'https'], strip_path: true, preserve_host: false, regex_priority: 0,
+      path_handling: 'v0', https_redirect_status_code: 426, request_buffering: true, response_buffering: true,
+    });
+    const [fileLog, aiProxy] = config.plugins;
+    expect(fileLog).toMatchObject({ enabled: true, protocols: ['grpc', 'grpcs', 'http', 'https'], config: {}, service: { id: service.id }, route: null, consumer: null });
+    expect(aiProxy.protocols).toEqual(['grpc', 'grpcs', 'http', 'https', 'ws', 'wss']);
+  });
+
+  it('parses the url shorthand like Kong: port from the scheme, no path unless given', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - {name: a, url: "http://localhost"}
+  - {name: b, url: "http://localhost:8080/"}
+  - {name: c, host: example.com, protocol: https}
+`,
+    });
+    expect(config.services.map((s) => [s.protocol, s.host, s.port, s.path])).toEqual([
+      ['http', 'localhost', 80, undefined],
+      ['http', 'localhost', 8080, '/'],
+      ['https', 'example.com', 443, undefined],
+    ]);
+  });
+
+  it('applies _info.defaults between the entity value and Kong defaults', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}_info:
+  defaults:
+    service: {retries: 1, read_timeout: 120000, port: 9000}
+    route: {strip_path: false, preserve_host: true}
+services:
+  - name: s
+    url: http://localhost
+    retries: 3
+    routes:
+      - name: r
+        paths: [/]
+        preserve_host: false
+  - name: t
+    host: t.local
+`,
+    });
+    expect(config.services[0]).toMatchObject({ retries: 3, read_timeout: 120000, port: 80, connect_timeout: 60000 });
+    expect(config.services[1]).toMatchObject({ retries: 1, port: 9000 });
+    expect(config.routes[0]).toMatchObject({ strip_path: false, preserve_host: false });
+  });
+
+  it('fills plugin config defaults from the plugin schema', async () => {
+    const config = await loadOk({ 'kong.yaml': `${head}plugins:\n  - name: test-limits\n    config: {limit: 5}\n` });
+    expect(config.plugins[0].config).toEqual({ limit: 5, window: 'minute' });
+  });
+
+  it('tags every entity with _info.select_tags', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}_info: {select_tags: [team-a]}
+services:
+  - {name: s, url: "http://x", tags: [own], routes: [{name: r, paths: [/]}]}
+consumers:
+  - username: alice
+plugins:
+  - name: file-log
+`,
+    });
+    expect(config.services[0].tags).toEqual(['own', 'team-a']);
+    expect(config.routes[0].tags).toEqual(['team-a']);
+    expect(config.consumers[0].tags).toEqual(['team-a']);
+    expect(config.plugins[0].tags).toEqual(['team-a']);
+  });
+});
+
+describe('ids', () => {
+  const yaml = `${head}services:
+  - name: s
+    url: http://localhost
+    routes: [{name: r, paths: [/]}]
+    plugins: [{name: file-log}]
+consumers:
+  - username: alice
+    keyauth_credentials: [{key: k1}]
+  - username: bob
+    id: 0f6d3a52-3c0e-4a5e-9d8e-2c1b0a9f8e7d
+`;
+
+  it('derives stable UUIDv5 ids from names, identical across loads and files', async () => {
+    const a = await loadOk({ 'kong.yaml': yaml });
+    const b = await loadOk({ 'other.yaml': yaml });
+    const ids = (c: typeof a) => [...c.services, ...c.routes, ...c.consumers, ...c.plugins].map((e) => e.id);
+    expect(ids(a)).toEqual(ids(b));
+    expect(a.consumers[0].keyauth_credentials[0].id).toBe(b.consumers[0].keyauth_credentials[0].id);
+    for (const id of ids(a)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(a.services[0].id).toMatch(/^.{14}5.{3}-[89ab]/);
+    expect(new Set(ids(a)).size).toBe(ids(a).length);
+    expect(a.consumers[1].id).toBe('0f6d3a52-3c0e-4a5e-9d8e-2c1b0a9f8e7d');
+  });
+
+  it('changes the id when the name changes', async () => {
+    const a = await loadOk({ 'kong.yaml': yaml });
+    const b = await loadOk({ 'kong.yaml': yaml.replace('name: s', 'name: s2') });
+    expect(a.services[0].id).not.toBe(b.services[0].id);
+    expect(a.routes[0].id).toBe(b.routes[0].id);
+  });
+});
+
+describe('multiple files', () => {
+  it('merges files as decK does: lists appended, references across files, one _format_version enough', async () => {
+    const config = await loadOk({
+      'services.yaml': `${head}_info: {select_tags: [a]}
+services:
+  - name: s
+    url: http://localhost
+`,
+      'routes.yaml': `_info: {select_tags: [b]}
+routes:
+  - name: r
+    service: {name: s}
+    paths: [/x]
+plugins:
+  - name: file-log
+    service: s
+    route: r
+consumers:
+  - username: alice
+`,
+    });
+    expect(summarize(config)).toEqual({ services: 1, routes: 1, plugins: { 'file-log': 1 }, consumers: 1 });
+    expect(config.routes[0].service).toEqual({ id: config.services[0].id });
+    expect(config.plugins[0]).toMatchObject({ service: { id: config.services[0].id }, route: { id: config.routes[0].id } });
+    expect(config.services[0].tags).toEqual(['a', 'b']);
+    expect(config.files.map((f) => f.replace(/^.*[\\/]/, ''))).toEqual(['services.yaml', 'routes.yaml']);
+    expect(config.locations.get(config.routes[0].id)).toMatchObject({ line: 3, column: 5, path: 'routes[0]' });
+    expect(config.locations.get(config.routes[0].id)!.file).toMatch(/routes\.yaml$/);
+  });
+
+  it('reads the YAML and JSON files of a directory in name order', async () => {
+    const [a] = writeFiles({ 'b.json': '{"services": [{"name": "json", "url": "http://j"}]}', 'a.yaml': `${head}services: [{name: yaml, url: "http://y"}]\n`, 'notes.txt': 'ignored' });
+    const r = await loadConfig([dirname(a)], { plugins: testRegistry(), env: {} });
+    expect(r.ok && r.config.services.map((s) => s.name)).toEqual(['yaml', 'json']);
+  });
+
+  it('reports duplicates across files with both positions', async () => {
+    const problems = await loadFail({
+      'a.yaml': `${head}services:\n  - name: s\n    url: http://a\n`,
+      'b.yaml': `${head}services:\n  - name: s\n    url: http://b\n`,
+    });
+    expect(problems).toEqual(["b.yaml:3:11 services[0].name: duplicate service name 's' (also declared at a.yaml:3:5)"]);
+  });
+
+  it('resolves references by id as well as by name', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - id: 3b1f0a6e-8f7d-4c2b-9a1e-5d4c3b2a1f0e
+    url: http://localhost
+routes:
+  - name: r
+    paths: [/]
+    service: {id: 3b1f0a6e-8f7d-4c2b-9a1e-5d4c3b2a1f0e}
+plugins:
+  - name: file-log
+    service: 3b1f0a6e-8f7d-4c2b-9a1e-5d4c3b2a1f0e
+`,
+    });
+    expect(config.routes[0].service).toEqual({ id: '3b1f0a6e-8f7d-4c2b-9a1e-5d4c3b2a1f0e' });
+    expect(config.plugins[0].service).toEqual({ id: '3b1f0a6e-8f7d-4c2b-9a1e-5d4c3b2a1f0e' });
+  });
+});
+
+describe('consumers and scopes', () => {
+  it('keeps key-auth credentials and consumer-scoped plugins', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}consumers:
+  - username: alice
+    custom_id: a-1
+    keyauth_credentials:
+      - key: $alice_key
+    plugins:
+      - name: test-limits
+        config: {limit: 10}
+`,
+    }, { env: { DECK_ALICE_KEY: 'alice-secret-key' } });
+    expect(config.consumers[0]).toMatchObject({ username: 'alice', custom_id: 'a-1', keyauth_credentials: [{ key: 'alice-secret-key' }] });
+    expect(config.plugins[0].consumer).toEqual({ id: config.consumers[0].id });
+  });
+
+  it('allows one plugin name per scope but the same name in different scopes', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - name: s
+    url: http://localhost
+    plugins: [{name: file-log, config: {path: /a}}]
+    routes:
+      - name: r
+        paths: [/]
+        plugins: [{name: file-log, config: {path: /b}}]
+plugins:
+  - name: file-log
+`,
+    });
+    expect(config.plugins.map((p) => [p.service !== null, p.route !== null])).toEqual([[false, true], [true, false], [false, false]]);
+  });
+});
+
+describe('problems', () => {
+  it('reports every problem at once, in file order, with positions', async () => {
+    const problems = await loadFail({
+      'kong.yaml': `${head}services:
+  - name: s
+    url: http://localhost
+    routes:
+      - name: r
+        paths:
+          - /ok
+          - bad
+plugins:
+  - name: ai-prxy
+  - name: test-limits
+    service: nope
+    config: {limit: 0}
+`,
+    });
+    expect(problems).toEqual([
+      'kong.yaml:9:13 services[0].routes[0].paths[1]: must start with "/" or "~/"',
+      "kong.yaml:11:11 plugins[0].name: unknown plugin 'ai-prxy'; did you mean 'ai-proxy'?",
+      'kong.yaml:13:14 plugins[1].service: service nope for plugin test-limits: entity not found',
+      'kong.yaml:14:21 plugins[1].config.limit: value should be between 1 and 1000',
+    ]);
+  });
+
+  it('reports a file that cannot be read', async () => {
+    const result = await loadConfig(['/nonexistent/gw/kong.yaml'], { plugins: testRegistry(), env: {} });
+    expect(result).toEqual({ ok: false, problems: [{ file: '/nonexistent/gw/kong.yaml', line: 0, column: 0, path: '', message: 'cannot read file (ENOENT)' }] });
+  });
+
+  it('compiles a plugin schema once per plugin definition', async () => {
+    let reads = 0;
+    const plugin = definePlugin({
+      name: 'counted', version: '1.0.0', priority: 1,
+      get configSchema() {
+        reads++;
+        return { type: 'object', properties: { n: { type: 'integer', default: 1 } } };
+      },
+    });
+    const registry = new Map([['counted', plugin as AnyPlugin]]);
+    const files = writeFiles({ 'kong.yaml': `${head}plugins:\n  - name: counted\n  - name: counted\n    service: s\nservices: [{name: s, url: "http://s"}]\n` });
+    for (let i = 0; i < 2; i++) {
+      const r = await loadConfig(files, { plugins: registry, env: {} });
+      expect(r.ok && r.config.plugins.map((p) => p.config)).toEqual([{ n: 1 }, { n: 1 }]);
+    }
+    expect(reads).toBe(1);
+  });
+
+  it('keeps positions right around anchors, aliases and merge keys', async () => {
+    const problems = await loadFail({
+      'kong.yaml': `${head}services:
+  - &base
+    name: a
+    url: http://a
+    retries: 2
+  - <<: *base
+    name: b
+    retries: many
+  - name: c
+    url: http://c
+    routes: [{name: r, paths: [*base]}]
+`,
+    });
+    expect(problems).toEqual([
+      'kong.yaml:9:14 services[1].retries: expected an integer',
+      'kong.yaml:12:32 services[2].routes[0].paths[0]: expected a string',
+    ]);
+  });
+
+  it('loads the same files repeatedly (schemas compiled once, not mutated)', async () => {
+    const files = writeFiles({ 'kong.yaml': `${head}plugins:\n  - name: test-limits\n    config: {limit: 3}\n` });
+    for (let i = 0; i < 3; i++) {
+      const r = await loadConfig(files, { plugins: testRegistry(), env: {} });
+      expect(r.ok && r.config.plugins[0].config).toEqual({ limit: 3, window: 'minute' });
+    }
+  });
+
+  it('warns about a route without a service', async () => {
+    const config = await loadOk({ 'kong.yaml': `${head}routes:\n  - name: lonely\n    paths: [/]\n` });
+    expect(config.warnings).toEqual(["route 'lonely' has no service: requests it matches get 503 unless a plugin answers them"]);
+  });
+
+  it('accepts an empty but valid config', async () => {
+    const r = await load({ 'kong.yaml': head });
+    expect(r.ok && summarize(r.config)).toEqual({ services: 0, routes: 0, plugins: {}, consumers: 0 });
+  });
+});

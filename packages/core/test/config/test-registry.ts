@@ -1,0 +1,38 @@
+/**
+ * Plugins for config tests. The real ai-proxy and file-log schemas live in their packages; these stand-ins
+ * accept any config (ai-proxy, file-log) or have a small strict schema with cross-field rules (test-limits)
+ * so plugin config validation can be tested independently of them.
+ */
+import { definePlugin } from '@gw/plugin-api';
+import type { PluginRegistry, AnyPlugin } from '../../src/runtime/registry.js';
+
+const permissive = (name: string, priority: number): AnyPlugin =>
+  definePlugin({ name, version: '0.0.1', priority, configSchema: { type: 'object' } });
+
+export const testLimits = definePlugin<{ limit: number; window: string; burst?: number; api_key?: string }>({
+  name: 'test-limits',
+  version: '0.0.1',
+  priority: 900,
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['limit'],
+    properties: {
+      limit: { type: 'integer', minimum: 1, maximum: 1000 },
+      window: { enum: ['second', 'minute', 'hour'], default: 'minute' },
+      burst: { type: 'integer' },
+      api_key: { type: 'string', 'x-secret': true, minLength: 8 },
+    },
+  },
+  validate(config) {
+    return config.burst !== undefined && config.burst < config.limit ? [{ path: 'burst', message: 'must be at least limit' }] : [];
+  },
+});
+
+export function testRegistry(): PluginRegistry {
+  return new Map<string, AnyPlugin>([
+    ['ai-proxy', permissive('ai-proxy', 770)],
+    ['file-log', permissive('file-log', 9)],
+    ['test-limits', testLimits as AnyPlugin],
+  ]);
+}
