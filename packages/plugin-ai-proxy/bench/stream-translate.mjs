@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: Bedrock event stream → Anthropic SSE translation (src/response/bedrock-stream.ts).
+ * Builds a realistic 500-delta InvokeModelWithResponseStream body (with `p` padding), then pushes it
+ * through the transform in network-sized chunks and in one-frame-per-chunk mode.
+ *
+ *   npx tsc -b packages/plugin-ai-proxy/tsconfig.json && node packages/plugin-ai-proxy/bench/stream-translate.mjs
+ *
+ * Prints ns per event, upstream MB/s and events/s for each mode (median of the timed rounds).
+ */
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { aiResponseBody, aiResponseHeaders } from '../dist/response/index.js';
+
+const DELTAS = 500;
+const WARMUP = 20;
+const ROUNDS = Number(process.env.ROUNDS ?? 200);
+const PADDING = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123';
+
+const codec = new EventStreamCodec((b) => Buffer.from(b).toString('utf8'), (s) => new Uint8Array(Buffer.from(s)));
+const frame = (event, i) => {
+  const payload = { bytes: Buffer.from(JSON.stringify(event)).toString('base64'), p: PADDING.slice(0, 1 + (i * 7) % PADDING.length) };
+  return codec.encode({
+    headers: {
+      ':event-type': { type: 'string', value: 'chunk' },
+      ':content-type': { type: 'string', value: 'application/json' },
+      ':message-type': { type: 'string', value: 'event' },
+    },
+    body: new Uint8Array(Buffer.from(JSON.stringify(payload))),
+  });
+};
+
+function buildStream() {
+  const usage = { input_tokens: 21_774, cache_creation_input_tokens: 0, cache_read_input_tokens: 18_000, output_tokens: 1 };
+  const events = [
+    { type: 'message_start', message: { id: 'msg_bdrk_bench', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001', content: [], stop_reason: null, stop_sequence: null, usage } },
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+  ];
+  for (let i = 0; i < DELTAS; i++) events.push({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `token ${i} of the answer, ` } });
+  events.push(
+    { type: 'content_block_stop', index: 0 },
+    { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: DELTAS } },
+    { type: 'message_stop', 'amazon-bedrock-invocationMetrics': { inputTokenCount: 21_774, outputTokenCount: DELTAS, invocationLatency: 4000, firstByteLatency: 300 } },
+  );
+  return events.map(frame);
+}
+
+function chunked(frames, size) {
+  const all = Buffer.concat(frames);
+  const out = [];
+  for (let at = 0; at < all.byteLength; at += size) out.push(all.subarray(at, at + size));
+  return out;
+}
+
+let clock = 0;
+const ctx = { now: () => ++clock };
+const exchange = () => ({
+  provider: 'bedrock', kind: 'chat', mode: 'stream', requestModel: 'm', clientModel: undefined, pluginId: 'p',
+  logStatistics: true, logPayloads: false, costs: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+  requestPayload: undefined, localTokenEstimate: undefined, upstreamSentAt: 0, firstTokenAt: undefined, lastTokenAt: undefined,
+  usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+  responseModel: undefined, responsePayload: undefined, error: undefined,
+});
+
+async function translate(chunks) {
+  const ex = exchange();
+  const response = { status: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, source: 'upstream' };
+  aiResponseHeaders({ ctx, response, exchange: ex });
+  const stream = aiResponseBody({ ctx, response, exchange: ex });
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  let events = 0;
+  const reading = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      events++;
+      if (value.byteLength === 0) throw new Error('empty chunk');
+    }
+  })();
+  for (const chunk of chunks) await writer.write(chunk);
+  await writer.close();
+  await reading;
+  if (ex.error !== undefined || ex.usage.output_tokens !== DELTAS) throw new Error(`bad translation: ${JSON.stringify(ex.error ?? ex.usage)}`);
+  return events;
+}
+
+async function measure(label, chunks, bytes) {
+  for (let i = 0; i < WARMUP; i++) await translate(chunks);
+  const times = [];
+  let events = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = process.hrtime.bigint();
+    events = await translate(chunks);
+    times.push(Number(process.hrtime.bigint() - t0));
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  const p90 = times[Math.floor(times.length * 0.9)];
+  console.log(
+    `${label.padEnd(28)} ${String(events).padStart(4)} events  ` +
+    `${(median / events).toFixed(0).padStart(6)} ns/event (p90 ${(p90 / events).toFixed(0)})  ` +
+    `${((bytes / 1e6) / (median / 1e9)).toFixed(1).padStart(6)} MB/s  ` +
+    `${((events / median) * 1e9 / 1e6).toFixed(2)} M events/s`,
+  );
+}
+
+const frames = buildStream();
+const bytes = frames.reduce((n, f) => n + f.byteLength, 0);
+console.log(`stream: ${frames.length} frames, ${bytes} bytes upstream; node ${process.version}; ${ROUNDS} rounds (median)`);
+await measure('16 KiB network chunks', chunked(frames, 16 * 1024), bytes);
+await measure('one frame per chunk', frames, bytes);
+await measure('1 KiB chunks (frames split)', chunked(frames, 1024), bytes);

@@ -1,0 +1,57 @@
+/** The ai-proxy `config` after schema defaults are filled in (see schema/config.schema.json). */
+
+export type ResponseStreaming = 'allow' | 'deny' | 'always';
+
+export interface AuthConfig {
+  header_name?: string;
+  header_value?: string;
+  param_name?: string;
+  param_value?: string;
+  param_location?: 'query' | 'body';
+  aws_access_key_id?: string;
+  aws_secret_access_key?: string;
+  allow_override?: boolean;
+  [field: string]: unknown;
+}
+
+export interface BedrockOptions {
+  aws_region?: string;
+  [field: string]: unknown;
+}
+
+export interface ModelOptions {
+  max_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  input_cost?: number;
+  output_cost?: number;
+  cache_read_cost?: number;
+  cache_write_cost?: number;
+  anthropic_version?: string;
+  upstream_url?: string;
+  upstream_path?: string;
+  bedrock?: BedrockOptions;
+  [field: string]: unknown;
+}
+
+export interface ModelConfig {
+  provider: string;
+  name?: string;
+  options?: ModelOptions;
+  model_alias?: string;
+}
+
+export interface AiProxyConfig {
+  route_type: string;
+  llm_format: string;
+  response_streaming: ResponseStreaming;
+  max_request_body_size: number;
+  model_name_header: boolean;
+  logging: { log_statistics: boolean; log_payloads: boolean };
+  auth?: AuthConfig;
+  model: ModelConfig;
+  genai_category?: string;
+  /** gw extension: client model id or glob → upstream model id, or `reject`. */
+  model_aliases?: Record<string, string>;
+}

@@ -1,0 +1,60 @@
+import type { ConfigIssue } from '@gw/plugin-api';
+import type { AiProxyConfig } from './types.js';
+
+/** Providers and client formats gw implements today; the schema accepts all of Kong's. */
+export const SUPPORTED_PROVIDERS: readonly string[] = ['bedrock', 'anthropic'];
+export const SUPPORTED_FORMATS: readonly string[] = ['anthropic'];
+export const SUPPORTED_ROUTE_TYPES: readonly string[] = ['llm/v1/chat'];
+
+const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
+
+/** Kong's entity checks for ai-proxy (messages as in Kong's config spec), then what gw does not support yet. */
+export function validate(config: AiProxyConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const auth = config.auth ?? {};
+  const provider = config.model?.provider;
+  const format = config.llm_format ?? 'openai';
+
+  allOrNone(issues, auth, ['header_name', 'header_value']);
+  allOrNone(issues, auth, ['param_name', 'param_value', 'param_location']);
+
+  if ((provider === 'bedrock' || provider === 'gemini') && auth.allow_override === true) {
+    issues.push({ path: 'auth.allow_override', message: 'bedrock and gemini only support auth.allow_override = false' });
+  }
+  if (provider === 'anthropic' && !isSet(config.model.options?.anthropic_version)) {
+    issues.push({ path: 'model.options.anthropic_version', message: "must set 'model.options.anthropic_version' for anthropic provider" });
+  }
+  if ((format === 'bedrock' || format === 'gemini') && config.route_type !== 'llm/v1/chat') {
+    issues.push({ path: 'route_type', message: "native provider options in llm_format can only be used with the 'llm/v1/chat' route_type" });
+  }
+  if ((format === 'bedrock' || format === 'gemini') && provider !== format) {
+    issues.push({ path: 'model.provider', message: `native llm_format '${format}' can only be used with the '${format}' model.provider` });
+  }
+  if (provider === 'anthropic' && config.route_type === 'llm/v1/completions' && config.logging?.log_statistics === true) {
+    issues.push({ path: 'logging.log_statistics', message: 'anthropic does not support statistics when route_type is llm/v1/completions' });
+  }
+
+  if (provider !== undefined && !SUPPORTED_PROVIDERS.includes(provider)) {
+    issues.push({ path: 'model.provider', message: `provider '${provider}' is not supported yet by gw (supported: ${SUPPORTED_PROVIDERS.join(', ')})` });
+  }
+  if (!SUPPORTED_FORMATS.includes(format)) {
+    issues.push({ path: 'llm_format', message: `llm_format '${format}' is not supported yet by gw (supported: ${SUPPORTED_FORMATS.join(', ')})` });
+  }
+  if (config.route_type !== undefined && !SUPPORTED_ROUTE_TYPES.includes(config.route_type)) {
+    issues.push({ path: 'route_type', message: `route_type '${config.route_type}' is not supported yet by gw (supported: ${SUPPORTED_ROUTE_TYPES.join(', ')})` });
+  }
+  if (auth.param_location === 'body') {
+    issues.push({ path: 'auth.param_location', message: "param_location 'body' is not supported yet by gw (supported: query)" });
+  }
+  return issues;
+}
+
+function allOrNone(issues: ConfigIssue[], auth: Record<string, unknown>, fields: string[]): void {
+  const set = fields.filter((field) => isSet(auth[field])).length;
+  if (set !== 0 && set !== fields.length) {
+    issues.push({
+      path: `auth.${fields[0]}`,
+      message: `all or none of these fields must be set: ${fields.map((field) => `'auth.${field}'`).join(', ')}`,
+    });
+  }
+}

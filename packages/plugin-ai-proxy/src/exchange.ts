@@ -1,0 +1,62 @@
+/**
+ * One AI exchange: what the request side of ai-proxy decided (provider, mode, model, costs) and what the
+ * response side observed (usage, timings, errors). Created in `access`, kept in the plugin's per-request
+ * `local`, read in `log` to publish the `ai.proxy` serialize value. This is the only contract between
+ * `request/` and `response/`.
+ */
+
+export type Provider = 'bedrock' | 'anthropic';
+export type RouteKind = 'chat' | 'count_tokens';
+export type RequestMode = 'oneshot' | 'stream';
+
+/** Anthropic usage field names; counts as the upstream reported them (input excludes cache tokens). */
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+}
+
+/** Per-million-token prices from `model.options.*_cost`; absent ones count as 0. */
+export interface Costs {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface AiExchange {
+  provider: Provider;
+  kind: RouteKind;
+  mode: RequestMode;
+  /** Model id sent upstream (configured `model.name`, after aliasing). */
+  requestModel: string;
+  /** The `model` the client put in its body, if any. */
+  clientModel: string | undefined;
+  pluginId: string;
+  logStatistics: boolean;
+  logPayloads: boolean;
+  costs: Costs;
+  /** Request body as sent upstream, kept only when `log_payloads`. */
+  requestPayload: string | undefined;
+  /** count_tokens: a local estimate, answered when the upstream can't count. */
+  localTokenEstimate: number | undefined;
+
+  /** `ctx.now()` when the upstream request was handed to the upstream client. */
+  upstreamSentAt: number | undefined;
+  /** `ctx.now()` at the first content delta (stream) or at the response head (oneshot). */
+  firstTokenAt: number | undefined;
+  /** `ctx.now()` when the response body ended. */
+  lastTokenAt: number | undefined;
+  usage: Usage;
+  /** `model` reported by the upstream in its response. */
+  responseModel: string | undefined;
+  /** Response body as sent to the client, kept only when `log_payloads` (capped). */
+  responsePayload: string | undefined;
+  /** Set when the upstream failed (HTTP error or exception frame), as mapped for the client. */
+  error: { status: number; type: string; message: string } | undefined;
+}
+
+export function emptyUsage(): Usage {
+  return { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+}

@@ -1,0 +1,50 @@
+import { definePlugin } from '@gw/plugin-api';
+import { configSchema } from './config/schema.js';
+import type { AiProxyConfig } from './config/types.js';
+import { hasTemplates } from './config/templating.js';
+import { validate } from './config/validate.js';
+import { aiAccess } from './request/access.js';
+import { compileAliases } from './request/model.js';
+import type { AiLocal, AiState } from './request/plan.js';
+import { aiUpstream } from './request/upstream.js';
+import { aiResponseBody, aiResponseHeaders } from './response/index.js';
+import { publishAiStats } from './stats/index.js';
+
+export const AI_PROXY_VERSION = '0.1.0';
+
+/** Kong's ai-proxy (PRIORITY 770) for Anthropic-format clients, with Bedrock and Anthropic upstreams. */
+export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
+  name: 'ai-proxy',
+  version: AI_PROXY_VERSION,
+  priority: 770,
+  configSchema,
+  validate,
+  init(config, services) {
+    return {
+      pluginId: services.pluginId,
+      aliases: compileAliases(config.model_aliases, config.model.name || undefined),
+      templated: hasTemplates(config.model),
+      env: process.env,
+    };
+  },
+  access: aiAccess,
+  upstream: aiUpstream,
+  responseHeaders({ ctx, config, local, response }) {
+    const exchange = local.exchange;
+    if (exchange === undefined) return;
+    aiResponseHeaders({ ctx, response, exchange });
+    if (config.model_name_header && response.status >= 200 && response.status < 300) {
+      response.headers['x-kong-llm-model'] = `${exchange.provider}/${exchange.requestModel}`;
+    }
+  },
+  responseBody({ ctx, local, response }) {
+    const exchange = local.exchange;
+    return exchange === undefined ? undefined : aiResponseBody({ ctx, response, exchange });
+  },
+  log({ ctx, local, record }) {
+    const { exchange, plan } = local;
+    if (exchange === undefined) return;
+    const target = plan && { host: plan.endpoint.host, port: plan.endpoint.port, upstream_scheme: plan.endpoint.scheme, upstream_uri: plan.path };
+    publishAiStats({ ctx, exchange, record, target });
+  },
+});

@@ -1,0 +1,75 @@
+import type { HeaderMap } from '@gw/plugin-api';
+import type { AiProxyConfig } from '../../config/types.js';
+import type { RouteKind } from '../../exchange.js';
+import type { AnthropicPlan } from '../../request/plan.js';
+import type { ParsedBody } from '../../request/body.js';
+import { readMembers, writeMembers } from '../../request/json-members.js';
+import { applyOptions } from '../../request/options.js';
+import { parseEndpoint } from '../endpoint.js';
+
+const encoder = new TextEncoder();
+export const ANTHROPIC_URL = 'https://api.anthropic.com';
+
+export interface AnthropicPlanInput {
+  config: AiProxyConfig;
+  kind: RouteKind;
+  model: string;
+  clientModel: string | undefined;
+  /** The client asked to stream, or response_streaming forces it. */
+  stream: boolean;
+  body: ParsedBody;
+  query: string;
+  clientHeaders: Readonly<HeaderMap>;
+}
+
+/**
+ * Anthropic is the client's own format: the body passes through unchanged except `model` (after
+ * aliasing), model.options overrides (chat only: count_tokens takes no sampling fields) and a forced
+ * `stream`. Auth per Kong: the configured header/param replaces the client's unless allow_override and
+ * the client sent one; with no auth configured, the client's own key goes through.
+ */
+export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan; sentText: string } {
+  const { config, kind } = input;
+  const options = config.model.options;
+  const url = options?.upstream_url ?? ANTHROPIC_URL;
+  const endpoint = parseEndpoint(url);
+  const prefix = endpoint.prefix.replace(/\/v1\/messages(?:\/count_tokens)?$/, '');
+  const path = `${prefix}${kind === 'chat' ? '/v1/messages' : '/v1/messages/count_tokens'}`;
+
+  let text = input.body.text;
+  const forceStream = kind === 'chat' && input.stream && input.body.json.stream !== true;
+  const overrides = kind === 'chat' && options !== undefined &&
+    (options.max_tokens !== undefined || options.temperature !== undefined || options.top_p !== undefined || options.top_k !== undefined);
+  let changed = false;
+  if (input.model !== input.clientModel || forceStream || overrides) {
+    const members = readMembers(text);
+    members.set('model', JSON.stringify(input.model));
+    if (kind === 'chat') applyOptions(members, options);
+    if (forceStream) members.set('stream', 'true');
+    text = writeMembers(members);
+    changed = true;
+  }
+
+  const headers: Record<string, string | null> = { 'accept-encoding': 'identity', 'content-length': null };
+  if (options?.anthropic_version) headers['anthropic-version'] = options.anthropic_version;
+  const auth = config.auth;
+  if (auth?.header_name && auth.header_value) {
+    const name = auth.header_name.toLowerCase();
+    const clientHas = input.clientHeaders[name] !== undefined;
+    if (!(auth.allow_override && clientHas)) {
+      headers['x-api-key'] = null;
+      headers.authorization = null;
+      headers[name] = auth.header_value;
+    }
+  }
+  let query = input.query;
+  if (auth?.param_name && auth.param_value && auth.param_location === 'query') {
+    const params = new URLSearchParams(query);
+    if (!(auth.allow_override && params.has(auth.param_name))) params.set(auth.param_name, auth.param_value);
+    query = params.toString();
+  }
+  return {
+    plan: { provider: 'anthropic', kind, endpoint, path, query, body: changed ? encoder.encode(text) : undefined, headers },
+    sentText: text,
+  };
+}

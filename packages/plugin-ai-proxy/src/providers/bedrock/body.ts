@@ -1,0 +1,92 @@
+import type { ModelOptions } from '../../config/types.js';
+import { BEDROCK_BETA_POLICY, type BetaPolicy } from '../../request/beta-policy.js';
+import { decideBetas, removeField } from '../../request/betas.js';
+import { readMembers, writeMembers, type RawMembers } from '../../request/json-members.js';
+import { applyOptions, parseThinking } from '../../request/options.js';
+
+export const DEFAULT_BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
+
+export interface BedrockBodyInput {
+  /** The client's Anthropic Messages body (valid JSON object text). */
+  text: string;
+  /** Upstream model id (some betas depend on it). */
+  model: string;
+  /** Flags from the `anthropic-beta` header. */
+  headerBetas: readonly string[];
+  options?: ModelOptions;
+  policy?: BetaPolicy;
+}
+
+export interface BedrockBody {
+  /** InvokeModel body text. */
+  text: string;
+  /** Flags sent in `anthropic_beta`. */
+  betas: string[];
+  /** Flags the client asked for that were not forwarded. */
+  droppedBetas: string[];
+  /** model.options overrides left out so the body stays valid (see applyOptions). */
+  skippedOptions: string[];
+}
+
+/**
+ * Anthropic Messages body → InvokeModel body (bedrock-wire.md §5.1, claude-code-wire.md §11.1): drop
+ * `model` and `stream` (path and operation carry them), apply model.options, move betas into
+ * `anthropic_beta` through the beta policy (dropping fields of dropped betas), end with
+ * `anthropic_version` — the key order Claude Code's own Bedrock mode produces. Untouched members keep
+ * their exact bytes.
+ */
+export function toBedrockBody(input: BedrockBodyInput): BedrockBody {
+  const members = readMembers(input.text);
+  members.delete('model');
+  members.delete('stream');
+  members.delete('anthropic_version');
+  const requested = [...input.headerBetas, ...bodyBetas(members.get('anthropic_beta'))];
+  members.delete('anthropic_beta');
+
+  const skippedOptions = applyOptions(members, input.options);
+  const decision = decideBetas(requested, input.policy ?? BEDROCK_BETA_POLICY, input.model);
+  for (const [top, fields] of decision.strip) {
+    const raw = members.get(top);
+    if (raw === undefined) continue;
+    if (fields.some((field) => field.path === top)) {
+      members.delete(top);
+      continue;
+    }
+    // Parse a member only when a field name to strip occurs in its text at all.
+    const present = fields.filter((field) => raw.includes(`"${field.path.split('.').at(-1)}"`));
+    if (present.length === 0) continue;
+    const value = JSON.parse(raw) as unknown;
+    let changed = false;
+    for (const field of present) changed = removeField(value, field.path) || changed;
+    // Only a member that really changed is re-serialized.
+    if (changed) members.set(top, JSON.stringify(value));
+  }
+  if (decision.forwarded.length > 0) members.set('anthropic_beta', JSON.stringify(decision.forwarded));
+  members.set('anthropic_version', JSON.stringify(input.options?.anthropic_version ?? DEFAULT_BEDROCK_ANTHROPIC_VERSION));
+  return { text: writeMembers(members), betas: decision.forwarded, droppedBetas: decision.dropped, skippedOptions };
+}
+
+function bodyBetas(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const value = JSON.parse(raw) as unknown;
+  return Array.isArray(value) ? value.filter((flag): flag is string => typeof flag === 'string') : [];
+}
+
+/**
+ * CountTokens body: `{"input":{"invokeModel":{"body":"<base64 of the InvokeModel body>"}}}` (the AWS SDK
+ * capture in aws-sdk-requests-h1.json sends the blob base64). The Anthropic count_tokens request has no
+ * max_tokens but InvokeModel requires one: use one that satisfies the thinking budget.
+ */
+export function toCountTokensBody(invoke: BedrockBody): string {
+  const members: RawMembers = readMembers(invoke.text);
+  if (!members.has('max_tokens')) {
+    const budget = parseThinking(members.get('thinking')).budget;
+    const withMax: RawMembers = new Map([['max_tokens', String(budget === undefined ? 1 : budget + 1)], ...members]);
+    return wrapCountTokens(writeMembers(withMax));
+  }
+  return wrapCountTokens(invoke.text);
+}
+
+function wrapCountTokens(invokeText: string): string {
+  return JSON.stringify({ input: { invokeModel: { body: Buffer.from(invokeText, 'utf8').toString('base64') } } });
+}

@@ -1,0 +1,96 @@
+import { GatewayError, type PhaseInput } from '@gw/plugin-api';
+import type { AiProxyConfig } from '../config/types.js';
+import { emptyUsage, type AiExchange, type RouteKind } from '../exchange.js';
+import { planAnthropic } from '../providers/anthropic/plan.js';
+import { planBedrock } from '../providers/bedrock/plan.js';
+import { headerBetas } from './betas.js';
+import { parseMessagesBody } from './body.js';
+import { readMembers } from './json-members.js';
+import { compileAliases, resolveModel } from './model.js';
+import { renderModelTemplates } from '../config/templating.js';
+import type { AiLocal, AiState } from './plan.js';
+import { estimateInputTokens } from './token-estimate.js';
+import { classifyRoute } from './route.js';
+
+/**
+ * The ai-proxy `access` phase: claim the request (Anthropic-format errors from here on), read and check
+ * the body, resolve the model, build the upstream body and credentials once, and open the exchange
+ * record that the response side and the log phase fill in.
+ */
+export async function aiAccess({ ctx, config: configured, state, local }: PhaseInput<AiProxyConfig, AiState, AiLocal>): Promise<void> {
+  ctx.setErrorFormat('anthropic');
+  // The client's credentials never belong in a log line.
+  ctx.redactHeader('x-api-key');
+  if (configured.auth?.header_name) ctx.redactHeader(configured.auth.header_name.toLowerCase());
+
+  const kind = classifyRoute(ctx.request.method, ctx.request.path);
+  const config = state.templated ? renderModelTemplates(configured, ctx.request) : configured;
+  const modelName = config.model.name || undefined;
+  const aliases = state.templated ? compileAliases(config.model_aliases, modelName) : state.aliases;
+  const limit = config.max_request_body_size === 0 ? Number.MAX_SAFE_INTEGER : config.max_request_body_size;
+  const body = parseMessagesBody(await ctx.request.body(limit));
+  const clientModel = typeof body.json.model === 'string' ? body.json.model : undefined;
+  const model = resolveModel(clientModel, modelName, aliases);
+  const stream = kind === 'chat' && wantsStream(body.json.stream === true, config.response_streaming);
+
+  const provider = config.model.provider;
+  const planned =
+    provider === 'bedrock'
+      ? planBedrock({ config, env: state.env, kind, model, stream, body, headerBetas: headerBetas(ctx.request.headers) })
+      : provider === 'anthropic'
+        ? planAnthropic({ config, kind, model, clientModel, stream, body, query: ctx.request.query, clientHeaders: ctx.request.headers })
+        : undefined;
+  // validate() rejects other providers at load time; this guards a config that skipped it.
+  if (planned === undefined) throw new GatewayError('GW_ERR_INTERNAL', { message: `provider '${provider}' is not supported by gw` });
+
+  local.plan = planned.plan;
+  local.exchange = openExchange(config, state, { provider: planned.plan.provider, kind, stream, model, clientModel, sentText: planned.sentText, bodyText: body.text });
+}
+
+function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming']): boolean {
+  if (policy === 'always') return true;
+  if (asked && policy === 'deny') throw new GatewayError('GW_ERR_AI_STREAMING_DENIED');
+  return asked;
+}
+
+interface ExchangeFacts {
+  provider: 'bedrock' | 'anthropic';
+  kind: RouteKind;
+  stream: boolean;
+  model: string;
+  clientModel: string | undefined;
+  sentText: string;
+  bodyText: string;
+}
+
+function openExchange(config: AiProxyConfig, state: AiState, facts: ExchangeFacts): AiExchange {
+  const options = config.model.options ?? {};
+  const logStatistics = config.logging?.log_statistics === true;
+  // As in Kong, payloads are logged only together with statistics.
+  const logPayloads = logStatistics && config.logging?.log_payloads === true;
+  return {
+    provider: facts.provider,
+    kind: facts.kind,
+    mode: facts.stream ? 'stream' : 'oneshot',
+    requestModel: facts.model,
+    clientModel: facts.clientModel,
+    pluginId: state.pluginId,
+    logStatistics,
+    logPayloads,
+    costs: {
+      input: options.input_cost ?? 0,
+      output: options.output_cost ?? 0,
+      cacheRead: options.cache_read_cost ?? 0,
+      cacheWrite: options.cache_write_cost ?? 0,
+    },
+    requestPayload: logPayloads ? facts.sentText : undefined,
+    localTokenEstimate: facts.kind === 'count_tokens' ? estimateInputTokens(readMembers(facts.bodyText)) : undefined,
+    upstreamSentAt: undefined,
+    firstTokenAt: undefined,
+    lastTokenAt: undefined,
+    usage: emptyUsage(),
+    responseModel: undefined,
+    responsePayload: undefined,
+    error: undefined,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Anthropic SSE passes through byte for byte; a line scanner beside it picks out the few events that
+ * carry usage and the model. `data:` of other events (the deltas) is never kept.
+ */
+import type { RequestContext, ResponseHead } from '@gw/plugin-api';
+import type { AiExchange } from '../exchange.js';
+import { createEventObserver } from './stream-events.js';
+import { capturePayload } from './http.js';
+import { observe } from './observations.js';
+
+const INTERESTING = new Set(['message_start', 'message_delta', 'message_stop', 'error']);
+
+export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): TransformStream<Uint8Array, Uint8Array> {
+  const events = createEventObserver(ctx, exchange, { fillDeltaUsage: false });
+  const seen = observe(exchange, response.status);
+  const text = new TextDecoder();
+  let partial = '';
+  let event = 'message';
+  let data: string[] = [];
+
+  const line = (raw: string) => {
+    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (l === '') {
+      if (data.length > 0 || event !== 'message') {
+        seen.eventsSent++;
+        events.observe(event, data.join('\n'));
+      }
+      event = 'message';
+      data = [];
+    } else if (l.startsWith('event:')) {
+      event = l.slice(6).trim();
+    } else if (l.startsWith('data:') && INTERESTING.has(event)) {
+      data.push(l.slice(l.startsWith('data: ') ? 6 : 5));
+    } else if (l.startsWith('data:') && event === 'content_block_delta') {
+      data.push(''); // the content is not needed, only that the event had data
+    }
+  };
+
+  const scan = (chunkText: string) => {
+    const lines = (partial + chunkText).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) line(l);
+  };
+
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      controller.enqueue(chunk);
+      const decoded = text.decode(chunk, { stream: true });
+      capturePayload(exchange, decoded);
+      scan(decoded);
+    },
+    flush() {
+      scan(text.decode() + '\n\n');
+      exchange.lastTokenAt = ctx.now();
+    },
+  });
+}

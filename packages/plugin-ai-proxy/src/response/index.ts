@@ -1,0 +1,56 @@
+/**
+ * The response side of ai-proxy: picks the transform for the provider, mode and outcome, and rewrites
+ * the response head to match. Contract with the request side: ../exchange.ts.
+ */
+import type { RequestContext, ResponseHead } from '@gw/plugin-api';
+import type { AiExchange } from '../exchange.js';
+import { bedrockStreamToSse } from './bedrock-stream.js';
+import { bedrockHttpError } from './bedrock-error.js';
+import { bedrockCountTokens } from './count-tokens.js';
+import { jsonPassthrough } from './json-passthrough.js';
+import { anthropicSsePassthrough } from './anthropic-stream.js';
+import { dropBedrockHeaders, headerValue, sanitizeRetryAfter } from './http.js';
+import { observe } from './observations.js';
+
+export { BEDROCK_ERROR_MAP, UNKNOWN_UPSTREAM_ERROR, mapBedrockError, parseBedrockError, safeUpstreamMessage } from './error-map.js';
+export type { MappedError, BedrockErrorInfo } from './error-map.js';
+export { createFrameDecoder, FrameError } from './frame-decoder.js';
+export type { FrameDecoder } from './frame-decoder.js';
+export { observationsOf } from './observations.js';
+export type { ResponseObservations } from './observations.js';
+
+interface ResponseInput {
+  ctx: RequestContext;
+  response: ResponseHead;
+  exchange: AiExchange;
+}
+
+const ok = (status: number) => status >= 200 && status < 300;
+
+export function aiResponseHeaders({ ctx, response, exchange }: ResponseInput): void {
+  const seen = observe(exchange, response.status);
+  seen.upstreamStatus = response.status;
+  seen.upstreamRequestId = headerValue(response.headers, 'x-amzn-requestid') ?? headerValue(response.headers, 'request-id');
+  if (exchange.mode === 'oneshot' || exchange.kind === 'count_tokens') exchange.firstTokenAt ??= ctx.now();
+  sanitizeRetryAfter(response.headers);
+  if (exchange.provider !== 'bedrock') return;
+
+  dropBedrockHeaders(response.headers);
+  if (exchange.kind === 'chat' && exchange.mode === 'stream' && ok(response.status)) {
+    response.headers['content-type'] = 'text/event-stream; charset=utf-8';
+    response.headers['cache-control'] = 'no-cache';
+  }
+}
+
+export function aiResponseBody({ ctx, response, exchange }: ResponseInput): TransformStream<Uint8Array, Uint8Array> | undefined {
+  if (exchange.provider === 'anthropic') {
+    // Errors and count_tokens pass through unchanged; the copy only feeds the log.
+    if (exchange.kind === 'chat' && exchange.mode === 'stream' && ok(response.status)) {
+      return anthropicSsePassthrough(ctx, response, exchange);
+    }
+    return jsonPassthrough(ctx, response, exchange);
+  }
+  if (exchange.kind === 'count_tokens') return bedrockCountTokens(ctx, response, exchange);
+  if (!ok(response.status)) return bedrockHttpError(ctx, response, exchange);
+  return exchange.mode === 'stream' ? bedrockStreamToSse(ctx, response, exchange) : jsonPassthrough(ctx, response, exchange);
+}

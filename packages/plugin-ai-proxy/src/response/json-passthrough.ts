@@ -1,0 +1,48 @@
+/**
+ * Non-streaming answers (and Anthropic errors): bytes go to the client as they arrive; a capped copy is
+ * parsed at the end for the model, usage, and the error an Anthropic error body describes.
+ */
+import type { RequestContext, ResponseHead } from '@gw/plugin-api';
+import type { AiExchange } from '../exchange.js';
+import { createUsageTracker } from './usage.js';
+import { capturePayload, createBodyCopy } from './http.js';
+
+/** Enough for any real message; a larger body still streams through, only its usage goes unread. */
+const COPY_CAP = 8 * 1024 * 1024;
+
+export function jsonPassthrough(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): TransformStream<Uint8Array, Uint8Array> {
+  const copy = createBodyCopy(COPY_CAP);
+  const status = response.status;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      copy.add(chunk);
+      controller.enqueue(chunk);
+    },
+    flush() {
+      exchange.lastTokenAt = ctx.now();
+      const text = copy.text();
+      capturePayload(exchange, text);
+      if (copy.truncated()) return;
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      if (body === null || typeof body !== 'object') return;
+      if (status >= 200 && status < 300) {
+        if (typeof body.model === 'string') exchange.responseModel = body.model;
+        const usage = createUsageTracker();
+        usage.fromEvents(body.usage);
+        exchange.usage = usage.current();
+        return;
+      }
+      const error = body.error as Record<string, unknown> | undefined;
+      exchange.error = {
+        status,
+        type: typeof error?.type === 'string' ? error.type : 'api_error',
+        message: typeof error?.message === 'string' ? error.message : '',
+      };
+    },
+  });
+}

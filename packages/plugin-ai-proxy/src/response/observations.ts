@@ -1,0 +1,34 @@
+/**
+ * What the response side saw beyond AiExchange's fields (kept off the shared contract): read by the
+ * stats builder for the log record. Keyed by the exchange so nothing has to be threaded through.
+ */
+import type { AiExchange } from '../exchange.js';
+
+export interface ResponseObservations {
+  /** Status as Bedrock/Anthropic sent it, before any mapping. */
+  upstreamStatus: number;
+  /** Bedrock's error / exception type name, when it failed. */
+  upstreamErrorType: string | undefined;
+  upstreamRequestId: string | undefined;
+  /** SSE events written to the client before an in-stream failure (or in all). */
+  eventsSent: number;
+  /** count_tokens answered from the local estimate because the upstream couldn't count. */
+  tokensEstimated: boolean;
+  /** count_tokens: the number answered to the client. */
+  countedTokens: number | undefined;
+}
+
+const byExchange = new WeakMap<AiExchange, ResponseObservations>();
+
+export function observe(exchange: AiExchange, upstreamStatus = 0): ResponseObservations {
+  let seen = byExchange.get(exchange);
+  if (seen === undefined) {
+    seen = { upstreamStatus, upstreamErrorType: undefined, upstreamRequestId: undefined, eventsSent: 0, tokensEstimated: false, countedTokens: undefined };
+    byExchange.set(exchange, seen);
+  }
+  return seen;
+}
+
+export function observationsOf(exchange: AiExchange): ResponseObservations | undefined {
+  return byExchange.get(exchange);
+}

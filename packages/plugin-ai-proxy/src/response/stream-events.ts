@@ -1,0 +1,98 @@
+/**
+ * Watches Anthropic stream events (from Bedrock chunks or an Anthropic SSE passthrough) for usage,
+ * the response model and the first-token time. Only the few events that carry those are parsed;
+ * `content_block_delta`, the bulk of a stream, is recognised by its type alone.
+ */
+import type { RequestContext } from '@gw/plugin-api';
+import type { AiExchange } from '../exchange.js';
+import { createUsageTracker } from './usage.js';
+
+const METRICS_KEY = 'amazon-bedrock-invocationMetrics';
+
+export interface EventObserver {
+  /**
+   * Observe one event (`data` is its JSON text). Returns replacement JSON when `fillDeltaUsage` is on and
+   * the event was rewritten, else undefined (send `data` unchanged).
+   */
+  observe(type: string, data: string): string | undefined;
+}
+
+export interface EventObserverOptions {
+  /**
+   * Copy message_start's input and cache counts into message_delta.usage when it lacks them: Claude Code
+   * reads cache usage from message_delta (claude-code-wire.md §9.1) and Bedrock only puts output there.
+   */
+  fillDeltaUsage: boolean;
+}
+
+const STATUS_FOR_TYPE: Readonly<Record<string, number>> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  overloaded_error: 529,
+};
+
+function parse(data: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(data);
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+}
+
+export function createEventObserver(ctx: RequestContext, exchange: AiExchange, options: EventObserverOptions): EventObserver {
+  const usage = createUsageTracker();
+  let startUsage: Record<string, unknown> | undefined;
+  return {
+    observe(type, data) {
+      switch (type) {
+        case 'content_block_delta':
+          if (exchange.firstTokenAt === undefined) exchange.firstTokenAt = ctx.now();
+          return undefined;
+        case 'message_start': {
+          const message = asObject(parse(data)?.message);
+          if (typeof message?.model === 'string') exchange.responseModel = message.model;
+          startUsage = asObject(message?.usage);
+          usage.fromEvents(startUsage);
+          exchange.usage = usage.current();
+          return undefined;
+        }
+        case 'message_delta': {
+          const event = parse(data);
+          const deltaUsage = asObject(event?.usage);
+          usage.fromEvents(deltaUsage);
+          exchange.usage = usage.current();
+          if (!options.fillDeltaUsage || event === undefined || deltaUsage === undefined || startUsage === undefined) return undefined;
+          if ('cache_read_input_tokens' in deltaUsage) return undefined;
+          const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens } = startUsage;
+          event.usage = { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, ...deltaUsage };
+          return JSON.stringify(event);
+        }
+        case 'message_stop':
+          if (data.includes(METRICS_KEY)) {
+            usage.fromMetrics(parse(data)?.[METRICS_KEY]);
+            exchange.usage = usage.current();
+          }
+          return undefined;
+        case 'error': {
+          const error = asObject(parse(data)?.error);
+          const errorType = typeof error?.type === 'string' ? error.type : 'api_error';
+          const message = typeof error?.message === 'string' ? error.message : '';
+          exchange.error = { status: STATUS_FOR_TYPE[errorType] ?? 500, type: errorType, message };
+          return undefined;
+        }
+        default:
+          return undefined;
+      }
+    },
+  };
+}

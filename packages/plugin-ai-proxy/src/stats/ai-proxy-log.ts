@@ -1,0 +1,109 @@
+/**
+ * Kong's `ai.proxy` log value (kong-compat.md §9.2/§9.3): `meta`, `usage`, `tried_targets`, and
+ * `payload` with log_payloads. Field names are Kong's; gw additions (`error`, `count_tokens`, the cache
+ * counts) only appear when they carry something.
+ */
+import type { JsonValue, LogRecord } from '@gw/plugin-api';
+import type { AiExchange, Usage, Costs } from '../exchange.js';
+import type { ResponseObservations } from '../response/observations.js';
+
+/** One `tried_targets[]` entry; the request side knows host and scheme, the log record ip/port/uri. */
+export interface TriedTarget {
+  host?: string;
+  port?: number;
+  upstream_scheme?: string;
+  upstream_uri?: string;
+  ip?: string;
+}
+
+export interface AiProxyLogInput {
+  exchange: AiExchange;
+  observations?: ResponseObservations | undefined;
+  record?: LogRecord | undefined;
+  target?: TriedTarget | undefined;
+}
+
+/** Anthropic `input_tokens` excludes cache reads and writes; Kong's `prompt_tokens` includes them. */
+export function promptTokens(usage: Usage): number {
+  return usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
+}
+
+/** Per-million prices; a missing price counts as 0. */
+export function usageCost(usage: Usage, costs: Costs): number {
+  return (
+    usage.input_tokens * costs.input +
+    usage.output_tokens * costs.output +
+    usage.cache_read_input_tokens * costs.cacheRead +
+    usage.cache_creation_input_tokens * costs.cacheWrite
+  ) / 1_000_000;
+}
+
+const ms = (from: number | undefined, to: number | undefined): number | undefined =>
+  from === undefined || to === undefined ? undefined : Math.max(0, Math.round(to - from));
+
+function withoutUndefined(object: Record<string, JsonValue | undefined>): Record<string, JsonValue> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Record<string, JsonValue>;
+}
+
+export function buildAiProxyLog({ exchange, observations, record, target }: AiProxyLogInput): Record<string, JsonValue> {
+  const usage = exchange.usage;
+  const prompt = promptTokens(usage);
+  const completion = usage.output_tokens;
+  // Kong: latency to the (last) response byte; for oneshot the first token is the whole answer.
+  const llmLatency = ms(exchange.upstreamSentAt, exchange.lastTokenAt ?? exchange.firstTokenAt);
+  const firstToken = exchange.mode === 'oneshot' ? llmLatency : ms(exchange.upstreamSentAt, exchange.firstTokenAt);
+
+  const value: Record<string, JsonValue> = {
+    tried_targets: [triedTarget(exchange, record, target)],
+    meta: withoutUndefined({
+      plugin_id: exchange.pluginId,
+      provider_name: exchange.provider,
+      request_model: exchange.requestModel,
+      response_model: exchange.responseModel ?? exchange.requestModel,
+      request_mode: exchange.mode,
+      llm_latency: llmLatency,
+    }),
+    usage: withoutUndefined({
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+      cost: usageCost(usage, exchange.costs),
+      time_to_first_token: firstToken,
+      time_per_token: llmLatency !== undefined && completion > 0 ? llmLatency / completion : 0,
+      prompt_tokens_details: { cached_tokens: usage.cache_read_input_tokens },
+      completion_tokens_details: {},
+      cache_read_input_tokens: usage.cache_read_input_tokens,
+      cache_creation_input_tokens: usage.cache_creation_input_tokens,
+    }),
+  };
+  if (exchange.kind === 'count_tokens' && observations?.countedTokens !== undefined) {
+    value.count_tokens = { input_tokens: observations.countedTokens, estimated: observations.tokensEstimated };
+  }
+  if (exchange.error !== undefined) {
+    value.error = withoutUndefined({
+      ...exchange.error,
+      upstream_status: observations?.upstreamStatus,
+      upstream_type: observations?.upstreamErrorType,
+      upstream_request_id: observations?.upstreamRequestId,
+      events_sent: observations?.eventsSent,
+    });
+  }
+  if (exchange.logPayloads) {
+    value.payload = withoutUndefined({ request: exchange.requestPayload, response: exchange.responsePayload });
+  }
+  return value;
+}
+
+function triedTarget(exchange: AiExchange, record: LogRecord | undefined, target: TriedTarget | undefined): JsonValue {
+  const lastTry = record?.tries.at(-1);
+  return withoutUndefined({
+    provider: exchange.provider,
+    model: exchange.requestModel,
+    host: target?.host,
+    port: target?.port ?? lastTry?.port,
+    upstream_scheme: target?.upstream_scheme,
+    upstream_uri: target?.upstream_uri ?? record?.upstream_uri,
+    route_type: exchange.kind === 'count_tokens' ? 'llm/v1/count_tokens' : 'llm/v1/chat',
+    ip: target?.ip ?? lastTry?.ip,
+  });
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import plugin from '../../src/index.js';
+import { validate } from '../../src/config/validate.js';
+import type { AiProxyConfig } from '../../src/config/types.js';
+import { FIXTURES } from '../request/fixtures.js';
+
+// ajv and js-yaml are core's dependencies; use core's copies as gw does.
+const coreRequire = createRequire(new URL('../../../core/package.json', import.meta.url));
+interface Validator {
+  (data: unknown): boolean;
+  errors?: unknown[] | null;
+}
+interface AjvLike {
+  addKeyword(definition: { keyword: string; schemaType: string }): void;
+  compile(schema: object): Validator;
+}
+const Ajv = coreRequire('ajv').default as new (options: object) => AjvLike;
+const yaml = coreRequire('js-yaml') as { load(text: string): unknown };
+
+const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: true });
+ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+const run = ajv.compile(plugin.configSchema);
+
+function check(config: Record<string, unknown>) {
+  const ok = run(config);
+  return { ok, errors: run.errors ?? [], config: config as unknown as AiProxyConfig };
+}
+
+const minimal = () => ({ route_type: 'llm/v1/chat', llm_format: 'anthropic', model: { provider: 'bedrock', name: 'us.anthropic.claude-haiku-4-5-20251001-v1:0' } });
+
+describe('config schema', () => {
+  it('fills Kong defaults (and gw 32 MiB body limit)', () => {
+    const { ok, config } = check({ route_type: 'llm/v1/chat', model: { provider: 'bedrock' } });
+    expect(ok).toBe(true);
+    expect(config).toMatchObject({
+      llm_format: 'openai',
+      response_streaming: 'allow',
+      max_request_body_size: 33554432,
+      model_name_header: true,
+      logging: { log_statistics: false, log_payloads: false },
+    });
+    expect(config).not.toHaveProperty('model_aliases');
+  });
+
+  it("accepts Kong's Claude Code + Bedrock example", () => {
+    const doc = yaml.load(readFileSync(new URL('kong/docs/claude-code-bedrock.yaml', FIXTURES), 'utf8')) as { config: Record<string, unknown> };
+    const text = JSON.stringify(doc.config).replaceAll('${aws_access_key_id}', 'AKIDEXAMPLE').replaceAll('${aws_secret_access_key}', 's').replaceAll('${aws_region}', 'us-west-2');
+    const { ok, errors, config } = check(JSON.parse(text));
+    expect(errors).toEqual([]);
+    expect(ok).toBe(true);
+    expect(validate(config)).toEqual([]);
+  });
+
+  it('is strict like Kong: unknown fields and out-of-range values fail', () => {
+    expect(check({ ...minimal(), nope: 1 }).ok).toBe(false);
+    expect(check({ ...minimal(), model: { provider: 'bedrock', options: { max_token: 5 } } }).ok).toBe(false);
+    expect(check({ ...minimal(), model: { provider: 'bedrock', options: { temperature: 6 } } }).ok).toBe(false);
+    expect(check({ ...minimal(), model: { provider: 'bedrock', options: { input_cost: '1' } } }).ok).toBe(false);
+    expect(check({ ...minimal(), model: { provider: 'bedrock', options: { top_k: 501 } } }).ok).toBe(false);
+    expect(check({ ...minimal(), response_streaming: 'sometimes' }).ok).toBe(false);
+    expect(check({ ...minimal(), max_request_body_size: -1 }).ok).toBe(false);
+    expect(check({ route_type: 'llm/v1/chat' }).ok).toBe(false);
+    expect(check({ ...minimal(), model_aliases: { 'claude-*': '' } }).ok).toBe(false);
+    expect(check({ ...minimal(), model_aliases: { 'claude-*': 'reject', 'x': 'y' } }).ok).toBe(true);
+  });
+
+  it('marks secrets', () => {
+    const auth = (plugin.configSchema.properties as any).auth.properties;
+    for (const field of ['header_value', 'param_value', 'aws_access_key_id', 'aws_secret_access_key', 'azure_client_secret', 'gcp_service_account_json']) {
+      expect(auth[field]['x-secret']).toBe(true);
+    }
+    expect(auth.header_name['x-secret']).toBeUndefined();
+  });
+});
+
+describe('validate (Kong entity checks, gw support)', () => {
+  const base = (): AiProxyConfig => ({ ...(check(minimal()).config) });
+
+  it('passes a Claude Code → Bedrock config', () => expect(validate(base())).toEqual([]));
+
+  it("reports Kong's all-or-none auth messages", () => {
+    expect(validate({ ...base(), auth: { header_name: 'x-api-key' } })).toEqual([
+      { path: 'auth.header_name', message: "all or none of these fields must be set: 'auth.header_name', 'auth.header_value'" },
+    ]);
+    expect(validate({ ...base(), auth: { param_name: 'key', param_value: 'v' } })).toEqual([
+      { path: 'auth.param_name', message: "all or none of these fields must be set: 'auth.param_name', 'auth.param_value', 'auth.param_location'" },
+    ]);
+  });
+
+  it('bedrock cannot allow_override', () => {
+    expect(validate({ ...base(), auth: { allow_override: true } })).toEqual([
+      { path: 'auth.allow_override', message: 'bedrock and gemini only support auth.allow_override = false' },
+    ]);
+  });
+
+  it('anthropic needs anthropic_version', () => {
+    const config = { ...base(), model: { provider: 'anthropic', name: 'claude-sonnet-4-5' } };
+    expect(validate(config)).toEqual([{ path: 'model.options.anthropic_version', message: "must set 'model.options.anthropic_version' for anthropic provider" }]);
+    expect(validate({ ...config, model: { ...config.model, options: { anthropic_version: '2023-06-01' } } })).toEqual([]);
+  });
+
+  it('says what gw does not support yet', () => {
+    expect(validate({ ...base(), model: { provider: 'openai' } })).toEqual([
+      { path: 'model.provider', message: "provider 'openai' is not supported yet by gw (supported: bedrock, anthropic)" },
+    ]);
+    expect(validate({ ...base(), llm_format: 'openai' })).toEqual([
+      { path: 'llm_format', message: "llm_format 'openai' is not supported yet by gw (supported: anthropic)" },
+    ]);
+    expect(validate({ ...base(), route_type: 'llm/v1/embeddings' })).toEqual([
+      { path: 'route_type', message: "route_type 'llm/v1/embeddings' is not supported yet by gw (supported: llm/v1/chat)" },
+    ]);
+  });
+
+  it("keeps Kong's native-format checks", () => {
+    const issues = validate({ ...base(), llm_format: 'bedrock', route_type: 'llm/v1/completions', model: { provider: 'anthropic', options: { anthropic_version: 'v' } } });
+    expect(issues.map((issue) => issue.message)).toContain("native provider options in llm_format can only be used with the 'llm/v1/chat' route_type");
+    expect(issues.map((issue) => issue.message)).toContain("native llm_format 'bedrock' can only be used with the 'bedrock' model.provider");
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { JsonValue, LogRecord, RequestContext } from '@gw/plugin-api';
+import { publishAiStats, buildAiProxyLog, usageCost } from '../../src/stats/index.js';
+import { aiResponseBody, aiResponseHeaders } from '../../src/response/index.js';
+import { fakeCtx, fixture, head, makeExchange, run } from '../response/harness.js';
+
+function capture() {
+  const set: [string, JsonValue | undefined][] = [];
+  const ctx = { setSerializeValue: (key: string, value: JsonValue | undefined) => void set.push([key, value]) } as unknown as RequestContext;
+  return { ctx, set };
+}
+
+const record = { upstream_uri: '/model/m/invoke', tries: [{ ip: '10.0.0.1', port: 443, balancer_start: 1, balancer_latency: 0 }] } as unknown as LogRecord;
+
+describe('ai.proxy log value', () => {
+  it('follows Kong’s shape for a Claude Code → Bedrock oneshot (the how-to excerpt)', () => {
+    const exchange = makeExchange({
+      mode: 'oneshot', upstreamSentAt: 10_000, firstTokenAt: 11_542, lastTokenAt: 11_542,
+      usage: { input_tokens: 11_184, output_tokens: 124, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      responseModel: undefined, pluginId: '13f5c57a-77b2-4c1f-9492-9048566db7cf',
+    });
+    const { ctx, set } = capture();
+    publishAiStats({ ctx, exchange, record, target: { host: 'bedrock-runtime.us-west-2.amazonaws.com', upstream_scheme: 'https' } });
+    expect(set).toHaveLength(1);
+    expect(set[0]![0]).toBe('ai.proxy');
+    expect(set[0]![1]).toEqual({
+      tried_targets: [{
+        provider: 'bedrock', model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', port: 443, upstream_scheme: 'https',
+        host: 'bedrock-runtime.us-west-2.amazonaws.com', upstream_uri: '/model/m/invoke', route_type: 'llm/v1/chat', ip: '10.0.0.1',
+      }],
+      meta: {
+        request_model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', request_mode: 'oneshot',
+        response_model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', provider_name: 'bedrock', llm_latency: 1542,
+        plugin_id: '13f5c57a-77b2-4c1f-9492-9048566db7cf',
+      },
+      usage: {
+        completion_tokens: 124, completion_tokens_details: {}, total_tokens: 11_308, cost: 0,
+        time_per_token: 1542 / 124, time_to_first_token: 1542, prompt_tokens: 11_184, prompt_tokens_details: { cached_tokens: 0 },
+        cache_read_input_tokens: 0, cache_creation_input_tokens: 0,
+      },
+    });
+  });
+
+  it('counts cache tokens in prompt_tokens and prices each kind (per million)', () => {
+    const exchange = makeExchange({
+      usage: { input_tokens: 1000, output_tokens: 500, cache_read_input_tokens: 20_000, cache_creation_input_tokens: 3000 },
+      costs: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+    });
+    const usage = buildAiProxyLog({ exchange }).usage as Record<string, JsonValue>;
+    expect(usage.prompt_tokens).toBe(24_000);
+    expect(usage.total_tokens).toBe(24_500);
+    expect(usage.prompt_tokens_details).toEqual({ cached_tokens: 20_000 });
+    // 1000×3 + 500×15 + 20000×0.3 + 3000×3.75 = 3000 + 7500 + 6000 + 11250 = 27750 → 0.02775
+    expect(usage.cost).toBeCloseTo(0.02775, 12);
+    expect(usageCost(exchange.usage, { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 })).toBe(0);
+  });
+
+  it('measures a stream: first token and total latency from the exchange clock', () => {
+    const exchange = makeExchange({
+      upstreamSentAt: 100.4, firstTokenAt: 912.2, lastTokenAt: 2100.6,
+      usage: { input_tokens: 10, output_tokens: 4, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      responseModel: 'claude-haiku-4-5-20251001',
+    });
+    const value = buildAiProxyLog({ exchange });
+    expect((value.usage as any).time_to_first_token).toBe(812);
+    expect((value.meta as any).llm_latency).toBe(2000);
+    expect((value.usage as any).time_per_token).toBe(500);
+    expect((value.meta as any).response_model).toBe('claude-haiku-4-5-20251001');
+    expect((value.meta as any).request_mode).toBe('stream');
+    expect(value.payload).toBeUndefined();
+  });
+
+  it('publishes nothing without log_statistics; payloads only with log_payloads', () => {
+    const off = capture();
+    publishAiStats({ ctx: off.ctx, exchange: makeExchange({ logStatistics: false, logPayloads: true }) });
+    expect(off.set).toEqual([]);
+    const on = capture();
+    publishAiStats({ ctx: on.ctx, exchange: makeExchange({ logPayloads: true, requestPayload: '{"a":1}', responsePayload: 'event: x' }) });
+    expect((on.set[0]![1] as any).payload).toEqual({ request: '{"a":1}', response: 'event: x' });
+  });
+
+  it('records an in-stream failure with the Bedrock type and the events already sent', async () => {
+    const ctx = fakeCtx();
+    const exchange = makeExchange();
+    const response = head(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'rid-9' });
+    aiResponseHeaders({ ctx, response, exchange });
+    await run(aiResponseBody({ ctx, response, exchange })!, [fixture('bedrock/invoke-stream-throttling-after-chunk.bin')]);
+    const value = buildAiProxyLog({ exchange, observations: (await import('../../src/response/index.js')).observationsOf(exchange) });
+    expect(value.error).toEqual({
+      status: 429, type: 'rate_limit_error', message: 'Too many requests, please wait before trying again.',
+      upstream_status: 200, upstream_type: 'throttlingException', upstream_request_id: 'rid-9', events_sent: 2,
+    });
+    expect((value.usage as any).prompt_tokens).toBe(27);
+  });
+
+  it('logs count_tokens answers and whether they were estimated', async () => {
+    const ctx = fakeCtx();
+    const exchange = makeExchange({ kind: 'count_tokens', mode: 'oneshot', localTokenEstimate: 42 });
+    const response = head(400, { 'x-amzn-errortype': 'ValidationException' });
+    aiResponseHeaders({ ctx, response, exchange });
+    await run(aiResponseBody({ ctx, response, exchange })!, [new TextEncoder().encode('{"message":"no"}')]);
+    const { ctx: logCtx, set } = capture();
+    publishAiStats({ ctx: logCtx, exchange });
+    const value = set[0]![1] as any;
+    expect(value.count_tokens).toEqual({ input_tokens: 42, estimated: true });
+    expect(value.tried_targets[0].route_type).toBe('llm/v1/count_tokens');
+    expect(value.usage.cost).toBe(0);
+  });
+});
