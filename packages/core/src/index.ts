@@ -1,1 +1,14 @@
-export {};
+// Config pipeline
+export * from './config/index.js';
+// Router
+export { createRouter, normalizePath, joinUpstreamPath, type MatchInput, type RouteMatch, type Router } from './router/index.js';
+// Plugins: registry, loader, per-request plan
+export type { AnyPlugin, PluginRegistry } from './runtime/registry.js';
+export { loadPluginRegistry, checkPluginDefinition, PluginLoadError, type LoadPluginRegistryOptions } from './runtime/plugin-loader.js';
+export { createPluginPlan, comparePlanned, type PluginPlan, type PlannedPlugin } from './runtime/plan.js';
+// Gateway (server, proxy, lifecycle)
+export { createGateway, type Gateway, type GatewayOptions } from './server/gateway.js';
+export { GW_VERSION } from './server/version.js';
+// Log record
+export { buildLogRecord, parseQuery, type LogInput } from './log/record.js';
+export { REDACTED, ALWAYS_REDACTED, redactHeaders } from './log/redact.js';

@@ -1,0 +1,153 @@
+/**
+ * One upstream try over node:http(s) with Kong's three service timeouts:
+ *  - connect_timeout: until the connection (TLS included) is up;
+ *  - write_timeout: socket idle while the request (body) is being sent;
+ *  - read_timeout: socket idle after the request was sent (waiting for the head, then between body bytes).
+ * A streamed client body is only consumed once the connection is up, so a refused or timed-out
+ * connection can be retried with the body intact.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { UpstreamRequest } from '@gw/plugin-api';
+import type { Agents } from './agents.js';
+
+export type FailureKind = 'connect' | 'connect-timeout' | 'write-timeout' | 'read-timeout' | 'io' | 'aborted';
+
+/** Why a try failed. Never carries request data: it may be logged. */
+export class UpstreamFailure extends Error {
+  readonly kind: FailureKind;
+  /** Failed before the upstream could have seen any of the request (safe to retry). */
+  readonly beforeRequest: boolean;
+  constructor(kind: FailureKind, beforeRequest: boolean, detail?: string) {
+    super(detail === undefined ? `upstream ${kind}` : `upstream ${kind}: ${detail}`);
+    this.name = 'UpstreamFailure';
+    this.kind = kind;
+    this.beforeRequest = beforeRequest;
+  }
+  get isTimeout(): boolean {
+    return this.kind === 'connect-timeout' || this.kind === 'write-timeout' || this.kind === 'read-timeout';
+  }
+}
+
+export interface SendOptions {
+  agents: Agents;
+  upstream: UpstreamRequest;
+  /** Buffered bytes, the client's body stream, or none. */
+  body: Uint8Array | Readable | undefined;
+  connectTimeout: number;
+  writeTimeout: number;
+  readTimeout: number;
+  tlsVerify: boolean;
+  signal: AbortSignal;
+  /** Called once when bytes of a streamed body start flowing (the try can't be repeated after that). */
+  onStreamStart?(): void;
+}
+
+export interface SentRequest {
+  response: http.IncomingMessage;
+  request: http.ClientRequest;
+  /** Remote address of the connection used. */
+  ip: string;
+  /** Why the exchange failed after the head arrived (read timeout, reset), once it did. */
+  lateFailure: UpstreamFailure | undefined;
+}
+
+export function sendOnce(o: SendOptions): Promise<SentRequest> {
+  return new Promise((resolve, reject) => {
+    const u = o.upstream;
+    const isHttps = u.scheme === 'https';
+    const headers = { ...u.headers };
+    const buffered = o.body instanceof Uint8Array ? o.body : undefined;
+    if (buffered !== undefined) headers['content-length'] = String(buffered.byteLength);
+    const options: https.RequestOptions = {
+      method: u.method,
+      host: u.host,
+      port: u.port,
+      path: u.query.length > 0 ? `${u.path}?${u.query}` : u.path,
+      headers,
+      agent: isHttps ? o.agents.https : o.agents.http,
+      setHost: false,
+    };
+    if (isHttps) {
+      options.servername = isIp(u.host) ? undefined : u.host;
+      options.rejectUnauthorized = o.tlsVerify;
+    }
+
+    let connected = false;
+    let responded = false;
+    let settled = false;
+    let sent: SentRequest | undefined;
+
+    const req = (isHttps ? https : http).request(options);
+    const fail = (f: UpstreamFailure) => {
+      if (!req.destroyed) req.destroy(f);
+    };
+    const connectTimer = setTimeout(() => fail(new UpstreamFailure('connect-timeout', true)), o.connectTimeout);
+    const onAbort = () => fail(new UpstreamFailure('aborted', !connected));
+    if (o.signal.aborted) onAbort();
+    else o.signal.addEventListener('abort', onAbort, { once: true });
+
+    req.on('error', (err) => {
+      clearTimeout(connectTimer);
+      o.signal.removeEventListener('abort', onAbort);
+      const code = systemCode(err);
+      // A kept-alive socket the upstream had already closed: it never saw this request (Node's advice).
+      const stale = connected && req.reusedSocket && !responded && code === 'ECONNRESET';
+      const f = err instanceof UpstreamFailure ? err : new UpstreamFailure(connected ? 'io' : 'connect', !connected || stale, code);
+      if (!settled) {
+        settled = true;
+        reject(f);
+      } else if (sent !== undefined) {
+        sent.lateFailure ??= f;
+      }
+    });
+    req.on('timeout', () => fail(new UpstreamFailure(responded || req.writableFinished ? 'read-timeout' : 'write-timeout', false)));
+    req.on('finish', () => req.setTimeout(o.readTimeout));
+    req.on('response', (res) => {
+      responded = true;
+      if (settled) return;
+      settled = true;
+      res.on('end', () => o.signal.removeEventListener('abort', onAbort));
+      res.on('close', () => o.signal.removeEventListener('abort', onAbort));
+      sent = { response: res, request: req, ip: req.socket?.remoteAddress ?? u.host, lateFailure: undefined };
+      resolve(sent);
+    });
+
+    req.on('socket', (socket: Socket) => {
+      const ready = () => {
+        if (connected) return;
+        connected = true;
+        clearTimeout(connectTimer);
+        if (req.destroyed) return;
+        req.setTimeout(o.writeTimeout);
+        writeBody(req, o);
+      };
+      // A reused keep-alive socket is already connected (and its TLS established).
+      if (socket.connecting) socket.once(isHttps ? 'secureConnect' : 'connect', ready);
+      else ready();
+    });
+  });
+}
+
+function writeBody(req: http.ClientRequest, o: SendOptions): void {
+  const body = o.body;
+  if (body === undefined) {
+    req.end();
+  } else if (body instanceof Uint8Array) {
+    req.end(body);
+  } else {
+    o.onStreamStart?.();
+    body.pipe(req);
+  }
+}
+
+function systemCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}

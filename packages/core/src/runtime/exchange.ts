@@ -1,0 +1,226 @@
+/**
+ * The state of one request as it moves through the pipeline, and the RequestContext / ClientRequest
+ * views plugins get of it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import {
+  GatewayError,
+  type ClientRequest,
+  type ConsumerEntity,
+  type ErrorFormat,
+  type HeaderMap,
+  type JsonValue,
+  type LogRecord,
+  type RequestContext,
+  type RouteEntity,
+  type ServiceEntity,
+  type TryRecord,
+  type UpstreamRequest,
+} from '@gw/plugin-api';
+import type { ConsumerWithCredentials } from '../config/model.js';
+import type { LogInput } from '../log/record.js';
+import { applySerializeOp, makeSerializeOp, type SerializeOp } from '../log/serialize-values.js';
+import { readBody } from './body.js';
+import type { PlannedPlugin } from './plan.js';
+
+/** Key-auth credential lookup for `ctx.findConsumerByKey`, built once per config. */
+export interface ConsumerIndex {
+  byKey: ReadonlyMap<string, { consumer: ConsumerEntity; credentialId: string }>;
+}
+
+export function createConsumerIndex(consumers: readonly ConsumerWithCredentials[]): ConsumerIndex {
+  const byKey = new Map<string, { consumer: ConsumerEntity; credentialId: string }>();
+  for (const c of consumers) {
+    const { keyauth_credentials: creds, ...consumer } = c;
+    for (const cred of creds ?? []) byKey.set(cred.key, { consumer, credentialId: cred.id });
+  }
+  return { byKey };
+}
+
+export interface Exchange {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** The client socket, kept because Node detaches it from `res` once the response finished. */
+  readonly socket: Socket | null;
+  readonly abort: AbortController;
+  readonly timing: LogInput['timing'];
+  route: RouteEntity | null;
+  uriCaptures: Record<string, string>;
+  service: ServiceEntity | null;
+  consumer: ConsumerEntity | null;
+  credentialId: string | undefined;
+  /** The plugins of this request; replaced by the consumer-scoped list after `authenticate`. */
+  plugins: readonly PlannedPlugin[];
+  /** Set when `authenticate` ran and the plugin list must be re-resolved. */
+  consumerChanged: boolean;
+  locals: Map<string, Record<string, unknown>>;
+  errorFormat: ErrorFormat;
+  redacted: Set<string> | undefined;
+  serializeOps: SerializeOp[];
+  /** The record being handed to log plugins; serialize values set now go straight into it. */
+  liveRecord: LogRecord | undefined;
+  clientAborted: boolean;
+  /** gw closed the client connection itself (upstream broke after the head was sent). */
+  responseBroken: boolean;
+  source: 'kong' | 'upstream';
+  status: number;
+  responseHeaders: HeaderMap;
+  /** Socket bytes written before this response started, to count the bytes it put on the wire. */
+  socketBytesAtStart: number;
+  responseSize: number;
+  upstream: UpstreamRequest | undefined;
+  upstreamStatus: number | undefined;
+  tries: TryRecord[];
+  requestBodyBytes: number;
+  /** The client body read through `request.body(limit)`. */
+  bodyBytes: Uint8Array | undefined;
+  /** Bytes of the client body started flowing upstream: the body can't be read or re-sent any more. */
+  bodyStreamed: boolean;
+  client: ClientRequest;
+  ctx: RequestContext;
+}
+
+export interface ExchangeInit {
+  req: IncomingMessage;
+  res: ServerResponse;
+  scheme: string;
+  host: string;
+  port: number;
+  rawPath: string;
+  path: string;
+  query: string;
+  consumers: ConsumerIndex;
+}
+
+export const now = (): number => performance.now();
+
+// Random bytes are drawn in blocks: one syscall per 256 request ids instead of one per request.
+const ID_BYTES = 16;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+/** 32 random hex digits, like Kong's request id. */
+export function newRequestId(): string {
+  if (poolOffset + ID_BYTES > pool.length) {
+    pool = randomBytes(ID_BYTES * 256);
+    poolOffset = 0;
+  }
+  const id = pool.toString('hex', poolOffset, poolOffset + ID_BYTES);
+  poolOffset += ID_BYTES;
+  return id;
+}
+
+export function clientIpOf(req: IncomingMessage): string {
+  const ip = req.socket.remoteAddress ?? '';
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+export function createExchange(init: ExchangeInit): Exchange {
+  const { req } = init;
+  const cl = req.headers['content-length'];
+  const contentLength = cl === undefined ? undefined : Number(cl);
+  const ex = {
+    id: newRequestId(),
+    startedAt: Date.now(),
+    req,
+    res: init.res,
+    socket: init.res.socket,
+    abort: new AbortController(),
+    timing: { start: now(), end: 0 },
+    route: null,
+    uriCaptures: {},
+    service: null,
+    consumer: null,
+    credentialId: undefined,
+    plugins: [],
+    consumerChanged: false,
+    locals: new Map(),
+    errorFormat: 'kong',
+    redacted: undefined,
+    serializeOps: [],
+    liveRecord: undefined,
+    clientAborted: false,
+    responseBroken: false,
+    source: 'kong',
+    status: 0,
+    responseHeaders: {},
+    socketBytesAtStart: init.res.socket?.bytesWritten ?? 0,
+    responseSize: 0,
+    upstream: undefined,
+    upstreamStatus: undefined,
+    tries: [],
+    requestBodyBytes: 0,
+    bodyBytes: undefined,
+    bodyStreamed: false,
+  } as Omit<Exchange, 'client' | 'ctx'> as Exchange;
+
+  let pendingBody: Promise<Uint8Array> | undefined;
+  ex.client = {
+    method: req.method ?? 'GET',
+    scheme: init.scheme,
+    host: init.host,
+    port: init.port,
+    rawPath: init.rawPath,
+    path: init.path,
+    query: init.query,
+    headers: req.headers,
+    clientIp: clientIpOf(req),
+    get uriCaptures() {
+      return ex.uriCaptures;
+    },
+    contentLength: Number.isFinite(contentLength) ? contentLength : undefined,
+    async body(limit: number): Promise<Uint8Array> {
+      if (ex.bodyBytes === undefined) {
+        if (ex.bodyStreamed) throw new Error('the request body was already streamed upstream');
+        const declared = ex.client.contentLength;
+        if (declared !== undefined && declared > limit) throw new GatewayError('GW_ERR_BODY_TOO_LARGE');
+        pendingBody ??= readBody(req, limit, ex.abort.signal, (n) => (ex.requestBodyBytes += n));
+        ex.bodyBytes = await pendingBody;
+      }
+      if (ex.bodyBytes.byteLength > limit) throw new GatewayError('GW_ERR_BODY_TOO_LARGE');
+      return ex.bodyBytes;
+    },
+  };
+
+  ex.ctx = {
+    id: ex.id,
+    startedAt: ex.startedAt,
+    request: ex.client,
+    get route() {
+      return ex.route as RouteEntity;
+    },
+    get service() {
+      return ex.service;
+    },
+    get consumer() {
+      return ex.consumer;
+    },
+    signal: ex.abort.signal,
+    authenticate(consumer: ConsumerEntity, credentialId?: string) {
+      ex.consumer = consumer;
+      ex.credentialId = credentialId;
+      ex.consumerChanged = true;
+    },
+    findConsumerByKey(key: string) {
+      return init.consumers.byKey.get(key)?.consumer;
+    },
+    setSerializeValue(key: string, value: JsonValue | undefined, mode?: 'set' | 'add' | 'replace') {
+      const op = makeSerializeOp(key, value, mode);
+      ex.serializeOps.push(op);
+      if (ex.liveRecord !== undefined) applySerializeOp(ex.liveRecord, op);
+    },
+    setErrorFormat(format: ErrorFormat) {
+      ex.errorFormat = format;
+    },
+    redactHeader(name: string) {
+      (ex.redacted ??= new Set()).add(name.toLowerCase());
+    },
+    now,
+  };
+  return ex;
+}

@@ -1,0 +1,107 @@
+/**
+ * Runs the plugin phases of one request in plan order. Errors a plugin throws become GatewayErrors:
+ * its own GatewayError as is, anything else GW_ERR_PLUGIN_FAILED (logged with the plugin's name, no stack).
+ */
+import { GatewayError, type Logger, type ResponseHead, type UpstreamRequest } from '@gw/plugin-api';
+import { buildLogRecord, type LogInput } from '../log/record.js';
+import type { Exchange } from './exchange.js';
+import { comparePlanned, describe, type PlannedPlugin, type PluginPlan } from './plan.js';
+
+function input(ex: Exchange, p: PlannedPlugin) {
+  let local = ex.locals.get(p.name);
+  if (local === undefined) {
+    local = {};
+    ex.locals.set(p.name, local);
+  }
+  return { ctx: ex.ctx, config: p.config, state: p.state, local };
+}
+
+function asGatewayError(ex: Exchange, err: unknown, p: PlannedPlugin, phase: string, logger: Logger): GatewayError {
+  if (GatewayError.is(err)) return err;
+  logger.error(`request ${ex.id}: plugin ${p.name} failed in ${phase}: ${describe(err)}`);
+  return new GatewayError('GW_ERR_PLUGIN_FAILED');
+}
+
+function isResponse(value: unknown): value is Response {
+  return typeof value === 'object' && value !== null && typeof (value as Response).status === 'number' && 'headers' in value && 'body' in value;
+}
+
+/**
+ * Access phase. Returns the Response a plugin answered with, if any. After `ctx.authenticate`, the plan is
+ * re-resolved for the consumer and execution continues with the plugins ordered after the current one.
+ */
+export async function runAccess(ex: Exchange, plan: PluginPlan, logger: Logger): Promise<Response | undefined> {
+  let i = 0;
+  while (i < ex.plugins.length) {
+    const p = ex.plugins[i];
+    if (p.plugin.access) {
+      let result: unknown;
+      try {
+        result = await p.plugin.access(input(ex, p));
+      } catch (err) {
+        throw asGatewayError(ex, err, p, 'access', logger);
+      }
+      if (isResponse(result)) return result;
+    }
+    if (ex.consumerChanged) {
+      ex.consumerChanged = false;
+      const list = plan.forRequest(ex.route!.id, ex.service?.id ?? null, ex.consumer?.id ?? null);
+      ex.plugins = list;
+      const next = list.findIndex((q) => comparePlanned(q, p) > 0);
+      i = next === -1 ? list.length : next;
+      continue;
+    }
+    i++;
+  }
+  return undefined;
+}
+
+export async function runUpstream(ex: Exchange, upstream: UpstreamRequest, logger: Logger): Promise<void> {
+  for (const p of ex.plugins) {
+    if (!p.plugin.upstream) continue;
+    try {
+      await p.plugin.upstream({ ...input(ex, p), upstream });
+    } catch (err) {
+      throw asGatewayError(ex, err, p, 'upstream', logger);
+    }
+  }
+}
+
+export function runResponseHeaders(ex: Exchange, response: ResponseHead, logger: Logger): void {
+  for (const p of ex.plugins) {
+    if (!p.plugin.responseHeaders) continue;
+    try {
+      p.plugin.responseHeaders({ ...input(ex, p), response });
+    } catch (err) {
+      throw asGatewayError(ex, err, p, 'responseHeaders', logger);
+    }
+  }
+}
+
+export function collectBodyTransforms(ex: Exchange, response: ResponseHead, logger: Logger): TransformStream<Uint8Array, Uint8Array>[] {
+  const transforms: TransformStream<Uint8Array, Uint8Array>[] = [];
+  for (const p of ex.plugins) {
+    if (!p.plugin.responseBody) continue;
+    try {
+      const t = p.plugin.responseBody({ ...input(ex, p), response });
+      if (t) transforms.push(t);
+    } catch (err) {
+      throw asGatewayError(ex, err, p, 'responseBody', logger);
+    }
+  }
+  return transforms;
+}
+
+/** Log phase: one record, handed to every log plugin in order; serialize values set meanwhile go into it. */
+export async function runLog(ex: Exchange, record: LogInput, logger: Logger): Promise<void> {
+  const withLog = ex.plugins.filter((p) => p.plugin.log);
+  if (withLog.length === 0) return;
+  ex.liveRecord = buildLogRecord(record);
+  for (const p of withLog) {
+    try {
+      await p.plugin.log!({ ...input(ex, p), record: ex.liveRecord });
+    } catch (err) {
+      logger.error(`request ${ex.id}: plugin ${p.name} failed in log: ${describe(err)}`);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The gateway: an HTTP server (hono on @hono/node-server) whose one catch-all handler works on the raw
+ * Node request/response, and the lifecycle around it: reload (atomic swap of router + plugin plan; the
+ * old plan is closed when its last request is done), reopen (log rotation) and close with drain.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Hono } from 'hono';
+import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Logger } from '@gw/plugin-api';
+import type { GatewayConfig } from '../config/model.js';
+import { createAgents } from '../proxy/agents.js';
+import { createRouter } from '../router/index.js';
+import { createConsumerIndex } from '../runtime/exchange.js';
+import { createPluginPlan } from '../runtime/plan.js';
+import type { PluginRegistry } from '../runtime/registry.js';
+import { handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  plugins: PluginRegistry;
+  logger?: Logger;
+}
+
+export interface Gateway {
+  listen(port: number, host?: string): Promise<{ port: number; host: string }>;
+  reload(config: GatewayConfig): Promise<void>;
+  reopen(): Promise<void>;
+  close(options?: { drainMs?: number }): Promise<void>;
+  readonly inFlight: number;
+}
+
+const consoleLogger: Logger = {
+  info: (m) => console.log(m),
+  warn: (m) => console.warn(m),
+  error: (m) => console.error(m),
+};
+
+async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logger: Logger): Promise<Runtime> {
+  // The router first: it throws on a bad route before any plugin instance is created.
+  const router = createRouter({ routes: config.routes, services: config.services });
+  const plan = await createPluginPlan(config, plugins, { logger });
+  return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0 };
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const logger = options.logger ?? consoleLogger;
+  let current = await buildRuntime(options.config, options.plugins, logger);
+  const retired = new Set<Runtime>();
+  const live = new Set<Runtime>([current]);
+  const agents = createAgents();
+  let closing = false;
+  let idleWaiters: Array<() => void> = [];
+
+  const inFlight = () => {
+    let n = 0;
+    for (const r of live) n += r.inFlight;
+    return n;
+  };
+  const retire = async (r: Runtime) => {
+    live.delete(r);
+    retired.delete(r);
+    await r.plan.close();
+  };
+
+  const deps: PipelineDeps = {
+    agents,
+    logger,
+    closing: () => closing,
+    done(runtime) {
+      if (runtime.inFlight === 0 && retired.has(runtime)) {
+        void retire(runtime).catch((err) => logger.error(`closing a retired plugin plan failed: ${String(err)}`));
+      }
+      if (idleWaiters.length > 0 && inFlight() === 0) {
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    },
+  };
+
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.all('*', (c) => {
+    void handleRequest(current, deps, c.env.incoming, c.env.outgoing);
+    return RESPONSE_ALREADY_SENT;
+  });
+  const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
+  // Long model streams: never cut a response because the whole exchange took long (service timeouts apply).
+  server.requestTimeout = 0;
+
+  const untilIdle = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      if (inFlight() === 0) return resolve(true);
+      const timer = setTimeout(() => {
+        idleWaiters = idleWaiters.filter((w) => w !== onIdle);
+        resolve(false);
+      }, ms);
+      const onIdle = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      idleWaiters.push(onIdle);
+    });
+
+  let closed: Promise<void> | undefined;
+  return {
+    get inFlight() {
+      return inFlight();
+    },
+    listen(port, host = '0.0.0.0') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const addr = server.address() as AddressInfo;
+          resolve({ port: addr.port, host: addr.address });
+        });
+      });
+    },
+    async reload(config) {
+      if (closing) throw new Error('gateway is closing');
+      const next = await buildRuntime(config, options.plugins, logger);
+      const previous = current;
+      current = next;
+      live.add(next);
+      retired.add(previous);
+      if (previous.inFlight === 0) await retire(previous);
+    },
+    async reopen() {
+      await current.plan.reopen();
+    },
+    close(opts = {}) {
+      closed ??= (async () => {
+        closing = true;
+        const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+        server.closeIdleConnections();
+        if (!(await untilIdle(opts.drainMs ?? 10_000))) {
+          logger.warn(`closing with ${inFlight()} request(s) still in flight`);
+          server.closeAllConnections();
+          // Aborted requests still run their log phase; give them a moment so log writers see them.
+          await untilIdle(2_000);
+        }
+        // Connections of drained requests went back to keep-alive idling: close them so `stopped` resolves.
+        server.closeIdleConnections();
+        await stopped;
+        agents.destroy();
+        for (const r of [...live]) await retire(r);
+      })();
+      return closed;
+    },
+  };
+}

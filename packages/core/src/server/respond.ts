@@ -1,0 +1,219 @@
+/**
+ * Writing responses on the raw Node response: gw's own (errors, a plugin's Response) and the upstream's,
+ * piped as is or through the plugins' body transforms with the head sent lazily with the first chunk.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { GatewayError, renderErrorBody, type HeaderMap, type Logger, type ResponseHead } from '@gw/plugin-api';
+import { appendListHeader, withoutHopByHop } from '../proxy/headers.js';
+import { toGatewayError } from '../proxy/forward.js';
+import { UpstreamFailure, type SentRequest } from '../proxy/send.js';
+import { now, type Exchange } from '../runtime/exchange.js';
+import { describe } from '../runtime/plan.js';
+import { collectBodyTransforms, runResponseHeaders } from '../runtime/phases.js';
+import { webStreamOf } from './body-stream.js';
+import { SERVER, VIA } from './version.js';
+
+const ms = (from: number | undefined, to: number | undefined) =>
+  from === undefined || to === undefined ? '0' : String(Math.max(0, Math.round(to - from)));
+
+function toOutgoing(headers: HeaderMap): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) {
+    const v = headers[name];
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+function writeHead(ex: Exchange, status: number, headers: HeaderMap): void {
+  ex.status = status;
+  ex.responseHeaders = headers;
+  if (!ex.res.destroyed && !ex.res.headersSent) ex.res.writeHead(status, toOutgoing(headers));
+}
+
+/** Break the client connection: the head is already out, so an error can only be signalled by closing. */
+export function breakResponse(ex: Exchange): void {
+  ex.responseBroken = true;
+  ex.res.destroy();
+}
+
+function kongHeaders(ex: Exchange, headers: HeaderMap): HeaderMap {
+  ex.timing.responded ??= now();
+  headers['x-kong-request-id'] = ex.id;
+  headers['x-kong-response-latency'] = ms(ex.timing.start, ex.timing.responded);
+  headers.server = SERVER;
+  return headers;
+}
+
+/** gw's own error response, in the request's error format. */
+export function sendError(ex: Exchange, err: GatewayError): void {
+  ex.source = 'kong';
+  if (ex.res.headersSent) {
+    breakResponse(ex);
+    return;
+  }
+  const body = renderErrorBody(ex.errorFormat, err.status, err.message, err.anthropicType);
+  const headers: HeaderMap = {};
+  for (const [k, v] of Object.entries(err.headers)) headers[k.toLowerCase()] = v;
+  headers['content-type'] = 'application/json; charset=utf-8';
+  headers['content-length'] = String(Buffer.byteLength(body));
+  writeHead(ex, err.status, kongHeaders(ex, headers));
+  ex.res.end(ex.req.method === 'HEAD' ? undefined : body);
+}
+
+/** Wait until `res` can take more data (or is gone). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** A plugin answered in the access phase. */
+export async function sendWebResponse(ex: Exchange, response: Response): Promise<void> {
+  ex.source = 'kong';
+  const raw: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') raw[name] = value;
+  });
+  const cookies = response.headers.getSetCookie?.() ?? [];
+  if (cookies.length > 0) raw['set-cookie'] = cookies;
+  const headers = kongHeaders(ex, withoutHopByHop(raw));
+  if (response.body === null || ex.req.method === 'HEAD') {
+    writeHead(ex, response.status, headers);
+    ex.res.end();
+    return;
+  }
+  writeHead(ex, response.status, headers);
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (ex.res.destroyed) return;
+      if (!ex.res.write(value)) await drained(ex.res);
+    }
+    ex.res.end();
+  } catch {
+    breakResponse(ex);
+  } finally {
+    if (ex.res.destroyed) void reader.cancel().catch(() => {});
+  }
+}
+
+/** The upstream answered: response phases, then the body piped or transformed. */
+export async function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): Promise<void> {
+  const up = sent.response;
+  ex.source = 'upstream';
+  ex.upstreamStatus = up.statusCode;
+  ex.timing.upstreamFirstByte = now();
+  up.once('end', () => (ex.timing.upstreamEnd = now()));
+  const headers = withoutHopByHop(up.headers);
+  appendListHeader(headers, 'via', VIA);
+  headers['x-kong-upstream-latency'] = ms(ex.timing.upstreamStart, ex.timing.upstreamFirstByte);
+  headers['x-kong-proxy-latency'] = ms(ex.timing.start, ex.timing.upstreamStart);
+  headers['x-kong-request-id'] = ex.id;
+  const head: ResponseHead = { status: up.statusCode ?? 502, headers, source: 'upstream' };
+
+  let transforms: TransformStream<Uint8Array, Uint8Array>[];
+  try {
+    runResponseHeaders(ex, head, logger);
+    transforms = collectBodyTransforms(ex, head, logger);
+  } catch (err) {
+    up.destroy();
+    sendError(ex, err as GatewayError);
+    return;
+  }
+
+  if (transforms.length === 0) {
+    writeHead(ex, head.status, head.headers);
+    await pipeThrough(ex, up);
+    return;
+  }
+  // The upstream length no longer describes a transformed body; a transform may set its own before its first chunk.
+  delete head.headers['content-length'];
+  await sendTransformed(ex, sent, head, transforms, logger);
+}
+
+/**
+ * Node-to-Node pipe (no web streams, no per-request AbortController as stream/promises' pipeline makes).
+ * A broken upstream truncates the client response by closing the connection; a gone client is handled by
+ * the request's abort signal, which destroys the upstream request.
+ */
+function pipeThrough(ex: Exchange, up: IncomingMessage): Promise<void> {
+  const { res } = ex;
+  return new Promise((resolve) => {
+    const done = () => {
+      up.off('error', broken);
+      up.off('close', closed);
+      res.off('close', done);
+      res.off('finish', done);
+      resolve();
+    };
+    const broken = () => {
+      up.unpipe(res);
+      if (!res.writableFinished) breakResponse(ex);
+      done();
+    };
+    const closed = () => {
+      if (!up.readableEnded) broken();
+    };
+    up.once('error', broken);
+    up.once('close', closed);
+    res.once('close', done);
+    res.once('finish', done);
+    up.pipe(res);
+  });
+}
+
+async function sendTransformed(
+  ex: Exchange,
+  sent: SentRequest,
+  head: ResponseHead,
+  transforms: TransformStream<Uint8Array, Uint8Array>[],
+  logger: Logger,
+): Promise<void> {
+  const { res } = ex;
+  let stream = webStreamOf(sent.response);
+  for (const t of transforms) stream = stream.pipeThrough(t);
+  const reader = stream.getReader();
+  let headSent = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!headSent) {
+        writeHead(ex, head.status, head.headers);
+        headSent = true;
+      }
+      if (res.destroyed) throw new Error('client gone');
+      if (value.byteLength > 0 && !res.write(value)) await drained(res);
+    }
+    if (!headSent) writeHead(ex, head.status, head.headers);
+    res.end();
+  } catch (err) {
+    sent.response.destroy();
+    void reader.cancel().catch(() => {});
+    if (ex.clientAborted || res.destroyed) return;
+    if (headSent || res.headersSent) {
+      breakResponse(ex);
+      return;
+    }
+    sendError(ex, bodyError(ex, err, sent, logger));
+  }
+}
+
+function bodyError(ex: Exchange, err: unknown, sent: SentRequest, logger: Logger): GatewayError {
+  if (GatewayError.is(err)) return err;
+  const late = sent.lateFailure ?? (err instanceof UpstreamFailure ? err : undefined);
+  if (late !== undefined) return toGatewayError(late);
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return new GatewayError('GW_ERR_UPSTREAM_UNAVAILABLE');
+  logger.error(`request ${ex.id}: response body transform failed: ${describe(err)}`);
+  return new GatewayError('GW_ERR_PLUGIN_FAILED');
+}

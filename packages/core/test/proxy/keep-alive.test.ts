@@ -1,0 +1,76 @@
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gatewayConfig, route, service } from '../support/config.js';
+import { send, startGateway, startUpstream } from '../support/http.js';
+import { webStreamOf } from '../../src/server/body-stream.js';
+import { withoutHopByHop, hostHeader, appendListHeader } from '../../src/proxy/headers.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+describe('upstream connections', () => {
+  it('reuses one kept-alive upstream connection for sequential requests', async () => {
+    let connections = 0;
+    const up = await startUpstream((_q, s) => s.end('ok'));
+    up.server.on('connection', () => connections++);
+    cleanups.push(up.close);
+    const svc = service({ port: up.port });
+    const gw = await startGateway(gatewayConfig({ services: [svc], routes: [route(svc, { paths: ['/'] })] }));
+    cleanups.push(gw.close);
+    for (let i = 0; i < 3; i++) expect((await send(gw.port, { path: '/' })).body).toBe('ok');
+    expect(connections).toBe(1);
+  });
+});
+
+describe('webStreamOf', () => {
+  it('reads from the Node stream only as the consumer pulls', async () => {
+    let reads = 0;
+    const chunks = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const source = new Readable({
+      read() {
+        reads++;
+        this.push(chunks.shift() ?? null);
+      },
+    });
+    let emitted = 0;
+    source.on('data', () => emitted++);
+    const reader = webStreamOf(source).getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe('a');
+    await new Promise((r) => setImmediate(r));
+    expect(emitted).toBeLessThanOrEqual(3); // one delivered, at most one queued, one in flight
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    expect(rest).toBe('bcdef');
+    expect(reads).toBeGreaterThan(0);
+  });
+
+  it('errors when the source closes before its end', async () => {
+    const source = new Readable({ read() {} });
+    const reader = webStreamOf(source).getReader();
+    source.push('x');
+    await reader.read();
+    source.destroy();
+    await expect(reader.read()).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  });
+});
+
+describe('header helpers', () => {
+  it('drops hop-by-hop headers and those listed in Connection', () => {
+    expect(withoutHopByHop({ connection: 'close, X-Foo', 'x-foo': '1', 'transfer-encoding': 'chunked', upgrade: 'h2c', trailer: 'x', a: 'b', n: 5 })).toEqual({ a: 'b', n: '5' });
+  });
+  it('formats Host like Kong (default ports omitted)', () => {
+    expect(hostHeader('example.com', 80, 'http')).toBe('example.com');
+    expect(hostHeader('example.com', 443, 'https')).toBe('example.com');
+    expect(hostHeader('example.com', 8443, 'https')).toBe('example.com:8443');
+    expect(hostHeader('::1', 8080, 'http')).toBe('[::1]:8080');
+  });
+  it('appends to list headers', () => {
+    const h: Record<string, string | string[] | undefined> = { via: ['1.0 a', '1.0 b'] };
+    appendListHeader(h, 'via', '1.1 gw');
+    appendListHeader(h, 'x-new', 'v');
+    expect(h).toEqual({ via: '1.0 a, 1.0 b, 1.1 gw', 'x-new': 'v' });
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { definePlugin } from '@gw/plugin-api';
+import { createPluginPlan } from '../../src/runtime/plan.js';
+import { consumer, gatewayConfig, plugin, route, service } from '../support/config.js';
+import { recordingLogger } from '../support/http.js';
+
+const p = (name: string, priority: number, extra: object = {}) =>
+  definePlugin({ name, version: '1.0.0', priority, configSchema: {}, ...extra });
+
+describe('plugin plan', () => {
+  const svc = service({ port: 1 });
+  const other = service({ port: 2 });
+  const r1 = route(svc, { paths: ['/a'] });
+  const r2 = route(svc, { paths: ['/b'] });
+  const r3 = route(other, { paths: ['/c'] });
+  const alice = consumer('alice');
+
+  it('picks one config per plugin name, the most specific scope (Kong lookup_cfg order)', async () => {
+    const entities = [
+      plugin('x', { scope: 'global' }),
+      plugin('x', { scope: 'service' }, { service: svc }),
+      plugin('x', { scope: 'route' }, { route: r1 }),
+      plugin('x', { scope: 'consumer' }, { consumer: alice }),
+      plugin('x', { scope: 'route+service' }, { route: r2, service: svc }),
+      plugin('x', { scope: 'service+consumer' }, { service: svc, consumer: alice }),
+      plugin('x', { scope: 'route+consumer' }, { route: r1, consumer: alice }),
+    ];
+    const plan = await createPluginPlan(
+      gatewayConfig({ services: [svc, other], routes: [r1, r2, r3], consumers: [alice], plugins: entities }),
+      new Map([['x', p('x', 10)]]),
+      { logger: recordingLogger() },
+    );
+    const scopeOf = (routeId: string, serviceId: string, consumerId: string | null) =>
+      plan.forRequest(routeId, serviceId, consumerId).map((pp) => pp.config.scope);
+    expect(scopeOf(r1.id, svc.id, null)).toEqual(['route']);
+    expect(scopeOf(r2.id, svc.id, null)).toEqual(['route+service']);
+    expect(scopeOf(r3.id, other.id, null)).toEqual(['global']);
+    expect(scopeOf(r1.id, svc.id, alice.id)).toEqual(['route+consumer']);
+    expect(scopeOf(r2.id, svc.id, alice.id)).toEqual(['service+consumer']);
+    expect(scopeOf(r3.id, other.id, alice.id)).toEqual(['consumer']);
+    await plan.close();
+  });
+
+  it('orders by priority descending, ties by name descending, and skips disabled entities', async () => {
+    const registry = new Map([
+      ['low', p('low', 5)],
+      ['high', p('high', 1000)],
+      ['tie-a', p('tie-a', 100)],
+      ['tie-b', p('tie-b', 100)],
+      ['off', p('off', 2000)],
+    ]);
+    const off = { ...plugin('off'), enabled: false };
+    const plan = await createPluginPlan(
+      gatewayConfig({ services: [svc], routes: [r1], plugins: [plugin('low'), plugin('tie-a'), plugin('high'), plugin('tie-b'), off] }),
+      registry,
+      { logger: recordingLogger() },
+    );
+    expect(plan.forRequest(r1.id, svc.id, null).map((pp) => pp.name)).toEqual(['high', 'tie-b', 'tie-a', 'low']);
+  });
+
+  it('inits each plugin entity once, and closes and reopens every instance', async () => {
+    const events: string[] = [];
+    const def = definePlugin<{ n: number }, { n: number }>({
+      name: 'life',
+      version: '1.0.0',
+      priority: 1,
+      configSchema: {},
+      init: (config, services) => {
+        events.push(`init ${config.n} ${services.pluginId.length > 0}`);
+        return { n: config.n };
+      },
+      close: (state) => void events.push(`close ${state.n}`),
+      reopen: (state) => void events.push(`reopen ${state.n}`),
+    });
+    const plan = await createPluginPlan(
+      gatewayConfig({ services: [svc], routes: [r1, r2], plugins: [plugin('life', { n: 1 }), plugin('life', { n: 2 }, { route: r2 })] }),
+      new Map([['life', def]]),
+      { logger: recordingLogger() },
+    );
+    plan.forRequest(r1.id, svc.id, null);
+    plan.forRequest(r1.id, svc.id, null);
+    expect(plan.forRequest(r2.id, svc.id, null)[0].state).toEqual({ n: 2 });
+    await plan.reopen();
+    await plan.close();
+    await plan.close();
+    expect(events).toEqual(['init 1 true', 'init 2 true', 'reopen 1', 'reopen 2', 'close 1', 'close 2']);
+  });
+
+  it('rejects a config naming a plugin that is not installed', async () => {
+    await expect(
+      createPluginPlan(gatewayConfig({ services: [svc], routes: [r1], plugins: [plugin('missing')] }), new Map(), { logger: recordingLogger() }),
+    ).rejects.toThrow(/missing/);
+  });
+});

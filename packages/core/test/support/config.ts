@@ -1,0 +1,84 @@
+/** Hand-built GatewayConfig objects for tests (no config loader involved). */
+import type { ConsumerEntity, KeyAuthCredential, RouteEntity, ServiceEntity } from '@gw/plugin-api';
+import type { ConsumerWithCredentials, GatewayConfig, PluginEntity } from '../../src/config/model.js';
+
+let seq = 0;
+const nextId = (kind: string) => `00000000-0000-4000-8000-${kind.padStart(4, '0').slice(0, 4)}${String(++seq).padStart(8, '0')}`;
+
+export function service(fields: Partial<ServiceEntity> & { port: number }): ServiceEntity {
+  return {
+    id: fields.id ?? nextId('5e'),
+    protocol: 'http',
+    host: '127.0.0.1',
+    retries: 5,
+    connect_timeout: 60_000,
+    write_timeout: 60_000,
+    read_timeout: 60_000,
+    enabled: true,
+    created_at: 1,
+    updated_at: 1,
+    ...fields,
+  };
+}
+
+export function route(svc: ServiceEntity | null, fields: Partial<RouteEntity>): RouteEntity {
+  return {
+    id: fields.id ?? nextId('40'),
+    service: svc === null ? null : { id: svc.id },
+    protocols: ['http', 'https'],
+    strip_path: true,
+    preserve_host: false,
+    regex_priority: 0,
+    path_handling: 'v0',
+    https_redirect_status_code: 426,
+    request_buffering: true,
+    response_buffering: true,
+    created_at: 1,
+    updated_at: 1,
+    ...fields,
+  };
+}
+
+export function consumer(username: string, keys: string[] = []): ConsumerWithCredentials {
+  const c: ConsumerEntity = { id: nextId('c0'), username, created_at: 1 };
+  const keyauth_credentials: KeyAuthCredential[] = keys.map((key) => ({ id: nextId('cd'), key }));
+  return { ...c, keyauth_credentials };
+}
+
+export interface Scope {
+  route?: RouteEntity;
+  service?: ServiceEntity;
+  consumer?: ConsumerEntity;
+}
+
+export function plugin(name: string, config: Record<string, unknown> = {}, scope: Scope = {}): PluginEntity {
+  return {
+    id: nextId('p1'),
+    name,
+    enabled: true,
+    protocols: ['grpc', 'grpcs', 'http', 'https'],
+    config,
+    service: scope.service ? { id: scope.service.id } : null,
+    route: scope.route ? { id: scope.route.id } : null,
+    consumer: scope.consumer ? { id: scope.consumer.id } : null,
+    created_at: 1,
+    location: { file: 'kong.yaml', line: 1, column: 1, path: 'plugins[0]' },
+  };
+}
+
+export function gatewayConfig(parts: {
+  services?: ServiceEntity[];
+  routes?: RouteEntity[];
+  consumers?: ConsumerWithCredentials[];
+  plugins?: PluginEntity[];
+}): GatewayConfig {
+  return {
+    services: parts.services ?? [],
+    routes: parts.routes ?? [],
+    consumers: parts.consumers ?? [],
+    plugins: parts.plugins ?? [],
+    files: ['kong.yaml'],
+    baseDir: process.cwd(),
+    locations: new Map(),
+  };
+}
