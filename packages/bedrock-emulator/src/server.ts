@@ -1,0 +1,210 @@
+// The loopback HTTP/1.1 server: route, verify SigV4, validate, pick a scenario, answer.
+import { createHash, randomUUID } from 'node:crypto';
+import type { BedrockError } from './errors.js';
+import { UNKNOWN_OPERATION, sendError, validationError } from './errors.js';
+import { markerScenario } from './conversation.js';
+import { estimateTokens } from './messages.js';
+import type { Operation } from './route.js';
+import { route } from './route.js';
+import type { Scenario } from './scenarios.js';
+import { SCENARIOS, isScenarioName, plan, toScenario } from './scenarios.js';
+import type { Credentials } from './sigv4.js';
+import { verifySigV4 } from './sigv4.js';
+import { writeEventStream } from './stream.js';
+import type { AnyRequest, AnyResponse } from './transport.js';
+import { end, listen, writeHead } from './transport.js';
+import { validateAnthropicBody } from './validate.js';
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  credentials?: Credentials[];
+  region?: string;
+  defaultScenario?: string;
+}
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  json: unknown;
+  modelId: string;
+  operation: Operation;
+  signatureValid: boolean;
+  scenario: string;
+}
+
+export interface Emulator {
+  url: string;
+  port: number;
+  received: ReceivedRequest[];
+  queue(...scenarios: (string | Scenario)[]): void;
+  close(): Promise<void>;
+}
+
+const EXAMPLE_PAIR: Credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+
+/**
+ * AWS's documentation example key pair (the one the wire fixtures are signed with), as the default
+ * accepted list. Callers read it both as that list (`DEFAULT_CREDENTIALS[0]`) and as the pair itself
+ * (`DEFAULT_CREDENTIALS.accessKeyId`), so it is both. Not frozen: the AWS SDK tags the credentials
+ * object it is given.
+ */
+export const DEFAULT_CREDENTIALS: readonly Credentials[] & Credentials = Object.assign([{ ...EXAMPLE_PAIR }], EXAMPLE_PAIR);
+
+function readBody(req: AnyRequest): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function flatHeaders(req: AnyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return out;
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** CountTokens wraps the InvokeModel body, base64-encoded, in `input.invokeModel.body`. */
+function countTokens(json: unknown): { inputTokens: number } | BedrockError {
+  const input = (json as { input?: { invokeModel?: { body?: unknown }; converse?: unknown } } | undefined)?.input;
+  if (typeof input?.invokeModel?.body === 'string') {
+    const inner = Buffer.from(input.invokeModel.body, 'base64');
+    const problem = validateAnthropicBody(parseJson(inner));
+    return problem ? validationError(problem) : { inputTokens: estimateTokens(inner.length) };
+  }
+  if (input?.converse && typeof input.converse === 'object') {
+    return { inputTokens: estimateTokens(Buffer.byteLength(JSON.stringify(input.converse))) };
+  }
+  return validationError('Malformed input request: #/input: required key [invokeModel] not found, please reformat your input and try again.');
+}
+
+function sendJson(res: AnyResponse, requestId: string, value: unknown, headers: Record<string, string | number> = {}) {
+  const body = JSON.stringify(value);
+  writeHead(res, 200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': requestId,
+    ...headers,
+  });
+  end(res, body);
+}
+
+export async function startBedrockEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  // Copied, so later changes to the caller's objects do not change what is accepted.
+  const credentials = (options.credentials ?? [EXAMPLE_PAIR]).map(({ accessKeyId, secretAccessKey, sessionToken }) => ({ accessKeyId, secretAccessKey, sessionToken }));
+  const region = options.region ?? 'us-east-1';
+  const defaultScenario = toScenario(options.defaultScenario ?? 'text');
+  const received: ReceivedRequest[] = [];
+  const queued: Scenario[] = [];
+  const throttledOnce = new Set<string>();
+  const closing = new AbortController();
+
+  /** Queued first, then the request's marker, then the default; a misspelt marker is an error, not a silent default. */
+  function pickScenario(json: Record<string, unknown>): Scenario | BedrockError {
+    const next = queued.shift();
+    if (next) return next;
+    const marked = markerScenario(json.messages);
+    if (marked === undefined) return defaultScenario;
+    if (isScenarioName(marked)) return { name: marked };
+    return validationError(`gw-bedrock-emulator: unknown scenario "${marked}"; known: ${SCENARIOS.join(', ')}`);
+  }
+
+  async function handle(req: AnyRequest, res: AnyResponse) {
+    const startedAt = Date.now();
+    const requestId = randomUUID();
+    const body = await readBody(req);
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const { operation, modelId, path } = route(method, url);
+    const headers = flatHeaders(req);
+    const json = parseJson(body);
+    const record: ReceivedRequest = { method, path, headers, body, json, modelId, operation, signatureValid: false, scenario: '' };
+    received.push(record);
+
+    const auth = verifySigV4({ method, url, headers, body }, { credentials, region });
+    if (!auth.ok) return sendError(res, requestId, auth);
+    record.signatureValid = true;
+
+    if (operation === 'other') return sendError(res, requestId, UNKNOWN_OPERATION);
+    if (operation === 'count-tokens') {
+      const counted = countTokens(json);
+      return 'inputTokens' in counted ? sendJson(res, requestId, counted) : sendError(res, requestId, counted);
+    }
+
+    const problem = json === undefined ? 'Malformed input request: #: expected type: JSONObject, found: String, please reformat your input and try again.' : validateAnthropicBody(json);
+    if (problem) return sendError(res, requestId, validationError(problem));
+    const request = json as Record<string, unknown>;
+
+    const scenario = pickScenario(request);
+    if (!('name' in scenario)) return sendError(res, requestId, scenario);
+    record.scenario = scenario.name;
+    const bodyHash = createHash('sha256').update(body).digest('hex');
+    const throttledBefore = throttledOnce.has(bodyHash);
+    if (scenario.name === 'throttle_once') throttledOnce.add(bodyHash);
+    const planned = plan(scenario, {
+      body: request,
+      modelId,
+      inputTokens: estimateTokens(body.length),
+      streaming: operation === 'invoke-stream',
+      throttledBefore,
+    });
+
+    if (planned.kind === 'hang') return; // close() tears the connection down
+    if (planned.kind === 'error') return sendError(res, requestId, planned.error);
+    if (operation === 'invoke-stream') {
+      return writeEventStream(res, requestId, { ...planned, startedAt, signal: closing.signal });
+    }
+    if (planned.delayMs > 0) await new Promise((r) => setTimeout(r, planned.delayMs));
+    const { usage } = planned.message;
+    const metricHeaders: Record<string, string | number> = {
+      'x-amzn-bedrock-invocation-latency': Date.now() - startedAt,
+      'x-amzn-bedrock-input-token-count': usage.input_tokens,
+      'x-amzn-bedrock-output-token-count': usage.output_tokens,
+    };
+    if (usage.cache_read_input_tokens || usage.cache_creation_input_tokens) {
+      metricHeaders['x-amzn-bedrock-cache-read-input-token-count'] = usage.cache_read_input_tokens;
+      metricHeaders['x-amzn-bedrock-cache-write-input-token-count'] = usage.cache_creation_input_tokens;
+    }
+    sendJson(res, requestId, planned.message, metricHeaders);
+  }
+
+  const listening = await listen(
+    (req, res) => {
+      handle(req, res).catch(() => {
+        if (!res.headersSent) sendError(res, randomUUID(), { status: 500, type: 'InternalServerException', message: 'The server encountered an internal error while processing the request.' });
+        else res.destroy();
+      });
+    },
+    options.port ?? 0,
+    options.host ?? '127.0.0.1',
+  );
+  const { address } = listening;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${hostForUrl}:${address.port}`,
+    port: address.port,
+    received,
+    queue(...scenarios) {
+      queued.push(...scenarios.map(toScenario));
+    },
+    close() {
+      closing.abort();
+      return listening.close();
+    },
+  };
+}
