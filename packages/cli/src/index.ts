@@ -1,1 +1,3 @@
-export {};
+export { main } from './main.js';
+export { pluginSpecs } from './plugin-specs.js';
+export { BUNDLED_PLUGINS } from './bundled.js';

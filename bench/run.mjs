@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// `pnpm bench`: gw against a bare Node pipe proxy, same machine, same run, interleaved rounds.
+// Prints, per workload: requests/s, p50/p99 latency, CPU µs per request of the proxy process, peak RSS,
+// and each as a ratio to the baseline; then time to first byte at concurrency 1, the 1,000-stream
+// memory test, and a one-line summary. Options (env): BENCH_SECONDS (4), BENCH_ROUNDS (2),
+// BENCH_ONLY (comma list of workload names). docs/performance.md explains the method and the numbers.
+import { fork, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import http from 'node:http';
+import autocannon from 'autocannon';
+import { cpuMicros, rssBytes, sampleRss } from './proc.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = join(root, '.bench-out');
+mkdirSync(out, { recursive: true });
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+
+// ── processes ────────────────────────────────────────────────────────────────────────────────────
+function forkServer(file, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(root, 'bench', file), { env: { ...process.env, ...env }, stdio: 'inherit' });
+    child.once('message', (m) => resolve({ child, port: m.port, pid: child.pid }));
+    child.once('exit', (code) => reject(new Error(`${file} exited ${code}`)));
+  });
+}
+
+function startGw(upstreamPort) {
+  const logPath = join(out, 'file-log.json');
+  const config = readFileSync(join(root, 'bench/gw.yaml'), 'utf8').replaceAll('UPSTREAM_PORT', String(upstreamPort)).replaceAll('LOG_PATH', logPath);
+  const file = join(out, 'gw.yaml');
+  writeFileSync(file, config);
+  const child = spawn(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'start', '-s', file, '--port', '0', '--host', '127.0.0.1'], {
+    env: {
+      PATH: process.env.PATH,
+      DECK_AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
+      DECK_AWS_SECRET_ACCESS_KEY: 'bench-secret-key',
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: `http://127.0.0.1:${upstreamPort}`,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+      const match = /listening on http:\/\/[\d.]+:(\d+)/.exec(text);
+      if (match) resolve({ child, port: Number(match[1]), pid: child.pid });
+    });
+    child.once('exit', (code) => reject(new Error(`gw exited ${code}: ${text}`)));
+  });
+}
+
+// ── workloads ────────────────────────────────────────────────────────────────────────────────────
+const capture = (file, index) => JSON.parse(readFileSync(join(root, '../shared/fixtures/claude-code', file), 'utf8')).requests[index];
+const cc87 = capture('cc-2.1.330-print-json.full.json', 0);
+const cc60 = capture('cc-2.0.37-print-json.full.json', 0);
+const ccHeaders = (c) => {
+  const headers = { ...c.headers, 'x-api-key': 'sk-ant-bench' };
+  for (const h of ['host', 'content-length', 'connection']) delete headers[h];
+  return headers;
+};
+const body = (c, stream) => JSON.stringify({ ...c.body, stream });
+
+const WORKLOADS = [
+  { name: 'plain', what: 'small POST, plain route, no plugins', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }) },
+  { name: 'cc-oneshot', what: 'Claude Code 87 KB body → ai-proxy → Bedrock invoke, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke', headers: ccHeaders(cc87), body: body(cc87, false) },
+  { name: 'cc-stream-50', what: 'Claude Code 87 KB → ai-proxy → eventstream (50 deltas) → SSE, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
+  { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
+  { name: 'cc-stream-50-nolog', what: 'as cc-stream-50 with file-log off', connections: 16, gwPath: '/cc50nolog/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
+].filter((w) => !ONLY || ONLY.includes(w.name));
+
+async function load(target, workload, path) {
+  const before = cpuMicros(target.pid);
+  const rss = sampleRss(target.pid);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${target.port}${path}`,
+    method: 'POST',
+    headers: workload.headers,
+    body: workload.body,
+    connections: workload.connections,
+    duration: SECONDS,
+  });
+  const cpu = cpuMicros(target.pid) - before;
+  const ok = result.requests.total - result.non2xx - result.errors;
+  if (result.non2xx > 0 || result.errors > 0) console.warn(`  ! ${workload.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuPerReq: cpu / Math.max(ok, 1), rss: rss.stop(), requests: ok };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ratio = (a, b) => (b === 0 ? NaN : a / b);
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+// Time from the request being sent to the first response byte, one request at a time.
+function ttfb(port, workload, path) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { ...workload.headers, 'content-length': Buffer.byteLength(workload.body) } }, (res) => {
+      res.once('data', () => {
+        const t = Number(process.hrtime.bigint() - start) / 1e6;
+        res.resume();
+        res.on('end', () => resolve(t));
+      });
+    });
+    req.on('error', reject);
+    req.end(workload.body);
+  });
+}
+
+async function manyStreams(port, path, workload, count) {
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const done = [];
+  for (let i = 0; i < count; i++) {
+    done.push(new Promise((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { ...workload.headers, 'content-length': Buffer.byteLength(workload.body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+        res.on('error', () => resolve(0));
+      });
+      req.on('error', () => resolve(0));
+      req.end(workload.body);
+    }));
+  }
+  const codes = await Promise.all(done);
+  return codes.filter((c) => c === 200).length;
+}
+
+// ── main ─────────────────────────────────────────────────────────────────────────────────────────
+const upstream = await forkServer('upstream.mjs');
+const baseline = await forkServer('baseline.mjs', { UPSTREAM_PORT: String(upstream.port) });
+const gw = await startGw(upstream.port);
+const targets = { baseline, gw };
+console.log(`gw bench: ${SECONDS}s × ${ROUNDS} interleaved rounds per target per workload; upstream, baseline and gw are separate processes\n`);
+
+const summary = [];
+for (const workload of WORKLOADS) {
+  // warm both (JIT, keep-alive pools)
+  await load(baseline, { ...workload, connections: 4 }, workload.basePath);
+  await load(gw, { ...workload, connections: 4 }, workload.gwPath);
+  const runs = { baseline: [], gw: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of round % 2 ? ['gw', 'baseline'] : ['baseline', 'gw']) {
+      runs[name].push(await load(targets[name], workload, name === 'gw' ? workload.gwPath : workload.basePath));
+    }
+  }
+  const agg = (name, key) => median(runs[name].map((r) => r[key]));
+  const row = {};
+  for (const key of ['rps', 'p50', 'p99', 'cpuPerReq', 'rss']) row[key] = { base: agg('baseline', key), gw: agg('gw', key) };
+  console.log(`${workload.name}: ${workload.what} (${workload.connections} connections)`);
+  console.log(`  req/s      baseline ${fmt(row.rps.base)}   gw ${fmt(row.rps.gw)}   ratio ${fmt(ratio(row.rps.gw, row.rps.base), 2)}`);
+  console.log(`  p50 ms     baseline ${fmt(row.p50.base, 2)}   gw ${fmt(row.p50.gw, 2)}   ratio ${fmt(ratio(row.p50.gw, row.p50.base), 2)}`);
+  console.log(`  p99 ms     baseline ${fmt(row.p99.base, 2)}   gw ${fmt(row.p99.gw, 2)}   ratio ${fmt(ratio(row.p99.gw, row.p99.base), 2)}`);
+  console.log(`  CPU µs/req baseline ${fmt(row.cpuPerReq.base)}   gw ${fmt(row.cpuPerReq.gw)}   ratio ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}`);
+  console.log(`  peak RSS   baseline ${fmt(row.rss.base / 2 ** 20)} MB   gw ${fmt(row.rss.gw / 2 ** 20)} MB\n`);
+  summary.push(`${workload.name} cpu ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}x rps ${fmt(ratio(row.rps.gw, row.rps.base), 2)}x`);
+}
+
+// Added time to first SSE byte, concurrency 1.
+const streamWorkload = WORKLOADS.find((w) => w.name === 'cc-stream-50') ?? WORKLOADS[0];
+if (streamWorkload) {
+  const samples = { baseline: [], gw: [] };
+  for (let i = 0; i < 200; i++) {
+    samples.baseline.push(await ttfb(baseline.port, streamWorkload, streamWorkload.basePath));
+    samples.gw.push(await ttfb(gw.port, streamWorkload, streamWorkload.gwPath));
+  }
+  const added = median(samples.gw) - median(samples.baseline);
+  console.log(`time to first byte (${streamWorkload.name}, concurrency 1, median of 200): baseline ${fmt(median(samples.baseline), 3)} ms, gw ${fmt(median(samples.gw), 3)} ms, added ${fmt(added, 3)} ms\n`);
+  summary.push(`ttfb +${fmt(added, 3)}ms`);
+}
+
+// 1,000 concurrent long streams (events 100 ms apart): memory over idle, and after.
+if (!ONLY || ONLY.includes('streams')) {
+  const w = { ...WORKLOADS.find((x) => x.name === 'cc-stream-50'), body: body(cc60, true), headers: ccHeaders(cc60) };
+  const count = 1000;
+  const idle = rssBytes(gw.pid);
+  const sampler = sampleRss(gw.pid);
+  const ok = await manyStreams(gw.port, '/slow/v1/messages?beta=true', w, count);
+  const peak = sampler.stop();
+  await new Promise((r) => setTimeout(r, 3000));
+  const after = rssBytes(gw.pid);
+  console.log(`${count} concurrent streams through gw (${ok} completed 200): RSS idle ${fmt(idle / 2 ** 20)} MB, peak ${fmt(peak / 2 ** 20)} MB (+${fmt((peak - idle) / 2 ** 20)} MB), 3 s after ${fmt(after / 2 ** 20)} MB\n`);
+  summary.push(`streams +${fmt((peak - idle) / 2 ** 20)}MB`);
+}
+
+console.log(`SUMMARY ${summary.join(' | ')}`);
+for (const t of [gw, baseline, upstream]) t.child.kill('SIGTERM');

@@ -1,0 +1,92 @@
+// Mock upstream for the benchmark (its own process, so its CPU is not charged to the proxies):
+//   POST /echo                                  → small JSON
+//   POST /d<n>/model/<id>/invoke                → an Anthropic message JSON (Bedrock InvokeModel)
+//   POST /d<n>/model/<id>/invoke-with-response-stream → Bedrock eventstream with <n> text deltas
+//   POST /slow<n>/model/<id>/invoke-with-response-stream → the same, events 100 ms apart (long streams)
+// (gw reaches these through ai-proxy's `upstream_url`, a base URL per route.)
+// The request body is drained, never parsed. Replies are encoded once at start-up.
+import http from 'node:http';
+import { createRequire } from 'node:module';
+
+const require = createRequire(new URL('../packages/bedrock-emulator/package.json', import.meta.url));
+const { EventStreamCodec } = require('@smithy/eventstream-codec');
+const encoder = new TextEncoder();
+// EventStreamCodec(toUtf8: bytes → string, fromUtf8: string → bytes)
+const codec = new EventStreamCodec((b) => Buffer.from(b).toString('utf8'), (s) => new Uint8Array(Buffer.from(s, 'utf8')));
+
+function frame(event) {
+  const bytes = Buffer.from(JSON.stringify(event)).toString('base64');
+  return Buffer.from(
+    codec.encode({
+      headers: {
+        ':event-type': { type: 'string', value: 'chunk' },
+        ':content-type': { type: 'string', value: 'application/json' },
+        ':message-type': { type: 'string', value: 'event' },
+      },
+      body: encoder.encode(JSON.stringify({ bytes, p: 'abcdefghij' })),
+    }),
+  );
+}
+
+function events(deltas) {
+  const usage = { input_tokens: 21774, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const list = [
+    { type: 'message_start', message: { id: 'msg_bdrk_bench', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001', content: [], stop_reason: null, stop_sequence: null, usage } },
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+  ];
+  for (let i = 0; i < deltas; i++) list.push({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `word${i} ` } });
+  list.push({ type: 'content_block_stop', index: 0 });
+  list.push({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: deltas } });
+  list.push({ type: 'message_stop', 'amazon-bedrock-invocationMetrics': { inputTokenCount: 21774, outputTokenCount: deltas, invocationLatency: 100, firstByteLatency: 10 } });
+  return list.map(frame);
+}
+
+const streams = new Map();
+const framesFor = (n) => {
+  if (!streams.has(n)) streams.set(n, events(n));
+  return streams.get(n);
+};
+const message = (n) =>
+  Buffer.from(JSON.stringify({
+    id: 'msg_bdrk_bench', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001',
+    content: [{ type: 'text', text: Array.from({ length: n }, (_, i) => `word${i}`).join(' ') }],
+    stop_reason: 'end_turn', stop_sequence: null,
+    usage: { input_tokens: 21774, output_tokens: n, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+  }));
+const echo = Buffer.from('{"ok":true,"echo":"bench"}');
+
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const match = /^\/(?:d|(slow))(\d+)\/model\/[^/]+\/(invoke-with-response-stream|invoke)$/.exec(req.url);
+    if (!match) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': echo.length });
+      res.end(echo);
+      return;
+    }
+    const n = Number(match[2]);
+    if (match[3] === 'invoke') {
+      const body = message(n);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'bench' });
+    const frames = framesFor(n);
+    if (!match[1]) {
+      res.end(Buffer.concat(frames));
+      return;
+    }
+    let i = 0;
+    const timer = setInterval(() => {
+      if (i >= frames.length || res.destroyed) {
+        clearInterval(timer);
+        res.end();
+        return;
+      }
+      res.write(frames[i++]);
+    }, 100);
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));

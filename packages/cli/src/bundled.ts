@@ -1,0 +1,6 @@
+/** The plugins shipped with gw: what `--plugins bundled` (the default) enables. */
+import type { AnyPlugin } from '@gw/core';
+import aiProxy from '@gw/plugin-ai-proxy';
+import fileLog from '@gw/plugin-file-log';
+
+export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog];

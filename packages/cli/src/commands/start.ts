@@ -1,0 +1,107 @@
+/**
+ * `gw start`: load, serve, and follow the signals an operator sends:
+ *   SIGHUP           re-read the files; an invalid file leaves the running config serving
+ *   SIGUSR1          reopen log files (after logrotate moved them)
+ *   SIGTERM, SIGINT  stop accepting, let in-flight requests finish within --drain-timeout, exit 0
+ */
+import { createGateway, summarize, type Gateway, type GatewayConfig, type PluginRegistry } from '@gw/core';
+import { loadPlugins, readConfig } from '../load.js';
+import { describeError, err, out, plural, printProblems, stderrLogger } from '../output.js';
+
+export interface StartOptions {
+  state: string[];
+  port: number;
+  host: string;
+  plugins?: string;
+  drainTimeout: number;
+  debug?: boolean;
+}
+
+/** Resolves with the exit code once the gateway has stopped. */
+export async function runStart(opts: StartOptions): Promise<number> {
+  const plugins = await loadPlugins(opts.state, opts.plugins);
+  const loaded = await readConfig(opts.state, plugins, 'expand');
+  if (!loaded.ok) {
+    printProblems(loaded.problems);
+    err(`invalid: ${plural(loaded.problems.length, 'problem')} in ${opts.state.join(', ')}`);
+    return 1;
+  }
+  for (const warning of loaded.warnings) err(`warning: ${warning}`);
+
+  const gateway = await createGateway({ config: loaded.config, plugins, logger: stderrLogger });
+  // Handlers go in before anyone can learn the address: a SIGHUP right after it must not kill gw.
+  const stopped = followSignals(gateway, plugins, opts);
+  let address: { port: number; host: string };
+  try {
+    address = await gateway.listen(opts.port, opts.host);
+  } catch (error) {
+    await gateway.close({ drainMs: 0 });
+    throw error;
+  }
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  out(`gw listening on http://${host}:${address.port} (${describe(loaded.config)})`);
+  return stopped;
+}
+
+function describe(config: GatewayConfig): string {
+  const { routes, plugins } = summarize(config);
+  const pluginCount = Object.values(plugins).reduce((sum, count) => sum + count, 0);
+  return `${plural(routes, 'route')}, ${plural(pluginCount, 'plugin')}`;
+}
+
+function followSignals(gateway: Gateway, plugins: PluginRegistry, opts: StartOptions): Promise<number> {
+  // Signals are handled one at a time: a SIGHUP during a reload waits for it, then reloads again.
+  let queue: Promise<void> = Promise.resolve();
+  const serially = (task: () => Promise<void>) => {
+    queue = queue.then(task).catch((error: unknown) => stderrLogger.error(describeError(error, opts.debug ?? false)));
+  };
+
+  const reload = async () => {
+    const loaded = await readConfig(opts.state, plugins, 'expand');
+    if (!loaded.ok) {
+      printProblems(loaded.problems);
+      stderrLogger.error(`reload failed: ${plural(loaded.problems.length, 'problem')}; the previous configuration keeps serving`);
+      return;
+    }
+    for (const warning of loaded.warnings) err(`warning: ${warning}`);
+    try {
+      await gateway.reload(loaded.config);
+    } catch (error) {
+      stderrLogger.error(`reload failed: ${describeError(error, opts.debug ?? false)}; the previous configuration keeps serving`);
+      return;
+    }
+    stderrLogger.info(`reloaded ${opts.state.join(', ')} (${describe(loaded.config)})`);
+  };
+
+  const reopen = async () => {
+    await gateway.reopen();
+    stderrLogger.info('reopened log files');
+  };
+
+  return new Promise((resolve) => {
+    const onHup = () => serially(reload);
+    const onUsr1 = () => serially(reopen);
+    let stopping = false;
+    const onStop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        stderrLogger.warn(`${signal} again: exiting without waiting for ${plural(gateway.inFlight, 'request')}`);
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      process.off('SIGHUP', onHup).off('SIGUSR1', onUsr1);
+      stderrLogger.info(`${signal}: draining ${plural(gateway.inFlight, 'in-flight request')} (up to ${opts.drainTimeout} ms)`);
+      gateway.close({ drainMs: opts.drainTimeout }).then(
+        () => {
+          stderrLogger.info('gw stopped');
+          resolve(0);
+        },
+        (error: unknown) => {
+          stderrLogger.error(`shutdown failed: ${describeError(error, opts.debug ?? false)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGHUP', onHup).on('SIGUSR1', onUsr1).on('SIGTERM', onStop).on('SIGINT', onStop);
+  });
+}

@@ -1,0 +1,16 @@
+/** The shared first step of `gw sync` and `gw start`: plugins from the config folder, then the config files. */
+import path from 'node:path';
+import { loadConfig, loadPluginRegistry, type PluginRegistry } from '@gw/core';
+import { BUNDLED_PLUGINS } from './bundled.js';
+import { pluginSpecs } from './plugin-specs.js';
+
+export async function loadPlugins(files: string[], flag: string | undefined): Promise<PluginRegistry> {
+  // Plugin packages resolve from the first config file's folder, like Node would resolve them there.
+  const baseDir = path.dirname(path.resolve(files[0] ?? 'kong.yaml'));
+  return loadPluginRegistry(pluginSpecs(flag, process.env), { baseDir, bundled: BUNDLED_PLUGINS });
+}
+
+/** `mock` renders `${{ env "DECK_X" }}` without the variables set (decK's offline validation mode). */
+export function readConfig(files: string[], plugins: PluginRegistry, mode: 'expand' | 'mock') {
+  return loadConfig(files, { env: process.env, mode, plugins });
+}

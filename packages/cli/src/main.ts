@@ -1,0 +1,77 @@
+/** The `gw` command line: parse flags, hand over to a command, turn the outcome into an exit code. */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { GW_VERSION, PluginLoadError } from '@gw/core';
+import { runSync } from './commands/sync.js';
+import { runStart } from './commands/start.js';
+import { describeError, err } from './output.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = createProgram((run) => async (_opts: unknown, command: Command) => {
+    code = await run(command.optsWithGlobals() as never);
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode; // commander already printed it
+    const debug = argv.includes('--debug');
+    // Load errors are expected and self-explaining; anything else gets a hint about --debug.
+    const hint = debug || error instanceof PluginLoadError ? '' : ' (run with --debug for details)';
+    err(`gw: error: ${describeError(error, debug)}${hint}`);
+    return 1;
+  }
+}
+
+// Commander hands options over untyped; each command declares the shape its flags produce.
+type Run = (opts: never) => Promise<number>;
+
+function createProgram(action: (run: Run) => (opts: unknown, command: Command) => Promise<void>): Command {
+  const program = new Command('gw')
+    .description('gw: a declarative AI gateway for decK-style kong.yaml files')
+    .version(GW_VERSION, '-V, --version')
+    .option('--debug', 'show stack traces of errors')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)');
+
+  program
+    .command('sync')
+    .description('validate config files offline and print what they declare (exit 1 when invalid)')
+    .addOption(stateOption())
+    .option('--json', 'print the result as JSON: {ok, summary, warnings} or {ok, problems}')
+    .option('--mock-env', 'validate without the DECK_* variables set (decK mock mode)')
+    .addOption(pluginsOption())
+    .action(action(runSync));
+
+  program
+    .command('start')
+    .description('serve the config files (SIGHUP reloads, SIGUSR1 reopens logs, SIGTERM drains and exits)')
+    .addOption(stateOption())
+    .addOption(new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').default(8000).argParser(integer('port', 0, 65535)))
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .addOption(pluginsOption())
+    .addOption(
+      new Option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, wait this long for in-flight requests')
+        .default(10_000)
+        .argParser(integer('drain timeout', 0, 24 * 3600 * 1000)),
+    )
+    .action(action(runStart));
+
+  return program;
+}
+
+function stateOption(): Option {
+  return new Option('-s, --state <files...>', 'decK config file(s); repeat or list several to merge them').default(['kong.yaml']);
+}
+
+function pluginsOption(): Option {
+  return new Option('--plugins <list>', 'comma list: bundled, bundled plugin names, npm packages, paths (default: $GW_PLUGINS or bundled)');
+}
+
+function integer(what: string, min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max) throw new InvalidArgumentError(`${what} must be an integer from ${min} to ${max}`);
+    return parsed;
+  };
+}

@@ -1,0 +1,140 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runGw, spawnGw, type GwProcess } from './support/gw-process.js';
+import { startEchoUpstream, type EchoUpstream } from './support/echo-upstream.js';
+
+let dir: string;
+let upstream: EchoUpstream;
+let gw: GwProcess | undefined;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'gw-cli-start-'));
+  upstream = await startEchoUpstream();
+});
+afterEach(async () => {
+  upstream.release();
+  await gw?.stop();
+  gw = undefined;
+});
+afterAll(async () => {
+  await upstream.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A config with one service (the echo upstream) and one route per path; optionally a global file-log. */
+function writeConfig(name: string, paths: string[], logPath?: string): string {
+  const lines = ['_format_version: "3.0"', 'services:', '  - name: echo', '    url: ${{ env "DECK_UPSTREAM" }}', '    routes:'];
+  for (const p of paths) lines.push(`      - name: r${p.replace(/\W/g, '-')}`, `        paths: [${p}]`);
+  if (logPath) lines.push('plugins:', '  - name: file-log', `    config: { path: ${JSON.stringify(logPath)} }`);
+  const file = path.join(dir, name);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+async function startGw(file: string, extra: string[] = []): Promise<string> {
+  gw = spawnGw(['start', '-s', file, '--port', '0', '--host', '127.0.0.1', ...extra], { env: { DECK_UPSTREAM: upstream.url } });
+  return (await gw.waitFor(/gw listening on (http:\/\/127\.0\.0\.1:\d+) \((\d+) routes?, (\d+) plugins?\)/))[1];
+}
+
+describe('gw start', () => {
+  it('serves the config and proxies to the upstream', async () => {
+    const url = await startGw(writeConfig('serve.yaml', ['/a', '/b']));
+    expect(gw!.output()).toContain('(2 routes, 0 plugins)');
+    const response = await fetch(`${url}/a/hello?x=1`);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { url: string }).url).toBe('/hello?x=1');
+    expect((await fetch(`${url}/nowhere`)).status).toBe(404);
+  });
+
+  it('reloads the files on SIGHUP', async () => {
+    const file = writeConfig('reload.yaml', ['/old']);
+    const url = await startGw(file);
+    expect((await fetch(`${url}/old`)).status).toBe(200);
+
+    writeConfig('reload.yaml', ['/new', '/newer']);
+    const mark = gw!.output().length;
+    gw!.child.kill('SIGHUP');
+    await gw!.waitFor(/\[info\] reloaded .*reload\.yaml \(2 routes, 0 plugins\)/, mark);
+    expect((await fetch(`${url}/new`)).status).toBe(200);
+    expect((await fetch(`${url}/old`)).status).toBe(404);
+  });
+
+  it('keeps the running config when the new file is invalid', async () => {
+    const file = writeConfig('broken.yaml', ['/kept']);
+    const url = await startGw(file);
+
+    writeFileSync(file, '_format_version: "3.0"\nservices:\n  - name: echo\n    url: 42\n');
+    const mark = gw!.output().length;
+    gw!.child.kill('SIGHUP');
+    await gw!.waitFor(/\[error\] reload failed: 1 problem; the previous configuration keeps serving/, mark);
+    expect(gw!.output().slice(mark)).toMatch(/broken\.yaml:4:10 services\[0\]\.url: /);
+    expect((await fetch(`${url}/kept`)).status).toBe(200);
+    expect(gw!.child.exitCode).toBe(null);
+  });
+
+  it('lets an in-flight request finish on SIGTERM, then exits 0', async () => {
+    const url = await startGw(writeConfig('drain.yaml', ['/x']), ['--drain-timeout', '60000']);
+    const held = upstream.nextHeld();
+    const pending = fetch(`${url}/x/hold/slow`);
+    await held;
+
+    const mark = gw!.output().length;
+    gw!.child.kill('SIGTERM');
+    await gw!.waitFor(/SIGTERM: draining 1 in-flight request/, mark);
+    expect(gw!.child.exitCode).toBe(null);
+    upstream.release();
+
+    const response = await pending;
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { url: string }).url).toBe('/hold/slow');
+    expect(await gw!.exited).toBe(0);
+    expect(gw!.output()).toContain('gw stopped');
+  });
+
+  it('reopens log files on SIGUSR1 (log rotation)', async () => {
+    const log = path.join(dir, 'access.log');
+    const url = await startGw(writeConfig('rotate.yaml', ['/a'], log));
+    const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+    // file-log writes after the response: wait (bounded) for the line to land.
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 500 && !done(); i++) await sleep(10);
+    };
+
+    await (await fetch(`${url}/a/first`)).text();
+    await until(() => lines(log).length === 1);
+    renameSync(log, `${log}.1`);
+
+    const mark = gw!.output().length;
+    gw!.child.kill('SIGUSR1');
+    await gw!.waitFor(/\[info\] reopened log files/, mark);
+    await (await fetch(`${url}/a/second`)).text();
+    await until(() => lines(log).length === 1);
+
+    expect(lines(`${log}.1`).map((l) => (JSON.parse(l) as { upstream_uri: string }).upstream_uri)).toEqual(['/first']);
+    expect(lines(log).map((l) => (JSON.parse(l) as { upstream_uri: string }).upstream_uri)).toEqual(['/second']);
+  });
+
+  it('does not start on an invalid file', async () => {
+    const file = path.join(dir, 'invalid.yaml');
+    writeFileSync(file, '_format_version: "3.0"\nroutes:\n  - name: a\n    paths: [a]\n');
+    const result = await runGw(['start', '-s', file, '--port', '0', '--host', '127.0.0.1']);
+    expect(result.stderr).toBe(`${file}:4:13 routes[0].paths[0]: must start with "/" or "~/"\ninvalid: 1 problem in ${file}\n`);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(1);
+  });
+
+  it('reports a busy port in one line, and with a stack under --debug', async () => {
+    const file = writeConfig('busy.yaml', ['/a']);
+    const url = await startGw(file);
+    const port = new URL(url).port;
+    const plain = await runGw(['start', '-s', file, '--port', port, '--host', '127.0.0.1'], { env: { DECK_UPSTREAM: upstream.url } });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/^gw: error: .*EADDRINUSE.* \(run with --debug for details\)\n$/);
+    const debug = await runGw(['start', '-s', file, '--port', port, '--host', '127.0.0.1', '--debug'], { env: { DECK_UPSTREAM: upstream.url } });
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/EADDRINUSE[\s\S]*\n\s+at /);
+  });
+});

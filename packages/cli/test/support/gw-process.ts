@@ -1,0 +1,92 @@
+/** Runs the built `gw` binary the way a user does, and waits on what it prints (never on the clock). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+export const gwBin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+
+function assertBuilt(): void {
+  if (!existsSync(gwBin)) throw new Error(`${gwBin} is missing: build first (npx tsc -b packages/cli/tsconfig.json, or the root test script)`);
+}
+
+/** Only what gw needs: no DECK_* or GW_* leaking in from the developer's shell. */
+function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, ...env };
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run gw to completion (sync, --help, failing start). */
+export function runGw(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<RunResult> {
+  assertBuilt();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [gwBin, ...args], { env: cleanEnv(opts.env ?? {}), cwd: opts.cwd ?? repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface GwProcess {
+  child: ChildProcess;
+  /** stdout and stderr interleaved as received. */
+  output(): string;
+  /** Resolves once the output (from `from` on) matches; rejects if gw exits first. */
+  waitFor(pattern: RegExp, from?: number): Promise<RegExpExecArray>;
+  exited: Promise<number | null>;
+  /** SIGTERM (if still running) and wait for the exit. */
+  stop(): Promise<number | null>;
+}
+
+/** Start a long-running gw (`start`); call `waitFor(/listening on (\S+)/)` for its URL. */
+export function spawnGw(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): GwProcess {
+  assertBuilt();
+  const child = spawn(process.execPath, [gwBin, ...args], { env: cleanEnv(opts.env ?? {}), cwd: opts.cwd ?? repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    output += d.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => {
+    for (const listener of listeners) listener();
+    resolve(code);
+  }));
+
+  const waitFor = (pattern: RegExp, from = 0) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(output.slice(from));
+        if (match) {
+          listeners.delete(check);
+          resolve(match);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          listeners.delete(check);
+          reject(new Error(`gw exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output}`));
+        }
+      };
+      listeners.add(check);
+      check();
+    });
+
+  return {
+    child,
+    output: () => output,
+    waitFor,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/** Runs a pinned Claude Code build in print mode against gw, offline, with a throwaway HOME. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// The project's own installer (also usable by hand): installs into .cache/claude-code/<version>.
+// @ts-expect-error plain ESM script without types
+import { ensureClaudeCode } from '../../../scripts/install-claude-code.mjs';
+
+export const CLIENT_KEY = 'sk-ant-e2e-client-key-must-never-be-logged';
+
+export interface ClaudeRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The `--output-format json` result, when stdout parsed. */
+  result: { result?: string; is_error?: boolean; [k: string]: unknown } | undefined;
+}
+
+export function installClaude(version: string): { command: string; args: string[] } {
+  return ensureClaudeCode(version) as { command: string; args: string[] };
+}
+
+export async function runClaude(
+  version: string,
+  gwUrl: string,
+  prompt: string,
+  options: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+): Promise<ClaudeRun> {
+  const { command, args } = installClaude(version);
+  const home = mkdtempSync(join(tmpdir(), 'gw-e2e-home-'));
+  const child = spawn(command, [...args, '-p', prompt, '--output-format', 'json', ...(options.args ?? [])], {
+    cwd: home,
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      ANTHROPIC_BASE_URL: `${gwUrl}/anything`,
+      ANTHROPIC_API_KEY: CLIENT_KEY,
+      ANTHROPIC_MODEL: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_TELEMETRY: '1',
+      DISABLE_AUTOUPDATER: '1',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  let result: ClaudeRun['result'];
+  try {
+    result = JSON.parse(stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    result = undefined;
+  }
+  return { code, stdout, stderr, result };
+}
