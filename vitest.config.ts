@@ -13,6 +13,7 @@ export default defineConfig({
       '@gw/plugin-ai-proxy': src('plugin-ai-proxy'),
       '@gw/plugin-file-log': src('plugin-file-log'),
       '@gw/bedrock-emulator': src('bedrock-emulator'),
+      '@gw/plugin-key-auth': src('plugin-key-auth'),
     },
   },
   test: {

@@ -2,5 +2,6 @@
 import type { AnyPlugin } from '@gw/core';
 import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
+import keyAuth from '@gw/plugin-key-auth';
 
-export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog];
+export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog, keyAuth];

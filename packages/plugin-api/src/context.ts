@@ -86,6 +86,10 @@ export interface RequestContext {
   authenticate(consumer: ConsumerEntity, credentialId?: string): void;
   /** Look up a consumer by a key-auth credential. */
   findConsumerByKey(key: string): ConsumerEntity | undefined;
+  /** The consumer and credential id a key-auth key belongs to (for `authenticate(consumer, credentialId)`). */
+  findCredentialByKey(key: string): { consumer: ConsumerEntity; credentialId: string } | undefined;
+  /** A consumer by id or username (e.g. a plugin's `anonymous` setting). */
+  findConsumer(idOrUsername: string): ConsumerEntity | undefined;
   /** Kong's `kong.log.set_serialize_value`: dotted keys (`\.` escapes a dot) into the log record. */
   setSerializeValue(key: string, value: JsonValue | undefined, mode?: 'set' | 'add' | 'replace'): void;
   /** Render gateway errors for this request in the client's format (Kong's JSON by default). */

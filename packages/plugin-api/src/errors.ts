@@ -33,7 +33,6 @@ export const ERROR_CATALOGUE = {
   GW_ERR_FORBIDDEN: { status: 403, message: 'You cannot consume this service' },
   GW_ERR_INTERNAL: { status: 500, message: 'An unexpected error occurred' },
   GW_ERR_PLUGIN_FAILED: { status: 500, message: 'An unexpected error occurred' },
-  GW_ERR_SHUTTING_DOWN: { status: 503, message: 'gw is shutting down' },
   // ai-proxy
   GW_ERR_AI_NOT_FOUND: { status: 404, message: 'this route serves only /v1/messages and /v1/messages/count_tokens' },
   GW_ERR_AI_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
@@ -43,7 +42,6 @@ export const ERROR_CATALOGUE = {
   GW_ERR_AI_STREAMING_DENIED: { status: 400, message: 'response streaming is not enabled for this LLM' },
   GW_ERR_AI_NO_REGION: { status: 500, message: 'LLM request failed before proxying: AWS region not specified anywhere' },
   GW_ERR_AI_NO_CREDENTIALS: { status: 500, message: 'LLM request failed before proxying: no AWS credentials configured' },
-  GW_ERR_AI_UPSTREAM: { status: 502, message: '{message}' },
   GW_ERR_AI_STREAM_TRUNCATED: { status: 502, message: 'upstream stream ended in the middle of an event' },
   GW_ERR_AI_STREAM_CORRUPT: { status: 502, message: 'upstream stream is corrupt: {detail}' },
 } as const satisfies Record<string, CatalogueEntry>;

@@ -29,15 +29,19 @@ import type { PlannedPlugin } from './plan.js';
 /** Key-auth credential lookup for `ctx.findConsumerByKey`, built once per config. */
 export interface ConsumerIndex {
   byKey: ReadonlyMap<string, { consumer: ConsumerEntity; credentialId: string }>;
+  byIdOrName: ReadonlyMap<string, ConsumerEntity>;
 }
 
 export function createConsumerIndex(consumers: readonly ConsumerWithCredentials[]): ConsumerIndex {
   const byKey = new Map<string, { consumer: ConsumerEntity; credentialId: string }>();
+  const byIdOrName = new Map<string, ConsumerEntity>();
   for (const c of consumers) {
     const { keyauth_credentials: creds, ...consumer } = c;
     for (const cred of creds ?? []) byKey.set(cred.key, { consumer, credentialId: cred.id });
+    byIdOrName.set(consumer.id, consumer);
   }
-  return { byKey };
+  for (const c of byIdOrName.values()) if (c.username !== undefined && !byIdOrName.has(c.username)) byIdOrName.set(c.username, c);
+  return { byKey, byIdOrName };
 }
 
 export interface Exchange {
@@ -208,6 +212,12 @@ export function createExchange(init: ExchangeInit): Exchange {
     },
     findConsumerByKey(key: string) {
       return init.consumers.byKey.get(key)?.consumer;
+    },
+    findCredentialByKey(key: string) {
+      return consumers.byKey.get(key);
+    },
+    findConsumer(idOrUsername: string) {
+      return consumers.byIdOrName.get(idOrUsername);
     },
     setSerializeValue(key: string, value: JsonValue | undefined, mode?: 'set' | 'add' | 'replace') {
       const op = makeSerializeOp(key, value, mode);

@@ -1,0 +1,19 @@
+// docs/errors.md must name every catalogue code and every mapped Bedrock error type.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { ERROR_CATALOGUE } from '@gw/plugin-api';
+import { BEDROCK_ERROR_MAP } from '../../packages/plugin-ai-proxy/src/response/error-map.js';
+
+const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+
+describe('docs/errors.md', () => {
+  it.each(Object.entries(ERROR_CATALOGUE))('lists %s with its status', (code, entry) => {
+    expect(doc).toMatch(new RegExp(`\\| \`${code}\` \\| ${entry.status} \\|`));
+  });
+  it.each(Object.entries(BEDROCK_ERROR_MAP))('maps %s', (type, mapped) => {
+    const row = doc.split('\n').find((line) => line.startsWith('|') && line.includes(`\`${type}\``));
+    expect(row, type).toBeDefined();
+    expect(row).toContain(`| ${mapped.status} |`);
+    expect(row).toContain(mapped.type);
+  });
+});
