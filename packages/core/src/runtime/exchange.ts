@@ -214,10 +214,10 @@ export function createExchange(init: ExchangeInit): Exchange {
       return init.consumers.byKey.get(key)?.consumer;
     },
     findCredentialByKey(key: string) {
-      return consumers.byKey.get(key);
+      return init.consumers.byKey.get(key);
     },
     findConsumer(idOrUsername: string) {
-      return consumers.byIdOrName.get(idOrUsername);
+      return init.consumers.byIdOrName.get(idOrUsername);
     },
     setSerializeValue(key: string, value: JsonValue | undefined, mode?: 'set' | 'add' | 'replace') {
       const op = makeSerializeOp(key, value, mode);
