@@ -43,10 +43,41 @@ export function validate(config: AiProxyConfig): ConfigIssue[] {
   if (config.route_type !== undefined && !SUPPORTED_ROUTE_TYPES.includes(config.route_type)) {
     issues.push({ path: 'route_type', message: `route_type '${config.route_type}' is not supported yet by gw (supported: ${SUPPORTED_ROUTE_TYPES.join(', ')})` });
   }
+  for (const path of NOT_IMPLEMENTED) {
+    if (isSet(valueAt(config, path)) && valueAt(config, path) !== false) {
+      issues.push({ path, message: `'${path}' is not supported yet by gw; remove it (a silently ignored setting would change who pays, or which credentials sign)` });
+    }
+  }
   if (auth.param_location === 'body') {
     issues.push({ path: 'auth.param_location', message: "param_location 'body' is not supported yet by gw (supported: query)" });
   }
   return issues;
+}
+
+/**
+ * Kong fields the schema accepts (real decK files carry them) that gw does not act on yet. Set, they
+ * would be silently ignored, e.g. requests signed with the base credentials instead of an assumed role.
+ */
+const NOT_IMPLEMENTED: readonly string[] = [
+  'model.options.bedrock.aws_assume_role_arn',
+  'model.options.bedrock.aws_role_session_name',
+  'model.options.bedrock.aws_sts_endpoint_url',
+  'model.options.bedrock.performance_config_latency',
+  'model.options.upstream_path',
+  'model.options.cache_write_cost_list',
+  'model.options.context_window_factor',
+  'model.options.service_tier_factor',
+  'auth.azure_use_managed_identity',
+  'auth.gcp_use_service_account',
+];
+
+function valueAt(root: unknown, path: string): unknown {
+  let node = root;
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return Array.isArray(node) && node.length === 0 ? undefined : node;
 }
 
 function allOrNone(issues: ConfigIssue[], auth: Record<string, unknown>, fields: string[]): void {

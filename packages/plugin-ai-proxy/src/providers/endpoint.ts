@@ -7,7 +7,20 @@ export interface Endpoint {
   prefix: string;
 }
 
-export function parseEndpoint(raw: string): Endpoint {
+/** Parsed once per distinct URL (WHATWG URL parsing is slow and the URL is per route); frozen, shared. */
+const parsed = new Map<string, Readonly<Endpoint>>();
+
+export function parseEndpoint(raw: string): Readonly<Endpoint> {
+  let endpoint = parsed.get(raw);
+  if (endpoint === undefined) {
+    endpoint = Object.freeze(parseUrl(raw));
+    if (parsed.size >= 256) parsed.clear();
+    parsed.set(raw, endpoint);
+  }
+  return endpoint;
+}
+
+function parseUrl(raw: string): Endpoint {
   const url = new URL(raw);
   const scheme = url.protocol === 'http:' ? 'http' : 'https';
   return {

@@ -29,9 +29,9 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   const aliases = state.templated ? compileAliases(config.model_aliases, modelName) : state.aliases;
   const limit = config.max_request_body_size === 0 ? Number.MAX_SAFE_INTEGER : config.max_request_body_size;
   const body = parseMessagesBody(await ctx.request.body(limit));
-  const clientModel = typeof body.json.model === 'string' ? body.json.model : undefined;
+  const clientModel = body.model;
   const model = resolveModel(clientModel, modelName, aliases);
-  const stream = kind === 'chat' && wantsStream(body.json.stream === true, config.response_streaming);
+  const stream = kind === 'chat' && wantsStream(body.stream, config.response_streaming);
 
   const provider = config.model.provider;
   const planned =
@@ -44,7 +44,7 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   if (planned === undefined) throw new GatewayError('GW_ERR_INTERNAL', { message: `provider '${provider}' is not supported by gw` });
 
   local.plan = planned.plan;
-  local.exchange = openExchange(config, state, { provider: planned.plan.provider, kind, stream, model, clientModel, sentText: planned.sentText, bodyText: body.text });
+  local.exchange = openExchange(config, state, { provider: planned.plan.provider, kind, stream, model, clientModel, sent: planned.sent, bodyLatin1: body.latin1 });
 }
 
 function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming']): boolean {
@@ -59,8 +59,10 @@ interface ExchangeFacts {
   stream: boolean;
   model: string;
   clientModel: string | undefined;
-  sentText: string;
-  bodyText: string;
+  /** Request body as sent upstream. */
+  sent: Uint8Array;
+  /** The client's body, latin1 view. */
+  bodyLatin1: string;
 }
 
 function openExchange(config: AiProxyConfig, state: AiState, facts: ExchangeFacts): AiExchange {
@@ -83,8 +85,8 @@ function openExchange(config: AiProxyConfig, state: AiState, facts: ExchangeFact
       cacheRead: options.cache_read_cost ?? 0,
       cacheWrite: options.cache_write_cost ?? 0,
     },
-    requestPayload: logPayloads ? facts.sentText : undefined,
-    localTokenEstimate: facts.kind === 'count_tokens' ? estimateInputTokens(readMembers(facts.bodyText)) : undefined,
+    requestPayload: logPayloads ? Buffer.from(facts.sent.buffer, facts.sent.byteOffset, facts.sent.byteLength).toString('utf8') : undefined,
+    localTokenEstimate: facts.kind === 'count_tokens' ? estimateInputTokens(readMembers(facts.bodyLatin1)) : undefined,
     upstreamSentAt: undefined,
     firstTokenAt: undefined,
     lastTokenAt: undefined,

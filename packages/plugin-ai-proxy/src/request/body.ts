@@ -1,25 +1,65 @@
 import { GatewayError } from '@gw/plugin-api';
+import { byteText, textOf, type ByteText } from './byte-text.js';
+import { readMembers, type MemberSource, type MemberStarts, type RawMembers } from './json-members.js';
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-/** A parsed Anthropic Messages request: the text (for splicing) and the object (for checks). */
-export interface ParsedBody {
-  text: string;
-  json: Record<string, unknown>;
+/**
+ * A checked Anthropic Messages request: its bytes and latin1 view (for splicing, see byte-text.ts), its
+ * top-level members (latin1 views; copy the map before changing it) and the two fields routing needs.
+ */
+export interface ParsedBody extends ByteText, MemberSource {
+  /** The client's `model`, when it is a string. */
+  model: string | undefined;
+  /** `stream: true` */
+  stream: boolean;
 }
 
-/** Decode and check the body the way Kong's normalize-request does (kong-compat.md §7.1). */
+/**
+ * The members gw forwards without reading them. They are most of a Claude Code body (~85 KB of 87):
+ * JSON.parse of the whole body cost more than everything else in the request path, so they are only
+ * scanned for their boundaries, and malformed JSON deep inside them is left to the upstream to reject
+ * (a 400 invalid_request_error either way). Everything else is small and parsed here, so later readers
+ * (options, betas, thinking) can rely on valid JSON.
+ */
+const FORWARDED_UNREAD: ReadonlySet<string> = new Set(['messages', 'system', 'tools']);
+
+function invalid(): never {
+  throw new GatewayError('GW_ERR_AI_INVALID_BODY');
+}
+
+/**
+ * Check the body the way Kong's normalize-request does (kong-compat.md §7.1): UTF-8, a JSON object,
+ * a non-empty `messages` array.
+ */
 export function parseMessagesBody(bytes: Uint8Array): ParsedBody {
-  let text: string;
-  let json: unknown;
+  const body = byteText(bytes) ?? invalid();
+  let members: RawMembers;
+  const starts: MemberStarts = new Map();
   try {
-    text = decoder.decode(bytes);
-    json = JSON.parse(text);
+    members = readMembers(body.latin1, { whole: true, starts });
   } catch {
-    throw new GatewayError('GW_ERR_AI_INVALID_BODY');
+    invalid();
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new GatewayError('GW_ERR_AI_INVALID_BODY');
-  const messages = (json as Record<string, unknown>).messages;
-  if (!Array.isArray(messages) || messages.length === 0) throw new GatewayError('GW_ERR_AI_INVALID_BODY');
-  return { text, json: json as Record<string, unknown> };
+  const values = new Map<string, unknown>();
+  for (const [name, raw] of members) {
+    if (FORWARDED_UNREAD.has(name)) continue;
+    try {
+      values.set(name, JSON.parse(raw));
+    } catch {
+      invalid();
+    }
+  }
+  if (!nonEmptyArray(members.get('messages'))) invalid();
+  const model = values.get('model');
+  return { ...body, members, starts, model: typeof model === 'string' ? textOf(model) : undefined, stream: values.get('stream') === true };
+}
+
+/** `[` followed by something other than `]` (the scanner already found where the value ends). */
+function nonEmptyArray(raw: string | undefined): boolean {
+  if (raw === undefined || raw.charCodeAt(0) !== 0x5b) return false;
+  for (let i = 1; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09) continue;
+    return code !== 0x5d;
+  }
+  return false;
 }

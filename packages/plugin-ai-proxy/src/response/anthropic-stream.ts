@@ -23,7 +23,8 @@ export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseH
     if (l === '') {
       if (data.length > 0 || event !== 'message') {
         seen.eventsSent++;
-        events.observe(event, data.join('\n'));
+        const lines = data;
+        events.observe(event, () => lines.join('\n'));
       }
       event = 'message';
       data = [];

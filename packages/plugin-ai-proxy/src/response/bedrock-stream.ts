@@ -7,19 +7,13 @@
  */
 import { GatewayError } from '@gw/plugin-api';
 import type { RequestContext, ResponseHead, AnthropicErrorType } from '@gw/plugin-api';
-import type { Message } from '@smithy/eventstream-codec';
 import type { AiExchange } from '../exchange.js';
-import { createFrameDecoder, headerString, FrameError } from './frame-decoder.js';
+import { createFrameDecoder, headerString, FrameError, type Frame } from './frame-decoder.js';
 import { mapBedrockError, safeUpstreamMessage } from './error-map.js';
 import { createEventObserver } from './stream-events.js';
 import { anthropicErrorJson, answerJson, capturePayload } from './http.js';
 import { observe } from './observations.js';
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-/** Event names come from the JSON `type`; anything else could break the SSE framing. */
-const EVENT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const TYPE_PREFIX = /^\s*\{\s*"type"\s*:\s*"([^"\\]+)"/;
+import { chunkEventJson, eventType, sseEvent } from './chunk-event.js';
 
 interface Failure {
   status: number;
@@ -35,9 +29,17 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
   let sawStop = false;
   let done = false;
 
-  const send = (controller: TransformStreamDefaultController<Uint8Array>, text: string) => {
-    capturePayload(exchange, text);
-    controller.enqueue(encoder.encode(text));
+  // SSE bytes of the frames one network chunk completes go out together: one enqueue per chunk instead
+  // of per frame (each enqueue costs more than decoding a frame). Nothing waits for later chunks.
+  let out: Buffer[] = [];
+  const send = (...parts: Buffer[]) => {
+    if (exchange.logPayloads) capturePayload(exchange, Buffer.concat(parts).toString('utf8'));
+    out.push(...parts);
+  };
+  const drain = (controller: TransformStreamDefaultController<Uint8Array>) => {
+    if (out.length === 0) return;
+    controller.enqueue(out.length === 1 ? out[0]! : Buffer.concat(out));
+    out = [];
   };
 
   const fail = (controller: TransformStreamDefaultController<Uint8Array>, failure: Failure) => {
@@ -51,7 +53,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
       capturePayload(exchange, body);
       answerJson(response, controller, failure.status, body);
     } else {
-      send(controller, `event: error\ndata: ${body}\n\n`);
+      send(Buffer.from(`event: error\ndata: ${body}\n\n`, 'utf8'));
     }
   };
 
@@ -62,20 +64,20 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
     return { status: gwError.status, type: gwError.anthropicType, message: gwError.message, upstreamType: undefined };
   };
 
-  const handle = (controller: TransformStreamDefaultController<Uint8Array>, frame: Message) => {
+  const handle = (controller: TransformStreamDefaultController<Uint8Array>, frame: Frame) => {
     const messageType = headerString(frame, ':message-type');
     if (messageType === 'event') {
       if (headerString(frame, ':event-type') !== 'chunk') return; // not part of InvokeModel's stream
-      const data = chunkEventJson(frame.body);
-      const type = data === undefined ? undefined : TYPE_PREFIX.exec(data)?.[1] ?? typeOf(data);
-      if (data === undefined || type === undefined || !EVENT_NAME.test(type)) {
+      const json = chunkEventJson(frame.body);
+      const type = json === undefined ? undefined : eventType(json);
+      if (json === undefined || type === undefined) {
         fail(controller, { status: 502, type: 'api_error', message: 'upstream sent an unreadable stream event', upstreamType: undefined });
         return;
       }
       if (type === 'message_stop') sawStop = true;
-      const out = events.observe(type, data) ?? data;
+      const replaced = events.observe(type, () => json.toString('utf8'));
       seen.eventsSent++;
-      send(controller, `event: ${type}\ndata: ${out}\n\n`);
+      send(...sseEvent(type, replaced === undefined ? json : Buffer.from(replaced, 'utf8')));
       return;
     }
     // `exception` (Bedrock) or `error` (protocol-level, with :error-code / :error-message headers).
@@ -97,6 +99,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
         if (!(error instanceof FrameError)) throw error;
         fail(controller, streamFailure(error));
       }
+      drain(controller);
     },
     flush(controller) {
       if (done) return;
@@ -104,11 +107,13 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
         frames.end();
       } catch (error) {
         fail(controller, streamFailure(error instanceof FrameError ? error : new FrameError('truncated', 'stream ended')));
+        drain(controller);
         return;
       }
       // Whole frames but no message_stop: the upstream hung up early; say so rather than end silently.
       if (!sawStop) {
         fail(controller, streamFailure(new FrameError('truncated', 'no message_stop')));
+        drain(controller);
         return;
       }
       exchange.lastTokenAt = ctx.now();
@@ -116,52 +121,11 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
   });
 }
 
-/** The Anthropic event JSON inside a chunk frame: payload `{"bytes":"<base64>","p":"<padding>"}`. */
-function chunkEventJson(payload: Uint8Array): string | undefined {
-  const bytes = base64Field(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('latin1'));
-  if (bytes === undefined) return undefined;
-  const json = Buffer.from(bytes, 'base64').toString('utf8');
-  // SSE data must be one line; compact JSON always is, pretty-printed JSON gets re-serialised.
-  if (!json.includes('\n') && !json.includes('\r')) return json;
-  try {
-    return JSON.stringify(JSON.parse(json));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The `bytes` member of the chunk payload. Bedrock writes it first, and base64 has no quotes or escapes,
- * so a prefix check avoids parsing the padding; any other layout goes through JSON.parse.
- */
-function base64Field(payload: string): string | undefined {
-  const PREFIX = '{"bytes":"';
-  if (payload.startsWith(PREFIX)) {
-    const end = payload.indexOf('"', PREFIX.length);
-    if (end > 0) return payload.slice(PREFIX.length, end);
-  }
-  try {
-    const bytes = (JSON.parse(payload) as { bytes?: unknown }).bytes;
-    return typeof bytes === 'string' ? bytes : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function typeOf(json: string): string | undefined {
-  try {
-    const type = (JSON.parse(json) as { type?: unknown }).type;
-    return typeof type === 'string' ? type : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function exceptionMessage(frame: Message): string | undefined {
+function exceptionMessage(frame: Frame): string | undefined {
   const header = headerString(frame, ':error-message');
   if (header !== undefined) return safeUpstreamMessage(header);
   try {
-    const body = JSON.parse(decoder.decode(frame.body)) as Record<string, unknown>;
+    const body = JSON.parse(frame.body.toString('utf8')) as Record<string, unknown>;
     const message = body.message ?? body.Message;
     return typeof message === 'string' ? safeUpstreamMessage(message) : undefined;
   } catch {

@@ -11,10 +11,11 @@ const METRICS_KEY = 'amazon-bedrock-invocationMetrics';
 
 export interface EventObserver {
   /**
-   * Observe one event (`data` is its JSON text). Returns replacement JSON when `fillDeltaUsage` is on and
-   * the event was rewritten, else undefined (send `data` unchanged).
+   * Observe one event; `data()` gives its JSON text and is only called for the few event types that are
+   * read (decoding every delta would cost more than the rest of the stream). Returns replacement JSON
+   * when `fillDeltaUsage` is on and the event was rewritten, else undefined (send the event unchanged).
    */
-  observe(type: string, data: string): string | undefined;
+  observe(type: string, data: () => string): string | undefined;
 }
 
 export interface EventObserverOptions {
@@ -59,7 +60,7 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
           if (exchange.firstTokenAt === undefined) exchange.firstTokenAt = ctx.now();
           return undefined;
         case 'message_start': {
-          const message = asObject(parse(data)?.message);
+          const message = asObject(parse(data())?.message);
           if (typeof message?.model === 'string') exchange.responseModel = message.model;
           startUsage = asObject(message?.usage);
           usage.fromEvents(startUsage);
@@ -67,7 +68,7 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
           return undefined;
         }
         case 'message_delta': {
-          const event = parse(data);
+          const event = parse(data());
           const deltaUsage = asObject(event?.usage);
           usage.fromEvents(deltaUsage);
           exchange.usage = usage.current();
@@ -77,14 +78,16 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
           event.usage = { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, ...deltaUsage };
           return JSON.stringify(event);
         }
-        case 'message_stop':
-          if (data.includes(METRICS_KEY)) {
-            usage.fromMetrics(parse(data)?.[METRICS_KEY]);
+        case 'message_stop': {
+          const text = data();
+          if (text.includes(METRICS_KEY)) {
+            usage.fromMetrics(parse(text)?.[METRICS_KEY]);
             exchange.usage = usage.current();
           }
           return undefined;
+        }
         case 'error': {
-          const error = asObject(parse(data)?.error);
+          const error = asObject(parse(data())?.error);
           const errorType = typeof error?.type === 'string' ? error.type : 'api_error';
           const message = typeof error?.message === 'string' ? error.message : '';
           exchange.error = { status: STATUS_FOR_TYPE[errorType] ?? 500, type: errorType, message };

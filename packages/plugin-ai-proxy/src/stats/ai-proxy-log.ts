@@ -59,6 +59,8 @@ export function buildAiProxyLog({ exchange, observations, record, target }: AiPr
       plugin_id: exchange.pluginId,
       provider_name: exchange.provider,
       request_model: exchange.requestModel,
+      // gw: the id the client asked for, when an alias mapped it to another (docs/decisions/0004).
+      client_model: exchange.clientModel !== exchange.requestModel ? exchange.clientModel : undefined,
       response_model: exchange.responseModel ?? exchange.requestModel,
       request_mode: exchange.mode,
       llm_latency: llmLatency,

@@ -126,6 +126,32 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
     expect(mismatch.message).toBe(`cannot use own model - must be: ${MODEL}`);
   });
 
+  it('rejects a body that is not one JSON object with a non-empty messages array, or whose read members are malformed', async () => {
+    const bad = [
+      '[]', '"x"', '42', 'null', '{}', '{"model":"m"}', '{"messages":{}}', '{"messages":"x"}', '{"messages":[ \n ]}',
+      '{"messages":[{"role":"user","content":"hi"}]} x', '{"messages":[{"role":"user","content":"hi"}]}}',
+      '{"messages":[{"role":"user","content":"hi"}],}', '{"messages":[{"role":"user","content":"hi"}] "x":1}',
+      '{messages:[1]}', '{"messages":}', '{"messages":[1],"max_tokens":tru}', '{"messages":[1],"thinking":{"type":}}',
+      '{"messages":[1],"model":"a\\q"}', '{"messages":[1],"stream":true,"stream":}', '{"messages":[1',
+    ];
+    for (const body of bad) expect((await failure(bedrockConfig(), chat(hi, { body }))).code, body).toBe('GW_ERR_AI_INVALID_BODY');
+  });
+
+  it('forwards messages/system/tools unparsed: malformed JSON deep inside is left to Bedrock to reject', async () => {
+    const body = '{"model":"claude-x","max_tokens":5,"messages":[{"role":"user","content":[tru]}],"system":[{"x":01}]}';
+    const { upstream } = await run(bedrockConfig(), chat(hi, { body }));
+    expect(Buffer.from(upstream.body as Uint8Array).toString('utf8')).toBe(
+      '{"max_tokens":5,"messages":[{"role":"user","content":[tru]}],"system":[{"x":01}],"anthropic_version":"bedrock-2023-05-31"}',
+    );
+  });
+
+  it('reads a non-ASCII model name as text', async () => {
+    const mismatch = await failure(bedrockConfig(), chat({ ...hi, model: 'modèle-中' }));
+    expect(mismatch.code).toBe('GW_ERR_AI_MODEL_MISMATCH');
+    const { exchange } = await run(bedrockConfig({ model_aliases: { 'modèle-*': MODEL } }), chat({ ...hi, model: 'modèle-中' }));
+    expect(exchange.clientModel).toBe('modèle-中');
+  });
+
   it('reads the body with the configured limit (0 = unlimited) and lets 413 through', async () => {
     const small = await failure(bedrockConfig({ max_request_body_size: 16 }), chat(hi));
     expect(small.code).toBe('GW_ERR_BODY_TOO_LARGE');
@@ -148,8 +174,10 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
   });
 
   it('keeps the payload for the log only with log_statistics + log_payloads', async () => {
-    const { exchange, upstream } = await run(bedrockConfig({ logging: { log_statistics: true, log_payloads: true } }), chat(hi));
+    const unicode = { ...hi, messages: [{ role: 'user', content: 'héllo 中 😀' }] };
+    const { exchange, upstream } = await run(bedrockConfig({ logging: { log_statistics: true, log_payloads: true } }), chat(unicode));
     expect(exchange.requestPayload).toBe(new TextDecoder().decode(upstream.body));
+    expect(JSON.parse(exchange.requestPayload!).messages[0].content).toBe('héllo 中 😀');
     expect((await run(bedrockConfig({ logging: { log_statistics: false, log_payloads: true } }), chat(hi))).exchange.requestPayload).toBeUndefined();
   });
 

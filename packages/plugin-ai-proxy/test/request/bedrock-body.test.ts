@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { byteText } from '../../src/request/byte-text.js';
+import { parseMessagesBody } from '../../src/request/body.js';
 import { toBedrockBody, toCountTokensBody } from '../../src/providers/bedrock/body.js';
 import { BEDROCK_BETA_POLICY } from '../../src/request/beta-policy.js';
 import { headerBetas } from '../../src/request/betas.js';
 import { listFixtures, readFixture, type Capture, type CapturedRequest } from './fixtures.js';
+
+/** The body as access reads it (parseMessagesBody), which is what toBedrockBody takes. */
+const bytesOf = (text: string) => parseMessagesBody(Buffer.from(text, 'utf8'));
 
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 
@@ -10,7 +15,7 @@ function convert(request: CapturedRequest, model = MODEL) {
   const body = request.body ?? request.bodyTruncated;
   if (body === undefined) throw new Error('capture without body');
   const text = JSON.stringify(body);
-  return { original: body, text, out: toBedrockBody({ text, model, headerBetas: headerBetas(request.headers) }) };
+  return { original: body, text, out: toBedrockBody({ body: bytesOf(text), model, headerBetas: headerBetas(request.headers) }) };
 }
 
 const captures = listFixtures('claude-code/', '.json')
@@ -25,7 +30,7 @@ describe('Anthropic → InvokeModel body, every Claude Code capture', () => {
 
   it.each(cases)('%s is a valid Bedrock body', (_name, request) => {
     const { original, out } = convert(request);
-    const parsed = JSON.parse(out.text) as Record<string, unknown>;
+    const parsed = JSON.parse(out.body.toString('utf8')) as Record<string, unknown>;
     const keys = Object.keys(parsed);
     expect(keys).not.toContain('model');
     expect(keys).not.toContain('stream');
@@ -69,7 +74,7 @@ function requestOf([file, seq]: readonly [string, number]): CapturedRequest {
 
 describe('matches what Claude Code itself sends Bedrock', () => {
   it.each(pairs)('$name', ({ firstParty, bedrock, model }) => {
-    const ours = JSON.parse(convert(requestOf(firstParty), model).out.text) as Record<string, unknown>;
+    const ours = JSON.parse(convert(requestOf(firstParty), model).out.body.toString('utf8')) as Record<string, unknown>;
     const cc = (requestOf(bedrock).body ?? requestOf(bedrock).bodyTruncated) as Record<string, unknown>;
     expect(Object.keys(ours)).toEqual(Object.keys(cc));
     expect(ours.anthropic_beta).toEqual(cc.anthropic_beta);
@@ -95,7 +100,7 @@ describe('beta policy', () => {
     stream: true,
   });
   const run = (betas: string[], model = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0') =>
-    JSON.parse(toBedrockBody({ text: base, model, headerBetas: betas }).text) as Record<string, any>;
+    JSON.parse(toBedrockBody({ body: bytesOf(base), model, headerBetas: betas }).body.toString('utf8')) as Record<string, any>;
 
   it('renames advanced-tool-use and keeps defer_loading with it', () => {
     const out = run(['advanced-tool-use-2025-11-20']);
@@ -122,30 +127,47 @@ describe('beta policy', () => {
   });
   it('merges body anthropic_beta with the header, de-duplicated', () => {
     const text = JSON.stringify({ messages: [{ role: 'user', content: 'x' }], anthropic_beta: ['context-1m-2025-08-07', 'bogus'], anthropic_version: 'x' });
-    const out = JSON.parse(toBedrockBody({ text, model: 'm', headerBetas: ['context-1m-2025-08-07', 'token-efficient-tools-2025-02-19'] }).text);
+    const out = JSON.parse(toBedrockBody({ body: bytesOf(text), model: 'm', headerBetas: ['context-1m-2025-08-07', 'token-efficient-tools-2025-02-19'] }).body.toString('utf8'));
     expect(out.anthropic_beta).toEqual(['context-1m-2025-08-07', 'token-efficient-tools-2025-02-19']);
     expect(out.anthropic_version).toBe('bedrock-2023-05-31');
   });
   it('reports dropped flags', () => {
-    const out = toBedrockBody({ text: base, model: 'm', headerBetas: ['claude-code-20250219', 'interleaved-thinking-2025-05-14'] });
+    const out = toBedrockBody({ body: bytesOf(base), model: 'm', headerBetas: ['claude-code-20250219', 'interleaved-thinking-2025-05-14'] });
     expect(out.droppedBetas).toEqual(['claude-code-20250219']);
     expect(out.betas).toEqual(['interleaved-thinking-2025-05-14']);
   });
   it('uses a configured anthropic_version', () => {
-    const out = JSON.parse(toBedrockBody({ text: base, model: 'm', headerBetas: [], options: { anthropic_version: 'bedrock-2099-01-01' } }).text);
+    const out = JSON.parse(toBedrockBody({ body: bytesOf(base), model: 'm', headerBetas: [], options: { anthropic_version: 'bedrock-2099-01-01' } }).body.toString('utf8'));
     expect(out.anthropic_version).toBe('bedrock-2099-01-01');
   });
   it('keeps member bytes that need no change (thinking signatures stay exact)', () => {
     const text = '{"model":"m","messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"a\\u00e9\\"b","signature":"Zz=="}]}] ,"max_tokens" : 5}';
-    const out = toBedrockBody({ text, model: 'm', headerBetas: [] }).text;
+    const out = toBedrockBody({ body: bytesOf(text), model: 'm', headerBetas: [] }).body.toString('utf8');
     expect(out).toBe('{"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"a\\u00e9\\"b","signature":"Zz=="}]}],"max_tokens":5,"anthropic_version":"bedrock-2023-05-31"}');
+  });
+});
+
+describe('non-ASCII bodies (spliced as bytes)', () => {
+  it('keeps raw UTF-8 of untouched members byte-exact and re-encodes a changed member as UTF-8', () => {
+    // messages: raw multi-byte text and an escape; tools: changed (defer_loading dropped), with both too.
+    const text = '{"model":"m","messages":[{"role":"user","content":"é中😀 \\u00e9"}],' +
+      '"tools":[{"name":"t","description":"café \\u4e2d 😀","input_schema":{"type":"object"},"defer_loading":true}],"clé":1}';
+    const out = toBedrockBody({ body: bytesOf(text), model: 'm', headerBetas: [] });
+    expect(out.body.toString('utf8')).toBe(
+      '{"messages":[{"role":"user","content":"é中😀 \\u00e9"}],' +
+        '"tools":[{"name":"t","description":"café 中 😀","input_schema":{"type":"object"}}],"clé":1,"anthropic_version":"bedrock-2023-05-31"}',
+    );
+    expect(byteText(out.body)).toBeDefined(); // valid UTF-8
+  });
+  it('rejects bytes that are not UTF-8', () => {
+    expect(byteText(Buffer.from([0x7b, 0xff, 0x7d]))).toBeUndefined();
   });
 });
 
 describe('CountTokens body', () => {
   it('wraps the InvokeModel body base64 like the AWS SDK does, adding max_tokens', () => {
     const text = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }], thinking: { type: 'enabled', budget_tokens: 2000 } });
-    const wrapped = JSON.parse(toCountTokensBody(toBedrockBody({ text, model: 'm', headerBetas: [] })));
+    const wrapped = JSON.parse(toCountTokensBody(toBedrockBody({ body: bytesOf(text), model: 'm', headerBetas: [] })).toString('utf8'));
     const inner = JSON.parse(Buffer.from(wrapped.input.invokeModel.body, 'base64').toString('utf8'));
     expect(inner).toEqual({ max_tokens: 2001, messages: [{ role: 'user', content: 'hi' }], thinking: { type: 'enabled', budget_tokens: 2000 }, anthropic_version: 'bedrock-2023-05-31' });
   });
@@ -153,9 +175,9 @@ describe('CountTokens body', () => {
     const sdk = readFixture<{ requests: { operation: string; body: any }[] }>('bedrock/aws-sdk-requests-h1.json').requests.find((r) => r.operation === 'count-tokens');
     const sdkInner = Buffer.from(sdk!.body.input.invokeModel.body, 'base64').toString('utf8');
     const parsed = JSON.parse(sdkInner);
-    const ours = toCountTokensBody(toBedrockBody({ text: JSON.stringify({ model: 'x', max_tokens: parsed.max_tokens, system: parsed.system, messages: parsed.messages }), model: 'x', headerBetas: [] }));
-    const oursInner = JSON.parse(Buffer.from(JSON.parse(ours).input.invokeModel.body, 'base64').toString('utf8'));
+    const ours = toCountTokensBody(toBedrockBody({ body: bytesOf(JSON.stringify({ model: 'x', max_tokens: parsed.max_tokens, system: parsed.system, messages: parsed.messages })), model: 'x', headerBetas: [] }));
+    const oursInner = JSON.parse(Buffer.from(JSON.parse(ours.toString('utf8')).input.invokeModel.body, 'base64').toString('utf8'));
     expect(oursInner).toEqual(parsed);
-    expect(Object.keys(JSON.parse(ours))).toEqual(Object.keys(sdk!.body));
+    expect(Object.keys(JSON.parse(ours.toString('utf8')))).toEqual(Object.keys(sdk!.body));
   });
 });

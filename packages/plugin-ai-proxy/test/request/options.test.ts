@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { parseMessagesBody } from '../../src/request/body.js';
 import { toBedrockBody } from '../../src/providers/bedrock/body.js';
 import type { ModelOptions } from '../../src/config/types.js';
 
+/** The body as access reads it (parseMessagesBody), which is what toBedrockBody takes. */
+const bytesOf = (text: string) => parseMessagesBody(Buffer.from(text, 'utf8'));
+
 function bedrock(body: Record<string, unknown>, options: ModelOptions) {
-  const out = toBedrockBody({ text: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }), model: 'm', headerBetas: [], options });
-  return { body: JSON.parse(out.text) as Record<string, unknown>, skipped: out.skippedOptions };
+  const out = toBedrockBody({ body: bytesOf(JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body })), model: 'm', headerBetas: [], options });
+  return { body: JSON.parse(out.body.toString('utf8')) as Record<string, unknown>, skipped: out.skippedOptions };
 }
 
 describe('model.options overrides (Kong: options replace the request values)', () => {

@@ -116,6 +116,20 @@ describe('SigV4 for Bedrock', () => {
     expect(headers.authorization).toBe(await sdkAuthorization({ host: headers.host, path: upstream.path, headers, body: upstream.body! }, 'us-west-2', DATE));
   });
 
+  it('signs a query string the way the SDK does', async () => {
+    const body = new TextEncoder().encode('{}');
+    const headers = signBedrock({
+      method: 'POST', host: 'h.example', path: '/model/m%3A0/invoke', query: 'b=2&a=1%20x&a=0', headers: { 'content-type': 'application/json' },
+      body, region: 'us-east-1', credentials: CREDENTIALS, date: DATE,
+    });
+    const signer = new SignatureV4({ service: 'bedrock', region: 'us-east-1', credentials: CREDENTIALS, sha256: NodeSha256 as never, applyChecksum: true });
+    const signed = await signer.sign(
+      { method: 'POST', protocol: 'https:', hostname: 'h.example', path: '/model/m%3A0/invoke', query: { b: '2', a: ['1 x', '0'] }, headers: { ...headers, authorization: undefined }, body },
+      { signingDate: DATE },
+    );
+    expect(headers.authorization).toBe(signed.headers.authorization);
+  });
+
   it('re-signs on every attempt with a fresh date', () => {
     const p = plan(models[0], false);
     const first = upstreamFor(p);

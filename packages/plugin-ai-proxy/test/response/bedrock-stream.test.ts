@@ -227,3 +227,24 @@ describe('Bedrock event stream → SSE', () => {
     expect(empty.response.status).toBe(502);
   });
 });
+
+describe('Bedrock stream: what goes out when', () => {
+  it('sends every event a chunk completes at once, in one piece, and holds back only the unfinished frame', async () => {
+    const { stream } = setup('invoke-stream-text');
+    const events = [
+      { type: 'message_start', message: { id: 'm', model: 'x', usage: { input_tokens: 1, output_tokens: 1 } } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'é' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: '中' } },
+    ];
+    const bytes = Buffer.concat(events.map((e) => chunkFrame(e)));
+    const cut = bytes.length - 10; // the third frame is unfinished
+    const writer = stream.writable.getWriter();
+    const reader = stream.readable.getReader();
+    void writer.write(bytes.subarray(0, cut));
+    const first = await reader.read();
+    expect(parseSse(Buffer.from(first.value!).toString('utf8')).map((e) => e.data)).toEqual(events.slice(0, 2));
+    void writer.write(bytes.subarray(cut));
+    const second = await reader.read();
+    expect(parseSse(Buffer.from(second.value!).toString('utf8')).map((e) => e.data)).toEqual(events.slice(2));
+  });
+});

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFrameDecoder, FrameError } from '../../src/response/frame-decoder.js';
-import type { Message } from '@smithy/eventstream-codec';
+import { createFrameDecoder, FrameError, type Frame } from '../../src/response/frame-decoder.js';
 import { fixture, fixtureJson, splitAt, prng, randomSplits } from './harness.js';
 
 const BINS = [
@@ -8,17 +7,17 @@ const BINS = [
   'invoke-stream-modelStreamError-first', 'converse-stream-text', 'converse-stream-validation-after-event',
 ];
 
-function decodeAll(chunks: Uint8Array[]): Message[] {
+function decodeAll(chunks: Uint8Array[]): Frame[] {
   const decoder = createFrameDecoder();
-  const out: Message[] = [];
-  for (const chunk of chunks) decoder.push(chunk, (m) => void out.push(m));
+  const out: Frame[] = [];
+  for (const chunk of chunks) decoder.push(chunk, (m) => void out.push({ headers: m.headers, body: Buffer.from(m.body) }));
   decoder.end();
   return out;
 }
 
-function simplify(messages: Message[]) {
+function simplify(messages: Frame[]) {
   return messages.map((m) => ({
-    headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, v.value])),
+    headers: { ...m.headers },
     payload: JSON.parse(Buffer.from(m.body).toString('utf8')),
   }));
 }
@@ -51,7 +50,7 @@ describe('event-stream frame decoder', () => {
     const bytes = fixture('bedrock/single-chunk-message.bin');
     for (const cut of [1, 11, 12, 60, 134]) {
       const decoder = createFrameDecoder();
-      const got: Message[] = [];
+      const got: Frame[] = [];
       decoder.push(bytes.subarray(0, cut), (m) => void got.push(m));
       expect(got).toEqual([]);
       expect(() => decoder.end()).toThrow(FrameError);
@@ -73,10 +72,10 @@ describe('event-stream frame decoder', () => {
     const text = fixture('bedrock/invoke-stream-text.bin');
     const corrupt = text.slice();
     corrupt[515 + 100] ^= 0x20;
-    const got: Message[] = [];
+    const got: Frame[] = [];
     expect(() => createFrameDecoder().push(corrupt, (m) => void got.push(m))).toThrow(FrameError);
     expect(got).toHaveLength(1);
-    const some: Message[] = [];
+    const some: Frame[] = [];
     const decoder = createFrameDecoder();
     decoder.push(text, (m) => some.push(m) < 2);
     expect(some).toHaveLength(2);

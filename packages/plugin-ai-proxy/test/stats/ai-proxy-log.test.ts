@@ -17,7 +17,7 @@ describe('ai.proxy log value', () => {
     const exchange = makeExchange({
       mode: 'oneshot', upstreamSentAt: 10_000, firstTokenAt: 11_542, lastTokenAt: 11_542,
       usage: { input_tokens: 11_184, output_tokens: 124, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
-      responseModel: undefined, pluginId: '13f5c57a-77b2-4c1f-9492-9048566db7cf',
+      responseModel: undefined, pluginId: '13f5c57a-77b2-4c1f-9492-9048566db7cf', clientModel: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     });
     const { ctx, set } = capture();
     publishAiStats({ ctx, exchange, record, target: { host: 'bedrock-runtime.us-west-2.amazonaws.com', upstream_scheme: 'https' } });
@@ -105,5 +105,15 @@ describe('ai.proxy log value', () => {
     expect(value.count_tokens).toEqual({ input_tokens: 42, estimated: true });
     expect(value.tried_targets[0].route_type).toBe('llm/v1/count_tokens');
     expect(value.usage.cost).toBe(0);
+  });
+});
+
+describe('ai.proxy meta.client_model', () => {
+  it('names the client’s model only when an alias sent another one upstream', () => {
+    const aliased = buildAiProxyLog({ exchange: makeExchange({ clientModel: 'claude-haiku-4-5-20251001' }) }).meta as Record<string, JsonValue>;
+    expect(aliased.client_model).toBe('claude-haiku-4-5-20251001');
+    const same = makeExchange({});
+    const direct = buildAiProxyLog({ exchange: makeExchange({ clientModel: same.requestModel }) }).meta as Record<string, JsonValue>;
+    expect(direct).not.toHaveProperty('client_model');
   });
 });

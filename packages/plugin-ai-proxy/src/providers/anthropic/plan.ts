@@ -3,11 +3,11 @@ import type { AiProxyConfig } from '../../config/types.js';
 import type { RouteKind } from '../../exchange.js';
 import type { AnthropicPlan } from '../../request/plan.js';
 import type { ParsedBody } from '../../request/body.js';
-import { readMembers, writeMembers } from '../../request/json-members.js';
+import { writeMembersBytes } from '../../request/json-members.js';
 import { applyOptions } from '../../request/options.js';
 import { parseEndpoint } from '../endpoint.js';
+import { latin1Of } from '../../request/byte-text.js';
 
-const encoder = new TextEncoder();
 export const ANTHROPIC_URL = 'https://api.anthropic.com';
 
 export interface AnthropicPlanInput {
@@ -28,7 +28,7 @@ export interface AnthropicPlanInput {
  * `stream`. Auth per Kong: the configured header/param replaces the client's unless allow_override and
  * the client sent one; with no auth configured, the client's own key goes through.
  */
-export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan; sentText: string } {
+export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan; sent: Uint8Array } {
   const { config, kind } = input;
   const options = config.model.options;
   const url = options?.upstream_url ?? ANTHROPIC_URL;
@@ -36,18 +36,17 @@ export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan;
   const prefix = endpoint.prefix.replace(/\/v1\/messages(?:\/count_tokens)?$/, '');
   const path = `${prefix}${kind === 'chat' ? '/v1/messages' : '/v1/messages/count_tokens'}`;
 
-  let text = input.body.text;
-  const forceStream = kind === 'chat' && input.stream && input.body.json.stream !== true;
+  // Spliced as the latin1 view (request/byte-text.ts): untouched members keep their bytes.
+  let body: Buffer | undefined;
+  const forceStream = kind === 'chat' && input.stream && !input.body.stream;
   const overrides = kind === 'chat' && options !== undefined &&
     (options.max_tokens !== undefined || options.temperature !== undefined || options.top_p !== undefined || options.top_k !== undefined);
-  let changed = false;
   if (input.model !== input.clientModel || forceStream || overrides) {
-    const members = readMembers(text);
-    members.set('model', JSON.stringify(input.model));
+    const members = new Map(input.body.members);
+    members.set('model', latin1Of(JSON.stringify(input.model)));
     if (kind === 'chat') applyOptions(members, options);
     if (forceStream) members.set('stream', 'true');
-    text = writeMembers(members);
-    changed = true;
+    body = writeMembersBytes(members, input.body);
   }
 
   const headers: Record<string, string | null> = { 'accept-encoding': 'identity', 'content-length': null };
@@ -69,7 +68,7 @@ export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan;
     query = params.toString();
   }
   return {
-    plan: { provider: 'anthropic', kind, endpoint, path, query, body: changed ? encoder.encode(text) : undefined, headers },
-    sentText: text,
+    plan: { provider: 'anthropic', kind, endpoint, path, query, body, headers },
+    sent: body ?? input.body.bytes,
   };
 }

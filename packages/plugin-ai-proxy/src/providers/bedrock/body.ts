@@ -1,14 +1,16 @@
+import { GatewayError } from '@gw/plugin-api';
 import type { ModelOptions } from '../../config/types.js';
 import { BEDROCK_BETA_POLICY, type BetaPolicy } from '../../request/beta-policy.js';
 import { decideBetas, removeField } from '../../request/betas.js';
-import { readMembers, writeMembers, type RawMembers } from '../../request/json-members.js';
+import { readMembers, writeMembers, writeMembersBytes, type MemberSource, type RawMembers } from '../../request/json-members.js';
 import { applyOptions, parseThinking } from '../../request/options.js';
+import { latin1Of, textOf } from '../../request/byte-text.js';
 
 export const DEFAULT_BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
 export interface BedrockBodyInput {
-  /** The client's Anthropic Messages body (valid JSON object text). */
-  text: string;
+  /** The client's Anthropic Messages body, read into members (parseMessagesBody); left unchanged. */
+  body: MemberSource;
   /** Upstream model id (some betas depend on it). */
   model: string;
   /** Flags from the `anthropic-beta` header. */
@@ -18,8 +20,8 @@ export interface BedrockBodyInput {
 }
 
 export interface BedrockBody {
-  /** InvokeModel body text. */
-  text: string;
+  /** InvokeModel body. */
+  body: Buffer;
   /** Flags sent in `anthropic_beta`. */
   betas: string[];
   /** Flags the client asked for that were not forwarded. */
@@ -33,10 +35,10 @@ export interface BedrockBody {
  * `model` and `stream` (path and operation carry them), apply model.options, move betas into
  * `anthropic_beta` through the beta policy (dropping fields of dropped betas), end with
  * `anthropic_version` — the key order Claude Code's own Bedrock mode produces. Untouched members keep
- * their exact bytes.
+ * their exact bytes: members are spliced as latin1 views, and only members that change are decoded.
  */
 export function toBedrockBody(input: BedrockBodyInput): BedrockBody {
-  const members = readMembers(input.text);
+  const members = new Map(input.body.members);
   members.delete('model');
   members.delete('stream');
   members.delete('anthropic_version');
@@ -55,20 +57,29 @@ export function toBedrockBody(input: BedrockBodyInput): BedrockBody {
     // Parse a member only when a field name to strip occurs in its text at all.
     const present = fields.filter((field) => raw.includes(`"${field.path.split('.').at(-1)}"`));
     if (present.length === 0) continue;
-    const value = JSON.parse(raw) as unknown;
+    const value = parseMember(raw);
     let changed = false;
     for (const field of present) changed = removeField(value, field.path) || changed;
     // Only a member that really changed is re-serialized.
-    if (changed) members.set(top, JSON.stringify(value));
+    if (changed) members.set(top, latin1Of(JSON.stringify(value)));
   }
-  if (decision.forwarded.length > 0) members.set('anthropic_beta', JSON.stringify(decision.forwarded));
-  members.set('anthropic_version', JSON.stringify(input.options?.anthropic_version ?? DEFAULT_BEDROCK_ANTHROPIC_VERSION));
-  return { text: writeMembers(members), betas: decision.forwarded, droppedBetas: decision.dropped, skippedOptions };
+  if (decision.forwarded.length > 0) members.set('anthropic_beta', latin1Of(JSON.stringify(decision.forwarded)));
+  members.set('anthropic_version', latin1Of(JSON.stringify(input.options?.anthropic_version ?? DEFAULT_BEDROCK_ANTHROPIC_VERSION)));
+  return { body: writeMembersBytes(members, input.body), betas: decision.forwarded, droppedBetas: decision.dropped, skippedOptions };
+}
+
+/** A member gw must change; the body check left its JSON unparsed (request/body.ts). */
+function parseMember(raw: string): unknown {
+  try {
+    return JSON.parse(textOf(raw)) as unknown;
+  } catch {
+    throw new GatewayError('GW_ERR_AI_INVALID_BODY');
+  }
 }
 
 function bodyBetas(raw: string | undefined): string[] {
   if (raw === undefined) return [];
-  const value = JSON.parse(raw) as unknown;
+  const value = JSON.parse(textOf(raw)) as unknown;
   return Array.isArray(value) ? value.filter((flag): flag is string => typeof flag === 'string') : [];
 }
 
@@ -77,16 +88,16 @@ function bodyBetas(raw: string | undefined): string[] {
  * capture in aws-sdk-requests-h1.json sends the blob base64). The Anthropic count_tokens request has no
  * max_tokens but InvokeModel requires one: use one that satisfies the thinking budget.
  */
-export function toCountTokensBody(invoke: BedrockBody): string {
-  const members: RawMembers = readMembers(invoke.text);
+export function toCountTokensBody(invoke: BedrockBody): Buffer {
+  const members: RawMembers = readMembers(invoke.body.toString('latin1'));
   if (!members.has('max_tokens')) {
     const budget = parseThinking(members.get('thinking')).budget;
     const withMax: RawMembers = new Map([['max_tokens', String(budget === undefined ? 1 : budget + 1)], ...members]);
-    return wrapCountTokens(writeMembers(withMax));
+    return wrapCountTokens(Buffer.from(writeMembers(withMax), 'latin1'));
   }
-  return wrapCountTokens(invoke.text);
+  return wrapCountTokens(invoke.body);
 }
 
-function wrapCountTokens(invokeText: string): string {
-  return JSON.stringify({ input: { invokeModel: { body: Buffer.from(invokeText, 'utf8').toString('base64') } } });
+function wrapCountTokens(invoke: Buffer): Buffer {
+  return Buffer.from(JSON.stringify({ input: { invokeModel: { body: invoke.toString('base64') } } }), 'utf8');
 }

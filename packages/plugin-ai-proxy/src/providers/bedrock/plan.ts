@@ -6,8 +6,6 @@ import { toBedrockBody, toCountTokensBody } from './body.js';
 import { resolveCredentials, resolveRegion } from './identity.js';
 import { countTokensModelId, modelPath, resolveEndpoint } from './url.js';
 
-const encoder = new TextEncoder();
-
 export interface BedrockPlanInput {
   config: AiProxyConfig;
   env: NodeJS.ProcessEnv;
@@ -19,18 +17,18 @@ export interface BedrockPlanInput {
 }
 
 /** Everything the Bedrock call needs, resolved once in `access` (errors surface before proxying). */
-export function planBedrock(input: BedrockPlanInput): { plan: BedrockPlan; sentText: string } {
+export function planBedrock(input: BedrockPlanInput): { plan: BedrockPlan; sent: Uint8Array } {
   const region = resolveRegion(input.config, input.env);
   const credentials = resolveCredentials(input.config, input.env);
   const endpoint = resolveEndpoint(input.config.model.options?.upstream_url, region, input.env);
-  const invoke = toBedrockBody({ text: input.body.text, model: input.model, headerBetas: input.headerBetas, options: input.config.model.options });
+  const invoke = toBedrockBody({ body: input.body, model: input.model, headerBetas: input.headerBetas, options: input.config.model.options });
   const counting = input.kind === 'count_tokens';
-  const text = counting ? toCountTokensBody(invoke) : invoke.text;
+  const body = counting ? toCountTokensBody(invoke) : invoke.body;
   const path = counting
     ? modelPath(endpoint.prefix, countTokensModelId(input.model), 'count-tokens')
     : modelPath(endpoint.prefix, input.model, input.stream ? 'invoke-with-response-stream' : 'invoke');
   return {
-    plan: { provider: 'bedrock', kind: input.kind, endpoint, path, stream: input.stream, body: encoder.encode(text), region, credentials },
-    sentText: text,
+    plan: { provider: 'bedrock', kind: input.kind, endpoint, path, stream: input.stream, body, region, credentials },
+    sent: body,
   };
 }
