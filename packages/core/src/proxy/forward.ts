@@ -8,6 +8,7 @@
  */
 import type { Readable } from 'node:stream';
 import { GatewayError, type TryRecord, type UpstreamRequest } from '@gw/plugin-api';
+import type { AbortLike } from '../runtime/abort.js';
 import type { Agents } from './agents.js';
 import { sendOnce, UpstreamFailure, type SentRequest } from './send.js';
 
@@ -18,9 +19,9 @@ export interface ForwardOptions {
   writeTimeout: number;
   readTimeout: number;
   tlsVerify: boolean;
-  signal: AbortSignal;
-  /** Builds the request of one try (runs the upstream phase). */
-  prepare(): Promise<UpstreamRequest>;
+  signal: AbortLike;
+  /** Builds the request of one try (runs the upstream phase); synchronous when no plugin has one. */
+  prepare(): UpstreamRequest | Promise<UpstreamRequest>;
   /** The body of a try: the upstream request's replacement bytes, the bytes read by a plugin, or the client stream. */
   bodyFor(upstream: UpstreamRequest): Uint8Array | Readable | undefined;
   /** The client stream started flowing upstream; a failed try can't be repeated any more. */
@@ -32,7 +33,8 @@ export interface ForwardOptions {
 export async function forward(o: ForwardOptions): Promise<SentRequest & { upstream: UpstreamRequest }> {
   let streamed = false;
   for (let attempt = 0; ; attempt++) {
-    const upstream = await o.prepare();
+    const prepared = o.prepare();
+    const upstream = prepared instanceof Promise ? await prepared : prepared;
     const record: TryRecord = { balancer_start: Date.now(), ip: upstream.host, port: upstream.port, balancer_latency: 0 };
     o.onTry(upstream, record);
     try {
@@ -51,7 +53,8 @@ export async function forward(o: ForwardOptions): Promise<SentRequest & { upstre
         },
       });
       record.ip = sent.ip;
-      return { ...sent, upstream };
+      // The same object, not a copy: a late failure recorded on it later must stay visible.
+      return Object.assign(sent, { upstream });
     } catch (err) {
       if (!(err instanceof UpstreamFailure)) throw err;
       record.state = 'failed';

@@ -6,6 +6,8 @@ import type { HeaderMap } from '@gw/plugin-api';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
+const CLOSE: ReadonlySet<string> = new Set(['close']);
+
 type InHeaders = Readonly<Record<string, string | string[] | number | undefined>>;
 
 /** A copy of `headers` without hop-by-hop headers, including those listed in `Connection`. */
@@ -20,8 +22,11 @@ export function withoutHopByHop(headers: InHeaders): HeaderMap {
   return out;
 }
 
-function connectionTokens(value: string | string[] | number | undefined): Set<string> | undefined {
+function connectionTokens(value: string | string[] | number | undefined): ReadonlySet<string> | undefined {
   if (value === undefined || typeof value === 'number') return undefined;
+  // The usual values: no set to build per request.
+  if (value === 'keep-alive' || value === 'Keep-Alive') return undefined; // names a hop-by-hop header anyway
+  if (value === 'close' || value === 'Close') return CLOSE;
   const joined = Array.isArray(value) ? value.join(',') : value;
   const tokens = new Set<string>();
   for (const t of joined.split(',')) {

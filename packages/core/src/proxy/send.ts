@@ -1,6 +1,6 @@
 /**
  * One upstream try over node:http(s) with Kong's three service timeouts:
- *  - connect_timeout: until the connection (TLS included) is up;
+ *  - connect_timeout: while a new connection (TLS included) is being opened (a pooled one is already up);
  *  - write_timeout: socket idle while the request (body) is being sent;
  *  - read_timeout: socket idle after the request was sent (waiting for the head, then between body bytes).
  * A streamed client body is only consumed once the connection is up, so a refused or timed-out
@@ -11,6 +11,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { UpstreamRequest } from '@gw/plugin-api';
+import type { AbortLike } from '../runtime/abort.js';
 import type { Agents } from './agents.js';
 
 export type FailureKind = 'connect' | 'connect-timeout' | 'write-timeout' | 'read-timeout' | 'io' | 'aborted';
@@ -40,7 +41,8 @@ export interface SendOptions {
   writeTimeout: number;
   readTimeout: number;
   tlsVerify: boolean;
-  signal: AbortSignal;
+  /** The client went away: abandon the try. */
+  signal: AbortLike;
   /** Called once when bytes of a streamed body start flowing (the try can't be repeated after that). */
   onStreamStart?(): void;
 }
@@ -58,9 +60,9 @@ export function sendOnce(o: SendOptions): Promise<SentRequest> {
   return new Promise((resolve, reject) => {
     const u = o.upstream;
     const isHttps = u.scheme === 'https';
-    const headers = { ...u.headers };
     const buffered = o.body instanceof Uint8Array ? o.body : undefined;
-    if (buffered !== undefined) headers['content-length'] = String(buffered.byteLength);
+    // Copied only when a header must be added: the caller's map stays as it was for a retry.
+    const headers = buffered === undefined ? u.headers : { ...u.headers, 'content-length': String(buffered.byteLength) };
     const options: https.RequestOptions = {
       method: u.method,
       host: u.host,
@@ -79,12 +81,13 @@ export function sendOnce(o: SendOptions): Promise<SentRequest> {
     let responded = false;
     let settled = false;
     let sent: SentRequest | undefined;
+    let connectTimer: NodeJS.Timeout | undefined;
 
     const req = (isHttps ? https : http).request(options);
     const fail = (f: UpstreamFailure) => {
       if (!req.destroyed) req.destroy(f);
     };
-    const connectTimer = setTimeout(() => fail(new UpstreamFailure('connect-timeout', true)), o.connectTimeout);
+    // Once the exchange is complete Node marks the request destroyed, so a late abort is a no-op.
     const onAbort = () => fail(new UpstreamFailure('aborted', !connected));
     if (o.signal.aborted) onAbort();
     else o.signal.addEventListener('abort', onAbort, { once: true });
@@ -104,18 +107,17 @@ export function sendOnce(o: SendOptions): Promise<SentRequest> {
       }
     });
     req.on('timeout', () => fail(new UpstreamFailure(responded || req.writableFinished ? 'read-timeout' : 'write-timeout', false)));
-    req.on('finish', () => req.setTimeout(o.readTimeout));
-    req.on('response', (res) => {
+    // One idle timer serves both phases when they are equal (the default): no re-arming per request.
+    if (o.readTimeout !== o.writeTimeout) req.once('finish', () => req.setTimeout(o.readTimeout));
+    req.once('response', (res) => {
       responded = true;
       if (settled) return;
       settled = true;
-      res.on('end', () => o.signal.removeEventListener('abort', onAbort));
-      res.on('close', () => o.signal.removeEventListener('abort', onAbort));
       sent = { response: res, request: req, ip: req.socket?.remoteAddress ?? u.host, lateFailure: undefined };
       resolve(sent);
     });
 
-    req.on('socket', (socket: Socket) => {
+    req.once('socket', (socket: Socket) => {
       const ready = () => {
         if (connected) return;
         connected = true;
@@ -124,9 +126,11 @@ export function sendOnce(o: SendOptions): Promise<SentRequest> {
         req.setTimeout(o.writeTimeout);
         writeBody(req, o);
       };
-      // A reused keep-alive socket is already connected (and its TLS established).
-      if (socket.connecting) socket.once(isHttps ? 'secureConnect' : 'connect', ready);
-      else ready();
+      // A reused keep-alive socket is already connected (and its TLS established): no connect timer.
+      if (socket.connecting) {
+        connectTimer = setTimeout(() => fail(new UpstreamFailure('connect-timeout', true)), o.connectTimeout);
+        socket.once(isHttps ? 'secureConnect' : 'connect', ready);
+      } else ready();
     });
   });
 }

@@ -1,8 +1,9 @@
 /** Reading a client body into memory, with a hard limit that also holds for chunked bodies. */
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '@gw/plugin-api';
+import type { AbortLike } from './abort.js';
 
-export function readBody(req: IncomingMessage, limit: number, signal: AbortSignal, onBytes: (n: number) => void): Promise<Uint8Array> {
+export function readBody(req: IncomingMessage, limit: number, signal: AbortLike, onBytes: (n: number) => void): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;

@@ -4,16 +4,45 @@
  */
 import { GatewayError, type Logger, type ResponseHead, type UpstreamRequest } from '@gw/plugin-api';
 import { buildLogRecord, type LogInput } from '../log/record.js';
-import type { Exchange } from './exchange.js';
+import { contextFor, type Exchange } from './exchange.js';
 import { comparePlanned, describe, type PlannedPlugin, type PluginPlan } from './plan.js';
 
 function input(ex: Exchange, p: PlannedPlugin) {
-  let local = ex.locals.get(p.name);
+  const locals = (ex.locals ??= new Map());
+  let local = locals.get(p.name);
   if (local === undefined) {
     local = {};
-    ex.locals.set(p.name, local);
+    locals.set(p.name, local);
   }
-  return { ctx: ex.ctx, config: p.config, state: p.state, local };
+  return { ctx: contextFor(ex), config: p.config, state: p.state, local };
+}
+
+/** Which phases a plugin list has handlers for; computed once per list (lists are per route, not per request). */
+export interface PhaseSet {
+  readonly access: boolean;
+  readonly upstream: boolean;
+  readonly responseHeaders: boolean;
+  readonly responseBody: boolean;
+  readonly log: readonly PlannedPlugin[];
+}
+
+const NO_PHASES: PhaseSet = { access: false, upstream: false, responseHeaders: false, responseBody: false, log: [] };
+const phaseSets = new WeakMap<readonly PlannedPlugin[], PhaseSet>();
+
+export function phasesOf(list: readonly PlannedPlugin[]): PhaseSet {
+  if (list.length === 0) return NO_PHASES;
+  let set = phaseSets.get(list);
+  if (set === undefined) {
+    set = {
+      access: list.some((p) => p.plugin.access !== undefined),
+      upstream: list.some((p) => p.plugin.upstream !== undefined),
+      responseHeaders: list.some((p) => p.plugin.responseHeaders !== undefined),
+      responseBody: list.some((p) => p.plugin.responseBody !== undefined),
+      log: list.filter((p) => p.plugin.log !== undefined),
+    };
+    phaseSets.set(list, set);
+  }
+  return set;
 }
 
 function asGatewayError(ex: Exchange, err: unknown, p: PlannedPlugin, phase: string, logger: Logger): GatewayError {
@@ -94,7 +123,7 @@ export function collectBodyTransforms(ex: Exchange, response: ResponseHead, logg
 
 /** Log phase: one record, handed to every log plugin in order; serialize values set meanwhile go into it. */
 export async function runLog(ex: Exchange, record: LogInput, logger: Logger): Promise<void> {
-  const withLog = ex.plugins.filter((p) => p.plugin.log);
+  const withLog = phasesOf(ex.plugins).log;
   if (withLog.length === 0) return;
   ex.liveRecord = buildLogRecord(record);
   for (const p of withLog) {

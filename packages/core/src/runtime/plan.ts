@@ -86,12 +86,22 @@ export async function createPluginPlan(config: GatewayConfig, registry: PluginRe
     const serviceId = route.service?.id ?? null;
     base.set(key(route.id, serviceId), Object.freeze(resolve(route.id, serviceId, null)));
   }
+  // The per-request lookup: by route id alone, no key string to build (a route has one service).
+  const byRoute = new Map<string, { serviceId: string | null; list: readonly PlannedPlugin[] }>();
+  for (const route of config.routes) {
+    const serviceId = route.service?.id ?? null;
+    byRoute.set(route.id, { serviceId, list: base.get(key(route.id, serviceId))! });
+  }
   const withConsumer = new Map<string, readonly PlannedPlugin[]>();
   const hasConsumerScoped = instances.some((p) => p.entity.consumer !== null);
 
   let closed: Promise<void> | undefined;
   return {
     forRequest(routeId, serviceId, consumerId) {
+      if (consumerId === null || !hasConsumerScoped) {
+        const known = byRoute.get(routeId);
+        if (known !== undefined && known.serviceId === serviceId) return known.list;
+      }
       const k = key(routeId, serviceId);
       if (consumerId === null || !hasConsumerScoped) {
         let list = base.get(k);

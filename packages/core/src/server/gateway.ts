@@ -85,7 +85,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     void handleRequest(current, deps, c.env.incoming, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });
-  const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
+  // No autoCleanupIncoming: the pipeline consumes or pipes every body itself, and Node dumps one left unread.
+  const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false, autoCleanupIncoming: false }) as Server;
   // Long model streams: never cut a response because the whole exchange took long (service timeouts apply).
   server.requestTimeout = 0;
 

@@ -11,7 +11,7 @@ import { hostHeader, setForwardingHeaders, withoutHopByHop } from '../proxy/head
 import { normalizePath, type Router } from '../router/index.js';
 import { createExchange, now, type ConsumerIndex, type Exchange } from '../runtime/exchange.js';
 import { describe, type PluginPlan } from '../runtime/plan.js';
-import { runAccess, runLog, runUpstream } from '../runtime/phases.js';
+import { phasesOf, runAccess, runLog, runUpstream } from '../runtime/phases.js';
 import { sendError, sendUpstream, sendWebResponse } from './respond.js';
 import { VIA } from './version.js';
 
@@ -48,8 +48,11 @@ export async function handleRequest(runtime: Runtime, deps: PipelineDeps, req: I
       }
     }
     await finished;
-    ex.timing.end = now();
-    await runLog(ex, logInput(ex), deps.logger);
+    // No log plugin: no record to build.
+    if (phasesOf(ex.plugins).log.length > 0) {
+      ex.timing.end = now();
+      await runLog(ex, logInput(ex), deps.logger);
+    }
   } catch (err) {
     deps.logger.error(`request ${ex?.id ?? '?'}: ${describe(err)}`);
     if (!res.headersSent) res.destroy();
@@ -133,12 +136,16 @@ async function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange): Promis
   ex.uriCaptures = match.uriCaptures;
   ex.plugins = runtime.plan.forRequest(match.route.id, match.service?.id ?? null, null);
 
-  const answer = await runAccess(ex, runtime.plan, deps.logger);
-  if (ex.clientAborted) return;
-  if (answer !== undefined) {
-    await sendWebResponse(ex, answer);
-    return;
+  if (phasesOf(ex.plugins).access) {
+    const answer = await runAccess(ex, runtime.plan, deps.logger);
+    if (ex.clientAborted) return;
+    if (answer !== undefined) {
+      await sendWebResponse(ex, answer);
+      return;
+    }
   }
+  // After access: `authenticate` may have switched to a consumer's plugin list.
+  const upstreamPhase = phasesOf(ex.plugins).upstream;
 
   const service = ex.service;
   const baseHeaders = withoutHopByHop(req.headers);
@@ -156,6 +163,15 @@ async function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange): Promis
   const defaultHost = service === null ? '' : hostHeader(service.host, service.port, scheme);
   if (!match.route.preserve_host || baseHeaders.host === undefined) baseHeaders.host = defaultHost;
   const hasBody = (client.contentLength ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  const checked = (upstream: UpstreamRequest): UpstreamRequest => {
+    if (upstream.host.length === 0) throw new GatewayError('GW_ERR_NO_SERVICE');
+    // A plugin moved the request elsewhere without choosing a Host: follow the target.
+    if (upstreamPhase && upstream.headers.host === baseHeaders.host && !match.route.preserve_host) {
+      upstream.headers.host = hostHeader(upstream.host, upstream.port, upstream.scheme);
+    }
+    ex.upstream = upstream;
+    return upstream;
+  };
 
   const sent = await forward({
     agents: deps.agents,
@@ -164,8 +180,8 @@ async function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange): Promis
     writeTimeout: service?.write_timeout ?? 60_000,
     readTimeout: service?.read_timeout ?? 60_000,
     tlsVerify: service?.tls_verify !== false,
-    signal: ex.abort.signal,
-    async prepare() {
+    signal: ex.abort,
+    prepare() {
       const upstream: UpstreamRequest = {
         method: client.method,
         scheme,
@@ -173,17 +189,12 @@ async function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange): Promis
         port: service?.port ?? (scheme === 'https' ? 443 : 80),
         path: match.upstreamPath,
         query: client.query,
-        headers: { ...baseHeaders } as HeaderMap,
+        // Plugins edit their own copy (a retry starts from the original); without them nobody writes to it.
+        headers: upstreamPhase ? ({ ...baseHeaders } as HeaderMap) : baseHeaders,
         body: undefined,
       };
-      await runUpstream(ex, upstream, deps.logger);
-      if (upstream.host.length === 0) throw new GatewayError('GW_ERR_NO_SERVICE');
-      // A plugin moved the request elsewhere without choosing a Host: follow the target.
-      if (upstream.headers.host === baseHeaders.host && !match.route.preserve_host) {
-        upstream.headers.host = hostHeader(upstream.host, upstream.port, upstream.scheme);
-      }
-      ex.upstream = upstream;
-      return upstream;
+      if (!upstreamPhase) return checked(upstream);
+      return runUpstream(ex, upstream, deps.logger).then(() => checked(upstream));
     },
     bodyFor(upstream) {
       if (upstream.body !== undefined) return upstream.body;

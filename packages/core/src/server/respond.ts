@@ -9,14 +9,23 @@ import { toGatewayError } from '../proxy/forward.js';
 import { UpstreamFailure, type SentRequest } from '../proxy/send.js';
 import { now, type Exchange } from '../runtime/exchange.js';
 import { describe } from '../runtime/plan.js';
-import { collectBodyTransforms, runResponseHeaders } from '../runtime/phases.js';
-import { webStreamOf } from './body-stream.js';
+import { collectBodyTransforms, phasesOf, runResponseHeaders } from '../runtime/phases.js';
+import { transformedBody } from './body-stream.js';
 import { SERVER, VIA } from './version.js';
 
 const ms = (from: number | undefined, to: number | undefined) =>
   from === undefined || to === undefined ? '0' : String(Math.max(0, Math.round(to - from)));
 
+/** Node rejects undefined header values; a copy without them only when a plugin left one. */
 function toOutgoing(headers: HeaderMap): OutgoingHttpHeaders {
+  let clean = true;
+  for (const name in headers) {
+    if (headers[name] === undefined) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return headers as OutgoingHttpHeaders;
   const out: OutgoingHttpHeaders = {};
   for (const name in headers) {
     const v = headers[name];
@@ -112,7 +121,8 @@ export async function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logg
   ex.source = 'upstream';
   ex.upstreamStatus = up.statusCode;
   ex.timing.upstreamFirstByte = now();
-  up.once('end', () => (ex.timing.upstreamEnd = now()));
+  const phases = phasesOf(ex.plugins);
+  if (phases.log.length > 0) up.once('end', () => (ex.timing.upstreamEnd = now()));
   const headers = withoutHopByHop(up.headers);
   appendListHeader(headers, 'via', VIA);
   headers['x-kong-upstream-latency'] = ms(ex.timing.upstreamStart, ex.timing.upstreamFirstByte);
@@ -120,10 +130,10 @@ export async function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logg
   headers['x-kong-request-id'] = ex.id;
   const head: ResponseHead = { status: up.statusCode ?? 502, headers, source: 'upstream' };
 
-  let transforms: TransformStream<Uint8Array, Uint8Array>[];
+  let transforms: TransformStream<Uint8Array, Uint8Array>[] = [];
   try {
-    runResponseHeaders(ex, head, logger);
-    transforms = collectBodyTransforms(ex, head, logger);
+    if (phases.responseHeaders) runResponseHeaders(ex, head, logger);
+    if (phases.responseBody) transforms = collectBodyTransforms(ex, head, logger);
   } catch (err) {
     up.destroy();
     sendError(ex, err as GatewayError);
@@ -132,7 +142,7 @@ export async function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logg
 
   if (transforms.length === 0) {
     writeHead(ex, head.status, head.headers);
-    await pipeThrough(ex, up);
+    pipeThrough(ex, up);
     return;
   }
   // The upstream length no longer describes a transformed body; a transform may set its own before its first chunk.
@@ -143,32 +153,20 @@ export async function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logg
 /**
  * Node-to-Node pipe (no web streams, no per-request AbortController as stream/promises' pipeline makes).
  * A broken upstream truncates the client response by closing the connection; a gone client is handled by
- * the request's abort signal, which destroys the upstream request.
+ * the request's abort hook, which destroys the upstream request. Nothing to wait for here: the pipeline
+ * already waits for the response to finish or close.
  */
-function pipeThrough(ex: Exchange, up: IncomingMessage): Promise<void> {
+function pipeThrough(ex: Exchange, up: IncomingMessage): void {
   const { res } = ex;
-  return new Promise((resolve) => {
-    const done = () => {
-      up.off('error', broken);
-      up.off('close', closed);
-      res.off('close', done);
-      res.off('finish', done);
-      resolve();
-    };
-    const broken = () => {
-      up.unpipe(res);
-      if (!res.writableFinished) breakResponse(ex);
-      done();
-    };
-    const closed = () => {
-      if (!up.readableEnded) broken();
-    };
-    up.once('error', broken);
-    up.once('close', closed);
-    res.once('close', done);
-    res.once('finish', done);
-    up.pipe(res);
+  const broken = () => {
+    up.unpipe(res);
+    if (!res.writableFinished) breakResponse(ex);
+  };
+  up.once('error', broken);
+  up.once('close', () => {
+    if (!up.readableEnded) broken();
   });
+  up.pipe(res);
 }
 
 async function sendTransformed(
@@ -179,10 +177,16 @@ async function sendTransformed(
   logger: Logger,
 ): Promise<void> {
   const { res } = ex;
-  let stream = webStreamOf(sent.response);
-  for (const t of transforms) stream = stream.pipeThrough(t);
-  const reader = stream.getReader();
+  const reader = transformedBody(sent.response, transforms as [TransformStream<Uint8Array, Uint8Array>]).getReader();
   let headSent = false;
+  // One upstream chunk usually becomes several transformed chunks, read in the same microtask run:
+  // the socket stays corked until the next tick so they leave in one write, not one syscall each.
+  let corked = false;
+  const flush = () => {
+    if (!corked) return;
+    corked = false;
+    res.uncork();
+  };
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -192,11 +196,22 @@ async function sendTransformed(
         headSent = true;
       }
       if (res.destroyed) throw new Error('client gone');
-      if (value.byteLength > 0 && !res.write(value)) await drained(res);
+      if (value.byteLength === 0) continue;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(flush);
+      }
+      if (!res.write(value)) {
+        flush();
+        await drained(res);
+      }
     }
+    flush();
     if (!headSent) writeHead(ex, head.status, head.headers);
     res.end();
   } catch (err) {
+    flush();
     sent.response.destroy();
     void reader.cancel().catch(() => {});
     if (ex.clientAborted || res.destroyed) return;

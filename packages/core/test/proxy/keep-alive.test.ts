@@ -1,8 +1,6 @@
-import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayConfig, route, service } from '../support/config.js';
 import { send, startGateway, startUpstream } from '../support/http.js';
-import { webStreamOf } from '../../src/server/body-stream.js';
 import { withoutHopByHop, hostHeader, appendListHeader } from '../../src/proxy/headers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -21,39 +19,6 @@ describe('upstream connections', () => {
     cleanups.push(gw.close);
     for (let i = 0; i < 3; i++) expect((await send(gw.port, { path: '/' })).body).toBe('ok');
     expect(connections).toBe(1);
-  });
-});
-
-describe('webStreamOf', () => {
-  it('reads from the Node stream only as the consumer pulls', async () => {
-    let reads = 0;
-    const chunks = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const source = new Readable({
-      read() {
-        reads++;
-        this.push(chunks.shift() ?? null);
-      },
-    });
-    let emitted = 0;
-    source.on('data', () => emitted++);
-    const reader = webStreamOf(source).getReader();
-    const first = await reader.read();
-    expect(new TextDecoder().decode(first.value)).toBe('a');
-    await new Promise((r) => setImmediate(r));
-    expect(emitted).toBeLessThanOrEqual(3); // one delivered, at most one queued, one in flight
-    let rest = '';
-    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
-    expect(rest).toBe('bcdef');
-    expect(reads).toBeGreaterThan(0);
-  });
-
-  it('errors when the source closes before its end', async () => {
-    const source = new Readable({ read() {} });
-    const reader = webStreamOf(source).getReader();
-    source.push('x');
-    await reader.read();
-    source.destroy();
-    await expect(reader.read()).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
   });
 });
 

@@ -91,4 +91,32 @@ describe('service timeouts', () => {
     expect(sent.response.complete).toBe(false);
     expect(sent.lateFailure?.kind).toBe('read-timeout');
   });
+
+  it('a failure after the head is visible on what forward returned (the body error mapping reads it)', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200);
+      res.write('first'); // then silence
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }));
+    const agents = createAgents();
+    cleanups.push(() => agents.destroy());
+    const sent = await forward({
+      agents,
+      retries: 0,
+      ...timeouts,
+      readTimeout: 100,
+      signal: new AbortController().signal,
+      prepare: () => request((server.address() as net.AddressInfo).port),
+      bodyFor: () => undefined,
+      onStreamStart: () => {},
+      onTry: () => {},
+    });
+    sent.response.resume();
+    await new Promise<void>((resolve) => sent.response.on('close', () => resolve()));
+    expect(sent.lateFailure?.kind).toBe('read-timeout');
+  });
 });

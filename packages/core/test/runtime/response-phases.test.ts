@@ -60,6 +60,35 @@ describe('response phases', () => {
     expect(reply.body).toBe('{"UPSTREAM":"ERROR"}');
   });
 
+  it('delivers every chunk, in order, when a transform turns one upstream chunk into many (small and past the write buffer)', async () => {
+    const up = await startUpstream((_q, s) => {
+      s.write('a');
+      setTimeout(() => s.end('b'), 10);
+    });
+    cleanups.push(up.close);
+    const fanout = definePlugin({
+      name: 'fanout',
+      version: '1.0.0',
+      priority: 10,
+      configSchema: {},
+      responseBody: () =>
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            const letter = new TextDecoder().decode(chunk);
+            for (let i = 0; i < 200; i++) controller.enqueue(new TextEncoder().encode(`${letter}${i};`));
+            controller.enqueue(new Uint8Array(0));
+            controller.enqueue(new TextEncoder().encode(letter.repeat(64 * 1024)));
+          },
+        }),
+    });
+    const gw = await run([fanout], () => [plugin('fanout')], up.port);
+    const reply = await send(gw.port, { path: '/' });
+    const expected = ['a', 'b'].map((l) => Array.from({ length: 200 }, (_, i) => `${l}${i};`).join('') + l.repeat(64 * 1024)).join('');
+    expect(reply.status).toBe(200);
+    expect(reply.body.length).toBe(expected.length);
+    expect(reply.body).toBe(expected);
+  });
+
   it('renders a GatewayError thrown by a transform before any output', async () => {
     const up = await startUpstream((_q, s) => s.end('bad frame'));
     cleanups.push(up.close);
