@@ -11,6 +11,26 @@ import { DEFAULT_CREDENTIALS } from '@gw/bedrock-emulator';
 const VERSIONS = ['2.1.330', '2.0.37'];
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 
+interface AiLine {
+  response: { status: number };
+  ai?: { proxy: { meta: Record<string, unknown>; usage: Record<string, number>; error?: unknown } };
+}
+
+/** Every line file-log wrote for a Claude Code request: the model, the mode, and for answers real usage. */
+function expectAiRecord(raw: Record<string, unknown>): void {
+  const line = raw as unknown as AiLine;
+  expect(line.ai?.proxy.meta.request_model).toBe(MODEL);
+  expect(['stream', 'oneshot']).toContain(line.ai?.proxy.meta.request_mode);
+  // A failed exchange (HTTP error, or an exception frame mid-stream) carries the error, not full usage.
+  if (line.response.status !== 200 || line.ai?.proxy.error !== undefined) return;
+  const usage = line.ai!.proxy.usage;
+  expect(usage.prompt_tokens).toBeGreaterThan(0);
+  expect(usage.completion_tokens).toBeGreaterThan(0);
+  expect(usage.total_tokens).toBe(usage.prompt_tokens! + usage.completion_tokens!);
+  expect(typeof usage.cost).toBe('number');
+  expect(typeof usage.time_to_first_token).toBe('number');
+}
+
 describe.each(VERSIONS)('Claude Code %s through gw to Bedrock', (version) => {
   let stack: Stack;
 
@@ -34,6 +54,7 @@ describe.each(VERSIONS)('Claude Code %s through gw to Bedrock', (version) => {
       const all = stack.logLines().slice(linesBefore);
       return all.length >= received.length ? all : undefined;
     }, `${received.length} log lines`);
+    for (const line of lines) expectAiRecord(line);
     return { outcome, received, lines };
   }
 
