@@ -53,6 +53,7 @@ describe('gw sync', () => {
     const missing = await runGw(['sync', '-s', good]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("environment variable 'DECK_UPSTREAM' present in state file but not set");
+    expect(missing.stderr).toContain('hint: export the DECK_ variables, or check the file without secrets: gw sync --mock-env');
     expect((await runGw(['sync', '-s', good, '--mock-env'])).code).toBe(0);
   });
 

@@ -3,6 +3,9 @@ import { summarize, PluginLoadError } from '@gw/core';
 import { loadPlugins, readConfig } from '../load.js';
 import { err, out, plural, printProblems } from '../output.js';
 
+/** decK's message for an unset variable (config/env.ts). */
+const UNSET_ENV = /^environment variable '.+' present in state file but not set$/;
+
 export interface SyncOptions {
   state: string[];
   json?: boolean;
@@ -28,6 +31,9 @@ export async function runSync(opts: SyncOptions): Promise<number> {
     } else {
       printProblems(result.problems);
       err(`invalid: ${plural(result.problems.length, 'problem')} in ${opts.state.join(', ')}`);
+      if (!opts.mockEnv && result.problems.some((p) => UNSET_ENV.test(p.message))) {
+        err('hint: export the DECK_ variables, or check the file without secrets: gw sync --mock-env');
+      }
     }
     return 1;
   }
