@@ -19,6 +19,8 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   priority: 770,
   configSchema,
   validate,
+  // Clients on an ai-proxy route speak its llm_format, even about errors raised before ai-proxy runs.
+  errorFormat: (config) => (config.llm_format === 'anthropic' ? 'anthropic' : config.llm_format === 'openai' ? 'openai' : undefined),
   init(config, services) {
     return {
       pluginId: services.pluginId,

@@ -11,6 +11,7 @@
 import type { RequestContext, UpstreamRequest, ResponseHead } from './context.js';
 import type { LogRecord } from './log-record.js';
 import type { JsonSchema } from './json.js';
+import type { ErrorFormat } from './errors.js';
 
 /** A problem found in a plugin's config by `validate`; `path` is relative to `config`, e.g. `model.options.max_tokens`. */
 export interface ConfigIssue {
@@ -52,6 +53,12 @@ export interface PluginDefinition<Config = Record<string, unknown>, State = unde
   configSchema: JsonSchema;
   /** Cross-field rules that JSON Schema can't express (Kong's entity_checks). */
   validate?(config: Config): ConfigIssue[];
+  /**
+   * The format of gw's own errors on requests this instance applies to, from the start of the request:
+   * ai-proxy answers `anthropic`, so a 401 from key-auth (which runs first) still reaches Claude Code in
+   * a shape it understands. The first plugin in execution order that names one wins; default `kong`.
+   */
+  errorFormat?(config: Config): ErrorFormat | undefined;
   /** Called once per configured instance when a config is loaded; returns the instance state. */
   init?(config: Config, services: PluginServices): State | Promise<State>;
   /** Called when the config that created the instance is retired (reload or shutdown), after in-flight requests end. */

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
+import keyAuth from '@gw/plugin-key-auth';
 import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway } from '@gw/core';
 
-const bundled: AnyPlugin[] = [aiProxy, fileLog];
+const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth];
 export const registry = new Map(bundled.map((p) => [p.name, p]));
 
 export interface RunningGateway {

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { GatewayError, type TryRecord, type UpstreamRequest } from '@gw/plugin-api';
 import type { AbortLike } from '../runtime/abort.js';
 import type { Agents } from './agents.js';
-import { sendOnce, UpstreamFailure, type SentRequest } from './send.js';
+import { startTry, UpstreamFailure, type SendOptions, type SentRequest } from './send.js';
 
 export interface ForwardOptions {
   agents: Agents;
@@ -30,15 +30,40 @@ export interface ForwardOptions {
   onTry(upstream: UpstreamRequest, record: TryRecord): void;
 }
 
-export async function forward(o: ForwardOptions): Promise<SentRequest & { upstream: UpstreamRequest }> {
+export type Forwarded = SentRequest & { upstream: UpstreamRequest };
+
+export function forward(o: ForwardOptions): Promise<Forwarded> {
+  return new Promise((resolve, reject) => forwardWith(o, (err, sent) => (err === undefined ? resolve(sent!) : reject(err))));
+}
+
+/**
+ * `forward` without promises: when `prepare` is synchronous (no upstream plugin) nothing waits on a
+ * microtask between the client request and the upstream response. `done` is called once, with the
+ * response or with the error (a GatewayError for the last failed try, anything else as thrown).
+ */
+export function forwardWith(o: ForwardOptions, done: (err: unknown, sent: Forwarded | undefined) => void): void {
   let streamed = false;
-  for (let attempt = 0; ; attempt++) {
-    const prepared = o.prepare();
-    const upstream = prepared instanceof Promise ? await prepared : prepared;
-    const record: TryRecord = { balancer_start: Date.now(), ip: upstream.host, port: upstream.port, balancer_latency: 0 };
-    o.onTry(upstream, record);
+  const onStreamStart = () => {
+    streamed = true;
+    o.onStreamStart();
+  };
+  const attempt = (n: number): void => {
+    let prepared: UpstreamRequest | Promise<UpstreamRequest>;
     try {
-      const sent = await sendOnce({
+      prepared = o.prepare();
+    } catch (err) {
+      done(err, undefined);
+      return;
+    }
+    if (prepared instanceof Promise) prepared.then((upstream) => send(n, upstream), (err: unknown) => done(err, undefined));
+    else send(n, prepared);
+  };
+  const send = (n: number, upstream: UpstreamRequest): void => {
+    const record: TryRecord = { balancer_start: Date.now(), ip: upstream.host, port: upstream.port, balancer_latency: 0 };
+    let options: SendOptions;
+    try {
+      o.onTry(upstream, record);
+      options = {
         agents: o.agents,
         upstream,
         body: o.bodyFor(upstream),
@@ -47,21 +72,34 @@ export async function forward(o: ForwardOptions): Promise<SentRequest & { upstre
         readTimeout: o.readTimeout,
         tlsVerify: o.tlsVerify,
         signal: o.signal,
-        onStreamStart() {
-          streamed = true;
-          o.onStreamStart();
-        },
-      });
-      record.ip = sent.ip;
-      // The same object, not a copy: a late failure recorded on it later must stay visible.
-      return Object.assign(sent, { upstream });
+        onStreamStart,
+      };
     } catch (err) {
-      if (!(err instanceof UpstreamFailure)) throw err;
-      record.state = 'failed';
-      record.code = err.isTimeout ? 504 : 502;
-      if (!retryable(err, upstream.method, streamed) || attempt >= o.retries) throw toGatewayError(err);
+      done(err, undefined);
+      return;
     }
-  }
+    let started = false;
+    try {
+      startTry(options, (err, sent) => {
+        started = true;
+        if (err === undefined) {
+          record.ip = sent!.ip;
+          // The same object, not a copy: a late failure recorded on it later must stay visible.
+          done(undefined, Object.assign(sent!, { upstream }));
+          return;
+        }
+        record.state = 'failed';
+        record.code = err.isTimeout ? 504 : 502;
+        if (!retryable(err, upstream.method, streamed) || n >= o.retries) done(toGatewayError(err), undefined);
+        else attempt(n + 1);
+      });
+    } catch (err) {
+      // Thrown by Node while building the request (an invalid header a plugin set): not a retryable failure.
+      if (!started) done(err, undefined);
+      else throw err;
+    }
+  };
+  attempt(0);
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);

@@ -22,6 +22,34 @@ export function withoutHopByHop(headers: InHeaders): HeaderMap {
   return out;
 }
 
+/**
+ * The upstream's raw head without hop-by-hop headers, as a flat [name, value, …] list for `writeHead`:
+ * no header map is built when nobody reads one. `via` is appended to (the last line of) the upstream's.
+ * A repeated Content-Length keeps its first line, as Node's map would.
+ */
+export function passThroughHeaders(raw: readonly string[], via: string): string[] {
+  let connection: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') (connection ??= []).push(raw[i + 1]);
+  }
+  const listed = connection === undefined ? undefined : connectionTokens(connection.length === 1 ? connection[0] : connection);
+  const out: string[] = [];
+  let length = false;
+  let viaAt = -1;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (HOP_BY_HOP.has(name) || (listed !== undefined && listed.has(name))) continue;
+    if (name === 'content-length') {
+      if (length) continue;
+      length = true;
+    } else if (name === 'via') viaAt = out.length;
+    out.push(raw[i], raw[i + 1]);
+  }
+  if (viaAt === -1 || out[viaAt + 1] === '') out.push('via', via);
+  else out[viaAt + 1] = `${out[viaAt + 1]}, ${via}`;
+  return out;
+}
+
 function connectionTokens(value: string | string[] | number | undefined): ReadonlySet<string> | undefined {
   if (value === undefined || typeof value === 'number') return undefined;
   // The usual values: no set to build per request.

@@ -57,82 +57,121 @@ export interface SentRequest {
 }
 
 export function sendOnce(o: SendOptions): Promise<SentRequest> {
-  return new Promise((resolve, reject) => {
-    const u = o.upstream;
-    const isHttps = u.scheme === 'https';
-    const buffered = o.body instanceof Uint8Array ? o.body : undefined;
-    // Copied only when a header must be added: the caller's map stays as it was for a retry.
-    const headers = buffered === undefined ? u.headers : { ...u.headers, 'content-length': String(buffered.byteLength) };
-    const options: https.RequestOptions = {
-      method: u.method,
-      host: u.host,
-      port: u.port,
-      path: u.query.length > 0 ? `${u.path}?${u.query}` : u.path,
-      headers,
-      agent: isHttps ? o.agents.https : o.agents.http,
-      setHost: false,
-    };
-    if (isHttps) {
-      options.servername = isIp(u.host) ? undefined : u.host;
-      options.rejectUnauthorized = o.tlsVerify;
-    }
+  return new Promise((resolve, reject) => startTry(o, (err, sent) => (err === undefined ? resolve(sent!) : reject(err))));
+}
 
-    let connected = false;
-    let responded = false;
-    let settled = false;
-    let sent: SentRequest | undefined;
-    let connectTimer: NodeJS.Timeout | undefined;
+/** Called once: with the response once its head arrived, or with the UpstreamFailure of the try. */
+export type TryCallback = (err: UpstreamFailure | undefined, sent: SentRequest | undefined) => void;
 
-    const req = (isHttps ? https : http).request(options);
-    const fail = (f: UpstreamFailure) => {
-      if (!req.destroyed) req.destroy(f);
-    };
-    // Once the exchange is complete Node marks the request destroyed, so a late abort is a no-op.
-    const onAbort = () => fail(new UpstreamFailure('aborted', !connected));
-    if (o.signal.aborted) onAbort();
-    else o.signal.addEventListener('abort', onAbort, { once: true });
+/** `sendOnce` without a promise: the no-plugin path stays synchronous from the client request to the pipe. */
+export function startTry(o: SendOptions, done: TryCallback): void {
+  const u = o.upstream;
+  const isHttps = u.scheme === 'https';
+  const buffered = o.body instanceof Uint8Array ? o.body : undefined;
+  const headers = isHttps ? headerObject(u, buffered) : headerList(u, buffered, o.body !== undefined);
+  const options: https.RequestOptions = {
+    method: u.method,
+    host: u.host,
+    port: u.port,
+    path: u.query.length > 0 ? `${u.path}?${u.query}` : u.path,
+    headers,
+    agent: isHttps ? o.agents.https : o.agents.http,
+    setHost: false,
+  };
+  if (isHttps) {
+    options.servername = isIp(u.host) ? undefined : u.host;
+    options.rejectUnauthorized = o.tlsVerify;
+  }
 
-    req.on('error', (err) => {
-      clearTimeout(connectTimer);
-      o.signal.removeEventListener('abort', onAbort);
-      const code = systemCode(err);
-      // A kept-alive socket the upstream had already closed: it never saw this request (Node's advice).
-      const stale = connected && req.reusedSocket && !responded && code === 'ECONNRESET';
-      const f = err instanceof UpstreamFailure ? err : new UpstreamFailure(connected ? 'io' : 'connect', !connected || stale, code);
-      if (!settled) {
-        settled = true;
-        reject(f);
-      } else if (sent !== undefined) {
-        sent.lateFailure ??= f;
-      }
-    });
-    req.on('timeout', () => fail(new UpstreamFailure(responded || req.writableFinished ? 'read-timeout' : 'write-timeout', false)));
-    // One idle timer serves both phases when they are equal (the default): no re-arming per request.
-    if (o.readTimeout !== o.writeTimeout) req.once('finish', () => req.setTimeout(o.readTimeout));
-    req.once('response', (res) => {
-      responded = true;
-      if (settled) return;
+  let connected = false;
+  let responded = false;
+  let settled = false;
+  let sent: SentRequest | undefined;
+  let connectTimer: NodeJS.Timeout | undefined;
+
+  const req = (isHttps ? https : http).request(options);
+  const fail = (f: UpstreamFailure) => {
+    if (!req.destroyed) req.destroy(f);
+  };
+  // Once the exchange is complete Node marks the request destroyed, so a late abort is a no-op.
+  const onAbort = () => fail(new UpstreamFailure('aborted', !connected));
+  if (o.signal.aborted) onAbort();
+  else o.signal.addEventListener('abort', onAbort, { once: true });
+
+  req.on('error', (err) => {
+    clearTimeout(connectTimer);
+    o.signal.removeEventListener('abort', onAbort);
+    const code = systemCode(err);
+    // A kept-alive socket the upstream had already closed: it never saw this request (Node's advice).
+    const stale = connected && req.reusedSocket && !responded && code === 'ECONNRESET';
+    const f = err instanceof UpstreamFailure ? err : new UpstreamFailure(connected ? 'io' : 'connect', !connected || stale, code);
+    if (!settled) {
       settled = true;
-      sent = { response: res, request: req, ip: req.socket?.remoteAddress ?? u.host, lateFailure: undefined };
-      resolve(sent);
-    });
-
-    req.once('socket', (socket: Socket) => {
-      const ready = () => {
-        if (connected) return;
-        connected = true;
-        clearTimeout(connectTimer);
-        if (req.destroyed) return;
-        req.setTimeout(o.writeTimeout);
-        writeBody(req, o);
-      };
-      // A reused keep-alive socket is already connected (and its TLS established): no connect timer.
-      if (socket.connecting) {
-        connectTimer = setTimeout(() => fail(new UpstreamFailure('connect-timeout', true)), o.connectTimeout);
-        socket.once(isHttps ? 'secureConnect' : 'connect', ready);
-      } else ready();
-    });
+      done(f, undefined);
+    } else if (sent !== undefined) {
+      sent.lateFailure ??= f;
+    }
   });
+  req.on('timeout', () => fail(new UpstreamFailure(responded || req.writableFinished ? 'read-timeout' : 'write-timeout', false)));
+  // One idle timer serves both phases when they are equal (the default): no re-arming per request.
+  if (o.readTimeout !== o.writeTimeout) req.once('finish', () => req.setTimeout(o.readTimeout));
+  // `on`, not `once`: each fires once per request anyway, and `once` wraps and unhooks the listener.
+  req.on('response', (res) => {
+    responded = true;
+    if (settled) return;
+    settled = true;
+    sent = { response: res, request: req, ip: req.socket?.remoteAddress ?? u.host, lateFailure: undefined };
+    done(undefined, sent);
+  });
+
+  req.on('socket', (socket: Socket) => {
+    const ready = () => {
+      if (connected) return;
+      connected = true;
+      clearTimeout(connectTimer);
+      if (req.destroyed) return;
+      req.setTimeout(o.writeTimeout);
+      writeBody(req, o);
+    };
+    // A reused keep-alive socket is already connected (and its TLS established): no connect timer.
+    if (socket.connecting) {
+      connectTimer = setTimeout(() => fail(new UpstreamFailure('connect-timeout', true)), o.connectTimeout);
+      socket.once(isHttps ? 'secureConnect' : 'connect', ready);
+    } else ready();
+  });
+}
+
+// Methods for which Node frames a bodiless request without a Content-Length (see headerList).
+const NO_BODY_BY_DEFAULT = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+/** For https: the map (Node takes the SNI name from its Host); copied only when a header must be added, so a retry starts from the original. */
+function headerObject(u: UpstreamRequest, buffered: Uint8Array | undefined): http.OutgoingHttpHeaders {
+  return buffered === undefined ? u.headers : { ...u.headers, 'content-length': String(buffered.byteLength) };
+}
+
+/**
+ * The head as a flat [name, value, …] list: Node writes it at once (validating every name and value)
+ * instead of a `setHeader` per header. Node then frames the body at construction, not at `end()`, so
+ * the Content-Length it would derive there is set here: the buffered body's length, or 0 for a
+ * bodiless request whose method Node would otherwise send chunked.
+ */
+function headerList(u: UpstreamRequest, buffered: Uint8Array | undefined, hasBody: boolean): string[] {
+  const list: Array<string | string[]> = [];
+  let length = false;
+  const headers = u.headers;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (name === 'content-length') {
+      length = true;
+      if (buffered !== undefined) continue;
+    }
+    list.push(name, value);
+  }
+  if (buffered !== undefined) list.push('content-length', String(buffered.byteLength));
+  else if (!hasBody && !length && !NO_BODY_BY_DEFAULT.has(u.method.toUpperCase())) list.push('content-length', '0');
+  // A multi-valued entry stays an array: Node writes one line per value (cookies joined), as for a map.
+  return list as string[];
 }
 
 function writeBody(req: http.ClientRequest, o: SendOptions): void {

@@ -77,7 +77,7 @@ export interface Exchange {
   source: 'kong' | 'upstream';
   status: number;
   responseHeaders: HeaderMap;
-  /** Socket bytes written before this response started, to count the bytes it put on the wire. */
+  /** Socket bytes written before this response's head, to count the bytes it put on the wire; -1 when nobody logs it. */
   socketBytesAtStart: number;
   responseSize: number;
   upstream: UpstreamRequest | undefined;
@@ -110,20 +110,14 @@ export interface ExchangeInit {
 
 export const now = (): number => performance.now();
 
-// Random bytes are drawn in blocks: one syscall per 256 request ids instead of one per request.
-const ID_BYTES = 16;
-let pool = Buffer.alloc(0);
-let poolOffset = 0;
+// A random per-process prefix and a counter: unique like a random id without drawing random bytes per request.
+const ID_PREFIX = randomBytes(8).toString('hex');
+let idCounter = 0;
 
-/** 32 random hex digits, like Kong's request id. */
+/** 32 hex digits, like Kong's request id: 16 random per process, then a 16-digit counter. */
 export function newRequestId(): string {
-  if (poolOffset + ID_BYTES > pool.length) {
-    pool = randomBytes(ID_BYTES * 256);
-    poolOffset = 0;
-  }
-  const id = pool.toString('hex', poolOffset, poolOffset + ID_BYTES);
-  poolOffset += ID_BYTES;
-  return id;
+  idCounter++;
+  return ID_PREFIX + idCounter.toString(16).padStart(16, '0');
 }
 
 export function clientIpOf(req: IncomingMessage): string {
@@ -198,7 +192,7 @@ export function createExchange(init: ExchangeInit): Exchange {
     source: 'kong',
     status: 0,
     responseHeaders: {},
-    socketBytesAtStart: init.res.socket?.bytesWritten ?? 0,
+    socketBytesAtStart: -1,
     responseSize: 0,
     upstream: undefined,
     upstreamStatus: undefined,

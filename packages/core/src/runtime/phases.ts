@@ -2,7 +2,7 @@
  * Runs the plugin phases of one request in plan order. Errors a plugin throws become GatewayErrors:
  * its own GatewayError as is, anything else GW_ERR_PLUGIN_FAILED (logged with the plugin's name, no stack).
  */
-import { GatewayError, type Logger, type ResponseHead, type UpstreamRequest } from '@gw/plugin-api';
+import { GatewayError, type ErrorFormat, type Logger, type ResponseHead, type UpstreamRequest } from '@gw/plugin-api';
 import { buildLogRecord, type LogInput } from '../log/record.js';
 import { contextFor, type Exchange } from './exchange.js';
 import { comparePlanned, describe, type PlannedPlugin, type PluginPlan } from './plan.js';
@@ -24,9 +24,11 @@ export interface PhaseSet {
   readonly responseHeaders: boolean;
   readonly responseBody: boolean;
   readonly log: readonly PlannedPlugin[];
+  /** gw's error format from the start of the request: the first plugin that names one (ai-proxy: its llm_format). */
+  readonly errorFormat: ErrorFormat;
 }
 
-const NO_PHASES: PhaseSet = { access: false, upstream: false, responseHeaders: false, responseBody: false, log: [] };
+const NO_PHASES: PhaseSet = { access: false, upstream: false, responseHeaders: false, responseBody: false, log: [], errorFormat: 'kong' };
 const phaseSets = new WeakMap<readonly PlannedPlugin[], PhaseSet>();
 
 export function phasesOf(list: readonly PlannedPlugin[]): PhaseSet {
@@ -39,10 +41,19 @@ export function phasesOf(list: readonly PlannedPlugin[]): PhaseSet {
       responseHeaders: list.some((p) => p.plugin.responseHeaders !== undefined),
       responseBody: list.some((p) => p.plugin.responseBody !== undefined),
       log: list.filter((p) => p.plugin.log !== undefined),
+      errorFormat: firstErrorFormat(list),
     };
     phaseSets.set(list, set);
   }
   return set;
+}
+
+function firstErrorFormat(list: readonly PlannedPlugin[]): ErrorFormat {
+  for (const p of list) {
+    const format = p.plugin.errorFormat?.(p.config);
+    if (format !== undefined) return format;
+  }
+  return 'kong';
 }
 
 function asGatewayError(ex: Exchange, err: unknown, p: PlannedPlugin, phase: string, logger: Logger): GatewayError {

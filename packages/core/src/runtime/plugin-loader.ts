@@ -149,7 +149,7 @@ function readManifest(file: string, spec: string): Record<string, unknown> {
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-const HOOKS: readonly string[] = ['validate', 'init', 'close', 'reopen', ...PHASES];
+const HOOKS: readonly string[] = ['validate', 'errorFormat', 'init', 'close', 'reopen', ...PHASES];
 const KNOWN = new Set(['name', 'version', 'priority', 'configSchema', ...HOOKS]);
 
 /** Everything wrong with a plugin definition, as short phrases; empty when it is usable. */

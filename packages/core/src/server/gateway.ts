@@ -82,7 +82,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.all('*', (c) => {
-    void handleRequest(current, deps, c.env.incoming, c.env.outgoing);
+    handleRequest(current, deps, c.env.incoming, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });
   // No autoCleanupIncoming: the pipeline consumes or pipes every body itself, and Node dumps one left unread.

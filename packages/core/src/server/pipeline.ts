@@ -6,9 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, type HeaderMap, type Logger, type UpstreamRequest } from '@gw/plugin-api';
 import type { LogInput } from '../log/record.js';
 import type { Agents } from '../proxy/agents.js';
-import { forward } from '../proxy/forward.js';
+import { forwardWith } from '../proxy/forward.js';
 import { hostHeader, setForwardingHeaders, withoutHopByHop } from '../proxy/headers.js';
-import { normalizePath, type Router } from '../router/index.js';
+import { normalizePath, type RouteMatch, type Router } from '../router/index.js';
 import { createExchange, now, type ConsumerIndex, type Exchange } from '../runtime/exchange.js';
 import { describe, type PluginPlan } from '../runtime/plan.js';
 import { phasesOf, runAccess, runLog, runUpstream } from '../runtime/phases.js';
@@ -32,34 +32,73 @@ export interface PipelineDeps {
   closing(): boolean;
 }
 
-export async function handleRequest(runtime: Runtime, deps: PipelineDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * Synchronous from the client request to the upstream pipe when no plugin runs: the steps chain by
+ * callbacks, and a promise is only awaited where a plugin phase returns one. The log phase (and the
+ * runtime's `done`) runs once both the pipeline's own work and the response (finished or gone) are over.
+ */
+export function handleRequest(runtime: Runtime, deps: PipelineDeps, req: IncomingMessage, res: ServerResponse): void {
   runtime.inFlight++;
-  let ex: Exchange | undefined;
+  let ex: Exchange;
   try {
     ex = startExchange(runtime, req, res);
-    const finished = responseFinished(ex);
-    if (deps.closing()) res.shouldKeepAlive = false;
-    try {
-      await proxy(runtime, deps, ex);
-    } catch (err) {
-      if (!ex.clientAborted) {
-        if (!GatewayError.is(err)) deps.logger.error(`request ${ex.id}: ${describe(err)}`);
-        sendError(ex, GatewayError.is(err) ? err : new GatewayError('GW_ERR_INTERNAL'));
-      }
-    }
-    await finished;
-    // No log plugin: no record to build.
-    if (phasesOf(ex.plugins).log.length > 0) {
-      ex.timing.end = now();
-      await runLog(ex, logInput(ex), deps.logger);
-    }
   } catch (err) {
-    deps.logger.error(`request ${ex?.id ?? '?'}: ${describe(err)}`);
+    deps.logger.error(`request ?: ${describe(err)}`);
     if (!res.headersSent) res.destroy();
-  } finally {
     runtime.inFlight--;
     deps.done(runtime);
+    return;
   }
+  if (deps.closing()) res.shouldKeepAlive = false;
+  let waiting = 2;
+  const settled = () => {
+    if (--waiting === 0) complete(runtime, deps, ex);
+  };
+  onResponseClosed(ex, settled);
+  let reported = false;
+  const done = (err?: unknown) => {
+    if (reported) return;
+    reported = true;
+    if (err !== undefined) failed(deps, ex, err);
+    settled();
+  };
+  try {
+    proxy(runtime, deps, ex, done);
+  } catch (err) {
+    // A step that threw before handing over to a callback (a failed route match, a bad header).
+    if (reported) deps.logger.error(`request ${ex.id}: ${describe(err)}`);
+    else done(err);
+  }
+}
+
+/** The pipeline failed: gw's error response, unless the client is gone. */
+function failed(deps: PipelineDeps, ex: Exchange, err: unknown): void {
+  if (ex.clientAborted) return;
+  try {
+    if (!GatewayError.is(err)) deps.logger.error(`request ${ex.id}: ${describe(err)}`);
+    sendError(ex, GatewayError.is(err) ? err : new GatewayError('GW_ERR_INTERNAL'));
+  } catch (e) {
+    deps.logger.error(`request ${ex.id}: ${describe(e)}`);
+    if (!ex.res.headersSent) ex.res.destroy();
+  }
+}
+
+/** Both the pipeline and the response are done: the log phase (when a plugin logs), then `done`. */
+function complete(runtime: Runtime, deps: PipelineDeps, ex: Exchange): void {
+  const finish = () => {
+    runtime.inFlight--;
+    deps.done(runtime);
+  };
+  // No log plugin: no record to build.
+  if (phasesOf(ex.plugins).log.length === 0) return finish();
+  ex.timing.end = now();
+  let logged: Promise<void>;
+  try {
+    logged = runLog(ex, logInput(ex), deps.logger);
+  } catch (err) {
+    logged = Promise.reject(err);
+  }
+  logged.catch((err: unknown) => deps.logger.error(`request ${ex.id}: ${describe(err)}`)).finally(finish);
 }
 
 function startExchange(runtime: Runtime, req: IncomingMessage, res: ServerResponse): Exchange {
@@ -87,23 +126,20 @@ function startExchange(runtime: Runtime, req: IncomingMessage, res: ServerRespon
   });
 }
 
-/** Resolves once the response is finished or the connection is gone; marks client aborts. */
-function responseFinished(ex: Exchange): Promise<void> {
+/**
+ * Calls `then` once the response is finished or the connection is gone (Node emits `close` on the
+ * response in both cases, after `finish`); marks client aborts.
+ */
+function onResponseClosed(ex: Exchange, then: () => void): void {
   const { res } = ex;
-  return new Promise((resolve) => {
+  res.on('close', () => {
+    if (!res.writableFinished) {
+      if (!ex.responseBroken) ex.clientAborted = true;
+      ex.abort.abort();
+    }
     const socket = ex.socket;
-    const settle = () => {
-      res.off('finish', settle);
-      res.off('close', settle);
-      if (!res.writableFinished) {
-        if (!ex.responseBroken) ex.clientAborted = true;
-        ex.abort.abort();
-      }
-      if (socket !== null) ex.responseSize = socket.bytesWritten - ex.socketBytesAtStart;
-      resolve();
-    };
-    res.on('finish', settle);
-    res.on('close', settle);
+    if (socket !== null && ex.socketBytesAtStart >= 0) ex.responseSize = socket.bytesWritten - ex.socketBytesAtStart;
+    then();
   });
 }
 
@@ -117,7 +153,9 @@ function splitHost(header: string | undefined, listenerPort: number): { host: st
   return { host: lower.slice(0, colon), port: Number.isInteger(port) && port > 0 ? port : listenerPort };
 }
 
-async function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange): Promise<void> {
+type Done = (err?: unknown) => void;
+
+function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange, done: Done): void {
   const { req, client } = ex;
   const match = runtime.router.match({
     method: client.method,
@@ -129,21 +167,29 @@ async function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange): Promis
   });
   if (match === null) {
     sendError(ex, new GatewayError('GW_ERR_NO_ROUTE'));
-    return;
+    return done();
   }
   ex.route = match.route;
   ex.service = match.service;
   ex.uriCaptures = match.uriCaptures;
   ex.plugins = runtime.plan.forRequest(match.route.id, match.service?.id ?? null, null);
+  // Errors before any plugin runs (key-auth's 401 on an ai-proxy route) already speak the client's format.
+  ex.errorFormat = phasesOf(ex.plugins).errorFormat;
 
-  if (phasesOf(ex.plugins).access) {
-    const answer = await runAccess(ex, runtime.plan, deps.logger);
-    if (ex.clientAborted) return;
-    if (answer !== undefined) {
-      await sendWebResponse(ex, answer);
-      return;
+  if (!phasesOf(ex.plugins).access) return toUpstream(deps, ex, match, done);
+  runAccess(ex, runtime.plan, deps.logger).then((answer) => {
+    if (ex.clientAborted) return done();
+    if (answer !== undefined) return void sendWebResponse(ex, answer).then(() => done(), done);
+    try {
+      toUpstream(deps, ex, match, done);
+    } catch (err) {
+      done(err);
     }
-  }
+  }, done);
+}
+
+function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, done: Done): void {
+  const { req, client } = ex;
   // After access: `authenticate` may have switched to a consumer's plugin list.
   const upstreamPhase = phasesOf(ex.plugins).upstream;
 
@@ -173,7 +219,7 @@ async function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange): Promis
     return upstream;
   };
 
-  const sent = await forward({
+  forwardWith({
     agents: deps.agents,
     retries: service?.retries ?? 5,
     connectTimeout: service?.connect_timeout ?? 60_000,
@@ -203,18 +249,28 @@ async function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange): Promis
     },
     onStreamStart() {
       ex.bodyStreamed = true;
-      req.on('data', (chunk: Buffer) => (ex.requestBodyBytes += chunk.length));
+      // The byte count is only for the log record.
+      if (phasesOf(ex.plugins).log.length > 0) req.on('data', (chunk: Buffer) => (ex.requestBodyBytes += chunk.length));
     },
     onTry(_upstream, record) {
       ex.timing.upstreamStart = now();
       ex.tries.push(record);
     },
+  }, (err, sent) => {
+    if (err !== undefined) return done(err);
+    if (ex.clientAborted) {
+      sent!.response.destroy();
+      return done();
+    }
+    let sending: Promise<void> | undefined;
+    try {
+      sending = sendUpstream(ex, sent!, deps.logger);
+    } catch (e) {
+      return done(e);
+    }
+    if (sending === undefined) done();
+    else sending.then(() => done(), done);
   });
-  if (ex.clientAborted) {
-    sent.response.destroy();
-    return;
-  }
-  await sendUpstream(ex, sent, deps.logger);
 }
 
 function requestHeadSize(req: IncomingMessage): number {

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { GatewayError, renderErrorBody, type HeaderMap, type Logger, type ResponseHead } from '@gw/plugin-api';
-import { appendListHeader, withoutHopByHop } from '../proxy/headers.js';
+import { appendListHeader, passThroughHeaders, withoutHopByHop } from '../proxy/headers.js';
 import { toGatewayError } from '../proxy/forward.js';
 import { UpstreamFailure, type SentRequest } from '../proxy/send.js';
 import { now, type Exchange } from '../runtime/exchange.js';
@@ -37,7 +37,15 @@ function toOutgoing(headers: HeaderMap): OutgoingHttpHeaders {
 function writeHead(ex: Exchange, status: number, headers: HeaderMap): void {
   ex.status = status;
   ex.responseHeaders = headers;
-  if (!ex.res.destroyed && !ex.res.headersSent) ex.res.writeHead(status, toOutgoing(headers));
+  if (!ex.res.destroyed && !ex.res.headersSent) {
+    markResponseStart(ex);
+    ex.res.writeHead(status, toOutgoing(headers));
+  }
+}
+
+/** The response size is only for the log record: read the socket counter only when a log plugin will run. */
+function markResponseStart(ex: Exchange): void {
+  if (ex.socket !== null && phasesOf(ex.plugins).log.length > 0) ex.socketBytesAtStart = ex.socket.bytesWritten;
 }
 
 /** Break the client connection: the head is already out, so an error can only be signalled by closing. */
@@ -115,14 +123,34 @@ export async function sendWebResponse(ex: Exchange, response: Response): Promise
   }
 }
 
-/** The upstream answered: response phases, then the body piped or transformed. */
-export async function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): Promise<void> {
+/**
+ * The upstream answered: response phases, then the body piped or transformed. Synchronous (undefined)
+ * when the body is piped; the promise of the transformed body otherwise. Never throws a plugin's error:
+ * it becomes gw's error response.
+ */
+export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): Promise<void> | undefined {
   const up = sent.response;
   ex.source = 'upstream';
   ex.upstreamStatus = up.statusCode;
   ex.timing.upstreamFirstByte = now();
   const phases = phasesOf(ex.plugins);
   if (phases.log.length > 0) up.once('end', () => (ex.timing.upstreamEnd = now()));
+  if (!phases.responseHeaders && !phases.responseBody && phases.log.length === 0) {
+    // Nobody reads the head as a map: pass the upstream's raw lines through with Kong's added.
+    const list = passThroughHeaders(up.rawHeaders, VIA);
+    list.push(
+      'x-kong-upstream-latency',
+      ms(ex.timing.upstreamStart, ex.timing.upstreamFirstByte),
+      'x-kong-proxy-latency',
+      ms(ex.timing.start, ex.timing.upstreamStart),
+      'x-kong-request-id',
+      ex.id,
+    );
+    ex.status = up.statusCode ?? 502;
+    if (!ex.res.destroyed && !ex.res.headersSent) ex.res.writeHead(ex.status, list);
+    pipeThrough(ex, up);
+    return;
+  }
   const headers = withoutHopByHop(up.headers);
   appendListHeader(headers, 'via', VIA);
   headers['x-kong-upstream-latency'] = ms(ex.timing.upstreamStart, ex.timing.upstreamFirstByte);
@@ -147,7 +175,7 @@ export async function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logg
   }
   // The upstream length no longer describes a transformed body; a transform may set its own before its first chunk.
   delete head.headers['content-length'];
-  await sendTransformed(ex, sent, head, transforms, logger);
+  return sendTransformed(ex, sent, head, transforms, logger);
 }
 
 /**
@@ -162,8 +190,8 @@ function pipeThrough(ex: Exchange, up: IncomingMessage): void {
     up.unpipe(res);
     if (!res.writableFinished) breakResponse(ex);
   };
-  up.once('error', broken);
-  up.once('close', () => {
+  up.on('error', broken);
+  up.on('close', () => {
     if (!up.readableEnded) broken();
   });
   up.pipe(res);
