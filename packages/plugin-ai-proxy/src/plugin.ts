@@ -11,6 +11,7 @@ import { aiResponseBody, aiResponseHeaders } from './response/index.js';
 import { publishAiStats } from './stats/index.js';
 
 export const AI_PROXY_VERSION = '0.1.0';
+const EMPTY = new Uint8Array(0);
 
 /** Kong's ai-proxy (PRIORITY 770) for Anthropic-format clients, with Bedrock and Anthropic upstreams. */
 export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
@@ -34,6 +35,8 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   responseHeaders({ ctx, config, local, response }) {
     const exchange = local.exchange;
     if (exchange === undefined) return;
+    // Upstream answered: no retry will re-send the body, so a long stream doesn't keep it alive.
+    if (local.plan !== undefined) local.plan.body = EMPTY;
     aiResponseHeaders({ ctx, response, exchange });
     if (config.model_name_header && response.status >= 200 && response.status < 300) {
       response.headers['x-kong-llm-model'] = `${exchange.provider}/${exchange.requestModel}`;

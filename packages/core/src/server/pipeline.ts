@@ -258,6 +258,7 @@ function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, done: D
     },
   }, (err, sent) => {
     if (err !== undefined) return done(err);
+    releaseRequestBody(ex);
     if (ex.clientAborted) {
       sent!.response.destroy();
       return done();
@@ -271,6 +272,18 @@ function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, done: D
     if (sending === undefined) done();
     else sending.then(() => done(), done);
   });
+}
+
+/**
+ * The upstream answered, so no retry will send the request body again: drop gw's copies so a long
+ * stream doesn't pin a Claude-Code-sized body (100 KB+) for minutes. A later `ctx.request.body()` throws.
+ */
+function releaseRequestBody(ex: Exchange): void {
+  if (ex.bodyBytes === undefined && ex.upstream?.body === undefined) return;
+  ex.bodyBytes = undefined;
+  ex.pendingBody = undefined;
+  ex.bodyStreamed = true;
+  if (ex.upstream !== undefined) ex.upstream.body = undefined;
 }
 
 function requestHeadSize(req: IncomingMessage): number {
