@@ -29,9 +29,11 @@ export function deckFileValidator(): ValidateFunction {
     const ajv = newAjv(true);
     for (const name of ENTITY_SCHEMAS) {
       const text = readFileSync(fileURLToPath(new URL(`${name}.schema.json`, SCHEMA_DIR)), 'utf8');
-      ajv.addSchema(JSON.parse(text) as object);
+      // Keyed by file name, no $id: the relative $refs between the files then resolve the same way for
+      // ajv and for editors reading schemas/ from disk (yaml-language-server modelines).
+      ajv.addSchema(JSON.parse(text) as object, `${name}.schema.json`);
     }
-    deckValidator = ajv.getSchema('https://gw.local/schemas/deck-file.schema.json')!;
+    deckValidator = ajv.getSchema('deck-file.schema.json')!;
   }
   return deckValidator;
 }
