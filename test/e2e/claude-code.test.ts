@@ -10,6 +10,8 @@ import { DEFAULT_CREDENTIALS } from '@gw/bedrock-emulator';
 
 const VERSIONS = ['2.1.330', '2.0.37'];
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
+/** Longer than runClaude's own kill timer, so a stuck CLI is killed by the helper, not left behind. */
+const RUN = 150_000;
 
 interface AiLine {
   response: { status: number };
@@ -75,7 +77,7 @@ describe.each(VERSIONS)('Claude Code %s through gw to Bedrock', (version) => {
       expect(typeof ai.usage.cost).toBe('number');
       if (ai.meta.request_mode === 'stream') expect(ai.usage.time_to_first_token).toBeGreaterThanOrEqual(0);
     }
-  });
+  }, RUN);
 
   it('completes a tool round trip: Bash runs, the tool_result goes back, the answer arrives', async () => {
     const { outcome, received } = await run('run the check [scenario:tool_use]', { args: ['--allowedTools', 'Bash'] });
@@ -83,27 +85,29 @@ describe.each(VERSIONS)('Claude Code %s through gw to Bedrock', (version) => {
     expect(outcome.result?.result).toContain('gw-tool-ok');
     const followUp = received.find((r) => JSON.stringify(r.json).includes('"tool_result"'));
     expect(followUp, 'a request carrying the tool_result').toBeDefined();
-  });
+  }, RUN);
 
   it('streams extended thinking with signatures back to the client', async () => {
     const { outcome, received } = await run('think first [scenario:thinking]', { env: { MAX_THINKING_TOKENS: '4096' } });
     expect(outcome.code, outcome.stdout + outcome.stderr).toBe(0);
     expect(outcome.result?.result).toBeTruthy();
-    const main = received.find((r) => JSON.stringify(r.json).includes('[scenario:thinking]'));
-    const body = main!.json as { max_tokens: number; thinking?: { budget_tokens: number } };
+    const main = received.find((r) => r.operation === 'invoke-stream' && JSON.stringify(r.json).includes('[scenario:thinking]'));
+    const body = main!.json as { max_tokens: number; thinking?: { type: string; budget_tokens?: number } };
+    expect(body.thinking, 'Claude Code asked for thinking').toBeDefined();
     // The example caps max_tokens at 8192; gw must still send a body Bedrock accepts.
-    if (body.thinking) expect(body.max_tokens).toBeGreaterThan(body.thinking.budget_tokens);
-  });
+    if (body.thinking!.budget_tokens !== undefined) expect(body.max_tokens).toBeGreaterThan(body.thinking!.budget_tokens);
+    expect(main!.scenario).toBe('thinking');
+  }, RUN);
 
   it('retries a throttled first attempt and succeeds', async () => {
     const { outcome, received } = await run('say hi [scenario:throttle_once]');
     expect(outcome.code, outcome.stdout + outcome.stderr).toBe(0);
     expect(outcome.result?.result).toContain('Hello from the Bedrock emulator.');
     expect(received.filter((r) => JSON.stringify(r.json).includes('[scenario:throttle_once]')).length).toBeGreaterThan(1);
-  });
+  }, RUN);
 
   it('gives up on a persistent overload with the overloaded message, not a parse error', async () => {
-    const { outcome, received } = await run('say hi [scenario:overload]', {
+    const { outcome, received, lines } = await run('say hi [scenario:overload]', {
       env: { CLAUDE_CODE_MAX_RETRIES: '1', CLAUDE_CODE_OVERLOADED_RETRY_MAX_WAIT_MS: '2000' },
       timeoutMs: 120_000,
     });
@@ -111,17 +115,22 @@ describe.each(VERSIONS)('Claude Code %s through gw to Bedrock', (version) => {
     expect(outcome.stdout).toMatch(/529|[Oo]verloaded/);
     const marked = received.filter((r) => JSON.stringify(r.json).includes('[scenario:overload]'));
     expect(marked.length, 'Claude Code retried the 529').toBeGreaterThan(1);
+    const failed = lines.filter((l) => (l.response as { status: number }).status === 529);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const l of failed) expect((l.ai as { proxy: { error?: { type: string } } }).proxy.error?.type).toBe('overloaded_error');
     expect(outcome.stdout).not.toMatch(/JSON|parse|Unexpected token/i);
-  });
+  }, RUN);
 
   it('recovers from an exception in the middle of a stream', async () => {
-    const { outcome, received } = await run('say hi [scenario:exception_mid_stream]', { timeoutMs: 120_000 });
+    const { outcome, received, lines } = await run('say hi [scenario:exception_mid_stream]', { timeoutMs: 120_000 });
     expect(outcome.code, outcome.stdout + outcome.stderr).toBe(0);
     expect(outcome.result?.result).toContain('Hello from the Bedrock emulator.');
     // The stream failed part-way (an SSE error event), and Claude Code fell back to a non-streaming call.
     const marked = received.filter((r) => JSON.stringify(r.json).includes('[scenario:exception_mid_stream]'));
     expect(marked.map((r) => r.operation)).toEqual(expect.arrayContaining(['invoke-stream', 'invoke']));
-  });
+    const streamed = lines.filter((l) => (l.ai as { proxy: { meta: { request_mode: string }; error?: unknown } }).proxy.meta.request_mode === 'stream' && (l.ai as { proxy: { error?: unknown } }).proxy.error !== undefined);
+    expect(streamed.length, 'the failed stream is logged with its error').toBeGreaterThan(0);
+  }, RUN);
 
   it('never writes a secret to the log', () => {
     const text = readFileSync(stack.logPath, 'utf8');

@@ -61,7 +61,9 @@ describe('secrets never reach the log (real gateway)', () => {
     const wrong = await startGateway(bedrockConfig(wrongLog), { dir: wrongDir, env: { ...deckEnv, DECK_AWS_SECRET_ACCESS_KEY: WRONG_SECRET } });
     const denied = await post(`${wrong.url}/anything/v1/messages`, headers, body);
     await wrong.close();
-    expect(denied.status, denied.text).toBeGreaterThanOrEqual(400);
+    // Bedrock's signature error → 403 permission_error (never 401: Claude Code would "refresh" and retry).
+    expect(denied.status, denied.text).toBe(403);
+    expect(JSON.parse(denied.text).error.type).toBe('permission_error');
     expect(emulator.received.at(-1)?.signatureValid).toBe(false);
 
     await gw.close();

@@ -40,6 +40,10 @@ export async function runClaude(
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_TELEMETRY: '1',
       DISABLE_AUTOUPDATER: '1',
+      // Belt and braces for "offline": anything not for gw on loopback goes to a closed local port.
+      HTTPS_PROXY: 'http://127.0.0.1:9',
+      HTTP_PROXY: 'http://127.0.0.1:9',
+      NO_PROXY: '127.0.0.1,localhost',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
