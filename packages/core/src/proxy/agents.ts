@@ -9,7 +9,9 @@ export interface Agents {
 }
 
 export function createAgents(options: { maxSockets?: number } = {}): Agents {
-  const common = { keepAlive: true, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
+  // No cap on open sockets per upstream (as nginx): a cap would queue stream 257 to Bedrock behind
+  // minutes-long streams, with no timeout running. Idle sockets kept for reuse are bounded.
+  const common = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity, maxFreeSockets: 64, scheduling: 'lifo' as const };
   const agents = { http: new http.Agent(common), https: new https.Agent(common) };
   return {
     ...agents,

@@ -146,7 +146,14 @@ const NO_BODY_BY_DEFAULT = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE',
 
 /** For https: the map (Node takes the SNI name from its Host); copied only when a header must be added, so a retry starts from the original. */
 function headerObject(u: UpstreamRequest, buffered: Uint8Array | undefined): http.OutgoingHttpHeaders {
-  return buffered === undefined ? u.headers : { ...u.headers, 'content-length': String(buffered.byteLength) };
+  // A plugin may leave `undefined` to mean "no such header"; Node would throw on it.
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const name of Object.keys(u.headers)) {
+    const value = u.headers[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  if (buffered !== undefined) headers['content-length'] = String(buffered.byteLength);
+  return headers;
 }
 
 /**

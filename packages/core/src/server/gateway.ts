@@ -122,6 +122,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async reload(config) {
       if (closing) throw new Error('gateway is closing');
       const next = await buildRuntime(config, options.plugins, logger);
+      if (closing) {
+        // close() began while the new plugins were starting: it won't see this runtime, so close it here.
+        await next.plan.close();
+        throw new Error('gateway is closing');
+      }
       const previous = current;
       current = next;
       live.add(next);

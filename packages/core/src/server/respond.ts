@@ -70,6 +70,9 @@ export function sendError(ex: Exchange, err: GatewayError): void {
     return;
   }
   const body = renderErrorBody(ex.errorFormat, err.status, err.message, err.anthropicType);
+  // A request body left half-read (413 on a chunked body, an upstream failure mid-upload) would keep
+  // the connection waiting for bytes nobody reads: close it after this response.
+  if (!ex.req.complete) ex.res.shouldKeepAlive = false;
   const headers: HeaderMap = {};
   for (const [k, v] of Object.entries(err.headers)) headers[k.toLowerCase()] = v;
   headers['content-type'] = 'application/json; charset=utf-8';
