@@ -9,6 +9,7 @@ import type { AiLocal, AiState } from './request/plan.js';
 import { aiUpstream } from './request/upstream.js';
 import { aiResponseBody, aiResponseHeaders } from './response/index.js';
 import { publishAiStats } from './stats/index.js';
+import { redactQueryParam } from './stats/redact-query.js';
 
 export const AI_PROXY_VERSION = '0.1.0';
 const EMPTY = new Uint8Array(0);
@@ -46,9 +47,11 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
     const exchange = local.exchange;
     return exchange === undefined ? undefined : aiResponseBody({ ctx, response, exchange });
   },
-  log({ ctx, local, record }) {
+  log({ ctx, config, local, record }) {
     const { exchange, plan } = local;
     if (exchange === undefined) return;
+    const param = config.auth?.param_location === 'query' ? config.auth.param_name : undefined;
+    if (param) record.upstream_uri = redactQueryParam(record.upstream_uri, param);
     const target = plan && { host: plan.endpoint.host, port: plan.endpoint.port, upstream_scheme: plan.endpoint.scheme, upstream_uri: plan.path };
     publishAiStats({ ctx, exchange, record, target });
   },

@@ -153,7 +153,8 @@ export function createLineWriter(path: string, options: LineWriterOptions): Line
   async function drain(): Promise<void> {
     try {
       for (;;) {
-        if (reopenRequested) {
+        // Never between the two halves of a short write: the rest of a line belongs in the same file.
+        if (reopenRequested && unwritten === null) {
           reopenRequested = false;
           await closeFile();
         }

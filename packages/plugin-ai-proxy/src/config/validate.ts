@@ -21,6 +21,10 @@ export function validate(config: AiProxyConfig): ConfigIssue[] {
   if ((provider === 'bedrock' || provider === 'gemini') && auth.allow_override === true) {
     issues.push({ path: 'auth.allow_override', message: 'bedrock and gemini only support auth.allow_override = false' });
   }
+  if (provider === 'bedrock' && (isSet(auth.header_name) || isSet(auth.param_name))) {
+    // Requests would be signed with the AWS keys anyway; a configured API key would be silently unused.
+    issues.push({ path: isSet(auth.header_name) ? 'auth.header_name' : 'auth.param_name', message: 'bedrock authenticates with AWS SigV4 (auth.aws_access_key_id / aws_secret_access_key or the AWS_* environment); header and param auth are not supported yet by gw' });
+  }
   if (provider === 'anthropic' && !isSet(config.model.options?.anthropic_version)) {
     issues.push({ path: 'model.options.anthropic_version', message: "must set 'model.options.anthropic_version' for anthropic provider" });
   }

@@ -74,7 +74,8 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
         fail(controller, { status: 502, type: 'api_error', message: 'upstream sent an unreadable stream event', upstreamType: undefined });
         return;
       }
-      if (type === 'message_stop') sawStop = true;
+      // An Anthropic `error` event ends the stream as surely as message_stop: don't add a second error.
+      if (type === 'message_stop' || type === 'error') sawStop = true;
       const replaced = events.observe(type, () => json.toString('utf8'));
       seen.eventsSent++;
       send(...sseEvent(type, replaced === undefined ? json : Buffer.from(replaced, 'utf8')));

@@ -139,15 +139,20 @@ describe('SigV4 for Bedrock', () => {
     expect(retry.headers.authorization).not.toBe(first.headers.authorization);
   });
 
-  it('sends no client credentials or Anthropic headers to Bedrock', () => {
-    const upstream = upstreamFor(plan(models[0], true), { 'x-api-key': 'k', authorization: 'Bearer t', cookie: 'c', 'anthropic-beta': 'b', 'anthropic-version': 'v', 'x-app': 'cli', 'accept-encoding': 'br' });
+  it('sends no client credentials or Anthropic headers to Bedrock, only tracing and forwarding ones', () => {
+    const upstream = upstreamFor(plan(models[0], true), {
+      'x-api-key': 'k', authorization: 'Bearer t', cookie: 'c', 'anthropic-beta': 'b', 'anthropic-version': 'v', 'x-app': 'cli',
+      'accept-encoding': 'br', apikey: 'key-auth-key', 'x-consumer-username': 'dev', 'x-custom-token': 't', 'user-agent': 'claude-cli/2.1.330', 'x-forwarded-for': '10.0.0.1',
+    });
     const headers = upstream.headers as Record<string, string>;
     expect(headers).not.toHaveProperty('x-api-key');
     expect(headers).not.toHaveProperty('cookie');
     expect(headers).not.toHaveProperty('anthropic-beta');
     expect(headers).not.toHaveProperty('anthropic-version');
     expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 /);
-    expect(headers['x-app']).toBe('cli');
+    for (const name of ['x-app', 'apikey', 'x-consumer-username', 'x-custom-token']) expect(headers).not.toHaveProperty(name);
+    expect(headers['user-agent']).toBe('claude-cli/2.1.330');
+    expect(headers['x-forwarded-for']).toBe('10.0.0.1');
     expect(headers['accept-encoding']).toBe('identity');
     expect(headers['x-amzn-bedrock-accept']).toBe('application/json');
     expect(headers['content-type']).toBe('application/json');

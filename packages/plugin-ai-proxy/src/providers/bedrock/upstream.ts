@@ -4,17 +4,18 @@ import { signBedrock } from './sign.js';
 import { hostHeader } from '../endpoint.js';
 
 /**
- * Client headers that must never reach Bedrock: the client's own credentials, Anthropic headers (betas
- * travel in the body), and everything the signature or the transformed body determines. (`__proto__`
- * too: as a plain key it would replace the header object's prototype.)
+ * The only client and gateway headers that go on to AWS: tracing and forwarding. Everything else stays
+ * home: the client's credentials (x-api-key, authorization, a key-auth `apikey`, tokens added through
+ * ANTHROPIC_CUSTOM_HEADERS), consumer headers, Anthropic headers (betas travel in the body), and all
+ * that the signature or the rebuilt body determines.
  */
-const DROP = /^(?:authorization|proxy-authorization|x-api-key|cookie|anthropic-.*|x-amz-.*|host|content-length|content-type|content-encoding|accept|accept-encoding|transfer-encoding|expect|x-amzn-bedrock-.*|__proto__)$/;
+const KEEP = /^(?:user-agent|x-amzn-trace-id|x-forwarded-(?:for|proto|host|port|path)|x-real-ip|via|x-kong-request-id)$/;
 
 /** Point the upstream request at Bedrock and sign it; runs before every attempt, so the date is fresh. */
 export function applyBedrockPlan(plan: BedrockPlan, upstream: UpstreamRequest, date?: Date): void {
   const host = hostHeader(plan.endpoint);
   const headers: typeof upstream.headers = {};
-  for (const name of Object.keys(upstream.headers)) if (!DROP.test(name)) headers[name] = upstream.headers[name];
+  for (const name of Object.keys(upstream.headers)) if (KEEP.test(name)) headers[name] = upstream.headers[name];
   const toSign: Record<string, string> = { 'content-type': 'application/json' };
   // Streams: Bedrock answers application/vnd.amazon.eventstream; the SDK asks for the chunk payload type
   // with x-amzn-bedrock-accept (bedrock-wire.md §4).
