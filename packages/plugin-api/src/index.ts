@@ -4,3 +4,4 @@ export * from './entities.js';
 export * from './log-record.js';
 export * from './errors.js';
 export * from './json.js';
+export * from './dotted-key.js';

@@ -2,32 +2,15 @@
  * `custom_fields`: static values set in every record, keyed by dotted paths the way Kong's
  * `kong.log.set_serialize_value` takes them (`a.b` → record.a.b, `\.` is a literal dot).
  */
-import type { JsonValue } from '@gw/plugin-api';
+import { splitDottedKey, type JsonValue } from '@gw/plugin-api';
 
 export interface CustomField {
   segments: string[];
   value: JsonValue;
 }
 
-/** Splits `a.b\.c` into `['a', 'b.c']`. Empty segments are kept so validation can point at them. */
-export function splitFieldKey(key: string): string[] {
-  const segments: string[] = [];
-  let current = '';
-  for (let i = 0; i < key.length; i++) {
-    const char = key[i];
-    if (char === '\\' && key[i + 1] === '.') {
-      current += '.';
-      i++;
-    } else if (char === '.') {
-      segments.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  segments.push(current);
-  return segments;
-}
+/** Splits `a.b\.c` into `['a', 'b.c']`; empty segments are kept so validation can point at them. */
+export const splitFieldKey = splitDottedKey;
 
 export function compileCustomFields(fields: Record<string, JsonValue> | undefined): CustomField[] {
   return Object.entries(fields ?? {}).map(([key, value]) => ({ segments: splitFieldKey(key), value }));

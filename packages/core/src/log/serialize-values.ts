@@ -2,7 +2,7 @@
  * Kong's `kong.log.set_serialize_value`: values set by plugins under dotted keys, applied on top of the
  * basic record. `\.` escapes a dot inside a key segment.
  */
-import type { JsonValue } from '@gw/plugin-api';
+import { splitDottedKey, type JsonValue } from '@gw/plugin-api';
 
 export type SerializeMode = 'set' | 'add' | 'replace';
 
@@ -14,21 +14,7 @@ export interface SerializeOp {
 
 export function parseDottedKey(key: string): string[] {
   if (key.length === 0) throw new TypeError('serialize key must not be empty');
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < key.length; i++) {
-    const ch = key[i];
-    if (ch === '\\' && key[i + 1] === '.') {
-      current += '.';
-      i++;
-    } else if (ch === '.') {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  parts.push(current);
+  const parts = splitDottedKey(key);
   if (parts.some((p) => p.length === 0)) throw new TypeError(`invalid serialize key: ${key}`);
   return parts;
 }
