@@ -4,7 +4,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, type HeaderMap, type Logger, type UpstreamRequest } from '@gw/plugin-api';
-import type { LogInput } from '../log/record.js';
 import type { Agents } from '../proxy/agents.js';
 import { forwardWith } from '../proxy/forward.js';
 import { hostHeader, setForwardingHeaders, withoutHopByHop } from '../proxy/headers.js';
@@ -14,6 +13,7 @@ import { describe, type PluginPlan } from '../runtime/plan.js';
 import { phasesOf, runAccess, runLog, runUpstream } from '../runtime/phases.js';
 import { sendError, sendUpstream, sendWebResponse } from './respond.js';
 import { VIA } from './version.js';
+import { logInput } from './log-input.js';
 
 /** Everything a request needs from one config load; swapped atomically on reload. */
 export interface Runtime {
@@ -284,44 +284,4 @@ function releaseRequestBody(ex: Exchange): void {
   ex.pendingBody = undefined;
   ex.bodyStreamed = true;
   if (ex.upstream !== undefined) ex.upstream.body = undefined;
-}
-
-function requestHeadSize(req: IncomingMessage): number {
-  let size = (req.method ?? '').length + (req.url ?? '').length + 12 + 2;
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) size += Buffer.byteLength(raw[i]) + Buffer.byteLength(raw[i + 1]) + 4;
-  return size;
-}
-
-function logInput(ex: Exchange): LogInput {
-  const { req, client } = ex;
-  const up = ex.upstream;
-  return {
-    id: ex.id,
-    startedAt: ex.startedAt,
-    method: client.method,
-    scheme: client.scheme,
-    host: client.host,
-    port: client.port,
-    uri: req.url ?? '/',
-    query: client.query,
-    requestHeaders: req.headers,
-    requestSize: requestHeadSize(req) + ex.requestBodyBytes,
-    upstreamUri: up === undefined ? '' : up.query.length > 0 ? `${up.path}?${up.query}` : up.path,
-    upstreamStatus: ex.upstreamStatus,
-    status: ex.status === 0 && ex.clientAborted ? 499 : ex.status,
-    responseHeaders: ex.responseHeaders,
-    responseSize: ex.responseSize,
-    route: ex.route,
-    service: ex.service,
-    consumer: ex.consumer,
-    credentialId: ex.credentialId,
-    clientIp: client.clientIp,
-    source: ex.source,
-    clientAborted: ex.clientAborted,
-    tries: ex.tries,
-    timing: ex.timing,
-    redactedHeaders: ex.redacted,
-    serializeOps: ex.serializeOps,
-  };
 }

@@ -1,0 +1,46 @@
+/** The exchange, as the log record (log/record.ts) sees it once the response is finished. */
+import type { IncomingMessage } from 'node:http';
+import type { LogInput } from '../log/record.js';
+import type { Exchange } from '../runtime/exchange.js';
+
+/** Bytes of the request line and headers as received (Node does not keep the raw head). */
+function requestHeadSize(req: IncomingMessage): number {
+  let size = (req.method ?? '').length + (req.url ?? '').length + 12 + 2;
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) size += Buffer.byteLength(raw[i]) + Buffer.byteLength(raw[i + 1]) + 4;
+  return size;
+}
+
+/** What the log record is built from, read off the finished exchange. */
+export function logInput(ex: Exchange): LogInput {
+  const { req, client } = ex;
+  const up = ex.upstream;
+  return {
+    id: ex.id,
+    startedAt: ex.startedAt,
+    method: client.method,
+    scheme: client.scheme,
+    host: client.host,
+    port: client.port,
+    uri: req.url ?? '/',
+    query: client.query,
+    requestHeaders: req.headers,
+    requestSize: requestHeadSize(req) + ex.requestBodyBytes,
+    upstreamUri: up === undefined ? '' : up.query.length > 0 ? `${up.path}?${up.query}` : up.path,
+    upstreamStatus: ex.upstreamStatus,
+    status: ex.status === 0 && ex.clientAborted ? 499 : ex.status,
+    responseHeaders: ex.responseHeaders,
+    responseSize: ex.responseSize,
+    route: ex.route,
+    service: ex.service,
+    consumer: ex.consumer,
+    credentialId: ex.credentialId,
+    clientIp: client.clientIp,
+    source: ex.source,
+    clientAborted: ex.clientAborted,
+    tries: ex.tries,
+    timing: ex.timing,
+    redactedHeaders: ex.redacted,
+    serializeOps: ex.serializeOps,
+  };
+}
