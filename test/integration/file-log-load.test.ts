@@ -6,25 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { startGateway, readLogLines, tempDir, type RunningGateway } from './support/gateway.js';
-import { all, echoBody, get, keepAliveAgent, rawGet, startEcho, type Echo } from './support/traffic.js';
+import { all, echoBody, echoWithFileLog, get, keepAliveAgent, rawGet, startEcho, type Echo } from './support/traffic.js';
 
 const N = 2_000;
 const RAW_SAMPLE = 20; // of the N, sent on their own connections to count the bytes received
 
-function config(echoPort: number, logPath: string): string {
-  return `_format_version: "3.0"
-services:
-  - name: echo
-    url: http://127.0.0.1:${echoPort}
-    routes:
-      - name: plain
-        paths: [/echo]
-plugins:
-  - name: file-log
-    config:
-      path: ${logPath}
-`;
-}
+const config = echoWithFileLog;
 
 describe('file-log under concurrent load (real gateway)', () => {
   let echo: Echo;

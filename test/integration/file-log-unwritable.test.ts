@@ -6,20 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, readLogLines, startGateway, tempDir } from './support/gateway.js';
-import { all, echoBody, get, keepAliveAgent, startEcho, type Echo } from './support/traffic.js';
+import { all, echoBody, echoWithFileLog, get, keepAliveAgent, startEcho, type Echo } from './support/traffic.js';
 
-const config = (echoPort: number, logPath: string) => `_format_version: "3.0"
-services:
-  - name: echo
-    url: http://127.0.0.1:${echoPort}
-    routes:
-      - name: plain
-        paths: [/echo]
-        plugins:
-          - name: file-log
-            config:
-              path: ${logPath}
-`;
+const config = echoWithFileLog;
 
 describe('file-log on an unwritable path (real gateway)', () => {
   let echo: Echo;

@@ -96,3 +96,19 @@ export function rawGet(port: number, path: string): Promise<{ bytes: number; req
     });
   });
 }
+
+/** A plain route to the echo upstream, with file-log writing to `logPath`. */
+export function echoWithFileLog(echoPort: number, logPath: string): string {
+  return `_format_version: "3.0"
+services:
+  - name: echo
+    url: http://127.0.0.1:${echoPort}
+    routes:
+      - name: plain
+        paths: [/echo]
+plugins:
+  - name: file-log
+    config:
+      path: ${logPath}
+`;
+}
