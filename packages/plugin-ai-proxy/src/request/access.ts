@@ -5,7 +5,7 @@ import { planAnthropic } from '../providers/anthropic/plan.js';
 import { planBedrock } from '../providers/bedrock/plan.js';
 import { headerBetas } from './betas.js';
 import { parseMessagesBody } from './body.js';
-import { readMembers } from './json-members.js';
+import type { RawMembers } from './json-members.js';
 import { compileAliases, resolveModel } from './model.js';
 import { renderModelTemplates } from '../config/templating.js';
 import type { AiLocal, AiState } from './plan.js';
@@ -19,8 +19,7 @@ import { classifyRoute } from './route.js';
  */
 export async function aiAccess({ ctx, config: configured, state, local }: PhaseInput<AiProxyConfig, AiState, AiLocal>): Promise<void> {
   ctx.setErrorFormat('anthropic');
-  // The client's credentials never belong in a log line.
-  ctx.redactHeader('x-api-key');
+  // Core always redacts x-api-key and authorization; a configured key header joins them.
   if (configured.auth?.header_name) ctx.redactHeader(configured.auth.header_name.toLowerCase());
 
   const kind = classifyRoute(ctx.request.method, ctx.request.path);
@@ -44,7 +43,7 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   if (planned === undefined) throw new GatewayError('GW_ERR_INTERNAL', { message: `provider '${provider}' is not supported by gw` });
 
   local.plan = planned.plan;
-  local.exchange = openExchange(config, state, { provider: planned.plan.provider, kind, stream, model, clientModel, sent: planned.sent, bodyLatin1: body.latin1 });
+  local.exchange = openExchange(config, state, { provider: planned.plan.provider, kind, stream, model, clientModel, sent: planned.sent, members: body.members });
 }
 
 function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming']): boolean {
@@ -62,7 +61,8 @@ interface ExchangeFacts {
   /** Request body as sent upstream. */
   sent: Uint8Array;
   /** The client's body, latin1 view. */
-  bodyLatin1: string;
+  /** The body's top-level members, as the body check found them. */
+  members: RawMembers;
 }
 
 function openExchange(config: AiProxyConfig, state: AiState, facts: ExchangeFacts): AiExchange {
@@ -86,7 +86,7 @@ function openExchange(config: AiProxyConfig, state: AiState, facts: ExchangeFact
       cacheWrite: options.cache_write_cost ?? 0,
     },
     requestPayload: logPayloads ? Buffer.from(facts.sent.buffer, facts.sent.byteOffset, facts.sent.byteLength).toString('utf8') : undefined,
-    localTokenEstimate: facts.kind === 'count_tokens' ? estimateInputTokens(readMembers(facts.bodyLatin1)) : undefined,
+    localTokenEstimate: facts.kind === 'count_tokens' ? estimateInputTokens(facts.members) : undefined,
     upstreamSentAt: undefined,
     firstTokenAt: undefined,
     lastTokenAt: undefined,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError, type LogRecord } from '@gw/plugin-api';
 import plugin from '../../src/index.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
+import { aiProxyConfig } from '../support/config.js';
 import type { AiLocal, AiState } from '../../src/request/plan.js';
 import { readFixture, type Capture } from '../request/fixtures.js';
 import { fakeContext, type FakeRequest } from './fake-context.js';
@@ -10,16 +11,11 @@ const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 const ENV = { AWS_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 
 function bedrockConfig(extra: Partial<AiProxyConfig> = {}): AiProxyConfig {
-  return {
-    route_type: 'llm/v1/chat',
-    llm_format: 'anthropic',
-    response_streaming: 'allow',
-    max_request_body_size: 33554432,
-    model_name_header: true,
+  return aiProxyConfig({
     logging: { log_statistics: true, log_payloads: false },
     model: { provider: 'bedrock', name: MODEL, options: { input_cost: 1, output_cost: 5 } },
     ...extra,
-  };
+  });
 }
 
 async function run(config: AiProxyConfig, request: FakeRequest, env: NodeJS.ProcessEnv = ENV) {
@@ -55,7 +51,6 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
       body: JSON.stringify(main2_1.body),
     });
     expect(calls[0]).toBe('errorFormat:anthropic');
-    expect(redacted).toContain('x-api-key');
     expect(upstream).toMatchObject({ method: 'POST', scheme: 'https', host: 'bedrock-runtime.us-west-2.amazonaws.com', port: 443, query: '' });
     expect(upstream.path).toBe('/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/invoke-with-response-stream');
     const body = JSON.parse(new TextDecoder().decode(upstream.body));
