@@ -5,6 +5,7 @@ import { DEFAULT_CREDENTIALS, validateAnthropicBody, verifySigV4 } from '@gw/bed
 import type { UpstreamRequest } from '@gw/plugin-api';
 import plugin from '../../src/index.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
+import { aiProxyConfig } from '../support/config.js';
 import type { AiLocal, AiState } from '../../src/request/plan.js';
 import { readFixture, type Capture, type CapturedRequest } from '../request/fixtures.js';
 import { fakeContext } from './fake-context.js';
@@ -67,20 +68,14 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function config(): AiProxyConfig {
-  return {
-    route_type: 'llm/v1/chat',
-    llm_format: 'anthropic',
-    response_streaming: 'allow',
-    max_request_body_size: 33554432,
-    model_name_header: true,
-    logging: { log_statistics: false, log_payloads: false },
+  return aiProxyConfig({
     auth: { aws_access_key_id: DEFAULT_CREDENTIALS.accessKeyId, aws_secret_access_key: DEFAULT_CREDENTIALS.secretAccessKey },
     model: {
       provider: 'bedrock',
       name: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
       options: { max_tokens: 8192, upstream_url: upstreamUrl, bedrock: { aws_region: 'us-west-2' } },
     },
-  };
+  });
 }
 
 async function proxy(request: CapturedRequest, path = '/anything/v1/messages') {

@@ -3,18 +3,13 @@ import { GatewayError } from '@gw/plugin-api';
 import { resolveCredentials, resolveRegion } from '../../src/providers/bedrock/identity.js';
 import { countTokensModelId, encodeModelId, modelPath, resolveEndpoint } from '../../src/providers/bedrock/url.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
+import { aiProxyConfig } from '../support/config.js';
 
 function config(extra: { region?: string; keys?: [string, string]; upstream_url?: string } = {}): AiProxyConfig {
-  return {
-    route_type: 'llm/v1/chat',
-    llm_format: 'anthropic',
-    response_streaming: 'allow',
-    max_request_body_size: 33554432,
-    model_name_header: true,
-    logging: { log_statistics: false, log_payloads: false },
+  return aiProxyConfig({
     auth: extra.keys ? { aws_access_key_id: extra.keys[0], aws_secret_access_key: extra.keys[1] } : undefined,
     model: { provider: 'bedrock', name: 'm', options: { upstream_url: extra.upstream_url, bedrock: extra.region ? { aws_region: extra.region } : undefined } },
-  };
+  });
 }
 
 function codeOf(fn: () => unknown): string {
