@@ -137,4 +137,21 @@ describe('gw start', () => {
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/EADDRINUSE[\s\S]*\n\s+at /);
   });
+
+  it('serves /status and /status/ready on --status-listen, separately from proxy traffic', async () => {
+    const url = await startGw(writeConfig('status.yaml', ['/a']), ['--status-listen', '127.0.0.1:0']);
+    const statusUrl = (await gw!.waitFor(/gw status on (http:\/\/127\.0\.0\.1:\d+)\/status/))[1];
+    expect((await fetch(`${url}/a/x`)).status).toBe(200);
+    const status = (await (await fetch(`${statusUrl}/status`)).json()) as { server: { total_requests: number } };
+    expect(status.server.total_requests).toBe(1);
+    expect(await (await fetch(`${statusUrl}/status/ready`)).json()).toEqual({ message: 'ready' });
+    // The proxy listener has no status endpoint: /status there is an ordinary (unrouted) path.
+    expect((await fetch(`${url}/status`)).status).toBe(404);
+  });
+
+  it('refuses a malformed --status-listen', async () => {
+    const result = await runGw(['start', '-s', writeConfig('status-bad.yaml', ['/a']), '--status-listen', 'localhost'], { env: { DECK_UPSTREAM: upstream.url } });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/status address must be \[host:\]port/);
+  });
 });

@@ -14,6 +14,7 @@ export interface StartOptions {
   host: string;
   plugins?: string;
   drainTimeout: number;
+  statusListen?: { host: string; port: number };
   debug?: boolean;
 }
 
@@ -38,9 +39,21 @@ export async function runStart(opts: StartOptions): Promise<number> {
     await gateway.close({ drainMs: 0 });
     throw error;
   }
-  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-  out(`gw listening on http://${host}:${address.port} (${describe(loaded.config)})`);
+  out(`gw listening on ${url(address)} (${describe(loaded.config)})`);
+  if (opts.statusListen) {
+    try {
+      const status = await gateway.listenStatus(opts.statusListen.port, opts.statusListen.host);
+      out(`gw status on ${url(status)}/status`);
+    } catch (error) {
+      await gateway.close({ drainMs: 0 });
+      throw error;
+    }
+  }
   return stopped;
+}
+
+function url(address: { host: string; port: number }): string {
+  return `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
 function describe(config: GatewayConfig): string {

@@ -1,13 +1,13 @@
 /**
- * The gateway: an HTTP server (hono on @hono/node-server) whose one catch-all handler works on the raw
- * Node request/response, and the lifecycle around it: reload (atomic swap of router + plugin plan; the
- * old plan is closed when its last request is done), reopen (log rotation) and close with drain.
+ * The gateway: the proxy listener, a raw Node `http` handler straight into the pipeline (a proxy must
+ * not pay for a framework's Request/Context per request: decisions/0008), the optional status listener
+ * (a hono app, status/), and the lifecycle around them: reload (atomic swap of router + plugin plan;
+ * the old plan is closed when its last request is done), reopen (log rotation) and close with drain.
  */
-import type { Server } from 'node:http';
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Hono } from 'hono';
-import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from '@gw/plugin-api';
 import type { GatewayConfig } from '../config/model.js';
 import { createAgents } from '../proxy/agents.js';
@@ -15,6 +15,7 @@ import { createRouter } from '../router/index.js';
 import { createConsumerIndex } from '../runtime/exchange.js';
 import { createPluginPlan } from '../runtime/plan.js';
 import type { PluginRegistry } from '../runtime/registry.js';
+import { createStatusApp } from '../status/status-app.js';
 import { handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
 
 export interface GatewayOptions {
@@ -25,6 +26,8 @@ export interface GatewayOptions {
 
 export interface Gateway {
   listen(port: number, host?: string): Promise<{ port: number; host: string }>;
+  /** Serve GET /status and /status/ready on a second address (Kong's status_listen). */
+  listenStatus(port: number, host?: string): Promise<{ port: number; host: string }>;
   reload(config: GatewayConfig): Promise<void>;
   reopen(): Promise<void>;
   close(options?: { drainMs?: number }): Promise<void>;
@@ -41,7 +44,24 @@ async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logg
   // The router first: it throws on a bad route before any plugin instance is created.
   const router = createRouter({ routes: config.routes, services: config.services });
   const plan = await createPluginPlan(config, plugins, { logger });
-  return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0 };
+  return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0, hash: configurationHash(config) };
+}
+
+/** Same config, same hash, on every node (Kong's configuration_hash: 32 hex digits). */
+function configurationHash(config: GatewayConfig): string {
+  const { services, routes, plugins, consumers } = config;
+  return createHash('sha256').update(JSON.stringify({ services, routes, plugins, consumers })).digest('hex').slice(0, 32);
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<{ port: number; host: string }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address() as AddressInfo;
+      resolve({ port: addr.port, host: addr.address });
+    });
+  });
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -80,15 +100,29 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   };
 
-  const app = new Hono<{ Bindings: HttpBindings }>();
-  app.all('*', (c) => {
-    handleRequest(current, deps, c.env.incoming, c.env.outgoing);
-    return RESPONSE_ALREADY_SENT;
+  let totalRequests = 0;
+  const connections = { accepted: 0, active: 0 };
+  // The pipeline consumes or pipes every body itself; Node dumps one left unread when the response ends.
+  const server = createServer((req, res) => {
+    totalRequests++;
+    handleRequest(current, deps, req, res);
   });
-  // No autoCleanupIncoming: the pipeline consumes or pipes every body itself, and Node dumps one left unread.
-  const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false, autoCleanupIncoming: false }) as Server;
   // Long model streams: never cut a response because the whole exchange took long (service timeouts apply).
   server.requestTimeout = 0;
+  server.on('connection', (socket) => {
+    connections.accepted++;
+    connections.active++;
+    socket.on('close', () => connections.active--);
+  });
+
+  const statusApp = createStatusApp({
+    totalRequests: () => totalRequests,
+    inFlight: () => inFlight(),
+    connections: () => ({ ...connections }),
+    configurationHash: () => current.hash,
+    closing: () => closing,
+  });
+  let statusServer: Server | undefined;
 
   const untilIdle = (ms: number) =>
     new Promise<boolean>((resolve) => {
@@ -110,14 +144,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return inFlight();
     },
     listen(port, host = '0.0.0.0') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const addr = server.address() as AddressInfo;
-          resolve({ port: addr.port, host: addr.address });
-        });
-      });
+      return listenOn(server, port, host);
+    },
+    listenStatus(port, host = '127.0.0.1') {
+      if (statusServer) return Promise.reject(new Error('the status listener is already started'));
+      statusServer = createAdaptorServer({ fetch: statusApp.fetch, overrideGlobalObjects: false }) as Server;
+      return listenOn(statusServer, port, host);
     },
     async reload(config) {
       if (closing) throw new Error('gateway is closing');
@@ -150,6 +182,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         // Connections of drained requests went back to keep-alive idling: close them so `stopped` resolves.
         server.closeIdleConnections();
         await stopped;
+        // The status listener answers 503 on /status/ready through the drain; it goes last.
+        if (statusServer?.listening) {
+          const status = statusServer;
+          const statusClosed = new Promise<void>((resolve) => status.close(() => resolve()));
+          status.closeAllConnections();
+          await statusClosed;
+        }
         agents.destroy();
         for (const r of [...live]) await retire(r);
       })();

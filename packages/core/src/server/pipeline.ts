@@ -21,6 +21,8 @@ export interface Runtime {
   plan: PluginPlan;
   consumers: ConsumerIndex;
   inFlight: number;
+  /** configuration_hash of the config this runtime serves (status API). */
+  hash: string;
 }
 
 export interface PipelineDeps {
