@@ -118,8 +118,13 @@ export function runResponseHeaders(ex: Exchange, response: ResponseHead, logger:
   }
 }
 
-export function collectBodyTransforms(ex: Exchange, response: ResponseHead, logger: Logger): TransformStream<Uint8Array, Uint8Array>[] {
-  const transforms: TransformStream<Uint8Array, Uint8Array>[] = [];
+/** Each plugin's TransformStream or Transformer (core drives a list of only Transformers without streams), in execution order. */
+export function collectBodyTransforms(
+  ex: Exchange,
+  response: ResponseHead,
+  logger: Logger,
+): Array<TransformStream<Uint8Array, Uint8Array> | Transformer<Uint8Array, Uint8Array>> {
+  const transforms: Array<TransformStream<Uint8Array, Uint8Array> | Transformer<Uint8Array, Uint8Array>> = [];
   for (const p of ex.plugins) {
     if (!p.plugin.responseBody) continue;
     try {

@@ -1,5 +1,6 @@
 /**
- * The upstream response (a Node Readable) through the plugins' body transforms, as one Web stream.
+ * The upstream response (a Node Readable) through the plugins' body transforms, as one Web stream: the
+ * path when at least one plugin returned a TransformStream (only Transformers: direct-body.ts, no streams).
  * The Node stream is written straight into the first transform's writable side: no ReadableStream
  * around it and no pipeTo hop per chunk (both are costly in Node 20); further transforms are composed
  * with pipeThrough. Reads only as fast as the consumer pulls: the source is paused while the first

@@ -11,6 +11,7 @@ import { now, type Exchange } from '../runtime/exchange.js';
 import { describe } from '../runtime/plan.js';
 import { collectBodyTransforms, phasesOf, runResponseHeaders } from '../runtime/phases.js';
 import { transformedBody } from './body-stream.js';
+import { driveTransformers, isTransformStream, type BodyTransform, type BodyTransformer } from './direct-body.js';
 import { SERVER, VIA } from './version.js';
 
 const ms = (from: number | undefined, to: number | undefined) =>
@@ -161,7 +162,7 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
   headers['x-kong-request-id'] = ex.id;
   const head: ResponseHead = { status: up.statusCode ?? 502, headers, source: 'upstream' };
 
-  let transforms: TransformStream<Uint8Array, Uint8Array>[] = [];
+  let transforms: BodyTransform[] = [];
   try {
     if (phases.responseHeaders) runResponseHeaders(ex, head, logger);
     if (phases.responseBody) transforms = collectBodyTransforms(ex, head, logger);
@@ -178,6 +179,7 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
   }
   // The upstream length no longer describes a transformed body; a transform may set its own before its first chunk.
   delete head.headers['content-length'];
+  if (!transforms.some(isTransformStream)) return sendDirect(ex, sent, head, transforms as BodyTransformer[], logger);
   return sendTransformed(ex, sent, head, transforms, logger);
 }
 
@@ -200,15 +202,28 @@ function pipeThrough(ex: Exchange, up: IncomingMessage): void {
   up.pipe(res);
 }
 
-async function sendTransformed(
-  ex: Exchange,
-  sent: SentRequest,
-  head: ResponseHead,
-  transforms: TransformStream<Uint8Array, Uint8Array>[],
-  logger: Logger,
-): Promise<void> {
+/** Only Transformers: driven on the upstream's chunks with no web stream (see direct-body.ts). */
+async function sendDirect(ex: Exchange, sent: SentRequest, head: ResponseHead, transformers: BodyTransformer[], logger: Logger): Promise<void> {
   const { res } = ex;
-  const reader = transformedBody(sent.response, transforms as [TransformStream<Uint8Array, Uint8Array>]).getReader();
+  let headSent = false;
+  const commit = () => {
+    if (headSent) return;
+    headSent = true;
+    writeHead(ex, head.status, head.headers);
+  };
+  try {
+    await driveTransformers(sent.response, transformers, res, commit);
+    commit();
+    res.end();
+  } catch (err) {
+    bodyFailed(ex, sent, headSent, err, logger);
+  }
+}
+
+/** At least one TransformStream: every Transformer wrapped in one, all composed as Web streams. */
+async function sendTransformed(ex: Exchange, sent: SentRequest, head: ResponseHead, list: BodyTransform[], logger: Logger): Promise<void> {
+  const { res } = ex;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let headSent = false;
   // One upstream chunk usually becomes several transformed chunks, read in the same microtask run:
   // the socket stays corked until the next tick so they leave in one write, not one syscall each.
@@ -219,6 +234,8 @@ async function sendTransformed(
     res.uncork();
   };
   try {
+    const transforms = list.map((t) => (isTransformStream(t) ? t : new TransformStream(t)));
+    reader = transformedBody(sent.response, transforms as [TransformStream<Uint8Array, Uint8Array>]).getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
@@ -243,22 +260,27 @@ async function sendTransformed(
     res.end();
   } catch (err) {
     flush();
-    sent.response.destroy();
-    void reader.cancel().catch(() => {});
-    if (ex.clientAborted || res.destroyed) return;
-    if (headSent || res.headersSent) {
-      breakResponse(ex);
-      return;
-    }
-    sendError(ex, bodyError(ex, err, sent, logger));
+    void reader?.cancel().catch(() => {});
+    bodyFailed(ex, sent, headSent, err, logger);
   }
+}
+
+/** The transformed body failed: stop the upstream; gw's error response before the head, a broken connection after. */
+function bodyFailed(ex: Exchange, sent: SentRequest, headSent: boolean, err: unknown, logger: Logger): void {
+  sent.response.destroy();
+  if (ex.clientAborted || ex.res.destroyed) return;
+  if (headSent || ex.res.headersSent) {
+    breakResponse(ex);
+    return;
+  }
+  sendError(ex, bodyError(ex, err, sent, logger));
 }
 
 function bodyError(ex: Exchange, err: unknown, sent: SentRequest, logger: Logger): GatewayError {
   if (GatewayError.is(err)) return err;
   const late = sent.lateFailure ?? (err instanceof UpstreamFailure ? err : undefined);
   if (late !== undefined) return toGatewayError(late);
-  const code = (err as { code?: unknown }).code;
+  const code = (err as { code?: unknown } | null | undefined)?.code;
   if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return new GatewayError('GW_ERR_UPSTREAM_UNAVAILABLE');
   logger.error(`request ${ex.id}: response body transform failed: ${describe(err)}`);
   return new GatewayError('GW_ERR_PLUGIN_FAILED');
