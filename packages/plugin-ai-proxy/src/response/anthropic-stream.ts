@@ -10,7 +10,7 @@ import { observe } from './observations.js';
 
 const INTERESTING = new Set(['message_start', 'message_delta', 'message_stop', 'error']);
 
-export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): TransformStream<Uint8Array, Uint8Array> {
+export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
   const events = createEventObserver(ctx, exchange, { fillDeltaUsage: false });
   const seen = observe(exchange, response.status);
   const text = new TextDecoder();
@@ -43,7 +43,7 @@ export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseH
     for (const l of lines) line(l);
   };
 
-  return new TransformStream<Uint8Array, Uint8Array>({
+  return ({
     transform(chunk, controller) {
       controller.enqueue(chunk);
       const decoded = text.decode(chunk, { stream: true });

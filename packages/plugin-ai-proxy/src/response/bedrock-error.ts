@@ -24,10 +24,10 @@ export function bedrockHttpError(
   response: ResponseHead,
   exchange: AiExchange,
   answer: (mapped: MappedBedrockError) => MappedBedrockError = (mapped) => mapped,
-): TransformStream<Uint8Array, Uint8Array> {
+): Transformer<Uint8Array, Uint8Array> {
   const copy = createBodyCopy(ERROR_BODY_CAP);
   const seen = observe(exchange, response.status);
-  return new TransformStream<Uint8Array, Uint8Array>({
+  return ({
     transform(chunk) {
       copy.add(chunk);
     },

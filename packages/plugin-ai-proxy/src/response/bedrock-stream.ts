@@ -22,15 +22,15 @@ interface Failure {
   upstreamType: string | undefined;
 }
 
-export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): TransformStream<Uint8Array, Uint8Array> {
+export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
   const frames = createFrameDecoder();
   const events = createEventObserver(ctx, exchange, { fillDeltaUsage: true });
   const seen = observe(exchange, response.status);
   let sawStop = false;
   let done = false;
 
-  // SSE bytes of the frames one network chunk completes go out together: one enqueue per chunk instead
-  // of per frame (each enqueue costs more than decoding a frame). Nothing waits for later chunks.
+  // SSE bytes of the frames one network chunk completes go out together: one enqueue (one socket write)
+  // per chunk instead of per frame. Nothing waits for later chunks.
   let out: Buffer[] = [];
   const send = (...parts: Buffer[]) => {
     if (exchange.logPayloads) capturePayload(exchange, Buffer.concat(parts).toString('utf8'));
@@ -79,6 +79,9 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
       const replaced = events.observe(type, () => json.toString('utf8'));
       seen.eventsSent++;
       send(...sseEvent(type, replaced === undefined ? json : Buffer.from(replaced, 'utf8')));
+      // The first event leaves at once (with the head), before the rest of its network chunk is decoded:
+      // time to first byte is what a user waits on.
+      if (seen.eventsSent === 1) drain(controller);
       return;
     }
     // `exception` (Bedrock) or `error` (protocol-level, with :error-code / :error-message headers).
@@ -88,7 +91,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
     fail(controller, { ...mapped, message, upstreamType });
   };
 
-  return new TransformStream<Uint8Array, Uint8Array>({
+  return ({
     transform(chunk, controller) {
       if (done) return; // after a failure the rest of the upstream body is dropped
       try {

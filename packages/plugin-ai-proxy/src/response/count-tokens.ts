@@ -18,14 +18,14 @@ function estimateAnswer(exchange: AiExchange): string {
   return JSON.stringify({ input_tokens: exchange.localTokenEstimate });
 }
 
-export function bedrockCountTokens(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): TransformStream<Uint8Array, Uint8Array> {
+export function bedrockCountTokens(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
   observe(exchange, response.status);
   if (response.status < 200 || response.status >= 300) {
     return bedrockHttpError(ctx, response, exchange, (mapped) =>
       exchange.localTokenEstimate === undefined ? mapped : { status: 200, body: estimateAnswer(exchange) });
   }
   const copy = createBodyCopy(COUNT_BODY_CAP);
-  return new TransformStream<Uint8Array, Uint8Array>({
+  return ({
     transform(chunk) {
       copy.add(chunk);
     },

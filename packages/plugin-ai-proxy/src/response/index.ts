@@ -42,7 +42,7 @@ export function aiResponseHeaders({ ctx, response, exchange }: ResponseInput): v
   }
 }
 
-export function aiResponseBody({ ctx, response, exchange }: ResponseInput): TransformStream<Uint8Array, Uint8Array> | undefined {
+export function aiResponseBody({ ctx, response, exchange }: ResponseInput): Transformer<Uint8Array, Uint8Array> | undefined {
   if (exchange.provider === 'anthropic') {
     // Errors and count_tokens pass through unchanged; the copy only feeds the log.
     if (exchange.kind === 'chat' && exchange.mode === 'stream' && ok(response.status)) {

@@ -10,10 +10,10 @@ import { capturePayload, createBodyCopy } from './http.js';
 /** Enough for any real message; a larger body still streams through, only its usage goes unread. */
 const COPY_CAP = 8 * 1024 * 1024;
 
-export function jsonPassthrough(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): TransformStream<Uint8Array, Uint8Array> {
+export function jsonPassthrough(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
   const copy = createBodyCopy(COPY_CAP);
   const status = response.status;
-  return new TransformStream<Uint8Array, Uint8Array>({
+  return ({
     transform(chunk, controller) {
       copy.add(chunk);
       controller.enqueue(chunk);

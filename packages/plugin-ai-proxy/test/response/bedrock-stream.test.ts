@@ -13,7 +13,7 @@ function setup(name: string, exchangeOverrides = {}) {
   const exchange = makeExchange(exchangeOverrides);
   const response = head(decoded.httpStatus, decoded.responseHeaders);
   aiResponseHeaders({ ctx, response, exchange });
-  const stream = aiResponseBody({ ctx, response, exchange })!;
+  const stream = new TransformStream(aiResponseBody({ ctx, response, exchange })!);
   return { decoded, ctx, exchange, response, stream };
 }
 
@@ -229,22 +229,24 @@ describe('Bedrock event stream → SSE', () => {
 });
 
 describe('Bedrock stream: what goes out when', () => {
-  it('sends every event a chunk completes at once, in one piece, and holds back only the unfinished frame', async () => {
+  it('sends the first event alone at once, then every event a chunk completes in one piece, holding back only the unfinished frame', async () => {
     const { stream } = setup('invoke-stream-text');
     const events = [
       { type: 'message_start', message: { id: 'm', model: 'x', usage: { input_tokens: 1, output_tokens: 1 } } },
       { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'é' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: '中' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: '!' } },
     ];
     const bytes = Buffer.concat(events.map((e) => chunkFrame(e)));
-    const cut = bytes.length - 10; // the third frame is unfinished
+    const cut = bytes.length - 10; // the fourth frame is unfinished
     const writer = stream.writable.getWriter();
     const reader = stream.readable.getReader();
+    const read = async () => parseSse(Buffer.from((await reader.read()).value!).toString('utf8')).map((e) => e.data);
     void writer.write(bytes.subarray(0, cut));
-    const first = await reader.read();
-    expect(parseSse(Buffer.from(first.value!).toString('utf8')).map((e) => e.data)).toEqual(events.slice(0, 2));
+    // Time to first byte: message_start does not wait for the rest of its chunk to be decoded.
+    expect(await read()).toEqual(events.slice(0, 1));
+    expect(await read()).toEqual(events.slice(1, 3));
     void writer.write(bytes.subarray(cut));
-    const second = await reader.read();
-    expect(parseSse(Buffer.from(second.value!).toString('utf8')).map((e) => e.data)).toEqual(events.slice(2));
+    expect(await read()).toEqual(events.slice(3));
   });
 });

@@ -48,8 +48,9 @@ export function head(status: number, headers: Record<string, string> = {}): Resp
   return { status, headers: { ...headers }, source: 'upstream' };
 }
 
-/** Writes `chunks` through `stream` and returns everything it produced, as text. */
-export async function run(stream: TransformStream<Uint8Array, Uint8Array>, chunks: Uint8Array[]): Promise<string> {
+/** Writes `chunks` through the transform (as a TransformStream) and returns everything it produced, as text. */
+export async function run(transform: TransformStream<Uint8Array, Uint8Array> | Transformer<Uint8Array, Uint8Array>, chunks: Uint8Array[]): Promise<string> {
+  const stream = transform instanceof TransformStream ? transform : new TransformStream(transform);
   const writer = stream.writable.getWriter();
   const reading = (async () => {
     const parts: Uint8Array[] = [];
