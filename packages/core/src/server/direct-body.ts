@@ -2,8 +2,9 @@
  * The plugins' body Transformers driven directly on the upstream Node stream, written to the client
  * response: no TransformStream (costly to build in Node 20) and no promise hop per chunk. Each stage gets
  * a controller shim with the Web Streams semantics plugins rely on (docs/plugin-authoring.md):
- * `enqueue` hands the chunk to the next stage at once (the last stage writes it to the client, uncorked,
- * so an early first event reaches the socket before the rest of the chunk is processed), `error` fails the
+ * `enqueue` hands the chunk to the next stage at once (the last stage writes it to the client; the first
+ * write is flushed at once, so an early first event reaches the socket before the rest of its chunk is
+ * processed), `error` fails the
  * body like a throw, `terminate` ends it normally and stops reading the upstream.
  * A stage whose hook returns a promise holds its later input in order until it settles; the upstream is
  * paused meanwhile, and while the client's buffer is full.
@@ -86,6 +87,7 @@ export function driveTransformers(
       source.destroy();
     };
 
+    let wrote = false;
     const output = (chunk: Uint8Array) => {
       commit();
       if (res.destroyed) return settle(true, new Error('client gone'));
@@ -93,6 +95,12 @@ export function driveTransformers(
       if (!res.write(chunk) && !draining) {
         draining = true;
         res.once('drain', onDrain);
+      }
+      if (!wrote) {
+        wrote = true;
+        // Node corks the socket on every write until the next tick; the head and the first bytes must not
+        // wait for the rest of the chunk's transform (time to first byte). Its own later uncork is a no-op.
+        if (res.socket?.writableCorked) res.socket.uncork();
       }
     };
 
