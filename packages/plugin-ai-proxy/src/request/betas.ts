@@ -39,7 +39,33 @@ export function decideBetas(requested: readonly string[], policy: BetaPolicy, mo
 
 /** The top-level member a dependent-field path lives in. */
 export function topName(path: string): string {
-  return path.split('.')[0].replace(/\[\]$/, '');
+  let top = topNames.get(path);
+  if (top === undefined) {
+    top = path.split('.')[0].replace(/\[\]$/, '');
+    topNames.set(path, top);
+  }
+  return top;
+}
+
+// Paths come from beta policies (a handful), so both caches stay small.
+const topNames = new Map<string, string>();
+const fieldNames = new Map<string, string>();
+
+/** The name a dependent field has in the JSON text (its last path segment), searched for as `"name"`. */
+export function fieldName(path: string): string {
+  let name = fieldNames.get(path);
+  if (name === undefined) {
+    name = path.split('.').at(-1) as string;
+    fieldNames.set(path, name);
+  }
+  return name;
+}
+
+/** Every field name a policy may search members for (see fieldName), for the body scanner to look for. */
+export function policyFieldNames(policy: BetaPolicy): string[] {
+  const names = new Set<string>();
+  for (const field of policy.dependentFields) if (field.path !== topName(field.path)) names.add(fieldName(field.path));
+  return [...names];
 }
 
 /**

@@ -25,36 +25,54 @@ function skipSpace(text: string, at: number): number {
 
 /** Index just past the string that starts at `at` (an opening quote). */
 function endOfString(text: string, at: number): number {
-  let i = at + 1;
-  for (;;) {
-    const next = text.indexOf('"', i);
-    if (next < 0) throw new SyntaxError('unterminated string');
-    let backslashes = 0;
-    for (let j = next - 1; text.charCodeAt(j) === BACKSLASH; j--) backslashes++;
-    if (backslashes % 2 === 0) return next + 1;
-    i = next + 1;
+  let close = text.indexOf('"', at + 1);
+  while (close >= 0 && escaped(text, close)) close = text.indexOf('"', close + 1);
+  if (close < 0) throw new SyntaxError('unterminated string');
+  return close + 1;
+}
+
+/** An odd run of backslashes before `at`. */
+function escaped(text: string, at: number): boolean {
+  let backslashes = 0;
+  for (let j = at - 1; text.charCodeAt(j) === BACKSLASH; j--) backslashes++;
+  return backslashes % 2 === 1;
+}
+
+/**
+ * Index just past the array or object that starts at `at`. Strings are skipped inline (indexOf to the
+ * next quote): this loop is most of the time spent reading a Claude Code body.
+ */
+function endOfContainer(text: string, at: number, probe: Probe | undefined): number {
+  let depth = 0;
+  let i = at;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
+      let close = text.indexOf('"', i + 1);
+      while (close >= 0 && text.charCodeAt(close - 1) === BACKSLASH && escaped(text, close)) {
+        if (probe !== undefined) probeAt(probe, text, close);
+        close = text.indexOf('"', close + 1);
+      }
+      if (close < 0) throw new SyntaxError('unterminated string');
+      if (probe !== undefined) probeString(probe, text, i, close + 1);
+      i = close + 1;
+      continue;
+    }
+    if (code === 0x7b || code === 0x5b) depth++;
+    else if (code === 0x7d || code === 0x5d) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
   }
+  throw new SyntaxError('unterminated container');
 }
 
 /** Index just past the value that starts at `at`. */
-function endOfValue(text: string, at: number): number {
+function endOfValue(text: string, at: number, probe?: Probe): number {
   const first = text.charCodeAt(at);
   if (first === QUOTE) return endOfString(text, at);
-  if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
-    let depth = 0;
-    let i = at;
-    while (i < text.length) {
-      const code = text.charCodeAt(i);
-      if (code === QUOTE) { i = endOfString(text, i); continue; }
-      if (code === 0x7b || code === 0x5b) depth++;
-      else if (code === 0x7d || code === 0x5d) {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
-      i++;
-    }
-    throw new SyntaxError('unterminated container');
-  }
+  if (first === 0x7b /* { */ || first === 0x5b /* [ */) return endOfContainer(text, at, probe);
   let i = at;
   while (i < text.length) {
     const code = text.charCodeAt(i);
@@ -62,6 +80,85 @@ function endOfValue(text: string, at: number): number {
     i++;
   }
   return i;
+}
+
+/**
+ * Which of some words occur quoted (`"word"`) in each member's raw text: exactly
+ * `raw.includes(`"${word}"`)`, found while scanning instead of by one more pass over ~85 KB per word.
+ * Words must be plain (isPlainWord). `found` gets an entry only for array and object members.
+ */
+export interface QuotedWords {
+  words: readonly string[];
+  /** Member name → its raw text when scanned (the answer holds for that text only) and the words in it. */
+  found: Map<string, { raw: string; words: ReadonlySet<string> }>;
+}
+
+/** Letters, digits, `_` and `-`: no quote, backslash, bracket, separator or space (see probeString). */
+export function isPlainWord(word: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(word);
+}
+
+/** The quoted words, by length, and those found so far in the member being scanned. */
+interface Probe {
+  words: readonly string[];
+  needles: string[];
+  /** Non-zero at each length some word has (typed arrays: these checks run for every string). */
+  lengths: Uint8Array;
+  /** Non-zero at each char code a word starts with. */
+  firsts: Uint8Array;
+  hits: Set<string>;
+}
+
+/** Probes by word list: callers pass the same constant list on every request. */
+const probes = new WeakMap<readonly string[], Omit<Probe, 'hits'>>();
+
+function newProbe(words: readonly string[]): Probe {
+  let made = probes.get(words);
+  if (made === undefined) {
+    const odd = words.find((word) => !isPlainWord(word));
+    if (odd !== undefined) throw new TypeError(`not a plain word: ${JSON.stringify(odd)}`);
+    const lengths = new Uint8Array(Math.max(0, ...words.map((word) => word.length)) + 1);
+    const firsts = new Uint8Array(256);
+    for (const word of words) {
+      lengths[word.length] = 1;
+      firsts[word.charCodeAt(0)] = 1;
+    }
+    made = { words, needles: words.map((word) => `"${word}"`), lengths, firsts };
+    probes.set(words, made);
+  }
+  // One literal shape for every probe: the scanner's hot loop reads these fields.
+  return { words: made.words, needles: made.needles, lengths: made.lengths, firsts: made.firsts, hits: new Set() };
+}
+
+/**
+ * A `"word"` occurrence starts at some quote, and every quote of an array or object is one of: a string's
+ * opening quote, an escaped quote (endOfContainer probes those), or a closing quote. A plain word starts at
+ * an opening quote exactly when it is the whole string, so a length check rules out most strings. It can
+ * start at a closing quote only when a word character follows the string, which valid JSON never has
+ * (`:` `,` `]` `}` or space follow a string).
+ */
+function probeString(probe: Probe, text: string, start: number, end: number): void {
+  const length = end - start - 2;
+  if (length < probe.lengths.length && probe.lengths[length] !== 0) {
+    for (let k = 0; k < probe.needles.length; k++) {
+      if (probe.needles[k].length === length + 2 && matchesAt(text, start, probe.needles[k])) probe.hits.add(probe.words[k]);
+    }
+  }
+  const after = text.charCodeAt(end);
+  if (after >= 0x2d && after !== 0x3a && after !== 0x5d && after !== 0x7d) probeAt(probe, text, end - 1);
+}
+
+/** Every word that starts at this quote. */
+function probeAt(probe: Probe, text: string, quote: number): void {
+  if (probe.firsts[text.charCodeAt(quote + 1) & 0xff] === 0) return;
+  for (let k = 0; k < probe.needles.length; k++) if (matchesAt(text, quote, probe.needles[k])) probe.hits.add(probe.words[k]);
+}
+
+/** `text.startsWith(needle, at)` for a quote at `at`; the call costs more than this loop for short needles. */
+function matchesAt(text: string, at: number, needle: string): boolean {
+  if (at + needle.length > text.length) return false;
+  for (let k = 1; k < needle.length; k++) if (text.charCodeAt(at + k) !== needle.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Where each member's value starts in the text it was read from (it ends `value.length` later). */
@@ -72,11 +169,14 @@ export interface ReadOptions {
   whole?: boolean;
   /** Filled with each member's start, for splicing (writeMembersBytes). */
   starts?: MemberStarts;
+  /** Filled with the quoted words each member contains. */
+  quoted?: QuotedWords;
 }
 
 /** Split a JSON object's text into its top-level members. */
-export function readMembers(text: string, { whole = false, starts }: ReadOptions = {}): RawMembers {
+export function readMembers(text: string, { whole = false, starts, quoted }: ReadOptions = {}): RawMembers {
   const members: RawMembers = new Map();
+  const probe = quoted === undefined ? undefined : newProbe(quoted.words);
   const done = (at: number) => {
     if (whole && skipSpace(text, at + 1) !== text.length) throw new SyntaxError('text after the object');
     return members;
@@ -92,11 +192,18 @@ export function readMembers(text: string, { whole = false, starts }: ReadOptions
     i = skipSpace(text, keyEnd);
     if (text.charCodeAt(i) !== 0x3a) throw new SyntaxError('expected ":"');
     const valueStart = skipSpace(text, i + 1);
-    const valueEnd = endOfValue(text, valueStart);
+    if (probe !== undefined) probe.hits = new Set();
+    const valueEnd = endOfValue(text, valueStart, probe);
     if (valueEnd === valueStart) throw new SyntaxError('expected a value');
+    const raw = text.slice(valueStart, valueEnd);
     members.delete(key);
-    members.set(key, text.slice(valueStart, valueEnd));
+    members.set(key, raw);
     starts?.set(key, valueStart);
+    if (quoted !== undefined && probe !== undefined) {
+      const first = text.charCodeAt(valueStart);
+      if (first === 0x7b || first === 0x5b) quoted.found.set(key, { raw, words: probe.hits });
+      else quoted.found.delete(key);
+    }
     i = skipSpace(text, valueEnd);
     const code = text.charCodeAt(i);
     if (code === 0x7d) return done(i);
@@ -121,27 +228,36 @@ export interface MemberSource {
   bytes: Buffer;
   members: RawMembers;
   starts: MemberStarts;
+  /** The quoted words found in the members, when the reader looked for some. */
+  quoted?: QuotedWords;
 }
 
 /**
  * writeMembers straight to bytes: a value still identical to the source's is copied from the source
- * bytes (one memcpy) instead of being flattened into a new string and encoded.
+ * bytes instead of being flattened into a new string and encoded. One output buffer, written in place.
  */
 export function writeMembersBytes(members: RawMembers, source: MemberSource): Buffer {
-  const parts: Buffer[] = [];
-  let pending = '{';
+  // Per member: the text before its value, then the value as a source offset or as latin1 text.
+  const heads: string[] = [];
+  const values: (string | number)[] = [];
+  let length = 2;
   let first = true;
   for (const [key, raw] of members) {
-    pending += (first ? '' : ',') + latin1Of(JSON.stringify(key)) + ':';
+    const head = (first ? '' : ',') + latin1Of(JSON.stringify(key)) + ':';
     first = false;
     const start = source.starts.get(key);
-    if (start !== undefined && source.members.get(key) === raw) {
-      parts.push(Buffer.from(pending, 'latin1'), source.bytes.subarray(start, start + raw.length));
-      pending = '';
-    } else {
-      pending += raw;
-    }
+    heads.push(head);
+    values.push(start !== undefined && source.members.get(key) === raw ? start : raw);
+    length += head.length + raw.length;
   }
-  parts.push(Buffer.from(pending + '}', 'latin1'));
-  return Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(length);
+  let at = out.write('{', 0, 'latin1');
+  let k = 0;
+  for (const raw of members.values()) {
+    at += out.write(heads[k], at, 'latin1');
+    const value = values[k++];
+    at += typeof value === 'number' ? source.bytes.copy(out, at, value, value + raw.length) : out.write(value, at, 'latin1');
+  }
+  out.write('}', at, 'latin1');
+  return out;
 }

@@ -1,7 +1,7 @@
 import { GatewayError } from '@gw/plugin-api';
 import type { ModelOptions } from '../../config/types.js';
 import { BEDROCK_BETA_POLICY, type BetaPolicy } from '../../request/beta-policy.js';
-import { decideBetas, removeField } from '../../request/betas.js';
+import { decideBetas, fieldName, removeField } from '../../request/betas.js';
 import { readMembers, writeMembers, writeMembersBytes, type MemberSource, type RawMembers } from '../../request/json-members.js';
 import { applyOptions, parseThinking } from '../../request/options.js';
 import { latin1Of, textOf } from '../../request/byte-text.js';
@@ -55,7 +55,7 @@ export function toBedrockBody(input: BedrockBodyInput): BedrockBody {
       continue;
     }
     // Parse a member only when a field name to strip occurs in its text at all.
-    const present = fields.filter((field) => raw.includes(`"${field.path.split('.').at(-1)}"`));
+    const present = fields.filter((field) => mentions(input.body, top, raw, fieldName(field.path)));
     if (present.length === 0) continue;
     const value = parseMember(raw);
     let changed = false;
@@ -66,6 +66,14 @@ export function toBedrockBody(input: BedrockBodyInput): BedrockBody {
   if (decision.forwarded.length > 0) members.set('anthropic_beta', latin1Of(JSON.stringify(decision.forwarded)));
   members.set('anthropic_version', latin1Of(JSON.stringify(input.options?.anthropic_version ?? DEFAULT_BEDROCK_ANTHROPIC_VERSION)));
   return { body: writeMembersBytes(members, input.body), betas: decision.forwarded, droppedBetas: decision.dropped, skippedOptions };
+}
+
+/** `raw.includes(`"${name}"`)`, answered from the body scan when it looked for `name` in this very text. */
+function mentions(body: MemberSource, top: string, raw: string, name: string): boolean {
+  const found = body.quoted?.found.get(top);
+  // Usually the same string object, so this compares pointers.
+  if (found !== undefined && found.raw === raw && body.quoted?.words.includes(name)) return found.words.has(name);
+  return raw.includes(`"${name}"`);
 }
 
 /** A member gw must change; the body check left its JSON unparsed (request/body.ts). */
