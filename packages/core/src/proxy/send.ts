@@ -83,6 +83,11 @@ export function startTry(o: SendOptions, done: TryCallback): void {
     options.rejectUnauthorized = o.tlsVerify;
   }
 
+  // The closures below outlive the try for as long as the response streams (they hang on the request):
+  // they capture these fields, never `o` or `u`, so a long stream doesn't keep the request body alive.
+  const { signal, connectTimeout, writeTimeout, readTimeout, onStreamStart } = o;
+  const host = u.host;
+  let body = o.body;
   let connected = false;
   let responded = false;
   let settled = false;
@@ -95,12 +100,12 @@ export function startTry(o: SendOptions, done: TryCallback): void {
   };
   // Once the exchange is complete Node marks the request destroyed, so a late abort is a no-op.
   const onAbort = () => fail(new UpstreamFailure('aborted', !connected));
-  if (o.signal.aborted) onAbort();
-  else o.signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
 
   req.on('error', (err) => {
     clearTimeout(connectTimer);
-    o.signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
     const code = systemCode(err);
     // A kept-alive socket the upstream had already closed: it never saw this request (Node's advice).
     const stale = connected && req.reusedSocket && !responded && code === 'ECONNRESET';
@@ -114,13 +119,13 @@ export function startTry(o: SendOptions, done: TryCallback): void {
   });
   req.on('timeout', () => fail(new UpstreamFailure(responded || req.writableFinished ? 'read-timeout' : 'write-timeout', false)));
   // One idle timer serves both phases when they are equal (the default): no re-arming per request.
-  if (o.readTimeout !== o.writeTimeout) req.once('finish', () => req.setTimeout(o.readTimeout));
+  if (readTimeout !== writeTimeout) req.once('finish', () => req.setTimeout(readTimeout));
   // `on`, not `once`: each fires once per request anyway, and `once` wraps and unhooks the listener.
   req.on('response', (res) => {
     responded = true;
     if (settled) return;
     settled = true;
-    sent = { response: res, request: req, ip: req.socket?.remoteAddress ?? u.host, lateFailure: undefined };
+    sent = { response: res, request: req, ip: req.socket?.remoteAddress ?? host, lateFailure: undefined };
     done(undefined, sent);
   });
 
@@ -130,12 +135,13 @@ export function startTry(o: SendOptions, done: TryCallback): void {
       connected = true;
       clearTimeout(connectTimer);
       if (req.destroyed) return;
-      req.setTimeout(o.writeTimeout);
-      writeBody(req, o);
+      req.setTimeout(writeTimeout);
+      writeBody(req, body, onStreamStart);
+      body = undefined; // a retry is a new try with its own body (forward.ts)
     };
     // A reused keep-alive socket is already connected (and its TLS established): no connect timer.
     if (socket.connecting) {
-      connectTimer = setTimeout(() => fail(new UpstreamFailure('connect-timeout', true)), o.connectTimeout);
+      connectTimer = setTimeout(() => fail(new UpstreamFailure('connect-timeout', true)), connectTimeout);
       socket.once(isHttps ? 'secureConnect' : 'connect', ready);
     } else ready();
   });
@@ -181,14 +187,13 @@ function headerList(u: UpstreamRequest, buffered: Uint8Array | undefined, hasBod
   return list as string[];
 }
 
-function writeBody(req: http.ClientRequest, o: SendOptions): void {
-  const body = o.body;
+function writeBody(req: http.ClientRequest, body: SendOptions['body'], onStreamStart: (() => void) | undefined): void {
   if (body === undefined) {
     req.end();
   } else if (body instanceof Uint8Array) {
     req.end(body);
   } else {
-    o.onStreamStart?.();
+    onStreamStart?.();
     body.pipe(req);
   }
 }
