@@ -1,8 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogRecord } from '@gw/plugin-api';
-import { definePlugin } from '@gw/plugin-api';
 import { gatewayConfig, plugin, route, service } from '../support/config.js';
+import { logCapture } from '../support/log-capture.js';
 import { deferred, send, startGateway, startUpstream } from '../support/http.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -10,26 +9,6 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-/** A log plugin that hands each record to the test. */
-function logCapture() {
-  const records: LogRecord[] = [];
-  const waiters: Array<() => void> = [];
-  const def = definePlugin({
-    name: 'capture',
-    version: '1.0.0',
-    priority: 1,
-    configSchema: {},
-    log({ record }) {
-      records.push(JSON.parse(JSON.stringify(record)) as LogRecord);
-      waiters.splice(0).forEach((w) => w());
-    },
-  });
-  const next = async (n = 1) => {
-    while (records.length < n) await new Promise<void>((r) => waiters.push(r));
-    return records[n - 1];
-  };
-  return { def, records, next };
-}
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {

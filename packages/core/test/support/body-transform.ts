@@ -1,6 +1,6 @@
 /** Plugins, upstreams and clients for the responseBody transform tests (server/body-transform-*.test.ts). */
 import http from 'node:http';
-import { definePlugin, type LogRecord, type ResponseHead } from '@gw/plugin-api';
+import { definePlugin, type ResponseHead } from '@gw/plugin-api';
 import { startUpstream } from './http.js';
 import type { Cleanups } from './run.js';
 
@@ -26,26 +26,7 @@ export function tagger(tag: string, seen: { web?: boolean } = {}): Transformer<U
   };
 }
 
-/** A log plugin that hands each record to the test. */
-export function logCapture() {
-  const records: LogRecord[] = [];
-  const waiters: Array<() => void> = [];
-  const def = definePlugin({
-    name: 'capture',
-    version: '1.0.0',
-    priority: 1,
-    configSchema: {},
-    log({ record }) {
-      records.push(JSON.parse(JSON.stringify(record)) as LogRecord);
-      waiters.splice(0).forEach((w) => w());
-    },
-  });
-  const next = async () => {
-    while (records.length < 1) await new Promise<void>((r) => waiters.push(r));
-    return records[0];
-  };
-  return { def, next };
-}
+export { logCapture } from './log-capture.js';
 
 /** An upstream that writes `parts` one by one (each after the previous left), then ends unless `open`. */
 export async function upstreamOf(cleanups: Cleanups, parts: string[], opts: { open?: boolean; closed?: () => void } = {}) {
