@@ -60,7 +60,6 @@ interface ExchangeFacts {
   clientModel: string | undefined;
   /** Request body as sent upstream. */
   sent: Uint8Array;
-  /** The client's body, latin1 view. */
   /** The body's top-level members, as the body check found them. */
   members: RawMembers;
 }
