@@ -127,6 +127,7 @@ describe('ai-proxy log record for Claude Code → Bedrock (real gateway)', () =>
     const line = await lineFor(requestId);
     expect(line.client_aborted).toBe(true);
     expect(line.ai.proxy.meta.request_mode).toBe('stream');
+    expect(line.ai.proxy.error).toBeUndefined(); // the client left: not an upstream failure
     expect(emulator.received.slice(receivedBefore).map((r) => r.scenario)).toEqual(['slow']);
 
     // The gateway dropped its upstream connection before the emulator finished the stream: no final
@@ -139,5 +140,32 @@ describe('ai-proxy log record for Claude Code → Bedrock (real gateway)', () =>
     const streamed = Buffer.concat(used).toString('latin1');
     expect(streamed.startsWith('HTTP/1.1 200')).toBe(true);
     expect(streamed.endsWith('0\r\n\r\n')).toBe(false);
+  });
+
+  it('logs an error when the upstream connection drops mid-stream, and the client sees the cut', async () => {
+    const { url, headers } = claudeCodeRequest();
+    const body = JSON.stringify({ model: MODEL, max_tokens: 256, stream: true, messages: [{ role: 'user', content: 'go [scenario:cut]' }] });
+    const answer = await new Promise<{ id: string; text: string; aborted: boolean }>((resolvePromise, reject) => {
+      const req = http.request(gw.url + url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        const done = (aborted: boolean) => resolvePromise({ id: String(res.headers['x-kong-request-id']), text, aborted });
+        res.on('end', () => done(false));
+        res.on('aborted', () => done(true));
+        res.on('error', () => done(true));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    // Events had been sent, so the status was 200: the client learns of the cut from the broken body.
+    expect(answer.text).toContain('event: message_start');
+    expect(answer.text).not.toContain('message_stop');
+    expect(answer.aborted).toBe(true);
+
+    const line = await lineFor(answer.id);
+    expect(line.client_aborted).toBeUndefined();
+    expect(line.ai.proxy.error).toMatchObject({ status: 502, type: 'api_error', events_sent: expect.any(Number) });
+    expect(line.ai.proxy.error.message).toMatch(/upstream stream ended/);
   });
 });

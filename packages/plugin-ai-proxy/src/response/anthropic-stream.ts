@@ -51,6 +51,7 @@ export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseH
       scan(decoded);
     },
     flush() {
+      observe(exchange).bodyEnded = true;
       scan(text.decode() + '\n\n');
       exchange.lastTokenAt = ctx.now();
     },

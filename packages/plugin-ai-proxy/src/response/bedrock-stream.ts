@@ -44,6 +44,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
 
   const fail = (controller: TransformStreamDefaultController<Uint8Array>, failure: Failure) => {
     done = true;
+    seen.bodyEnded = true;
     exchange.error = { status: failure.status, type: failure.type, message: failure.message };
     seen.upstreamErrorType = failure.upstreamType;
     exchange.lastTokenAt = ctx.now();
@@ -107,6 +108,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
     },
     flush(controller) {
       if (done) return;
+      seen.bodyEnded = true;
       try {
         frames.end();
       } catch (error) {

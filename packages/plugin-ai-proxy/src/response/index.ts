@@ -2,7 +2,7 @@
  * The response side of ai-proxy: picks the transform for the provider, mode and outcome, and rewrites
  * the response head to match. Contract with the request side: ../exchange.ts.
  */
-import type { RequestContext, ResponseHead } from '@gw/plugin-api';
+import { GatewayError, type RequestContext, type ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
 import { bedrockStreamToSse } from './bedrock-stream.js';
 import { bedrockHttpError } from './bedrock-error.js';
@@ -10,7 +10,7 @@ import { bedrockCountTokens } from './count-tokens.js';
 import { jsonPassthrough } from './json-passthrough.js';
 import { anthropicSsePassthrough } from './anthropic-stream.js';
 import { dropBedrockHeaders, headerValue, sanitizeRetryAfter } from './http.js';
-import { observe } from './observations.js';
+import { observe, observationsOf } from './observations.js';
 
 export { BEDROCK_ERROR_MAP, UNKNOWN_UPSTREAM_ERROR, mapBedrockError, parseBedrockError, safeUpstreamMessage } from './error-map.js';
 export type { MappedError, BedrockErrorInfo } from './error-map.js';
@@ -53,4 +53,16 @@ export function aiResponseBody({ ctx, response, exchange }: ResponseInput): Tran
   if (exchange.kind === 'count_tokens') return bedrockCountTokens(ctx, response, exchange);
   if (!ok(response.status)) return bedrockHttpError(ctx, response, exchange);
   return exchange.mode === 'stream' ? bedrockStreamToSse(ctx, response, exchange) : jsonPassthrough(ctx, response, exchange);
+}
+
+/**
+ * Log phase: a 2xx stream whose upstream body never reached its end (connection reset, read timeout
+ * after the head) was cut after the client had its 200. Record that, unless the client left first.
+ */
+export function noteUnfinishedStream(exchange: AiExchange, clientAborted: boolean): void {
+  if (exchange.mode !== 'stream' || exchange.kind !== 'chat' || exchange.error !== undefined || clientAborted) return;
+  const seen = observationsOf(exchange);
+  if (seen === undefined || !ok(seen.upstreamStatus) || seen.bodyEnded) return;
+  const error = new GatewayError('GW_ERR_AI_STREAM_TRUNCATED');
+  exchange.error = { status: error.status, type: error.anthropicType, message: error.message };
 }

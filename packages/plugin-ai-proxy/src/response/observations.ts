@@ -16,6 +16,8 @@ export interface ResponseObservations {
   tokensEstimated: boolean;
   /** count_tokens: the number answered to the client. */
   countedTokens: number | undefined;
+  /** The upstream body reached its end (or a failure was already recorded): false after a cut connection. */
+  bodyEnded: boolean;
 }
 
 const byExchange = new WeakMap<AiExchange, ResponseObservations>();
@@ -23,7 +25,7 @@ const byExchange = new WeakMap<AiExchange, ResponseObservations>();
 export function observe(exchange: AiExchange, upstreamStatus = 0): ResponseObservations {
   let seen = byExchange.get(exchange);
   if (seen === undefined) {
-    seen = { upstreamStatus, upstreamErrorType: undefined, upstreamRequestId: undefined, eventsSent: 0, tokensEstimated: false, countedTokens: undefined };
+    seen = { upstreamStatus, upstreamErrorType: undefined, upstreamRequestId: undefined, eventsSent: 0, tokensEstimated: false, countedTokens: undefined, bodyEnded: false };
     byExchange.set(exchange, seen);
   }
   return seen;
