@@ -107,8 +107,11 @@ function startExchange(runtime: Runtime, req: IncomingMessage, res: ServerRespon
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
-  const listenerPort = req.socket.localPort ?? 0;
-  const { host, port } = splitHost(req.headers.host, listenerPort);
+  // The port is the one the request arrived on, as Kong's server_port: it is what `host:port` routes
+  // match, what X-Forwarded-Port says and what the log's request.url shows (a Host header's port is
+  // only a claim by the client).
+  const port = req.socket.localPort ?? 0;
+  const host = hostName(req.headers.host);
   let path: string;
   try {
     path = normalizePath(rawPath);
@@ -145,14 +148,15 @@ function onResponseClosed(ex: Exchange, then: () => void): void {
   });
 }
 
-function splitHost(header: string | undefined, listenerPort: number): { host: string; port: number } {
-  if (header === undefined || header.length === 0) return { host: '', port: listenerPort };
+/** The Host header's name part, lower-cased (`[v6]:port` keeps its brackets). */
+function hostName(header: string | undefined): string {
+  if (header === undefined || header.length === 0) return '';
   const lower = header.toLowerCase();
   const close = lower.startsWith('[') ? lower.indexOf(']') : -1;
   const colon = lower.indexOf(':', close === -1 ? 0 : close);
-  if (colon === -1 || (close === -1 && lower.indexOf(':', colon + 1) !== -1)) return { host: lower, port: listenerPort };
-  const port = Number(lower.slice(colon + 1));
-  return { host: lower.slice(0, colon), port: Number.isInteger(port) && port > 0 ? port : listenerPort };
+  // No port, or a bare IPv6 address (several colons, no brackets).
+  if (colon === -1 || (close === -1 && lower.indexOf(':', colon + 1) !== -1)) return lower;
+  return lower.slice(0, colon);
 }
 
 type Done = (err?: unknown) => void;

@@ -28,6 +28,19 @@ describe('routing', () => {
     expect(reply.headers['x-upstream']).toBe('echo');
   });
 
+  it('matches a host:port route on the port the request arrived on, not the Host header port (Kong)', async () => {
+    const { gw, svc } = await setup({ paths: ['/echo'] });
+    await gw.gateway.reload(
+      gatewayConfig({
+        services: [svc],
+        routes: [route(svc, { name: 'here', hosts: [`api.example.test:${gw.port}`] }), route(svc, { name: 'elsewhere', hosts: ['other.example.test:9999'] })],
+      }),
+    );
+    expect((await send(gw.port, { path: '/x', headers: { host: 'api.example.test' } })).status).toBe(200);
+    expect((await send(gw.port, { path: '/x', headers: { host: 'api.example.test:1234' } })).status).toBe(200);
+    expect((await send(gw.port, { path: '/x', headers: { host: 'other.example.test:9999' } })).status).toBe(404);
+  });
+
   it('answers 404 in Kong format when no route matches', async () => {
     const { gw } = await setup();
     const reply = await send(gw.port, { path: '/nowhere' });
@@ -71,7 +84,8 @@ describe('headers', () => {
     expect(h['x-forwarded-for']).toBe('10.0.0.1, 127.0.0.1');
     expect(h['x-forwarded-proto']).toBe('http');
     expect(h['x-forwarded-host']).toBe('api.example.test');
-    expect(h['x-forwarded-port']).toBe('9999');
+    // Kong's server_port: the port the request arrived on, not the one the Host header claims.
+    expect(h['x-forwarded-port']).toBe(String(gw.port));
     expect(h['x-forwarded-path']).toBe('/echo/p');
     expect(h['x-forwarded-prefix']).toBeUndefined();
     expect(h['x-real-ip']).toBe('127.0.0.1');
