@@ -36,6 +36,8 @@ export interface AiExchange {
   pluginId: string;
   logStatistics: boolean;
   logPayloads: boolean;
+  /** Bedrock streams: ms of upstream silence before a `ping` event (0: none). */
+  pingIntervalMs: number;
   costs: Costs;
   /** Request body as sent upstream, kept only when `log_payloads`. */
   requestPayload: string | undefined;

@@ -54,4 +54,6 @@ export interface AiProxyConfig {
   genai_category?: string;
   /** gw extension: client model id or glob → upstream model id, or `reject`. */
   model_aliases?: Record<string, string>;
+  /** gw: seconds of upstream silence before a `ping` event on a Bedrock stream; 0 = never. */
+  stream_ping_interval?: number;
 }

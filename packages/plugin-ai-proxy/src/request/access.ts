@@ -78,6 +78,7 @@ function openExchange(config: AiProxyConfig, state: AiState, facts: ExchangeFact
     pluginId: state.pluginId,
     logStatistics,
     logPayloads,
+    pingIntervalMs: Math.round((config.stream_ping_interval ?? 10) * 1000),
     costs: {
       input: options.input_cost ?? 0,
       output: options.output_cost ?? 0,

@@ -15,6 +15,9 @@ import { anthropicErrorJson, answerJson, capturePayload } from './http.js';
 import { observe } from './observations.js';
 import { chunkEventJson, eventType, sseEvent } from './chunk-event.js';
 
+/** Anthropic's keep-alive event (claude-code-wire.md §9.1): it resets client idle timers, SSE comments don't for every client. */
+const PING = Buffer.from('event: ping\ndata: {"type":"ping"}\n\n', 'utf8');
+
 interface Failure {
   status: number;
   type: AnthropicErrorType;
@@ -42,8 +45,38 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
     out = [];
   };
 
+  // Keep-alive: once the stream has started, each upstream silence of pingIntervalMs gets a `ping`.
+  // One timer per stream, pushed back (refresh) by every upstream chunk.
+  let pinger: NodeJS.Timeout | undefined;
+  let pingTo: TransformStreamDefaultController<Uint8Array> | undefined;
+  const stopPings = () => {
+    clearTimeout(pinger);
+    pinger = undefined;
+  };
+  const ping = () => {
+    if (done || pingTo === undefined) return stopPings();
+    try {
+      pingTo.enqueue(PING);
+    } catch {
+      return stopPings(); // the response is gone (client left, body failed)
+    }
+    if (exchange.logPayloads) capturePayload(exchange, PING.toString('utf8'));
+    pinger?.refresh();
+  };
+  const keepAlive = (controller: TransformStreamDefaultController<Uint8Array>) => {
+    if (done || seen.eventsSent === 0 || exchange.pingIntervalMs <= 0) return;
+    if (pinger !== undefined) {
+      pinger.refresh();
+      return;
+    }
+    pingTo = controller;
+    pinger = setTimeout(ping, exchange.pingIntervalMs);
+    pinger.unref();
+  };
+
   const fail = (controller: TransformStreamDefaultController<Uint8Array>, failure: Failure) => {
     done = true;
+    stopPings();
     seen.bodyEnded = true;
     exchange.error = { status: failure.status, type: failure.type, message: failure.message };
     seen.upstreamErrorType = failure.upstreamType;
@@ -105,8 +138,10 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
         fail(controller, streamFailure(error));
       }
       drain(controller);
+      keepAlive(controller);
     },
     flush(controller) {
+      stopPings();
       if (done) return;
       seen.bodyEnded = true;
       try {

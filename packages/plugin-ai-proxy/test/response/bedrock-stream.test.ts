@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { aiResponseBody, aiResponseHeaders } from '../../src/response/index.js';
 import { fakeCtx, fixture, fixtureJson, head, makeExchange, parseSse, prng, randomSplits, run, splitAt } from './harness.js';
@@ -250,3 +250,56 @@ describe('Bedrock stream: what goes out when', () => {
     expect(await read()).toEqual(events.slice(3));
   });
 });
+
+describe('Bedrock stream keep-alive pings', () => {
+  afterEach(() => vi.useRealTimers());
+  const start = { type: 'message_start', message: { id: 'm', model: 'x', usage: { input_tokens: 1, output_tokens: 1 } } };
+  const delta = (text: string) => ({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
+  const stop = { type: 'message_stop' };
+
+  /** Drives the transform by hand: each step writes frames or moves the clock; returns every event in order. */
+  async function drive(pingIntervalMs: number, steps: Array<{ frames?: unknown[]; bytes?: Uint8Array; advance?: number }>) {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { stream } = setup('invoke-stream-text', { pingIntervalMs });
+    const writer = stream.writable.getWriter();
+    const reader = stream.readable.getReader();
+    const events: string[] = [];
+    const reading = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        events.push(...parseSse(Buffer.from(value).toString('utf8')).map((e) => e.event));
+      }
+    })();
+    for (const step of steps) {
+      if (step.frames) await writer.write(Buffer.concat(step.frames.map((f) => chunkFrame(f))));
+      if (step.bytes) await writer.write(step.bytes);
+      if (step.advance) await vi.advanceTimersByTimeAsync(step.advance);
+    }
+    await writer.close();
+    await reading;
+    await vi.advanceTimersByTimeAsync(60_000); // no timer left behind after the end
+    return events;
+  }
+
+  it('sends a ping after each interval of upstream silence once the stream has started, never before', async () => {
+    const first = chunkFrame(start);
+    const events = await drive(1000, [
+      // Waiting for the rest of Bedrock's first frame: nothing is sent, not even a ping.
+      { bytes: first.subarray(0, 20), advance: 5000 },
+      { bytes: first.subarray(20), advance: 999 },
+      { advance: 1 }, // 1,000 ms of silence
+      { advance: 1000 }, // and another
+      { frames: [delta('a')], advance: 600 },
+      { frames: [delta('b')], advance: 600 }, // each chunk pushes the next ping back
+      { frames: [delta('c'), stop] },
+    ]);
+    expect(events).toEqual(['message_start', 'ping', 'ping', 'content_block_delta', 'content_block_delta', 'content_block_delta', 'message_stop']);
+  });
+
+  it('sends none when the interval is 0', async () => {
+    const events = await drive(0, [{ frames: [start], advance: 60_000 }, { frames: [delta('a'), stop] }]);
+    expect(events).toEqual(['message_start', 'content_block_delta', 'message_stop']);
+  });
+});
+

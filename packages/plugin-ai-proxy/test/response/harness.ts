@@ -30,6 +30,7 @@ export function makeExchange(overrides: Partial<AiExchange> = {}): AiExchange {
     pluginId: 'plugin-1',
     logStatistics: true,
     logPayloads: false,
+    pingIntervalMs: 0,
     costs: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
     requestPayload: undefined,
     localTokenEstimate: undefined,
