@@ -10,7 +10,23 @@ export async function loadPlugins(files: string[], flag: string | undefined): Pr
   return loadPluginRegistry(pluginSpecs(flag, process.env), { baseDir, bundled: BUNDLED_PLUGINS });
 }
 
-/** `mock` renders `${{ env "DECK_X" }}` without the variables set (decK's offline validation mode). */
-export function readConfig(files: string[], plugins: PluginRegistry, mode: 'expand' | 'mock') {
-  return loadConfig(files, { env: process.env, mode, plugins });
+/**
+ * `mock` renders `${{ env "DECK_X" }}` without the variables set (decK's offline validation mode).
+ * `-` is standard input (decK's `-s -`), read to its end once: a SIGHUP reload reuses that text, with
+ * the environment read again.
+ */
+export async function readConfig(files: string[], plugins: PluginRegistry, mode: 'expand' | 'mock') {
+  const stdin = files.includes('-') ? await readStdinOnce() : undefined;
+  return loadConfig(files, { env: process.env, mode, plugins, stdin });
+}
+
+let stdinText: Promise<string> | undefined;
+
+function readStdinOnce(): Promise<string> {
+  stdinText ??= (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  })();
+  return stdinText;
 }

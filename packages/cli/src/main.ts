@@ -65,7 +65,7 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
 }
 
 function stateOption(): Option {
-  return new Option('-s, --state <files...>', 'decK config file(s); repeat or list several to merge them').default(['kong.yaml']);
+  return new Option('-s, --state <files...>', 'decK config file(s) or folders; repeat or list several to merge them; - reads standard input').default(['kong.yaml']);
 }
 
 function pluginsOption(): Option {

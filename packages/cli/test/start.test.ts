@@ -49,6 +49,17 @@ describe('gw start', () => {
     expect((await fetch(`${url}/nowhere`)).status).toBe(404);
   });
 
+  it('serves a config read from standard input (-s -), and reloads that text on SIGHUP', async () => {
+    const yaml = ['_format_version: "3.0"', 'services:', '  - name: echo', '    url: ${{ env "DECK_UPSTREAM" }}', '    routes:', '      - name: r', '        paths: [/in]', ''].join('\n');
+    gw = spawnGw(['start', '-s', '-', '--port', '0', '--host', '127.0.0.1'], { env: { DECK_UPSTREAM: upstream.url }, input: yaml });
+    const url = (await gw.waitFor(/gw listening on (http:\/\/127\.0\.0\.1:\d+) \(1 route, 0 plugins\)/))[1];
+    expect((await fetch(`${url}/in/x`)).status).toBe(200);
+    const mark = gw.output().length;
+    gw.child.kill('SIGHUP');
+    await gw.waitFor(/\[info\] reloaded - \(1 route, 0 plugins\)/, mark);
+    expect((await fetch(`${url}/in/x`)).status).toBe(200);
+  });
+
   it('reloads the files on SIGHUP', async () => {
     const file = writeConfig('reload.yaml', ['/old']);
     const url = await startGw(file);

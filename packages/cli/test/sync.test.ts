@@ -40,6 +40,24 @@ describe('gw sync', () => {
     expect(result.code).toBe(0);
   });
 
+  it('reads the file from standard input with -s - (decK), also merged with others', async () => {
+    const result = await runGw(['sync', '-s', '-'], { env: { DECK_UPSTREAM: 'http://127.0.0.1:9' }, input: `${GOOD.join('\n')}\n` });
+    expect(result.stdout).toBe(['valid: -', 'services: 1', 'routes: 2', 'plugins: 1 (file-log: 1)', 'consumers: 1', ''].join('\n'));
+    expect(result.code).toBe(0);
+
+    const extra = file('extra-stdin.yaml', ['_format_version: "3.0"', 'routes:', '  - name: c', '    service: { name: echo }', '    paths: [/c]']);
+    const merged = await runGw(['sync', '-s', '-', extra, '--mock-env'], { input: `${GOOD.join('\n')}\n` });
+    expect(merged.stdout).toContain('routes: 3\n');
+
+    const bad = await runGw(['sync', '-s', '-', '--mock-env'], { input: '_format_version: "3.0"\nroutes:\n  - name: a\n    paths: [a]\n' });
+    expect(bad.stderr).toBe('<stdin>:4:13 routes[0].paths[0]: must start with "/" or "~/"\ninvalid: 1 problem in -\n');
+    expect(bad.code).toBe(1);
+
+    const twice = await runGw(['sync', '-s', '-', '-', '--mock-env'], { input: `${GOOD.join('\n')}\n` });
+    expect(twice.stderr).toContain('standard input (-) can be given only once');
+    expect(twice.code).toBe(1);
+  });
+
   it('merges several files given with -s and --state', async () => {
     const good = file('good.yaml', GOOD);
     const extra = file('extra.yaml', ['_format_version: "3.0"', 'routes:', '  - name: c', '    service: { name: echo }', '    paths: [/c]']);

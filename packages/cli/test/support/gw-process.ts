@@ -22,10 +22,12 @@ export interface RunResult {
 }
 
 /** Run gw to completion (sync, --help, failing start). */
-export function runGw(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<RunResult> {
+export function runGw(args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<RunResult> {
   assertBuilt();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [gwBin, ...args], { env: cleanEnv(opts.env ?? {}), cwd: opts.cwd ?? repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdin = opts.input === undefined ? 'ignore' : 'pipe';
+    const child = spawn(process.execPath, [gwBin, ...args], { env: cleanEnv(opts.env ?? {}), cwd: opts.cwd ?? repoRoot, stdio: [stdin, 'pipe', 'pipe'] });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -47,9 +49,11 @@ export interface GwProcess {
 }
 
 /** Start a long-running gw (`start`); call `waitFor(/listening on (\S+)/)` for its URL. */
-export function spawnGw(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): GwProcess {
+export function spawnGw(args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}): GwProcess {
   assertBuilt();
-  const child = spawn(process.execPath, [gwBin, ...args], { env: cleanEnv(opts.env ?? {}), cwd: opts.cwd ?? repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdin = opts.input === undefined ? 'ignore' : 'pipe';
+  const child = spawn(process.execPath, [gwBin, ...args], { env: cleanEnv(opts.env ?? {}), cwd: opts.cwd ?? repoRoot, stdio: [stdin, 'pipe', 'pipe'] });
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {

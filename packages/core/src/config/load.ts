@@ -26,7 +26,12 @@ export interface LoadOptions {
   /** `mock`: unset variables become placeholders (the variable name) instead of errors. */
   mode?: 'expand' | 'mock';
   plugins: PluginRegistry;
+  /** The text of the file named `-` (decK's `-s -`: standard input), read by the caller. */
+  stdin?: string;
 }
+
+/** How `-` is named in problems. */
+export const STDIN_NAME = '<stdin>';
 
 export type LoadResult = { ok: true; config: GatewayConfig; warnings: string[] } | { ok: false; problems: ConfigProblem[] };
 
@@ -35,8 +40,13 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   const mode = options.mode ?? 'expand';
   const files = await expandDirectories(paths);
   if (files.length === 0) return { ok: false, problems: [{ file: '', line: 0, column: 0, path: '', message: 'no configuration file given (an empty directory?)' }] };
+  if (files.filter((f) => f === '-').length > 1) {
+    return { ok: false, problems: [{ file: STDIN_NAME, line: 0, column: 0, path: '', message: 'standard input (-) can be given only once' }] };
+  }
 
-  const reads = await Promise.all(files.map((f) => readSourceFile(f, env, mode)));
+  const reads = await Promise.all(
+    files.map((f) => (f === '-' ? readSourceFile(STDIN_NAME, env, mode, options.stdin ?? '') : readSourceFile(f, env, mode))),
+  );
   const sources: SourceFile[] = reads.map((r) => r.source);
   const problems: ConfigProblem[] = reads.flatMap((r) => r.problems);
   const secrets = new Set(reads.flatMap((r) => [...r.secrets]));

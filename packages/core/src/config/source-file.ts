@@ -25,15 +25,17 @@ export interface ReadResult {
   mocked: Set<string>;
 }
 
-export async function readSourceFile(file: string, env: NodeJS.ProcessEnv, mode: EnvMode): Promise<ReadResult> {
+/** `text`: the content when it doesn't come from `file` (standard input). */
+export async function readSourceFile(file: string, env: NodeJS.ProcessEnv, mode: EnvMode, text?: string): Promise<ReadResult> {
   const result: ReadResult = { source: { file }, problems: [], secrets: new Set(), mocked: new Set() };
   const problem = (line: number, column: number, message: string, path = '') => result.problems.push({ file, line, column, path, message });
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    problem(0, 0, `cannot read file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    return result;
+  if (text === undefined) {
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      problem(0, 0, `cannot read file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      return result;
+    }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const rendered = renderEnvTokens(text);
