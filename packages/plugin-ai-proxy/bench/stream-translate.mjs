@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Benchmark: Bedrock event stream → Anthropic SSE translation (src/response/bedrock-stream.ts).
- * Builds a realistic 500-delta InvokeModelWithResponseStream body (with `p` padding), then pushes it
- * through the transform in network-sized chunks and in one-frame-per-chunk mode.
+ * Builds a realistic 500-delta InvokeModelWithResponseStream body (with `p` padding), then drives the
+ * plugin's Transformer with it in network-sized chunks and in one-frame-per-chunk mode.
  *
  *   npx tsc -b packages/plugin-ai-proxy/tsconfig.json && node packages/plugin-ai-proxy/bench/stream-translate.mjs
  *
@@ -56,31 +56,32 @@ let clock = 0;
 const ctx = { now: () => ++clock };
 const exchange = () => ({
   provider: 'bedrock', kind: 'chat', mode: 'stream', requestModel: 'm', clientModel: undefined, pluginId: 'p',
-  logStatistics: true, logPayloads: false, costs: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+  logStatistics: true, logPayloads: false, pingIntervalMs: 0, costs: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
   requestPayload: undefined, localTokenEstimate: undefined, upstreamSentAt: 0, firstTokenAt: undefined, lastTokenAt: undefined,
   usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
   responseModel: undefined, responsePayload: undefined, error: undefined,
 });
 
+/** Drives the plugin's Transformer the way core does for an all-Transformer route (server/direct-body.ts). */
 async function translate(chunks) {
   const ex = exchange();
   const response = { status: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, source: 'upstream' };
   aiResponseHeaders({ ctx, response, exchange: ex });
-  const stream = aiResponseBody({ ctx, response, exchange: ex });
-  const writer = stream.writable.getWriter();
-  const reader = stream.readable.getReader();
+  const transformer = aiResponseBody({ ctx, response, exchange: ex });
   let events = 0;
-  const reading = (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
+  const controller = {
+    desiredSize: 1,
+    enqueue(value) {
       events++;
       if (value.byteLength === 0) throw new Error('empty chunk');
-    }
-  })();
-  for (const chunk of chunks) await writer.write(chunk);
-  await writer.close();
-  await reading;
+    },
+    error(reason) {
+      throw reason;
+    },
+    terminate() {},
+  };
+  for (const chunk of chunks) await transformer.transform(chunk, controller);
+  await transformer.flush?.(controller);
   if (ex.error !== undefined || ex.usage.output_tokens !== DELTAS) throw new Error(`bad translation: ${JSON.stringify(ex.error ?? ex.usage)}`);
   return events;
 }

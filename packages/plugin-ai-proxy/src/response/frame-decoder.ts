@@ -6,7 +6,7 @@
  * Hand-written for speed: @smithy/eventstream-codec's `decode` was about half of the eventstream → SSE
  * translation's per-frame cost. Decoding a 505-frame Bedrock stream in 16 KiB chunks (Node 20, median
  * of 9 runs) took ~2.6–3.2 µs/frame through the codec and ~0.8–1.2 µs/frame here; the whole translation
- * (bench/stream-translate.mjs) went from ~4.1 to ~2.5 µs/frame. The codec remains the reference: the
+ * (packages/plugin-ai-proxy/bench/stream-translate.mjs) went from ~4.1 to ~2.5 µs/frame. The codec remains the reference: the
  * tests (frame-oracle.test.ts) check this decoder against it on fixtures, every header type and fuzzed
  * bytes, and the Bedrock emulator encodes with it.
  */
@@ -45,12 +45,30 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/**
+ * The last header block decoded and its parsed headers. Bedrock repeats one block on every chunk frame:
+ * a frame whose block is byte-for-byte the same gets the same (frozen) headers, one memcmp instead of a
+ * parse. Only all-string blocks are kept (a byte-array value would be a view into an old chunk).
+ */
+interface HeaderMemo {
+  block: Buffer | undefined;
+  headers: Readonly<FrameHeaders>;
+}
+
 /** Decode one complete message whose prelude has been checked: message CRC, headers, a view of the body. */
-function decodeFrame(bytes: Buffer, start: number, total: number): Frame {
+function decodeFrame(bytes: Buffer, start: number, total: number, memo: HeaderMemo): Frame {
   const end = start + total - 4;
   if (crc32(bytes.subarray(start, end)) !== bytes.readUInt32BE(end)) throw new FrameError('corrupt', 'message checksum mismatch');
-  const headersEnd = start + PRELUDE + bytes.readUInt32BE(start + 4);
-  return { headers: parseHeaders(bytes, start + PRELUDE, headersEnd), body: bytes.subarray(headersEnd, end) };
+  const headersStart = start + PRELUDE;
+  const headersEnd = headersStart + bytes.readUInt32BE(start + 4);
+  const { block } = memo;
+  if (block === undefined || block.byteLength !== headersEnd - headersStart || block.compare(bytes, headersStart, headersEnd) !== 0) {
+    const headers = parseHeaders(bytes, headersStart, headersEnd);
+    const strings = Object.values(headers).every((value) => typeof value === 'string');
+    memo.block = strings ? Buffer.from(bytes.subarray(headersStart, headersEnd)) : undefined;
+    memo.headers = Object.freeze(headers);
+  }
+  return { headers: memo.headers, body: bytes.subarray(headersEnd, end) };
 }
 
 export function createFrameDecoder(): FrameDecoder {
@@ -60,6 +78,7 @@ export function createFrameDecoder(): FrameDecoder {
   let offset = 0;
   let pending = 0;
   let stopped = false;
+  const memo: HeaderMemo = { block: undefined, headers: {} };
   // The prelude of the frame at `offset` has been checked (it stays there until complete).
   let preludeChecked = false;
   const join = (): Buffer => {
@@ -90,7 +109,7 @@ export function createFrameDecoder(): FrameDecoder {
         }
         if (pending < total) break;
         if (head.byteLength - offset < total) head = join();
-        const message = decodeFrame(head, offset, total);
+        const message = decodeFrame(head, offset, total, memo);
         offset += total;
         if (offset === head.byteLength) {
           chunks.shift();

@@ -82,4 +82,16 @@ describe('event-stream frame decoder', () => {
     decoder.push(text, () => { throw new Error('must not be called after stop'); });
     expect(() => decoder.end()).not.toThrow();
   });
+
+  it('reuses the parsed headers of a repeated header block (frozen), and parses a changed one', () => {
+    // throttling-after-chunk: chunk frames with one header block, then an exception frame with another.
+    const frames = decodeAll([fixture('bedrock/invoke-stream-throttling-after-chunk.bin')]);
+    const chunks = frames.filter((f) => f.headers[':message-type'] === 'event');
+    const last = frames.at(-1)!;
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.every((f) => f.headers === chunks[0]!.headers)).toBe(true);
+    expect(Object.isFrozen(chunks[0]!.headers)).toBe(true);
+    expect(last.headers[':message-type']).toBe('exception');
+    expect(last.headers).not.toBe(chunks[0]!.headers);
+  });
 });
