@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { definePlugin, type LogRecord } from '@gw/plugin-api';
 import { gatewayConfig, plugin, route, service } from '../support/config.js';
-import { deferred, send, startGateway, startUpstream } from '../support/http.js';
+import { holdingUpstream, send, startGateway } from '../support/http.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -26,21 +26,6 @@ function tracer(events: string[], logs: LogRecord[]) {
   });
 }
 
-/** Upstream that holds requests whose path is /hold until released. */
-async function holdingUpstream() {
-  const release = deferred();
-  const arrived = deferred();
-  const up = await startUpstream(async (req, res) => {
-    if (req.url === '/hold') {
-      arrived.resolve();
-      await release.promise;
-    }
-    res.end(String(req.headers['x-version']));
-  });
-  cleanups.push(up.close);
-  return { up, release, arrived };
-}
-
 function get(port: number, path: string, agent: http.Agent | false = false): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
@@ -58,7 +43,7 @@ describe('gateway lifecycle', () => {
   it('reloads atomically: an in-flight request finishes on the old config, whose plan closes after it', async () => {
     const events: string[] = [];
     const logs: LogRecord[] = [];
-    const { up, release, arrived } = await holdingUpstream();
+    const { up, release, arrived } = await holdingUpstream(cleanups);
     const svc = service({ port: up.port });
     const config = (v: string, paths: string[]) => gatewayConfig({ services: [svc], routes: [route(svc, { paths, strip_path: false })], plugins: [plugin('tracer', { v })] });
     const gw = await startGateway(config('v1', ['/']), [tracer(events, logs)]);
@@ -78,7 +63,7 @@ describe('gateway lifecycle', () => {
   });
 
   it('rejects a reload whose config is broken and keeps serving the old one', async () => {
-    const { up } = await holdingUpstream();
+    const { up } = await holdingUpstream(cleanups);
     const svc = service({ port: up.port });
     const gw = await startGateway(gatewayConfig({ services: [svc], routes: [route(svc, { paths: ['/'] })] }));
     cleanups.push(gw.close);
@@ -89,7 +74,7 @@ describe('gateway lifecycle', () => {
   it('close drains in-flight requests, then stops', async () => {
     const events: string[] = [];
     const logs: LogRecord[] = [];
-    const { up, release, arrived } = await holdingUpstream();
+    const { up, release, arrived } = await holdingUpstream(cleanups);
     const svc = service({ port: up.port });
     const gw = await startGateway(gatewayConfig({ services: [svc], routes: [route(svc, { paths: ['/'], strip_path: false })], plugins: [plugin('tracer', { v: 'v1' })] }), [tracer(events, logs)]);
 
@@ -109,7 +94,7 @@ describe('gateway lifecycle', () => {
   it('close cuts requests still running after drainMs; they are logged as aborted before plugins close', async () => {
     const events: string[] = [];
     const logs: LogRecord[] = [];
-    const { up, arrived } = await holdingUpstream();
+    const { up, arrived } = await holdingUpstream(cleanups);
     const svc = service({ port: up.port });
     const gw = await startGateway(gatewayConfig({ services: [svc], routes: [route(svc, { paths: ['/'], strip_path: false })], plugins: [plugin('tracer', { v: 'v1' })] }), [tracer(events, logs)]);
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayConfig, route, service } from '../support/config.js';
-import { deferred, send, startGateway, startUpstream } from '../support/http.js';
+import { holdingUpstream, send, startGateway } from '../support/http.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -21,16 +21,7 @@ function getJson(port: number, path: string): Promise<{ status: number; body: an
 }
 
 async function setup() {
-  const release = deferred();
-  const arrived = deferred();
-  const up = await startUpstream(async (req, res) => {
-    if (req.url === '/hold') {
-      arrived.resolve();
-      await release.promise;
-    }
-    res.end('ok');
-  });
-  cleanups.push(up.close);
+  const { up, release, arrived } = await holdingUpstream(cleanups);
   const svc = service({ port: up.port });
   const config = (paths: string[]) => gatewayConfig({ services: [svc], routes: [route(svc, { paths, strip_path: false })] });
   const initial = config(['/']);

@@ -109,3 +109,18 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): 
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+/** Upstream that holds requests whose path is /hold until released; answers with the x-version header. */
+export async function holdingUpstream(cleanups: Array<() => Promise<void>>) {
+  const release = deferred();
+  const arrived = deferred();
+  const up = await startUpstream(async (req, res) => {
+    if (req.url === '/hold') {
+      arrived.resolve();
+      await release.promise;
+    }
+    res.end(String(req.headers['x-version']));
+  });
+  cleanups.push(up.close);
+  return { up, release, arrived };
+}
