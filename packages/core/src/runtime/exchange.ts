@@ -67,6 +67,8 @@ export interface Exchange {
   /** Per-plugin `local` objects, made when a plugin first runs. */
   locals: Map<string, Record<string, unknown>> | undefined;
   errorFormat: ErrorFormat;
+  /** A plugin chose the format (setErrorFormat): a new plugin list after `authenticate` keeps it. */
+  errorFormatChosen: boolean;
   redacted: Set<string> | undefined;
   serializeOps: SerializeOp[];
   /** The record being handed to log plugins; serialize values set now go straight into it. */
@@ -184,6 +186,7 @@ export function createExchange(init: ExchangeInit): Exchange {
     consumerChanged: false,
     locals: undefined,
     errorFormat: 'kong',
+    errorFormatChosen: false,
     redacted: undefined,
     serializeOps: [],
     liveRecord: undefined,
@@ -252,6 +255,7 @@ function contextOf(ex: Exchange): RequestContext {
     },
     setErrorFormat(format: ErrorFormat) {
       ex.errorFormat = format;
+      ex.errorFormatChosen = true;
     },
     redactHeader(name: string) {
       (ex.redacted ??= new Set()).add(name.toLowerCase());

@@ -87,6 +87,8 @@ export async function runAccess(ex: Exchange, plan: PluginPlan, logger: Logger):
       ex.consumerChanged = false;
       const list = plan.forRequest(ex.route!.id, ex.service?.id ?? null, ex.consumer?.id ?? null);
       ex.plugins = list;
+      // The consumer's list may declare another format (a consumer-scoped ai-proxy); a plugin's explicit choice stands.
+      if (!ex.errorFormatChosen) ex.errorFormat = phasesOf(list).errorFormat;
       const next = list.findIndex((q) => comparePlanned(q, p) > 0);
       i = next === -1 ? list.length : next;
       continue;

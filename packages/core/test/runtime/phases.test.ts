@@ -49,6 +49,36 @@ describe('phases', () => {
     expect(seen).toEqual(['auth', 'tagger:route', 'auth', 'tagger:alice']);
   });
 
+  it('takes the error format of the consumer-scoped plugin list after authenticate', async () => {
+    const alice = consumer('alice', ['alice-key']);
+    const auth = definePlugin({
+      name: 'auth',
+      version: '1.0.0',
+      priority: 1250,
+      configSchema: {},
+      access({ ctx }) {
+        const key = ctx.request.headers['x-api-key'];
+        const c = typeof key === 'string' ? ctx.findConsumerByKey(key) : undefined;
+        if (c) ctx.authenticate(c, 'cred-1');
+      },
+    });
+    // Declares Anthropic errors for its requests but never calls setErrorFormat itself.
+    const llm = definePlugin({
+      name: 'llm',
+      version: '1.0.0',
+      priority: 800,
+      configSchema: {},
+      errorFormat: () => 'anthropic',
+      access() {
+        throw new GatewayError('GW_ERR_BAD_REQUEST', { message: 'no such model' });
+      },
+    });
+    const gw = await run([auth, llm], () => [plugin('auth'), plugin('llm', {}, { consumer: alice })], undefined, [alice]);
+    const reply = await send(gw.port, { path: '/', headers: { 'x-api-key': 'alice-key' } });
+    expect(reply.status).toBe(400);
+    expect(JSON.parse(reply.body)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'no such model' } });
+  });
+
   it('answers with the Response an access handler returns and skips the upstream', async () => {
     let upstreamHits = 0;
     const up = await startUpstream((_q, s) => {
