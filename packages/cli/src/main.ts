@@ -49,6 +49,9 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
     .addOption(stateOption())
     .addOption(new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').default(8000).argParser(integer('port', 0, 65535)))
     .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .addOption(new Option('--ssl-listen <[host:]port>', "also serve the proxy over TLS there (Kong's proxy_listen … ssl; host defaults to --host)").argParser(listenAddress))
+    .option('--ssl-cert <file>', 'PEM certificate (chain) for --ssl-listen (Kong: ssl_cert)')
+    .option('--ssl-cert-key <file>', 'PEM private key for --ssl-listen (Kong: ssl_cert_key)')
     .addOption(
       new Option('--status-listen <[host:]port>', "serve GET /status and /status/ready there (Kong's status_listen; host defaults to 127.0.0.1)")
         .argParser(listenAddress),
@@ -72,12 +75,12 @@ function pluginsOption(): Option {
   return new Option('--plugins <list>', 'comma list: bundled, bundled plugin names, npm packages, paths (default: $GW_PLUGINS or bundled)');
 }
 
-/** `8100`, `127.0.0.1:8100`, `[::1]:8100`, `0.0.0.0:8100`. */
-function listenAddress(value: string): { host: string; port: number } {
+/** `8100`, `127.0.0.1:8100`, `[::1]:8100`, `0.0.0.0:8100`; no host: undefined (the listener's default). */
+function listenAddress(value: string): { host: string | undefined; port: number } {
   const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d+)$/.exec(value);
   const port = match ? Number(match[2]) : NaN;
-  if (!match || port > 65535) throw new InvalidArgumentError('status address must be [host:]port, e.g. 127.0.0.1:8100');
-  return { host: match[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
+  if (!match || port > 65535) throw new InvalidArgumentError('address must be [host:]port, e.g. 127.0.0.1:8100');
+  return { host: match[1]?.replace(/^\[|\]$/g, ''), port };
 }
 
 function integer(what: string, min: number, max: number) {

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runGw, spawnGw, type GwProcess } from './support/gw-process.js';
+import https from 'node:https';
+import { repoRoot, runGw, spawnGw, type GwProcess } from './support/gw-process.js';
 import { startEchoUpstream, type EchoUpstream } from './support/echo-upstream.js';
 
 let dir: string;
@@ -163,6 +164,33 @@ describe('gw start', () => {
   it('refuses a malformed --status-listen', async () => {
     const result = await runGw(['start', '-s', writeConfig('status-bad.yaml', ['/a']), '--status-listen', 'localhost'], { env: { DECK_UPSTREAM: upstream.url } });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/status address must be \[host:\]port/);
+    expect(result.stderr).toMatch(/address must be \[host:\]port/);
+  });
+
+  it('serves the proxy over TLS too with --ssl-listen, --ssl-cert and --ssl-cert-key', async () => {
+    const tlsDir = path.resolve(repoRoot, 'packages/core/test/fixtures/tls');
+    await startGw(writeConfig('tls.yaml', ['/a']), ['--ssl-listen', '127.0.0.1:0', '--ssl-cert', path.join(tlsDir, 'cert.pem'), '--ssl-cert-key', path.join(tlsDir, 'key.pem')]);
+    const port = Number((await gw!.waitFor(/gw listening on https:\/\/127\.0\.0\.1:(\d+) \(TLS\)/))[1]);
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      https
+        .get({ host: '127.0.0.1', port, path: '/a/x', ca: readFileSync(path.join(tlsDir, 'cert.pem')), agent: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        })
+        .on('error', reject);
+    });
+    expect(reply.status).toBe(200);
+    expect((JSON.parse(reply.body) as { headers: Record<string, string> }).headers['x-forwarded-proto']).toBe('https');
+  });
+
+  it('refuses --ssl-listen without a readable certificate and key, naming the file but never its contents', async () => {
+    const config = writeConfig('tls-bad.yaml', ['/a']);
+    const missing = await runGw(['start', '-s', config, '--ssl-listen', '0'], { env: { DECK_UPSTREAM: upstream.url } });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('gw: error: --ssl-listen needs --ssl-cert and --ssl-cert-key\n');
+    const unreadable = await runGw(['start', '-s', config, '--ssl-listen', '0', '--ssl-cert', '/nonexistent/cert.pem', '--ssl-cert-key', config], { env: { DECK_UPSTREAM: upstream.url } });
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toBe('gw: error: cannot read the TLS certificate /nonexistent/cert.pem (ENOENT)\n');
   });
 });

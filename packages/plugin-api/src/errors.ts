@@ -23,6 +23,7 @@ interface CatalogueEntry {
 
 export const ERROR_CATALOGUE = {
   GW_ERR_NO_ROUTE: { status: 404, message: 'no Route matched with those values' },
+  GW_ERR_HTTPS_REQUIRED: { status: 426, message: 'Please use HTTPS protocol' },
   GW_ERR_UPSTREAM_UNAVAILABLE: { status: 502, message: 'An invalid response was received from the upstream server' },
   GW_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream server is timed out' },
   GW_ERR_NO_SERVICE: { status: 503, message: 'no Service found with those values' },

@@ -14,6 +14,8 @@ export interface LogRecord {
     method: string;
     headers: Record<string, string | string[]>;
     size: number;
+    /** Requests on the TLS listener (Kong's ssl_protocol, ssl_cipher, ssl_client_verify). */
+    tls?: { version: string; cipher: string; client_verify: string };
   };
   upstream_uri: string;
   upstream_status: string;

@@ -4,6 +4,7 @@
  *   SIGUSR1          reopen log files (after logrotate moved them)
  *   SIGTERM, SIGINT  stop accepting, let in-flight requests finish within --drain-timeout, exit 0
  */
+import { readFileSync } from 'node:fs';
 import { createGateway, summarize, type Gateway, type GatewayConfig, type PluginRegistry } from '@gw/core';
 import { loadPlugins, readConfig } from '../load.js';
 import { describeError, err, out, plural, printProblems, stderrLogger } from '../output.js';
@@ -14,12 +15,20 @@ export interface StartOptions {
   host: string;
   plugins?: string;
   drainTimeout: number;
-  statusListen?: { host: string; port: number };
+  statusListen?: { host: string | undefined; port: number };
+  sslListen?: { host: string | undefined; port: number };
+  sslCert?: string;
+  sslCertKey?: string;
   debug?: boolean;
 }
 
 /** Resolves with the exit code once the gateway has stopped. */
 export async function runStart(opts: StartOptions): Promise<number> {
+  const tls = readTls(opts);
+  if (typeof tls === 'string') {
+    err(`gw: error: ${tls}`);
+    return 1;
+  }
   const plugins = await loadPlugins(opts.state, opts.plugins);
   const loaded = await readConfig(opts.state, plugins, 'expand');
   if (!loaded.ok) {
@@ -40,20 +49,45 @@ export async function runStart(opts: StartOptions): Promise<number> {
     throw error;
   }
   out(`gw listening on ${url(address)} (${describe(loaded.config)})`);
-  if (opts.statusListen) {
-    try {
-      const status = await gateway.listenStatus(opts.statusListen.port, opts.statusListen.host);
-      out(`gw status on ${url(status)}/status`);
-    } catch (error) {
-      await gateway.close({ drainMs: 0 });
-      throw error;
+  try {
+    if (opts.sslListen && tls) {
+      const secure = await gateway.listenTls(opts.sslListen.port, opts.sslListen.host ?? opts.host, tls);
+      out(`gw listening on ${url(secure, 'https')} (TLS)`);
     }
+    if (opts.statusListen) {
+      const status = await gateway.listenStatus(opts.statusListen.port, opts.statusListen.host ?? '127.0.0.1');
+      out(`gw status on ${url(status)}/status`);
+    }
+  } catch (error) {
+    await gateway.close({ drainMs: 0 });
+    throw error;
   }
   return stopped;
 }
 
-function url(address: { host: string; port: number }): string {
-  return `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+function url(address: { host: string; port: number }, scheme = 'http'): string {
+  return `${scheme}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
+/** The certificate and key for --ssl-listen, read before anything starts; a message when they can't be. */
+function readTls(opts: StartOptions): { cert: Buffer; key: Buffer } | undefined | string {
+  if (!opts.sslListen) {
+    return opts.sslCert || opts.sslCertKey ? '--ssl-cert and --ssl-cert-key need --ssl-listen' : undefined;
+  }
+  if (!opts.sslCert || !opts.sslCertKey) return '--ssl-listen needs --ssl-cert and --ssl-cert-key';
+  const read = (file: string, what: string): Buffer | string => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      // The code only (ENOENT, EACCES): never file contents.
+      return `cannot read the TLS ${what} ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+    }
+  };
+  const cert = read(opts.sslCert, 'certificate');
+  if (typeof cert === 'string') return cert;
+  const key = read(opts.sslCertKey, 'key');
+  if (typeof key === 'string') return key;
+  return { cert, key };
 }
 
 function describe(config: GatewayConfig): string {

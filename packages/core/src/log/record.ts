@@ -14,6 +14,8 @@ export interface LogInput {
   scheme: string;
   host: string;
   port: number;
+  /** The TLS session, on the TLS listener. */
+  tls?: { version: string; cipher: string; client_verify: string };
   /** Raw path + `?query` as the client sent it. */
   uri: string;
   query: string;
@@ -61,6 +63,7 @@ export function buildLogRecord(input: LogInput): LogRecord {
       method: input.method,
       headers: redactHeaders(input.requestHeaders, input.redactedHeaders),
       size: input.requestSize,
+      ...(input.tls === undefined ? {} : { tls: input.tls }),
     },
     upstream_uri: input.upstreamUri,
     upstream_status: input.upstreamStatus === undefined ? '' : String(input.upstreamStatus),

@@ -5,7 +5,8 @@
  * the old plan is closed when its last request is done), reopen (log rotation) and close with drain.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from '@gw/plugin-api';
@@ -26,6 +27,8 @@ export interface GatewayOptions {
 
 export interface Gateway {
   listen(port: number, host?: string): Promise<{ port: number; host: string }>;
+  /** Serve the proxy over TLS too, on a second address (Kong's `proxy_listen … ssl`, ssl_cert, ssl_cert_key). */
+  listenTls(port: number, host: string | undefined, tls: { cert: string | Buffer; key: string | Buffer }): Promise<{ port: number; host: string }>;
   /** Serve GET /status and /status/ready on a second address (Kong's status_listen). */
   listenStatus(port: number, host?: string): Promise<{ port: number; host: string }>;
   reload(config: GatewayConfig): Promise<void>;
@@ -103,17 +106,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let totalRequests = 0;
   const connections = { accepted: 0, active: 0 };
   // The pipeline consumes or pipes every body itself; Node dumps one left unread when the response ends.
-  const server = createServer((req, res) => {
+  const onRequest: RequestListener = (req, res) => {
     totalRequests++;
     handleRequest(current, deps, req, res);
-  });
-  // Long model streams: never cut a response because the whole exchange took long (service timeouts apply).
-  server.requestTimeout = 0;
-  server.on('connection', (socket) => {
+  };
+  const countConnection = (socket: { on(event: 'close', listener: () => void): unknown }) => {
     connections.accepted++;
     connections.active++;
     socket.on('close', () => connections.active--);
-  });
+  };
+  const server = createServer(onRequest);
+  // Long model streams: never cut a response because the whole exchange took long (service timeouts apply).
+  server.requestTimeout = 0;
+  server.on('connection', countConnection);
+  /** The proxy listeners: plain, then TLS once listenTls ran. */
+  const proxyServers: Server[] = [server];
 
   const statusApp = createStatusApp({
     totalRequests: () => totalRequests,
@@ -146,6 +153,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     listen(port, host = '0.0.0.0') {
       return listenOn(server, port, host);
     },
+    listenTls(port, host = '0.0.0.0', tls) {
+      const secure = createTlsServer({ cert: tls.cert, key: tls.key }, onRequest);
+      secure.requestTimeout = 0;
+      // Counted once the handshake is done (a failed handshake is not a client connection).
+      secure.on('secureConnection', countConnection);
+      proxyServers.push(secure);
+      return listenOn(secure, port, host);
+    },
     listenStatus(port, host = '127.0.0.1') {
       if (statusServer) return Promise.reject(new Error('the status listener is already started'));
       statusServer = createAdaptorServer({ fetch: statusApp.fetch, overrideGlobalObjects: false }) as Server;
@@ -171,16 +186,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     close(opts = {}) {
       closed ??= (async () => {
         closing = true;
-        const stopped = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-        server.closeIdleConnections();
+        const stopped = Promise.all(proxyServers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+        for (const s of proxyServers) s.closeIdleConnections();
         if (!(await untilIdle(opts.drainMs ?? 10_000))) {
           logger.warn(`closing with ${inFlight()} request(s) still in flight`);
-          server.closeAllConnections();
+          for (const s of proxyServers) s.closeAllConnections();
           // Aborted requests still run their log phase; give them a moment so log writers see them.
           await untilIdle(2_000);
         }
         // Connections of drained requests went back to keep-alive idling: close them so `stopped` resolves.
-        server.closeIdleConnections();
+        for (const s of proxyServers) s.closeIdleConnections();
         await stopped;
         // The status listener answers 503 on /status/ready through the drain; it goes last.
         if (statusServer?.listening) {

@@ -1,5 +1,6 @@
 /** The exchange, as the log record (log/record.ts) sees it once the response is finished. */
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { LogInput } from '../log/record.js';
 import type { Exchange } from '../runtime/exchange.js';
 
@@ -9,6 +10,13 @@ function requestHeadSize(req: IncomingMessage): number {
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) size += Buffer.byteLength(raw[i]) + Buffer.byteLength(raw[i + 1]) + 4;
   return size;
+}
+
+/** Kong's `request.tls`: protocol and cipher (OpenSSL names); no client certificates are asked for. */
+function tlsOf(req: IncomingMessage): LogInput['tls'] {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (socket.encrypted !== true) return undefined;
+  return { version: socket.getProtocol?.() ?? '', cipher: socket.getCipher?.()?.name ?? '', client_verify: 'NONE' };
 }
 
 /** What the log record is built from, read off the finished exchange. */
@@ -22,6 +30,7 @@ export function logInput(ex: Exchange): LogInput {
     scheme: client.scheme,
     host: client.host,
     port: client.port,
+    tls: tlsOf(req),
     uri: req.url ?? '/',
     query: client.query,
     requestHeaders: req.headers,

@@ -11,7 +11,7 @@ import { normalizePath, type RouteMatch, type Router } from '../router/index.js'
 import { createExchange, now, type ConsumerIndex, type Exchange } from '../runtime/exchange.js';
 import { describe, type PluginPlan } from '../runtime/plan.js';
 import { phasesOf, runAccess, runLog, runUpstream } from '../runtime/phases.js';
-import { sendError, sendUpstream, sendWebResponse } from './respond.js';
+import { sendError, sendHttpsRequired, sendUpstream, sendWebResponse } from './respond.js';
 import { VIA } from './version.js';
 import { logInput } from './log-input.js';
 
@@ -121,7 +121,8 @@ function startExchange(runtime: Runtime, req: IncomingMessage, res: ServerRespon
   return createExchange({
     req,
     res,
-    scheme: 'http',
+    // Kong's $scheme: https on the TLS listener.
+    scheme: (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
     host,
     port,
     rawPath,
@@ -148,6 +149,11 @@ function onResponseClosed(ex: Exchange, then: () => void): void {
   });
 }
 
+function sniOf(req: IncomingMessage): string | undefined {
+  const name = (req.socket as { servername?: string | false }).servername;
+  return typeof name === 'string' && name.length > 0 ? name : undefined;
+}
+
 /** The Host header's name part, lower-cased (`[v6]:port` keeps its brackets). */
 function hostName(header: string | undefined): string {
   if (header === undefined || header.length === 0) return '';
@@ -169,10 +175,15 @@ function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange, done: Done): 
     port: client.port,
     path: client.path,
     headers: req.headers,
-    scheme: 'http',
+    scheme: client.scheme === 'https' ? 'https' : 'http',
+    // The name the client asked for in its TLS handshake (routes with `snis`).
+    sni: client.scheme === 'https' ? sniOf(req) : undefined,
   });
   if (match === null) {
-    sendError(ex, new GatewayError('GW_ERR_NO_ROUTE'));
+    // Kong: a route that matches but for its protocol (https only, asked over http) says so.
+    const secure = client.scheme === 'http' ? runtime.router.match({ method: client.method, host: client.host, port: client.port, path: client.path, headers: req.headers, scheme: 'https' }) : null;
+    if (secure !== null) sendHttpsRequired(ex, secure.route.https_redirect_status_code);
+    else sendError(ex, new GatewayError('GW_ERR_NO_ROUTE'));
     return done();
   }
   ex.route = match.route;
