@@ -7,13 +7,15 @@ import { GatewayError, type HeaderMap, type Logger, type UpstreamRequest } from 
 import type { Agents } from '../proxy/agents.js';
 import { forwardWith } from '../proxy/forward.js';
 import { hostHeader, setForwardingHeaders, withoutHopByHop } from '../proxy/headers.js';
-import { normalizePath, type RouteMatch, type Router } from '../router/index.js';
-import { createExchange, now, type ConsumerIndex, type Exchange } from '../runtime/exchange.js';
+import type { RouteMatch, Router } from '../router/index.js';
+import { now, type ConsumerIndex, type Exchange } from '../runtime/exchange.js';
 import { describe, type PluginPlan } from '../runtime/plan.js';
 import { phasesOf, runAccess, runLog, runUpstream } from '../runtime/phases.js';
-import { sendError, sendHttpsRequired, sendUpstream, sendWebResponse } from './respond.js';
+import { sendError, sendUpstream, sendWebResponse } from './respond.js';
+import { sendHttpsRequired } from './https-required.js';
 import { VIA } from './version.js';
 import { logInput } from './log-input.js';
+import { sniOf, startExchange } from './start-exchange.js';
 
 /** Everything a request needs from one config load; swapped atomically on reload. */
 export interface Runtime {
@@ -103,35 +105,6 @@ function complete(runtime: Runtime, deps: PipelineDeps, ex: Exchange): void {
   logged.catch((err: unknown) => deps.logger.error(`request ${ex.id}: ${describe(err)}`)).finally(finish);
 }
 
-function startExchange(runtime: Runtime, req: IncomingMessage, res: ServerResponse): Exchange {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const rawPath = q === -1 ? url : url.slice(0, q);
-  // The port is the one the request arrived on, as Kong's server_port: it is what `host:port` routes
-  // match, what X-Forwarded-Port says and what the log's request.url shows (a Host header's port is
-  // only a claim by the client).
-  const port = req.socket.localPort ?? 0;
-  const host = hostName(req.headers.host);
-  let path: string;
-  try {
-    path = normalizePath(rawPath);
-  } catch {
-    path = rawPath;
-  }
-  return createExchange({
-    req,
-    res,
-    // Kong's $scheme: https on the TLS listener.
-    scheme: (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
-    host,
-    port,
-    rawPath,
-    path,
-    query: q === -1 ? '' : url.slice(q + 1),
-    consumers: runtime.consumers,
-  });
-}
-
 /**
  * Calls `then` once the response is finished or the connection is gone (Node emits `close` on the
  * response in both cases, after `finish`); marks client aborts.
@@ -147,22 +120,6 @@ function onResponseClosed(ex: Exchange, then: () => void): void {
     if (socket !== null && ex.socketBytesAtStart >= 0) ex.responseSize = socket.bytesWritten - ex.socketBytesAtStart;
     then();
   });
-}
-
-function sniOf(req: IncomingMessage): string | undefined {
-  const name = (req.socket as { servername?: string | false }).servername;
-  return typeof name === 'string' && name.length > 0 ? name : undefined;
-}
-
-/** The Host header's name part, lower-cased (`[v6]:port` keeps its brackets). */
-function hostName(header: string | undefined): string {
-  if (header === undefined || header.length === 0) return '';
-  const lower = header.toLowerCase();
-  const close = lower.startsWith('[') ? lower.indexOf(']') : -1;
-  const colon = lower.indexOf(':', close === -1 ? 0 : close);
-  // No port, or a bare IPv6 address (several colons, no brackets).
-  if (colon === -1 || (close === -1 && lower.indexOf(':', colon + 1) !== -1)) return lower;
-  return lower.slice(0, colon);
 }
 
 type Done = (err?: unknown) => void;

@@ -35,7 +35,7 @@ function toOutgoing(headers: HeaderMap): OutgoingHttpHeaders {
   return out;
 }
 
-function writeHead(ex: Exchange, status: number, headers: HeaderMap): void {
+export function writeHead(ex: Exchange, status: number, headers: HeaderMap): void {
   ex.status = status;
   ex.responseHeaders = headers;
   if (!ex.res.destroyed && !ex.res.headersSent) {
@@ -55,30 +55,12 @@ export function breakResponse(ex: Exchange): void {
   ex.res.destroy();
 }
 
-function kongHeaders(ex: Exchange, headers: HeaderMap): HeaderMap {
+export function kongHeaders(ex: Exchange, headers: HeaderMap): HeaderMap {
   ex.timing.responded ??= now();
   headers['x-kong-request-id'] = ex.id;
   headers['x-kong-response-latency'] = ms(ex.timing.start, ex.timing.responded);
   headers.server = SERVER;
   return headers;
-}
-
-/**
- * An https-only route asked over http (Kong's https_redirect_status_code): 426 with an Upgrade hint, or a
- * redirect to `https://<host><uri>` — without a port, as Kong does (a TLS listener on another port sits
- * behind something that maps 443 to it, or the client is told the port some other way).
- */
-export function sendHttpsRequired(ex: Exchange, status: number): void {
-  if (status === 426) {
-    sendError(ex, new GatewayError('GW_ERR_HTTPS_REQUIRED', { headers: { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' } }));
-    return;
-  }
-  ex.source = 'kong';
-  const host = ex.client.host.length > 0 ? ex.client.host : (ex.req.socket.localAddress ?? 'localhost');
-  const headers: HeaderMap = { location: `https://${host}${ex.req.url ?? '/'}`, 'content-length': '0' };
-  if (!ex.req.complete) ex.res.shouldKeepAlive = false;
-  writeHead(ex, status, kongHeaders(ex, headers));
-  ex.res.end();
 }
 
 /** gw's own error response, in the request's error format. */
