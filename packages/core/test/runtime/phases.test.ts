@@ -12,22 +12,27 @@ afterEach(async () => {
 
 const run = pluginRunner(cleanups);
 
+/** Authenticates the consumer whose key is in x-api-key (as key-auth does), noting each run in `seen`. */
+function keyAuthLike(seen: string[] = []) {
+  return definePlugin({
+    name: 'auth',
+    version: '1.0.0',
+    priority: 1250,
+    configSchema: {},
+    access({ ctx }) {
+      seen.push('auth');
+      const key = ctx.request.headers['x-api-key'];
+      const c = typeof key === 'string' ? ctx.findConsumerByKey(key) : undefined;
+      if (c) ctx.authenticate(c, 'cred-1');
+    },
+  });
+}
+
 describe('phases', () => {
   it('runs access in priority order and lets consumer-scoped configs apply after authenticate', async () => {
     const seen: string[] = [];
     const alice = consumer('alice', ['alice-key']);
-    const auth = definePlugin({
-      name: 'auth',
-      version: '1.0.0',
-      priority: 1250,
-      configSchema: {},
-      access({ ctx }) {
-        seen.push('auth');
-        const key = ctx.request.headers['x-api-key'];
-        const c = typeof key === 'string' ? ctx.findConsumerByKey(key) : undefined;
-        if (c) ctx.authenticate(c, 'cred-1');
-      },
-    });
+    const auth = keyAuthLike(seen);
     const tagger = definePlugin<{ tag: string }>({
       name: 'tagger',
       version: '1.0.0',
@@ -51,17 +56,7 @@ describe('phases', () => {
 
   it('takes the error format of the consumer-scoped plugin list after authenticate', async () => {
     const alice = consumer('alice', ['alice-key']);
-    const auth = definePlugin({
-      name: 'auth',
-      version: '1.0.0',
-      priority: 1250,
-      configSchema: {},
-      access({ ctx }) {
-        const key = ctx.request.headers['x-api-key'];
-        const c = typeof key === 'string' ? ctx.findConsumerByKey(key) : undefined;
-        if (c) ctx.authenticate(c, 'cred-1');
-      },
-    });
+    const auth = keyAuthLike();
     // Declares Anthropic errors for its requests but never calls setErrorFormat itself.
     const llm = definePlugin({
       name: 'llm',
