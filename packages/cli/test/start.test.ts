@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
+import tls from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { repoRoot, runGw, spawnGw, type GwProcess } from './support/gw-process.js';
 import { startEchoUpstream, type EchoUpstream } from './support/echo-upstream.js';
 
@@ -192,5 +194,42 @@ describe('gw start', () => {
     const unreadable = await runGw(['start', '-s', config, '--ssl-listen', '0', '--ssl-cert', '/nonexistent/cert.pem', '--ssl-cert-key', config], { env: { DECK_UPSTREAM: upstream.url } });
     expect(unreadable.code).toBe(1);
     expect(unreadable.stderr).toBe('gw: error: cannot read the TLS certificate /nonexistent/cert.pem (ENOENT)\n');
+  });
+
+  it('picks up a replaced TLS certificate on SIGHUP, and keeps the old one when the new pair is bad', async () => {
+    const fixtures = path.resolve(repoRoot, 'packages/core/test/fixtures/tls');
+    const certFile = path.join(dir, 'rot-cert.pem');
+    const keyFile = path.join(dir, 'rot-key.pem');
+    const install = (cert: string, key: string) => {
+      writeFileSync(certFile, readFileSync(path.join(fixtures, cert)));
+      writeFileSync(keyFile, readFileSync(path.join(fixtures, key)));
+    };
+    install('cert.pem', 'key.pem');
+    await startGw(writeConfig('rot.yaml', ['/a']), ['--ssl-listen', '127.0.0.1:0', '--ssl-cert', certFile, '--ssl-cert-key', keyFile]);
+    const port = Number((await gw!.waitFor(/gw listening on https:\/\/127\.0\.0\.1:(\d+) \(TLS\)/))[1]);
+    /** The certificate the listener presents to a new connection. */
+    const presented = () =>
+      new Promise<string>((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+          resolve(socket.getPeerX509Certificate()!.fingerprint256);
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+    const fingerprint = (file: string) => new X509Certificate(readFileSync(path.join(fixtures, file))).fingerprint256;
+    expect(await presented()).toBe(fingerprint('cert.pem'));
+
+    install('cert2.pem', 'key2.pem');
+    let mark = gw!.output().length;
+    gw!.child.kill('SIGHUP');
+    await gw!.waitFor(/\[info\] reloaded the TLS certificate/, mark);
+    expect(await presented()).toBe(fingerprint('cert2.pem'));
+
+    install('cert.pem', 'key2.pem'); // a key that doesn't match the certificate
+    mark = gw!.output().length;
+    gw!.child.kill('SIGHUP');
+    await gw!.waitFor(/\[error\] TLS certificate not reloaded: .*; the previous one keeps serving/, mark);
+    expect(gw!.output()).not.toContain('PRIVATE KEY');
+    expect(await presented()).toBe(fingerprint('cert2.pem'));
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `gw start`: load, serve, and follow the signals an operator sends:
- *   SIGHUP           re-read the files; an invalid file leaves the running config serving
+ *   SIGHUP           re-read the files (and the TLS certificate); an invalid one leaves the running one serving
  *   SIGUSR1          reopen log files (after logrotate moved them)
  *   SIGTERM, SIGINT  stop accepting, let in-flight requests finish within --drain-timeout, exit 0
  */
@@ -120,13 +120,36 @@ function followSignals(gateway: Gateway, plugins: PluginRegistry, opts: StartOpt
     stderrLogger.info(`reloaded ${opts.state.join(', ')} (${describe(loaded.config)})`);
   };
 
+  // cert-manager and friends replace the files in place: SIGHUP picks them up for new handshakes.
+  const reloadCertificate = () => {
+    if (!opts.sslListen) return;
+    const tls = readTls(opts);
+    if (typeof tls !== 'object') {
+      stderrLogger.error(`TLS certificate not reloaded: ${tls ?? 'no certificate'}; the previous one keeps serving`);
+      return;
+    }
+    try {
+      gateway.reloadTls(tls);
+    } catch (error) {
+      // OpenSSL's reason only (e.g. a key that doesn't match the certificate): never the file contents.
+      stderrLogger.error(`TLS certificate not reloaded: ${describeError(error, false)}; the previous one keeps serving`);
+      return;
+    }
+    stderrLogger.info(`reloaded the TLS certificate ${opts.sslCert}`);
+  };
+
   const reopen = async () => {
     await gateway.reopen();
     stderrLogger.info('reopened log files');
   };
 
   return new Promise((resolve) => {
-    const onHup = () => serially(reload);
+    // The certificate is reloaded whether or not the config file is valid: they are independent.
+    const onHup = () =>
+      serially(async () => {
+        reloadCertificate();
+        await reload();
+      });
     const onUsr1 = () => serially(reopen);
     let stopping = false;
     const onStop = (signal: NodeJS.Signals) => {

@@ -29,6 +29,8 @@ export interface Gateway {
   listen(port: number, host?: string): Promise<{ port: number; host: string }>;
   /** Serve the proxy over TLS too, on a second address (Kong's `proxy_listen … ssl`, ssl_cert, ssl_cert_key). */
   listenTls(port: number, host: string | undefined, tls: { cert: string | Buffer; key: string | Buffer }): Promise<{ port: number; host: string }>;
+  /** New certificate and key for the TLS listener (rotation): new handshakes use them, open connections keep theirs. */
+  reloadTls(tls: { cert: string | Buffer; key: string | Buffer }): void;
   /** Serve GET /status and /status/ready on a second address (Kong's status_listen). */
   listenStatus(port: number, host?: string): Promise<{ port: number; host: string }>;
   reload(config: GatewayConfig): Promise<void>;
@@ -121,6 +123,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   server.on('connection', countConnection);
   /** The proxy listeners: plain, then TLS once listenTls ran. */
   const proxyServers: Server[] = [server];
+  let tlsServer: ReturnType<typeof createTlsServer> | undefined;
 
   const statusApp = createStatusApp({
     totalRequests: () => totalRequests,
@@ -154,12 +157,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return listenOn(server, port, host);
     },
     listenTls(port, host = '0.0.0.0', tls) {
+      if (tlsServer) return Promise.reject(new Error('the TLS listener is already started'));
       const secure = createTlsServer({ cert: tls.cert, key: tls.key }, onRequest);
+      tlsServer = secure;
       secure.requestTimeout = 0;
       // Counted once the handshake is done (a failed handshake is not a client connection).
       secure.on('secureConnection', countConnection);
       proxyServers.push(secure);
       return listenOn(secure, port, host);
+    },
+    reloadTls(tls) {
+      if (!tlsServer) throw new Error('no TLS listener');
+      // Throws on a bad pair before anything changes: the old certificate keeps serving.
+      tlsServer.setSecureContext({ cert: tls.cert, key: tls.key });
     },
     listenStatus(port, host = '127.0.0.1') {
       if (statusServer) return Promise.reject(new Error('the status listener is already started'));
