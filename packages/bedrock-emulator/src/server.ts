@@ -1,5 +1,6 @@
 // The loopback HTTP/1.1 server: route, verify SigV4, validate, pick a scenario, answer.
 import { createHash, randomUUID } from 'node:crypto';
+import { assumeRole, assumeRoleRequest, error as stsError } from './sts.js';
 import type { BedrockError } from './errors.js';
 import { UNKNOWN_OPERATION, sendError, validationError } from './errors.js';
 import { markerScenario } from './conversation.js';
@@ -123,12 +124,26 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
     return validationError(`gw-bedrock-emulator: unknown scenario "${marked}"; known: ${SCENARIOS.join(', ')}`);
   }
 
+  /** STS AssumeRole (sts.ts): signed by base credentials; what it issues is accepted by Bedrock from then on. */
+  function answerSts(req: AnyRequest, res: AnyResponse, method: string, url: string, body: Buffer, form: URLSearchParams) {
+    const headers = flatHeaders(req);
+    received.push({ method, path: url, headers, body, json: undefined, modelId: '', operation: 'assume-role', signatureValid: false, scenario: '' });
+    const auth = verifySigV4({ method, url, headers, body }, { credentials, region, service: 'sts' });
+    const answer = auth.ok ? assumeRole(form) : stsError(auth.status, auth.type, auth.message);
+    if (auth.ok) received.at(-1)!.signatureValid = true;
+    if (answer.issued) credentials.push({ ...answer.issued, sessionToken: answer.issued.sessionToken });
+    writeHead(res, answer.status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(answer.xml) });
+    end(res, answer.xml);
+  }
+
   async function handle(req: AnyRequest, res: AnyResponse) {
     const startedAt = Date.now();
     const requestId = randomUUID();
     const body = await readBody(req);
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
+    const form = assumeRoleRequest(method, url, body);
+    if (form !== undefined) return answerSts(req, res, method, url, body, form);
     const { operation, modelId, path } = route(method, url);
     const headers = flatHeaders(req);
     const json = parseJson(body);

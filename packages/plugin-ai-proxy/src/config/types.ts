@@ -16,6 +16,10 @@ export interface AuthConfig {
 
 export interface BedrockOptions {
   aws_region?: string;
+  /** Sign Bedrock calls with credentials from STS AssumeRole on this role (Kong's field). */
+  aws_assume_role_arn?: string;
+  aws_role_session_name?: string;
+  aws_sts_endpoint_url?: string;
   [field: string]: unknown;
 }
 

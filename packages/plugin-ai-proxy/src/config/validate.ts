@@ -63,9 +63,6 @@ export function validate(config: AiProxyConfig): ConfigIssue[] {
  * would be silently ignored, e.g. requests signed with the base credentials instead of an assumed role.
  */
 const NOT_IMPLEMENTED: readonly string[] = [
-  'model.options.bedrock.aws_assume_role_arn',
-  'model.options.bedrock.aws_role_session_name',
-  'model.options.bedrock.aws_sts_endpoint_url',
   'model.options.bedrock.performance_config_latency',
   'model.options.upstream_path',
   'model.options.cache_write_cost_list',

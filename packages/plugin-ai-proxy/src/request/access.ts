@@ -3,6 +3,7 @@ import type { AiProxyConfig } from '../config/types.js';
 import { emptyUsage, type AiExchange, type RouteKind } from '../exchange.js';
 import { planAnthropic } from '../providers/anthropic/plan.js';
 import { planBedrock } from '../providers/bedrock/plan.js';
+import { applyAssumeRole } from '../providers/bedrock/assume-role.js';
 import { headerBetas } from './betas.js';
 import { parseMessagesBody } from './body.js';
 import type { RawMembers } from './json-members.js';
@@ -41,6 +42,7 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
         : undefined;
   // validate() rejects other providers at load time; this guards a config that skipped it.
   if (planned === undefined) throw new GatewayError('GW_ERR_INTERNAL', { message: `provider '${provider}' is not supported by gw` });
+  if (planned.plan.provider === 'bedrock') await applyAssumeRole(planned.plan, config, state.env);
 
   local.plan = planned.plan;
   local.exchange = openExchange(config, state, { provider: planned.plan.provider, kind, stream, model, clientModel, sent: planned.sent, members: body.members });

@@ -14,12 +14,17 @@ describe('ai-proxy validate: Kong fields gw does not act on yet', () => {
     expect(validate(base)).toEqual([]);
   });
 
-  it('refuses an assumed role instead of signing with the base credentials', () => {
+  it('accepts an assumed role now that gw implements it (test/integration/assume-role.test.ts)', () => {
     const config = structuredClone(base) as any;
     config.model.options.bedrock.aws_assume_role_arn = 'arn:aws:iam::1:role/x';
-    expect(validate(config)).toEqual([
-      { path: 'model.options.bedrock.aws_assume_role_arn', message: expect.stringContaining('is not supported yet by gw') },
-    ]);
+    config.model.options.bedrock.aws_sts_endpoint_url = 'https://sts.us-east-1.amazonaws.com';
+    expect(validate(config)).toEqual([]);
+  });
+
+  it('still refuses a field it would ignore: performance_config_latency', () => {
+    const config = structuredClone(base) as any;
+    config.model.options.bedrock.performance_config_latency = 'optimized';
+    expect(validate(config).map((i) => i.path)).toEqual(['model.options.bedrock.performance_config_latency']);
   });
 
   it('refuses cost modifiers it would not apply', () => {
