@@ -1,6 +1,6 @@
 // Bedrock Runtime routes. The model id is one path segment: split first, then decode (ARNs hold `%2F`).
 
-export type Operation = 'invoke' | 'invoke-stream' | 'count-tokens' | 'assume-role' | 'other';
+export type Operation = 'invoke' | 'invoke-stream' | 'count-tokens' | 'assume-role' | 'assume-role-with-web-identity' | 'other';
 
 const OPERATIONS: Record<string, Operation> = {
   invoke: 'invoke',

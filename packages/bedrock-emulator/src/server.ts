@@ -127,8 +127,10 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
   /** STS AssumeRole (sts.ts): signed by base credentials; what it issues is accepted by Bedrock from then on. */
   function answerSts(req: AnyRequest, res: AnyResponse, method: string, url: string, body: Buffer, form: URLSearchParams) {
     const headers = flatHeaders(req);
-    received.push({ method, path: url, headers, body, json: undefined, modelId: '', operation: 'assume-role', signatureValid: false, scenario: '' });
-    const auth = verifySigV4({ method, url, headers, body }, { credentials, region, service: 'sts' });
+    const operation = form.get('Action') === 'AssumeRole' ? 'assume-role' : 'assume-role-with-web-identity';
+    received.push({ method, path: url, headers, body, json: undefined, modelId: '', operation, signatureValid: false, scenario: '' });
+    // AssumeRoleWithWebIdentity is unsigned: the token is the proof.
+    const auth = form.get('Action') === 'AssumeRoleWithWebIdentity' ? ({ ok: true } as const) : verifySigV4({ method, url, headers, body }, { credentials, region, service: 'sts' });
     const answer = auth.ok ? assumeRole(form) : stsError(auth.status, auth.type, auth.message);
     if (auth.ok) received.at(-1)!.signatureValid = true;
     if (answer.issued) credentials.push({ ...answer.issued, sessionToken: answer.issued.sessionToken });

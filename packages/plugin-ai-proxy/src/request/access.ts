@@ -3,7 +3,6 @@ import type { AiProxyConfig } from '../config/types.js';
 import { emptyUsage, type AiExchange, type RouteKind } from '../exchange.js';
 import { planAnthropic } from '../providers/anthropic/plan.js';
 import { planBedrock } from '../providers/bedrock/plan.js';
-import { applyAssumeRole } from '../providers/bedrock/assume-role.js';
 import { headerBetas } from './betas.js';
 import { parseMessagesBody } from './body.js';
 import type { RawMembers } from './json-members.js';
@@ -36,13 +35,12 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   const provider = config.model.provider;
   const planned =
     provider === 'bedrock'
-      ? planBedrock({ config, env: state.env, kind, model, stream, body, headerBetas: headerBetas(ctx.request.headers) })
+      ? await planBedrock({ config, env: state.env, kind, model, stream, body, headerBetas: headerBetas(ctx.request.headers) })
       : provider === 'anthropic'
         ? planAnthropic({ config, kind, model, clientModel, stream, body, query: ctx.request.query, clientHeaders: ctx.request.headers })
         : undefined;
   // validate() rejects other providers at load time; this guards a config that skipped it.
   if (planned === undefined) throw new GatewayError('GW_ERR_INTERNAL', { message: `provider '${provider}' is not supported by gw` });
-  if (planned.plan.provider === 'bedrock') await applyAssumeRole(planned.plan, config, state.env);
 
   local.plan = planned.plan;
   local.exchange = openExchange(config, state, { provider: planned.plan.provider, kind, stream, model, clientModel, sent: planned.sent, members: body.members });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '@gw/plugin-api';
-import { resolveCredentials, resolveRegion } from '../../src/providers/bedrock/identity.js';
+import { resolveRegion } from '../../src/providers/bedrock/identity.js';
+import { credentialsFor } from '../../src/providers/bedrock/credentials.js';
 import { countTokensModelId, encodeModelId, modelPath, resolveEndpoint } from '../../src/providers/bedrock/url.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
 import { aiProxyConfig } from '../support/config.js';
@@ -65,18 +66,21 @@ describe('region and credentials precedence', () => {
     expect(codeOf(() => resolveRegion(config(), {}))).toBe('GW_ERR_AI_NO_REGION');
   });
 
-  it('credentials: config pair, then the env pair with its session token, else GW_ERR_AI_NO_CREDENTIALS', () => {
+  it('credentials: config pair, then the env pair with its session token, else GW_ERR_AI_NO_CREDENTIALS', async () => {
     const env = { AWS_ACCESS_KEY_ID: 'ENVKEY', AWS_SECRET_ACCESS_KEY: 'envsecret', AWS_SESSION_TOKEN: 'tok' };
-    expect(resolveCredentials(config({ keys: ['CFGKEY', 'cfgsecret'] }), env)).toEqual({ accessKeyId: 'CFGKEY', secretAccessKey: 'cfgsecret' });
-    expect(resolveCredentials(config(), env)).toEqual({ accessKeyId: 'ENVKEY', secretAccessKey: 'envsecret', sessionToken: 'tok' });
-    expect(resolveCredentials(config(), { AWS_ACCESS_KEY_ID: 'A', AWS_SECRET_ACCESS_KEY: 'B' })).toEqual({ accessKeyId: 'A', secretAccessKey: 'B' });
-    expect(codeOf(() => resolveCredentials(config(), { AWS_ACCESS_KEY_ID: 'only-half' }))).toBe('GW_ERR_AI_NO_CREDENTIALS');
+    const region = 'us-east-1';
+    expect(await credentialsFor(config({ keys: ['CFGKEY', 'cfgsecret'] }), env, region)).toEqual({ accessKeyId: 'CFGKEY', secretAccessKey: 'cfgsecret' });
+    expect(await credentialsFor(config(), env, region)).toEqual({ accessKeyId: 'ENVKEY', secretAccessKey: 'envsecret', sessionToken: 'tok' });
+    expect(await credentialsFor(config(), { AWS_ACCESS_KEY_ID: 'A', AWS_SECRET_ACCESS_KEY: 'B' }, region)).toEqual({ accessKeyId: 'A', secretAccessKey: 'B' });
+    await expect(credentialsFor(config(), { AWS_ACCESS_KEY_ID: 'only-half' }, region)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_CREDENTIALS' });
+    // Half a web identity is no identity either.
+    await expect(credentialsFor(config(), { AWS_ROLE_ARN: 'arn:aws:iam::1:role/x' }, region)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_CREDENTIALS' });
   });
 
-  it('error messages never carry a secret', () => {
+  it('error messages never carry a secret', async () => {
     let caught: unknown;
     try {
-      resolveCredentials(config(), { AWS_SECRET_ACCESS_KEY: 'supersecret' });
+      await credentialsFor(config(), { AWS_SECRET_ACCESS_KEY: 'supersecret' }, 'us-east-1');
     } catch (error) {
       caught = error;
     }

@@ -18,7 +18,7 @@ export function resolveRegion(config: AiProxyConfig, env: NodeJS.ProcessEnv): st
  * Static credentials: auth.aws_access_key_id + aws_secret_access_key, else env AWS_ACCESS_KEY_ID +
  * AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN). A pair counts only when both halves are set, as in Kong.
  */
-export function resolveCredentials(config: AiProxyConfig, env: NodeJS.ProcessEnv): AwsCredentials {
+export function staticCredentials(config: AiProxyConfig, env: NodeJS.ProcessEnv): AwsCredentials | undefined {
   const auth = config.auth;
   if (auth?.aws_access_key_id && auth.aws_secret_access_key) {
     return { accessKeyId: auth.aws_access_key_id, secretAccessKey: auth.aws_secret_access_key };
@@ -28,5 +28,5 @@ export function resolveCredentials(config: AiProxyConfig, env: NodeJS.ProcessEnv
       ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
       : { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
   }
-  throw new GatewayError('GW_ERR_AI_NO_CREDENTIALS');
+  return undefined;
 }

@@ -3,7 +3,8 @@ import type { RouteKind } from '../../exchange.js';
 import type { BedrockPlan } from '../../request/plan.js';
 import type { ParsedBody } from '../../request/body.js';
 import { toBedrockBody, toCountTokensBody } from './body.js';
-import { resolveCredentials, resolveRegion } from './identity.js';
+import { resolveRegion } from './identity.js';
+import { credentialsFor } from './credentials.js';
 import { countTokensModelId, modelPath, resolveEndpoint } from './url.js';
 
 export interface BedrockPlanInput {
@@ -17,9 +18,9 @@ export interface BedrockPlanInput {
 }
 
 /** Everything the Bedrock call needs, resolved once in `access` (errors surface before proxying). */
-export function planBedrock(input: BedrockPlanInput): { plan: BedrockPlan; sent: Uint8Array } {
+export async function planBedrock(input: BedrockPlanInput): Promise<{ plan: BedrockPlan; sent: Uint8Array }> {
   const region = resolveRegion(input.config, input.env);
-  const credentials = resolveCredentials(input.config, input.env);
+  const credentials = await credentialsFor(input.config, input.env, region);
   const endpoint = resolveEndpoint(input.config.model.options?.upstream_url, region, input.env);
   const invoke = toBedrockBody({ body: input.body, model: input.model, headerBetas: input.headerBetas, options: input.config.model.options });
   const counting = input.kind === 'count_tokens';
