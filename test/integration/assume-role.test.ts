@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
 import { setEnv, startGateway, type RunningGateway } from './support/gateway.js';
-import { AWS_KEYS, MODEL, deckEnv } from './support/bedrock.js';
+import { AWS_KEYS, MODEL, askMessages, deckEnv } from './support/bedrock.js';
 import { assumedCredentials, assumeRoleOf } from '../../packages/plugin-ai-proxy/src/providers/bedrock/assume-role.js';
 
 const route = (name: string, roleArn: string, sts: string) => `
@@ -53,12 +53,7 @@ services:
     await emulator?.close();
   });
 
-  const ask = (route: string) =>
-    fetch(`${gw.url}/${route}/v1/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' },
-      body: JSON.stringify({ model: MODEL, max_tokens: 32, messages: [{ role: 'user', content: 'hi [scenario:text]' }] }),
-    });
+  const ask = (route: string) => askMessages(gw.url, route);
 
   it('signs Bedrock calls with the role credentials, from one STS call shared by requests', async () => {
     const before = emulator.received.length;

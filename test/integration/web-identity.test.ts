@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
 import { setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
-import { AWS_KEYS, MODEL } from './support/bedrock.js';
+import { AWS_KEYS, MODEL, askMessages } from './support/bedrock.js';
 
 const aiProxy = (name: string, role?: string) => `
       - name: ${name}
@@ -60,12 +60,7 @@ services:
     await emulator?.close();
   });
 
-  const ask = (route: string) =>
-    fetch(`${gw.url}/${route}/v1/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' },
-      body: JSON.stringify({ model: MODEL, max_tokens: 32, messages: [{ role: 'user', content: 'hi [scenario:text]' }] }),
-    });
+  const ask = (route: string) => askMessages(gw.url, route);
 
   it('trades the token once and signs Bedrock calls with the temporary credentials', async () => {
     const before = emulator.received.length;

@@ -148,3 +148,12 @@ export async function startRelay(port: number): Promise<Relay> {
       }),
   };
 }
+
+/** A small non-streaming Messages request to `<gateway>/<route>/v1/messages` (scenario `text`). */
+export function askMessages(gatewayUrl: string, route: string): Promise<Response> {
+  return fetch(`${gatewayUrl}/${route}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({ model: MODEL, max_tokens: 32, messages: [{ role: 'user', content: 'hi [scenario:text]' }] }),
+  });
+}
