@@ -43,6 +43,7 @@ export const ERROR_CATALOGUE = {
   GW_ERR_AI_STREAMING_DENIED: { status: 400, message: 'response streaming is not enabled for this LLM' },
   GW_ERR_AI_NO_REGION: { status: 500, message: 'LLM request failed before proxying: AWS region not specified anywhere' },
   GW_ERR_AI_NO_CREDENTIALS: { status: 500, message: 'LLM request failed before proxying: no AWS credentials configured' },
+  GW_ERR_AI_CREDENTIALS_FAILED: { status: 500, message: 'LLM request failed before proxying: could not get AWS credentials ({detail})' },
   GW_ERR_AI_ASSUME_ROLE_FAILED: { status: 500, message: 'LLM request failed before proxying: could not assume the AWS role ({detail})' },
   GW_ERR_AI_STREAM_TRUNCATED: { status: 502, message: 'upstream stream ended in the middle of an event' },
   GW_ERR_AI_STREAM_CORRUPT: { status: 502, message: 'upstream stream is corrupt: {detail}' },

@@ -1,0 +1,97 @@
+/**
+ * Container credentials, as the AWS SDKs read them: ECS task roles (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+ * served at 169.254.170.2) and EKS Pod Identity or any local agent (AWS_CONTAINER_CREDENTIALS_FULL_URI with
+ * AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN). Plain http is allowed only to the addresses the SDKs
+ * allow (loopback and the ECS/EKS agents): credentials must not cross a network in clear.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { readFile } from 'node:fs/promises';
+import { GatewayError } from '@gw/plugin-api';
+import type { AwsCredentials } from './identity.js';
+import { cachedCredentials, type TemporaryCredentials } from './sts-client.js';
+
+export interface ContainerSource {
+  url: URL;
+  token?: string;
+  tokenFile?: string;
+}
+
+const ECS_AGENT = 'http://169.254.170.2';
+const PLAIN_HTTP_HOSTS = new Set(['169.254.170.2', '169.254.170.23', '[fd00:ec2::23]', 'localhost', '[::1]']);
+const TIMEOUT_MS = 5_000;
+
+function failed(detail: string): GatewayError {
+  return new GatewayError('GW_ERR_AI_CREDENTIALS_FAILED', { params: { detail } });
+}
+
+/** The configured container credentials endpoint, if any (a disallowed one throws). */
+export function containerSourceOf(env: NodeJS.ProcessEnv): ContainerSource | undefined {
+  let raw: string;
+  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) raw = `${ECS_AGENT}${env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}`;
+  else if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI) raw = env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+  else return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw failed('AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL');
+  }
+  const loopback = /^127\./.test(url.hostname) || PLAIN_HTTP_HOSTS.has(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw failed(`container credentials over plain http only from loopback or the ECS/EKS agent, not ${url.hostname}`);
+  }
+  const source: ContainerSource = { url };
+  if (env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) source.tokenFile = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE;
+  else if (env.AWS_CONTAINER_AUTHORIZATION_TOKEN) source.token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
+  return source;
+}
+
+/** The agent's credentials, fetched once per cache lifetime; the token file is read for every fetch (it rotates). */
+export function containerCredentials(source: ContainerSource, now = Date.now): Promise<AwsCredentials> {
+  return cachedCredentials(['container', source.url.href, source.tokenFile ?? ''].join('\n'), () => fetchCredentials(source), now);
+}
+
+async function fetchCredentials(source: ContainerSource): Promise<TemporaryCredentials> {
+  let token = source.token;
+  if (source.tokenFile !== undefined) {
+    try {
+      token = (await readFile(source.tokenFile, 'utf8')).trim();
+    } catch (error) {
+      throw failed(`container authorization token file unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const { status, text } = await get(source.url, token);
+  if (status !== 200) throw failed(`container credentials endpoint answered HTTP ${status}`);
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw failed('unreadable container credentials');
+  }
+  const { AccessKeyId, SecretAccessKey, Token, Expiration } = body;
+  const expiresAt = typeof Expiration === 'string' ? Date.parse(Expiration) : NaN;
+  if (typeof AccessKeyId !== 'string' || typeof SecretAccessKey !== 'string' || typeof Token !== 'string' || Number.isNaN(expiresAt)) {
+    throw failed('unreadable container credentials');
+  }
+  return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: Token, expiresAt };
+}
+
+function get(url: URL, token: string | undefined): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const headers: Record<string, string> = token === undefined ? {} : { authorization: token };
+    const req = client.request(url, { method: 'GET', headers, timeout: TIMEOUT_MS }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (text.length < 64 * 1024) text += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', () => reject(failed('container credentials endpoint connection lost')));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (error) => reject(failed(`container credentials endpoint unreachable (${(error as NodeJS.ErrnoException).code ?? error.message})`)));
+    req.end();
+  });
+}
