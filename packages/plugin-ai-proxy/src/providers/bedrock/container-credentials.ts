@@ -4,12 +4,11 @@
  * AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN). Plain http is allowed only to the addresses the SDKs
  * allow (loopback and the ECS/EKS agents): credentials must not cross a network in clear.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { GatewayError } from '@gw/plugin-api';
 import type { AwsCredentials } from './identity.js';
 import { cachedCredentials, type TemporaryCredentials } from './sts-client.js';
+import { requestText } from './http-text.js';
 
 export interface ContainerSource {
   url: URL;
@@ -61,7 +60,8 @@ async function fetchCredentials(source: ContainerSource): Promise<TemporaryCrede
       throw failed(`container authorization token file unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
-  const { status, text } = await get(source.url, token);
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: token };
+  const { status, text } = await requestText({ url: source.url, method: 'GET', headers, timeoutMs: TIMEOUT_MS, what: 'container credentials endpoint', fail: failed });
   if (status !== 200) throw failed(`container credentials endpoint answered HTTP ${status}`);
   let body: Record<string, unknown>;
   try {
@@ -75,23 +75,4 @@ async function fetchCredentials(source: ContainerSource): Promise<TemporaryCrede
     throw failed('unreadable container credentials');
   }
   return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: Token, expiresAt };
-}
-
-function get(url: URL, token: string | undefined): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const headers: Record<string, string> = token === undefined ? {} : { authorization: token };
-    const req = client.request(url, { method: 'GET', headers, timeout: TIMEOUT_MS }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        if (text.length < 64 * 1024) text += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', () => reject(failed('container credentials endpoint connection lost')));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => reject(failed(`container credentials endpoint unreachable (${(error as NodeJS.ErrnoException).code ?? error.message})`)));
-    req.end();
-  });
 }

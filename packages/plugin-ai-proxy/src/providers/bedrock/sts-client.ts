@@ -3,12 +3,11 @@
  * not, answered with flat XML; and the cache that makes one call serve every request until the
  * credentials have five minutes left. A failed call is not cached: the next request tries again.
  */
-import http from 'node:http';
-import https from 'node:https';
 import aws4 from 'aws4';
 import { GatewayError } from '@gw/plugin-api';
 import { hostHeader, parseEndpoint, type Endpoint } from '../endpoint.js';
 import type { AwsCredentials } from './identity.js';
+import { requestText } from './http-text.js';
 
 export type TemporaryCredentials = Required<AwsCredentials> & { expiresAt: number };
 
@@ -55,7 +54,8 @@ export async function callSts(call: StsCall): Promise<TemporaryCredentials> {
     const signed = aws4.sign({ service: 'sts', region: call.signWith.region, method: 'POST', host, path, headers, body }, call.signWith.credentials);
     headers = signed.headers as Record<string, string>;
   }
-  const { status, text } = await post(call.endpoint, path, headers, body);
+  const url = new URL(`${call.endpoint.scheme}://${host}${path}`);
+  const { status, text } = await requestText({ url, method: 'POST', headers, body, timeoutMs: STS_TIMEOUT_MS, what: 'STS', fail: failed });
   if (status !== 200) {
     // STS error codes (AccessDenied, InvalidIdentityToken, …) name the problem without quoting secrets.
     throw failed(tag(text, 'Code') ?? `HTTP ${status}`);
@@ -76,22 +76,4 @@ export function failed(detail: string): GatewayError {
 function tag(xml: string, name: string): string | undefined {
   const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
   return match === null ? undefined : match[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-}
-
-function post(endpoint: Readonly<Endpoint>, path: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const client = endpoint.scheme === 'https' ? https : http;
-    const req = client.request({ method: 'POST', host: endpoint.host, port: endpoint.port, path, headers, timeout: STS_TIMEOUT_MS }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        if (text.length < 64 * 1024) text += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', () => reject(failed('STS connection lost')));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => reject(failed(`STS unreachable (${(error as NodeJS.ErrnoException).code ?? error.message})`)));
-    req.end(body);
-  });
 }
