@@ -21,5 +21,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Tests talk only to 127.0.0.1: never to the EC2 metadata address, the credential chain's last resort.
+    env: { AWS_EC2_METADATA_DISABLED: 'true' },
   },
 });

@@ -43,6 +43,7 @@ export async function startStack(): Promise<Stack> {
       DECK_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       DECK_AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
+      AWS_EC2_METADATA_DISABLED: 'true', // tests talk only to 127.0.0.1
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,9 +10,12 @@ function assertBuilt(): void {
   if (!existsSync(gwBin)) throw new Error(`${gwBin} is missing: build first (npx tsc -b packages/cli/tsconfig.json, or the root test script)`);
 }
 
-/** Only what gw needs: no DECK_* or GW_* leaking in from the developer's shell. */
+/**
+ * Only what gw needs: no DECK_* or GW_* leaking in from the developer's shell, and never the EC2 metadata
+ * address (the credential chain's last resort): tests talk only to 127.0.0.1.
+ */
 function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, ...env };
+  return { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true', ...env };
 }
 
 export interface RunResult {

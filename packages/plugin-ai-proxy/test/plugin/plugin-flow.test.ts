@@ -158,7 +158,7 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
 
   it('fails before proxying without region or credentials', async () => {
     expect((await failure(bedrockConfig(), chat(hi), { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' })).code).toBe('GW_ERR_AI_NO_REGION');
-    expect((await failure(bedrockConfig(), chat(hi), { AWS_REGION: 'us-west-2' })).code).toBe('GW_ERR_AI_NO_CREDENTIALS');
+    expect((await failure(bedrockConfig(), chat(hi), { AWS_REGION: 'us-west-2', AWS_EC2_METADATA_DISABLED: 'true' })).code).toBe('GW_ERR_AI_NO_CREDENTIALS');
     const configured = bedrockConfig({ auth: { aws_access_key_id: 'CFG', aws_secret_access_key: 's' } });
     configured.model.options = { bedrock: { aws_region: 'eu-central-1' }, upstream_url: 'http://127.0.0.1:9999' };
     const { upstream } = await run(configured, chat(hi), {});

@@ -72,15 +72,16 @@ describe('region and credentials precedence', () => {
     expect(await credentialsFor(config({ keys: ['CFGKEY', 'cfgsecret'] }), env, region)).toEqual({ accessKeyId: 'CFGKEY', secretAccessKey: 'cfgsecret' });
     expect(await credentialsFor(config(), env, region)).toEqual({ accessKeyId: 'ENVKEY', secretAccessKey: 'envsecret', sessionToken: 'tok' });
     expect(await credentialsFor(config(), { AWS_ACCESS_KEY_ID: 'A', AWS_SECRET_ACCESS_KEY: 'B' }, region)).toEqual({ accessKeyId: 'A', secretAccessKey: 'B' });
-    await expect(credentialsFor(config(), { AWS_ACCESS_KEY_ID: 'only-half' }, region)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_CREDENTIALS' });
+    const noImds = { AWS_EC2_METADATA_DISABLED: 'true' };
+    await expect(credentialsFor(config(), { ...noImds, AWS_ACCESS_KEY_ID: 'only-half' }, region)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_CREDENTIALS' });
     // Half a web identity is no identity either.
-    await expect(credentialsFor(config(), { AWS_ROLE_ARN: 'arn:aws:iam::1:role/x' }, region)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_CREDENTIALS' });
+    await expect(credentialsFor(config(), { ...noImds, AWS_ROLE_ARN: 'arn:aws:iam::1:role/x' }, region)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_CREDENTIALS' });
   });
 
   it('error messages never carry a secret', async () => {
     let caught: unknown;
     try {
-      await credentialsFor(config(), { AWS_SECRET_ACCESS_KEY: 'supersecret' }, 'us-east-1');
+      await credentialsFor(config(), { AWS_SECRET_ACCESS_KEY: 'supersecret', AWS_EC2_METADATA_DISABLED: 'true' }, 'us-east-1');
     } catch (error) {
       caught = error;
     }

@@ -5,8 +5,7 @@
  * allow (loopback and the ECS/EKS agents): credentials must not cross a network in clear.
  */
 import { readFile } from 'node:fs/promises';
-import { GatewayError } from '@gw/plugin-api';
-import type { AwsCredentials } from './identity.js';
+import { credentialsFailed as failed, type AwsCredentials } from './identity.js';
 import { cachedCredentials, type TemporaryCredentials } from './sts-client.js';
 import { requestText } from './http-text.js';
 
@@ -19,10 +18,6 @@ export interface ContainerSource {
 const ECS_AGENT = 'http://169.254.170.2';
 const PLAIN_HTTP_HOSTS = new Set(['169.254.170.2', '169.254.170.23', '[fd00:ec2::23]', 'localhost', '[::1]']);
 const TIMEOUT_MS = 5_000;
-
-function failed(detail: string): GatewayError {
-  return new GatewayError('GW_ERR_AI_CREDENTIALS_FAILED', { params: { detail } });
-}
 
 /** The configured container credentials endpoint, if any (a disallowed one throws). */
 export function containerSourceOf(env: NodeJS.ProcessEnv): ContainerSource | undefined {

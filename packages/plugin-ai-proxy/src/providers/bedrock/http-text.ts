@@ -4,7 +4,7 @@ import https from 'node:https';
 
 export interface TextRequest {
   url: URL;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;

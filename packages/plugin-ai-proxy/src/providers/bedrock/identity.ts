@@ -30,3 +30,8 @@ export function staticCredentials(config: AiProxyConfig, env: NodeJS.ProcessEnv)
   }
   return undefined;
 }
+
+/** A credential source that answered but failed (the detail never quotes a credential). */
+export function credentialsFailed(detail: string): GatewayError {
+  return new GatewayError('GW_ERR_AI_CREDENTIALS_FAILED', { params: { detail } });
+}
