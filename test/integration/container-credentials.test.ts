@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
 import { setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
-import { MODEL, askMessages } from './support/bedrock.js';
+import { askMessages, keylessBedrockConfig } from './support/bedrock.js';
 
 const POD_CREDENTIALS = { accessKeyId: 'ASIAPODIDENTITY0001', secretAccessKey: 'podSecret/Zq81+VtLm3NbX0c7Ry2Wk', sessionToken: 'pod-session-token-1' };
 
@@ -45,20 +45,7 @@ describe('ai-proxy with container credentials (EKS Pod Identity / ECS), real gat
       AWS_ROLE_ARN: '',
       AWS_WEB_IDENTITY_TOKEN_FILE: '',
     });
-    gw = await startGateway(`_format_version: "3.0"
-services:
-  - name: bedrock
-    url: http://127.0.0.1:9
-    routes:
-      - name: pod
-        paths: [/pod]
-        plugins:
-          - name: ai-proxy
-            config:
-              llm_format: anthropic
-              route_type: llm/v1/chat
-              model: { provider: bedrock, name: ${MODEL}, options: { bedrock: { aws_region: us-east-1 } } }
-`);
+    gw = await startGateway(keylessBedrockConfig('pod'));
   });
   afterAll(async () => {
     await gw?.close();

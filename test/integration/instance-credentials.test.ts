@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
 import { setEnv, startGateway, type RunningGateway } from './support/gateway.js';
-import { MODEL, askMessages } from './support/bedrock.js';
+import { askMessages, keylessBedrockConfig } from './support/bedrock.js';
 
 const ROLE_CREDENTIALS = { accessKeyId: 'ASIAINSTANCEPROFILE1', secretAccessKey: 'instanceSecret/Pq72+XyVn4MbW1d8Tz3', sessionToken: 'instance-session-token' };
 
@@ -60,20 +60,7 @@ describe('ai-proxy with EC2 instance profile credentials (IMDSv2), real gateway 
       AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
       AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
     });
-    gw = await startGateway(`_format_version: "3.0"
-services:
-  - name: bedrock
-    url: http://127.0.0.1:9
-    routes:
-      - name: ec2
-        paths: [/ec2]
-        plugins:
-          - name: ai-proxy
-            config:
-              llm_format: anthropic
-              route_type: llm/v1/chat
-              model: { provider: bedrock, name: ${MODEL}, options: { bedrock: { aws_region: us-east-1 } } }
-`);
+    gw = await startGateway(keylessBedrockConfig('ec2'));
   });
   afterAll(async () => {
     await gw?.close();

@@ -157,3 +157,21 @@ export function askMessages(gatewayUrl: string, route: string): Promise<Response
     body: JSON.stringify({ model: MODEL, max_tokens: 32, messages: [{ role: 'user', content: 'hi [scenario:text]' }] }),
   });
 }
+
+/** One ai-proxy route on `/<route>` with no keys in the config: credentials come from the environment. */
+export function keylessBedrockConfig(route: string): string {
+  return `_format_version: "3.0"
+services:
+  - name: bedrock
+    url: http://127.0.0.1:9
+    routes:
+      - name: ${route}
+        paths: [/${route}]
+        plugins:
+          - name: ai-proxy
+            config:
+              llm_format: anthropic
+              route_type: llm/v1/chat
+              model: { provider: bedrock, name: ${MODEL}, options: { bedrock: { aws_region: us-east-1 } } }
+`;
+}
