@@ -4,10 +4,10 @@
  * AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN). Plain http is allowed only to the addresses the SDKs
  * allow (loopback and the ECS/EKS agents): credentials must not cross a network in clear.
  */
-import { readFile } from 'node:fs/promises';
 import { credentialsFailed as failed, type AwsCredentials } from './identity.js';
 import { cachedCredentials, type TemporaryCredentials } from './sts-client.js';
 import { requestText } from './http-text.js';
+import { parseCredentialDocument, readTokenFile } from './credential-document.js';
 
 export interface ContainerSource {
   url: URL;
@@ -47,27 +47,9 @@ export function containerCredentials(source: ContainerSource, now = Date.now): P
 }
 
 async function fetchCredentials(source: ContainerSource): Promise<TemporaryCredentials> {
-  let token = source.token;
-  if (source.tokenFile !== undefined) {
-    try {
-      token = (await readFile(source.tokenFile, 'utf8')).trim();
-    } catch (error) {
-      throw failed(`container authorization token file unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  }
+  const token = source.tokenFile === undefined ? source.token : await readTokenFile(source.tokenFile, 'container authorization token file', failed);
   const headers: Record<string, string> = token === undefined ? {} : { authorization: token };
   const { status, text } = await requestText({ url: source.url, method: 'GET', headers, timeoutMs: TIMEOUT_MS, what: 'container credentials endpoint', fail: failed });
   if (status !== 200) throw failed(`container credentials endpoint answered HTTP ${status}`);
-  let body: Record<string, unknown>;
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw failed('unreadable container credentials');
-  }
-  const { AccessKeyId, SecretAccessKey, Token, Expiration } = body;
-  const expiresAt = typeof Expiration === 'string' ? Date.parse(Expiration) : NaN;
-  if (typeof AccessKeyId !== 'string' || typeof SecretAccessKey !== 'string' || typeof Token !== 'string' || Number.isNaN(expiresAt)) {
-    throw failed('unreadable container credentials');
-  }
-  return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: Token, expiresAt };
+  return parseCredentialDocument(text, 'container credentials', failed);
 }

@@ -8,6 +8,7 @@
 import { credentialsFailed as failed, type AwsCredentials } from './identity.js';
 import { cachedCredentials, type TemporaryCredentials } from './sts-client.js';
 import { requestText } from './http-text.js';
+import { parseCredentialDocument } from './credential-document.js';
 
 export interface InstanceSource {
   endpoint: string;
@@ -54,17 +55,5 @@ async function fetchCredentials(source: InstanceSource): Promise<TemporaryCreden
   const role = (await call('GET', '/latest/meta-data/iam/security-credentials/', auth)).split('\n')[0]!.trim();
   if (role === '') throw new NoInstanceProfile();
   const text = await call('GET', `/latest/meta-data/iam/security-credentials/${encodeURIComponent(role)}`, auth);
-  let body: Record<string, unknown>;
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw failed('unreadable instance profile credentials');
-  }
-  if (body.Code !== 'Success') throw failed(`instance profile: ${typeof body.Code === 'string' ? body.Code : 'no Code'}`);
-  const { AccessKeyId, SecretAccessKey, Token, Expiration } = body;
-  const expiresAt = typeof Expiration === 'string' ? Date.parse(Expiration) : NaN;
-  if (typeof AccessKeyId !== 'string' || typeof SecretAccessKey !== 'string' || typeof Token !== 'string' || Number.isNaN(expiresAt)) {
-    throw failed('unreadable instance profile credentials');
-  }
-  return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: Token, expiresAt };
+  return parseCredentialDocument(text, 'instance profile credentials', failed);
 }

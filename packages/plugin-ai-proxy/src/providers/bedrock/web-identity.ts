@@ -3,10 +3,10 @@
  * AWS_WEB_IDENTITY_TOKEN_FILE (+ AWS_ROLE_SESSION_NAME) → STS AssumeRoleWithWebIdentity, an unsigned call
  * carrying the token. The file is read for every STS call: the kubelet rotates the token in place.
  */
-import { readFile } from 'node:fs/promises';
 import type { Endpoint } from '../endpoint.js';
 import type { AwsCredentials } from './identity.js';
 import { cachedCredentials, callSts, failed, stsEndpoint } from './sts-client.js';
+import { readTokenFile } from './credential-document.js';
 
 export interface WebIdentity {
   roleArn: string;
@@ -25,12 +25,7 @@ export function webIdentityCredentials(identity: WebIdentity, now = Date.now): P
   return cachedCredentials(
     key,
     async () => {
-      let token: string;
-      try {
-        token = (await readFile(identity.tokenFile, 'utf8')).trim();
-      } catch (error) {
-        throw failed(`web identity token file unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
+      const token = await readTokenFile(identity.tokenFile, 'web identity token file', failed);
       return callSts({
         endpoint: identity.endpoint,
         form: { Action: 'AssumeRoleWithWebIdentity', RoleArn: identity.roleArn, RoleSessionName: identity.sessionName, WebIdentityToken: token },
