@@ -1,5 +1,6 @@
 import type { RouteEntity, ServiceEntity } from '@gw/plugin-api';
 import type { MatchInput } from '../../src/router/index.js';
+import { ROUTE_DEFAULTS } from '../support/config.js';
 
 let seq = 0;
 
@@ -8,14 +9,8 @@ export function route(fields: Partial<RouteEntity> & { name: string }): RouteEnt
   return {
     id: `route-${fields.name}`,
     service: { id: 'svc' },
-    protocols: ['http', 'https'],
-    strip_path: true,
-    preserve_host: false,
-    regex_priority: 0,
-    path_handling: 'v0',
-    https_redirect_status_code: 426,
-    request_buffering: true,
-    response_buffering: true,
+    ...ROUTE_DEFAULTS,
+    protocols: [...ROUTE_DEFAULTS.protocols],
     created_at: 1_700_000_000,
     updated_at: 1_700_000_000 + seq,
     ...fields,

@@ -21,18 +21,24 @@ export function service(fields: Partial<ServiceEntity> & { port: number }): Serv
   };
 }
 
+/** Kong's route defaults, as the config pipeline fills them in. */
+export const ROUTE_DEFAULTS = {
+  protocols: ['http', 'https'],
+  strip_path: true,
+  preserve_host: false,
+  regex_priority: 0,
+  path_handling: 'v0',
+  https_redirect_status_code: 426,
+  request_buffering: true,
+  response_buffering: true,
+} as const satisfies Partial<RouteEntity>;
+
 export function route(svc: ServiceEntity | null, fields: Partial<RouteEntity>): RouteEntity {
   return {
     id: fields.id ?? nextId('40'),
     service: svc === null ? null : { id: svc.id },
-    protocols: ['http', 'https'],
-    strip_path: true,
-    preserve_host: false,
-    regex_priority: 0,
-    path_handling: 'v0',
-    https_redirect_status_code: 426,
-    request_buffering: true,
-    response_buffering: true,
+    ...ROUTE_DEFAULTS,
+    protocols: [...ROUTE_DEFAULTS.protocols],
     created_at: 1,
     updated_at: 1,
     ...fields,
