@@ -39,6 +39,8 @@ function startGw(upstreamPort) {
       DECK_AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
       DECK_AWS_SECRET_ACCESS_KEY: 'bench-secret-key',
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: `http://127.0.0.1:${upstreamPort}`,
+      // glibc allocator tuning given to the bench (MALLOC_MMAP_THRESHOLD_=…): the baseline inherits it too.
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('MALLOC_'))),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -170,30 +172,38 @@ if (streamWorkload) {
   summary.push(`ttfb +${fmt(added, 3)}ms`);
 }
 
-// 1,000 concurrent long streams (events 100 ms apart), two waves: memory over idle, after each wave
-// (a second wave that climbs higher than the first would be a leak; V8 keeps freed heap pages, so RSS
-// after a wave stays near that wave's peak), and the heap actually in use after a GC-friendly pause.
+// 1,000 concurrent long streams (events 100 ms apart), two waves: RSS over idle at each wave's peak
+// (a second wave that climbs higher than the first would be a leak) and once idle again after it.
+// "Idle" is after gw's idle GC (`--idle-gc`, 2 s by default, then a second collection 6 s later) has
+// given back what the earlier workloads left, so it is gw's real floor, not the last burst's garbage.
 if (!ONLY || ONLY.includes('streams')) {
   const w = { headers: ccHeaders(cc60), body: body(cc60, true) };
   const count = 1000;
+  const settle = () => new Promise((r) => setTimeout(r, 11_000));
+  await settle();
   const idle = rssBytes(gw.pid);
   const waves = [];
   for (let wave = 0; wave < 2; wave++) {
     const sampler = sampleRss(gw.pid);
     const ok = await manyStreams(gw.port, '/slow/v1/messages?beta=true', w, count);
-    waves.push({ ok, peak: sampler.stop() });
-    await new Promise((r) => setTimeout(r, 3000));
+    const peak = sampler.stop();
+    await settle();
+    waves.push({ ok, peak, after: rssBytes(gw.pid) });
   }
-  const after = rssBytes(gw.pid);
   const mb = (b) => fmt(b / 2 ** 20);
+  const over = (b) => `${b >= idle ? '+' : '-'}${mb(Math.abs(b - idle))}`;
   // The same wave through the bare proxy: the floor any Node proxy pays for 1,000 open streams.
   const baseIdle = rssBytes(baseline.pid);
   const baseSampler = sampleRss(baseline.pid);
   await manyStreams(baseline.port, '/slow50/model/bench/invoke-with-response-stream', w, count);
   const basePeak = baseSampler.stop();
   console.log(`baseline, one wave: RSS idle ${mb(baseIdle)} MB, peak ${mb(basePeak)} MB (+${mb(basePeak - baseIdle)} MB)`);
-  console.log(`${count} concurrent streams through gw, two waves (${waves.map((x) => x.ok).join(' + ')} completed 200): RSS idle ${mb(idle)} MB, peak ${mb(waves[0].peak)} MB (+${mb(waves[0].peak - idle)} MB) then ${mb(waves[1].peak)} MB (+${mb(waves[1].peak - idle)} MB), 3 s after ${mb(after)} MB\n`);
-  summary.push(`streams +${mb(Math.max(...waves.map((x) => x.peak)) - idle)}MB`);
+  console.log(
+    `${count} concurrent streams through gw, two waves (${waves.map((x) => x.ok).join(' + ')} completed 200): RSS idle ${mb(idle)} MB; ` +
+      waves.map((x, i) => `wave ${i + 1} peak ${mb(x.peak)} MB (${over(x.peak)} MB), idle again ${mb(x.after)} MB (${over(x.after)} MB)`).join('; ') +
+      '\n',
+  );
+  summary.push(`streams +${mb(Math.max(...waves.map((x) => x.peak)) - idle)}MB, after ${over(waves[waves.length - 1].after)}MB`);
 }
 
 console.log(`SUMMARY ${summary.join(' | ')}`);

@@ -62,6 +62,11 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
         .default(10_000)
         .argParser(integer('drain timeout', 0, 24 * 3600 * 1000)),
     )
+    .addOption(
+      new Option('--idle-gc <ms>', 'after traffic, once idle this long, run a full GC so the memory of a burst goes back (0: off)')
+        .default(2_000)
+        .argParser(integer('idle GC delay', 0, 24 * 3600 * 1000)),
+    )
     .action(action(runStart));
 
   return program;

@@ -15,6 +15,7 @@ export interface StartOptions {
   host: string;
   plugins?: string;
   drainTimeout: number;
+  idleGc: number;
   statusListen?: { host: string | undefined; port: number };
   sslListen?: { host: string | undefined; port: number };
   sslCert?: string;
@@ -38,7 +39,7 @@ export async function runStart(opts: StartOptions): Promise<number> {
   }
   for (const warning of loaded.warnings) err(`warning: ${warning}`);
 
-  const gateway = await createGateway({ config: loaded.config, plugins, logger: stderrLogger });
+  const gateway = await createGateway({ config: loaded.config, plugins, logger: stderrLogger, idleGcMs: opts.idleGc });
   // Handlers go in before anyone can learn the address: a SIGHUP right after it must not kill gw.
   const stopped = followSignals(gateway, plugins, opts);
   let address: { port: number; host: string };

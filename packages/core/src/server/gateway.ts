@@ -17,12 +17,18 @@ import { createConsumerIndex } from '../runtime/exchange.js';
 import { createPluginPlan } from '../runtime/plan.js';
 import type { PluginRegistry } from '../runtime/registry.js';
 import { createStatusApp } from '../status/status-app.js';
+import { exposedGc, startIdleGc, type IdleGc } from './idle-gc.js';
 import { handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
   plugins: PluginRegistry;
   logger?: Logger;
+  /**
+   * Run a full GC once the gateway has been idle this long (ms) after traffic, so a burst's memory goes
+   * back (idle-gc.ts). Off when absent or 0; `gw start` turns it on.
+   */
+  idleGcMs?: number;
 }
 
 export interface Gateway {
@@ -107,6 +113,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   let totalRequests = 0;
   const connections = { accepted: 0, active: 0 };
+  const idleGc: IdleGc | undefined =
+    options.idleGcMs !== undefined && options.idleGcMs > 0
+      ? startIdleGc({ activity: { started: () => totalRequests, inFlight }, quietMs: options.idleGcMs, collect: exposedGc() })
+      : undefined;
   // The pipeline consumes or pipes every body itself; Node dumps one left unread when the response ends.
   const onRequest: RequestListener = (req, res) => {
     totalRequests++;
@@ -131,6 +141,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     connections: () => ({ ...connections }),
     configurationHash: () => current.hash,
     closing: () => closing,
+    idleCollections: () => idleGc?.collections ?? 0,
   });
   let statusServer: Server | undefined;
 
@@ -196,6 +207,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     close(opts = {}) {
       closed ??= (async () => {
         closing = true;
+        idleGc?.stop();
         const stopped = Promise.all(proxyServers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
         for (const s of proxyServers) s.closeIdleConnections();
         if (!(await untilIdle(opts.drainMs ?? 10_000))) {

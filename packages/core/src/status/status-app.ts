@@ -19,6 +19,8 @@ export interface StatusSource {
   configurationHash(): string;
   /** The gateway is draining (SIGTERM): not ready for new traffic. */
   closing(): boolean;
+  /** Full collections run because the gateway went idle (server/idle-gc.ts). */
+  idleCollections(): number;
 }
 
 export function createStatusApp(source: StatusSource): Hono {
@@ -34,7 +36,13 @@ export function createStatusApp(source: StatusSource): Hono {
         connections_active: connections.active,
         requests_in_flight: source.inFlight(),
       },
-      memory: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, external_bytes: memory.external },
+      memory: {
+        rss_bytes: memory.rss,
+        heap_total_bytes: memory.heapTotal,
+        heap_used_bytes: memory.heapUsed,
+        external_bytes: memory.external,
+        idle_collections: source.idleCollections(),
+      },
       configuration_hash: source.configurationHash(),
     });
   });
