@@ -1,30 +1,38 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { exposedGc, startIdleGc } from '../../src/server/idle-gc.js';
+import { exposedGc, MIN_GROWTH, startIdleGc } from '../../src/server/idle-gc.js';
 
 describe('idle GC', () => {
   let started = 0;
   let inFlight = 0;
+  let used = 0;
   const activity = { started: () => started, inFlight: () => inFlight };
+  const measure = () => used;
+  const MB = 2 ** 20;
+  /** A collect spy that frees what `used` says was garbage down to `live`. */
+  const collector = (live = 10 * MB) => vi.fn(() => (used = live));
 
   beforeEach(() => {
     vi.useFakeTimers();
     started = 0;
     inFlight = 0;
+    used = 10 * MB;
   });
   afterEach(() => vi.useRealTimers());
 
-  it('collects nothing while no traffic ever came', () => {
-    const collect = vi.fn();
-    const gc = startIdleGc({ activity, quietMs: 100, collect });
+  it('collects nothing while nothing grew', () => {
+    const collect = collector();
+    const gc = startIdleGc({ activity, quietMs: 100, collect, measure });
+    started = 100;
     vi.advanceTimersByTime(60_000);
     expect(collect).not.toHaveBeenCalled();
     gc.stop();
   });
 
-  it('collects once a full quiet period follows traffic, then once more ~6 s later, then stops', () => {
-    const collect = vi.fn();
-    const gc = startIdleGc({ activity, quietMs: 1_000, collect });
+  it('collects once a full quiet period follows a burst that grew the heap, then once more ~6 s later, then stops', () => {
+    const collect = collector();
+    const gc = startIdleGc({ activity, quietMs: 1_000, collect, measure });
     started = 5;
+    used += MIN_GROWTH;
     vi.advanceTimersByTime(1_000); // this tick sees the traffic
     expect(collect).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1_000); // a whole quiet period
@@ -39,11 +47,31 @@ describe('idle GC', () => {
     gc.stop();
   });
 
+  it('measures growth from what the last collection left', () => {
+    const collect = collector(50 * MB);
+    const gc = startIdleGc({ activity, quietMs: 100, collect, measure });
+    started = 1;
+    used = 10 * MB + MIN_GROWTH;
+    vi.advanceTimersByTime(10_000);
+    expect(collect).toHaveBeenCalledTimes(2);
+    // 50 MB live now: the next burst must grow past 50 MB + MIN_GROWTH.
+    started = 2;
+    used = 50 * MB + MIN_GROWTH - 1;
+    vi.advanceTimersByTime(10_000);
+    expect(collect).toHaveBeenCalledTimes(2);
+    started = 3;
+    used = 50 * MB + MIN_GROWTH;
+    vi.advanceTimersByTime(10_000);
+    expect(collect).toHaveBeenCalledTimes(4);
+    gc.stop();
+  });
+
   it('waits while requests are in flight, even with no new ones', () => {
-    const collect = vi.fn();
-    const gc = startIdleGc({ activity, quietMs: 100, collect });
+    const collect = collector();
+    const gc = startIdleGc({ activity, quietMs: 100, collect, measure });
     started = 1;
     inFlight = 1;
+    used += MIN_GROWTH;
     vi.advanceTimersByTime(10_000);
     expect(collect).not.toHaveBeenCalled();
     inFlight = 0;
@@ -52,9 +80,10 @@ describe('idle GC', () => {
     gc.stop();
   });
 
-  it('starts the quiet period over when a request starts before it ends', () => {
-    const collect = vi.fn();
-    const gc = startIdleGc({ activity, quietMs: 100, collect });
+  it('starts the quiet period over when a request starts before it ends, and drops the second collection', () => {
+    const collect = collector();
+    const gc = startIdleGc({ activity, quietMs: 100, collect, measure });
+    used += MIN_GROWTH;
     for (let i = 0; i < 50; i++) {
       started++;
       vi.advanceTimersByTime(100);
@@ -62,21 +91,18 @@ describe('idle GC', () => {
     expect(collect).not.toHaveBeenCalled();
     vi.advanceTimersByTime(100);
     expect(collect).toHaveBeenCalledTimes(1);
-    // Traffic between the two collections owes both again.
+    // Traffic between the two collections that grows nothing: no collection owed any more.
     started++;
-    vi.advanceTimersByTime(200);
-    expect(collect).toHaveBeenCalledTimes(2);
-    vi.advanceTimersByTime(6_000);
-    expect(collect).toHaveBeenCalledTimes(3);
     vi.advanceTimersByTime(60_000);
-    expect(collect).toHaveBeenCalledTimes(3);
+    expect(collect).toHaveBeenCalledTimes(1);
     gc.stop();
   });
 
   it('does nothing after stop', () => {
-    const collect = vi.fn();
-    const gc = startIdleGc({ activity, quietMs: 100, collect });
+    const collect = collector();
+    const gc = startIdleGc({ activity, quietMs: 100, collect, measure });
     started = 1;
+    used += MIN_GROWTH;
     gc.stop();
     vi.advanceTimersByTime(10_000);
     expect(collect).not.toHaveBeenCalled();

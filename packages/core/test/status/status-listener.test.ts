@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createGateway } from '../../src/index.js';
 import { gatewayConfig, route, service } from '../support/config.js';
 import { holdingUpstream, send, startGateway } from '../support/http.js';
 
@@ -52,6 +53,27 @@ describe('status listener (Kong status_listen)', () => {
     expect((await held).status).toBe(200);
     // Status requests are not proxy traffic.
     expect((await getJson(status.port, '/status')).body.server.total_requests).toBe(3);
+  });
+
+  it('reports full collections run once idle after a burst that grew memory (idleGcMs)', async () => {
+    const { up } = await holdingUpstream(cleanups);
+    const svc = service({ port: up.port });
+    const gateway = await createGateway({ config: gatewayConfig({ services: [svc], routes: [route(svc, { paths: ['/'] })] }), plugins: new Map(), idleGcMs: 50 });
+    cleanups.push(() => gateway.close({ drainMs: 0 }));
+    const { port } = await gateway.listen(0, '127.0.0.1');
+    const status = await gateway.listenStatus(0, '127.0.0.1');
+    expect((await getJson(status.port, '/status')).body.memory.idle_collections).toBe(0);
+    // 48 MB more in buffers (kept alive: growth is what makes a collection worth running).
+    let burst: Buffer[] | undefined = Array.from({ length: 48 }, () => Buffer.alloc(2 ** 20, 1));
+    expect((await send(port, { path: '/a' })).status).toBe(200);
+    let collections = 0;
+    for (let i = 0; i < 100 && collections === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      collections = (await getJson(status.port, '/status')).body.memory.idle_collections;
+    }
+    expect(burst.length).toBe(48);
+    burst = undefined;
+    expect(collections).toBeGreaterThan(0);
   });
 
   it('changes configuration_hash on a reload that changes the config, and only then', async () => {
