@@ -22,6 +22,12 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Tests talk only to 127.0.0.1: never to the EC2 metadata address, the credential chain's last resort.
-    env: { AWS_EC2_METADATA_DISABLED: 'true' },
+    // Nor do they see the developer's ~/.aws or AWS_PROFILE: tests that want shared files write temp ones.
+    env: {
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/gw-tests/.aws/credentials',
+      AWS_CONFIG_FILE: '/nonexistent/gw-tests/.aws/config',
+      AWS_PROFILE: '',
+    },
   },
 });

@@ -7,6 +7,7 @@ import { aiAccess } from './request/access.js';
 import { compileAliases } from './request/model.js';
 import type { AiLocal, AiState } from './request/plan.js';
 import { aiUpstream } from './request/upstream.js';
+import { loadSharedProfile } from './providers/bedrock/shared-files.js';
 import { aiResponseBody, aiResponseHeaders, noteUnfinishedStream } from './response/index.js';
 import { publishAiStats } from './stats/index.js';
 import { redactQueryParam } from './stats/redact-query.js';
@@ -23,12 +24,15 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   validate,
   // Clients on an ai-proxy route speak its llm_format, even about errors raised before ai-proxy runs.
   errorFormat: (config) => (config.llm_format === 'anthropic' ? 'anthropic' : config.llm_format === 'openai' ? 'openai' : undefined),
-  init(config, services) {
+  async init(config, services) {
+    // ~/.aws is read here, once per instance (a reload reads it again), never while serving a request.
+    const profile = config.model.provider === 'anthropic' ? undefined : await loadSharedProfile(process.env);
     return {
       pluginId: services.pluginId,
       aliases: compileAliases(config.model_aliases, config.model.name || undefined),
       templated: hasTemplates(config.model),
       env: process.env,
+      profile,
     };
   },
   access: aiAccess,

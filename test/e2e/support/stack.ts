@@ -44,6 +44,9 @@ export async function startStack(): Promise<Stack> {
       DECK_AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
       AWS_EC2_METADATA_DISABLED: 'true', // tests talk only to 127.0.0.1
+      // and never read the developer's ~/.aws
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/gw-tests/.aws/credentials',
+      AWS_CONFIG_FILE: '/nonexistent/gw-tests/.aws/config',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -15,7 +15,14 @@ function assertBuilt(): void {
  * address (the credential chain's last resort): tests talk only to 127.0.0.1.
  */
 function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true', ...env };
+  // Nor the developer's ~/.aws (HOME is unset here, so Node would find the real home directory).
+  return {
+    PATH: process.env.PATH,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/gw-tests/.aws/credentials',
+    AWS_CONFIG_FILE: '/nonexistent/gw-tests/.aws/config',
+    ...env,
+  };
 }
 
 export interface RunResult {

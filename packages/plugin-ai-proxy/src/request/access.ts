@@ -35,7 +35,7 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   const provider = config.model.provider;
   const planned =
     provider === 'bedrock'
-      ? await planBedrock({ config, env: state.env, kind, model, stream, body, headerBetas: headerBetas(ctx.request.headers) })
+      ? await planBedrock({ config, env: state.env, profile: state.profile, kind, model, stream, body, headerBetas: headerBetas(ctx.request.headers) })
       : provider === 'anthropic'
         ? planAnthropic({ config, kind, model, clientModel, stream, body, query: ctx.request.query, clientHeaders: ctx.request.headers })
         : undefined;

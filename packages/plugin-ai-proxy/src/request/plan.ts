@@ -2,6 +2,7 @@ import type { AiExchange, RouteKind } from '../exchange.js';
 import type { AliasRule } from './model.js';
 import type { AwsCredentials } from '../providers/bedrock/identity.js';
 import type { Endpoint } from '../providers/endpoint.js';
+import type { SharedProfile } from '../providers/bedrock/shared-files.js';
 
 /** Per configured instance (built in `init`). */
 export interface AiState {
@@ -11,6 +12,8 @@ export interface AiState {
   templated: boolean;
   /** Where AWS_* variables are read; process.env in production, a plain object in tests. */
   env: NodeJS.ProcessEnv;
+  /** The AWS shared files' profile, read in init (Bedrock instances; a reload reads the files again). */
+  profile?: SharedProfile;
 }
 
 /** What `access` decided and `upstream` (re)applies before every attempt. */

@@ -12,6 +12,8 @@ export interface AssumeRole {
   sessionName: string;
   endpoint: Readonly<Endpoint>;
   region: string;
+  /** A shared profile's `external_id`, for roles whose trust policy asks for one. */
+  externalId?: string;
 }
 
 /** The role to assume, if the config names one (session name `aws_role_session_name`, default `gw`). */
@@ -24,13 +26,13 @@ export function assumeRoleOf(config: AiProxyConfig, env: NodeJS.ProcessEnv, regi
 
 /** Temporary credentials for `role`, shared by every request with the same base key and role. */
 export function assumedCredentials(base: AwsCredentials, role: AssumeRole, now = Date.now): Promise<AwsCredentials> {
-  const key = ['assume', base.accessKeyId, role.roleArn, role.sessionName, role.endpoint.host, role.endpoint.port, role.region].join('\n');
+  const key = ['assume', base.accessKeyId, role.roleArn, role.sessionName, role.endpoint.host, role.endpoint.port, role.region, role.externalId ?? ''].join('\n');
   return cachedCredentials(
     key,
     () =>
       callSts({
         endpoint: role.endpoint,
-        form: { Action: 'AssumeRole', RoleArn: role.roleArn, RoleSessionName: role.sessionName },
+        form: { Action: 'AssumeRole', RoleArn: role.roleArn, RoleSessionName: role.sessionName, ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }) },
         signWith: { credentials: base, region: role.region },
       }),
     now,

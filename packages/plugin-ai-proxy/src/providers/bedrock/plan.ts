@@ -5,11 +5,14 @@ import type { ParsedBody } from '../../request/body.js';
 import { toBedrockBody, toCountTokensBody } from './body.js';
 import { resolveRegion } from './identity.js';
 import { credentialsFor } from './credentials.js';
+import type { SharedProfile } from './shared-files.js';
 import { countTokensModelId, modelPath, resolveEndpoint } from './url.js';
 
 export interface BedrockPlanInput {
   config: AiProxyConfig;
   env: NodeJS.ProcessEnv;
+  /** The AWS shared files' profile, read when the instance was created. */
+  profile?: SharedProfile;
   kind: RouteKind;
   model: string;
   stream: boolean;
@@ -19,8 +22,8 @@ export interface BedrockPlanInput {
 
 /** Everything the Bedrock call needs, resolved once in `access` (errors surface before proxying). */
 export async function planBedrock(input: BedrockPlanInput): Promise<{ plan: BedrockPlan; sent: Uint8Array }> {
-  const region = resolveRegion(input.config, input.env);
-  const credentials = await credentialsFor(input.config, input.env, region);
+  const region = resolveRegion(input.config, input.env, input.profile);
+  const credentials = await credentialsFor(input.config, input.env, region, input.profile);
   const endpoint = resolveEndpoint(input.config.model.options?.upstream_url, region, input.env);
   const invoke = toBedrockBody({ body: input.body, model: input.model, headerBetas: input.headerBetas, options: input.config.model.options });
   const counting = input.kind === 'count_tokens';

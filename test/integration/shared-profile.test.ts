@@ -1,0 +1,129 @@
+/**
+ * The AWS shared files end to end, as a developer runs gw after `aws configure`: no keys and no region in
+ * kong.yaml, AWS_PROFILE picks a profile from temp credentials/config files. gw signs Bedrock calls with
+ * the profile's keys and region (the emulator checks the signature and its region), or assumes the
+ * profile's role_arn with its source_profile's keys through the emulator's STS; an unsupported or missing
+ * profile is an Anthropic-format 500 that names it, and the gateway still starts.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
+import { setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
+import { AWS_KEYS, MODEL, askMessages } from './support/bedrock.js';
+
+const REGION = 'eu-west-1';
+const ROLE = 'arn:aws:iam::123456789012:role/gw-ops';
+
+const yaml = `_format_version: "3.0"
+services:
+  - name: bedrock
+    url: http://127.0.0.1:9
+    routes:
+      - name: dev
+        paths: [/dev]
+        plugins:
+          - name: ai-proxy
+            config:
+              llm_format: anthropic
+              route_type: llm/v1/chat
+              model: { provider: bedrock, name: ${MODEL} }
+`;
+
+describe('ai-proxy with AWS shared config/credentials profiles (real gateway, emulated STS and Bedrock)', () => {
+  let emulator: Emulator;
+  let restoreEnv: () => void;
+  let gw: RunningGateway | undefined;
+
+  beforeAll(async () => {
+    emulator = await startBedrockEmulator({ credentials: [AWS_KEYS], region: REGION });
+    const url = `http://127.0.0.1:${emulator.port}`;
+    const dir = tempDir('gw-aws-');
+    const credentials = join(dir, 'credentials');
+    const config = join(dir, 'config');
+    writeFileSync(credentials, `# aws configure --profile dev\n[dev]\naws_access_key_id = ${AWS_KEYS.accessKeyId}\naws_secret_access_key = ${AWS_KEYS.secretAccessKey}\n`);
+    writeFileSync(
+      config,
+      `[profile dev]\nregion = ${REGION}\ns3 =\n  max_concurrent_requests = 10\n\n` +
+        `[profile ops]\nregion = ${REGION}\nrole_arn = ${ROLE}\nsource_profile = dev\nrole_session_name = gw-laptop\nexternal_id = ext-42\n\n` +
+        `[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nregion = ${REGION}\n`,
+    );
+    restoreEnv = setEnv({
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url,
+      AWS_ENDPOINT_URL_STS: url,
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
+      AWS_CONFIG_FILE: config,
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+      // Keys the emulator doesn't know: with AWS_PROFILE set they must be passed over, as the AWS SDKs do.
+      AWS_ACCESS_KEY_ID: 'AKIAENVIRONMENTKEYS0',
+      AWS_SECRET_ACCESS_KEY: 'environmentSecretThatIsNotTheProfiles',
+    });
+  });
+  let restoreProfile: (() => void) | undefined;
+  afterEach(async () => {
+    await gw?.close();
+    gw = undefined;
+    restoreProfile?.();
+    restoreProfile = undefined;
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    await emulator?.close();
+  });
+
+  /** A gateway started with AWS_PROFILE=`profile` (the files are read when its plugin instance is created). */
+  async function gatewayWith(profile: string): Promise<RunningGateway> {
+    restoreProfile = setEnv({ AWS_PROFILE: profile });
+    gw = await startGateway(yaml);
+    return gw;
+  }
+
+  it("signs with the profile's keys and region, not the environment's keys", async () => {
+    const gateway = await gatewayWith('dev');
+    const before = emulator.received.length;
+    const answer = await askMessages(gateway.url, 'dev');
+    expect(answer.status).toBe(200);
+    const [invoke, ...rest] = emulator.received.slice(before);
+    expect(rest).toEqual([]);
+    expect(invoke!.operation).toBe('invoke');
+    expect(invoke!.signatureValid).toBe(true);
+    expect(invoke!.headers.authorization).toMatch(new RegExp(`Credential=${AWS_KEYS.accessKeyId}/\\d{8}/${REGION}/bedrock/`));
+    expect(invoke!.headers['x-amz-security-token']).toBeUndefined();
+  });
+
+  it("assumes the profile's role with its source_profile's keys, and signs Bedrock calls with the session", async () => {
+    const gateway = await gatewayWith('ops');
+    const before = emulator.received.length;
+    expect((await Promise.all([askMessages(gateway.url, 'dev'), askMessages(gateway.url, 'dev')])).map((a) => a.status)).toEqual([200, 200]);
+    const seen = emulator.received.slice(before);
+    const sts = seen.filter((r) => r.operation === 'assume-role');
+    expect(sts).toHaveLength(1);
+    expect(sts[0]!.signatureValid).toBe(true);
+    expect(sts[0]!.headers.authorization).toContain(`Credential=${AWS_KEYS.accessKeyId}/`);
+    expect(Object.fromEntries(new URLSearchParams(sts[0]!.body.toString()))).toMatchObject({ RoleArn: ROLE, RoleSessionName: 'gw-laptop', ExternalId: 'ext-42' });
+    const invokes = seen.filter((r) => r.operation === 'invoke');
+    expect(invokes).toHaveLength(2);
+    for (const invoke of invokes) {
+      expect(invoke.signatureValid).toBe(true);
+      expect(invoke.headers.authorization).toMatch(new RegExp(`Credential=ASIA[0-9A-F]+/\\d{8}/${REGION}/bedrock/`));
+      expect(invoke.headers['x-amz-security-token']).toBeTruthy();
+    }
+  });
+
+  it.each([
+    ['sso', "could not get AWS credentials (AWS profile 'sso' uses sso_session, which gw does not support"],
+    ['nowhere', "could not get AWS credentials (AWS profile 'nowhere' (AWS_PROFILE) is in neither"],
+  ])('profile %s: starts, then answers an Anthropic 500 naming the problem, without calling AWS', async (profile, message) => {
+    const gateway = await gatewayWith(profile);
+    const before = emulator.received.length;
+    const answer = await askMessages(gateway.url, 'dev');
+    expect(answer.status).toBe(500);
+    const body = (await answer.json()) as { type: string; error: { type: string; message: string } };
+    expect(body).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+    expect(body.error.message).toContain(message);
+    expect(JSON.stringify(body)).not.toContain(AWS_KEYS.secretAccessKey);
+    expect(gateway.messages.join('\n')).not.toContain(AWS_KEYS.secretAccessKey);
+    expect(emulator.received.slice(before)).toEqual([]);
+  });
+});
