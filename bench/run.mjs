@@ -174,13 +174,13 @@ if (streamWorkload) {
 
 // 1,000 concurrent long streams (events 100 ms apart), two waves: RSS over idle at each wave's peak
 // (a second wave that climbs higher than the first would be a leak) and once idle again after it.
-// "Idle" and "idle again" are read 14 s after traffic stops: time for gw's idle GC (`--idle-gc`: 2 s of
-// quiet, then a second collection 6 s later) to give back a burst's garbage, when the burst grew memory
+// "Idle" and "idle again" are read 19 s after traffic stops: time for gw's idle GC (`--idle-gc`: 10 s of
+// quiet, read every second, then a second collection 6 s later) to give back a burst's garbage, when the burst grew memory
 // by 32 MB. What stays is live memory and what glibc keeps for reuse (docs/decisions/0010).
 if (!ONLY || ONLY.includes('streams')) {
   const w = { headers: ccHeaders(cc60), body: body(cc60, true) };
   const count = 1000;
-  const settle = () => new Promise((r) => setTimeout(r, 14_000));
+  const settle = () => new Promise((r) => setTimeout(r, 19_000));
   await settle();
   const idle = rssBytes(gw.pid);
   const waves = [];

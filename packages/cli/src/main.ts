@@ -63,8 +63,8 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
         .argParser(integer('drain timeout', 0, 24 * 3600 * 1000)),
     )
     .addOption(
-      new Option('--idle-gc <ms>', 'after traffic, once idle this long, run a full GC so the memory of a burst goes back (0: off)')
-        .default(2_000)
+      new Option('--idle-gc <ms>', 'once idle this long after a burst, run a full GC so its memory goes back (0: off)')
+        .default(10_000)
         .argParser(integer('idle GC delay', 0, 24 * 3600 * 1000)),
     )
     .action(action(runStart));

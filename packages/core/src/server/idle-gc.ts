@@ -2,31 +2,32 @@
  * Memory back after a burst. V8 only collects when it allocates, so once traffic stops nothing frees
  * the garbage a burst left (1,000 Claude Code bodies are ~90 MB of buffers) and RSS stays at the peak
  * for as long as the gateway is idle: a pod looks like it leaks and its memory request can't be sized
- * from what it really holds. When no request is in flight, none started during a whole quiet period,
- * and the heap plus buffers have grown by MIN_GROWTH since the last collection, run a full collection.
- * Run a second one some seconds later: V8 gives back its young generation (32 MB here) only in a
- * collection that follows ~5 s of low allocation. The growth condition keeps light traffic (a few
- * Claude Code requests with pauses between them) from paying a full collection, and the re-warming
- * after it, at every pause. Nothing runs on the request path: a timer reads counters.
+ * from what it really holds. Once the gateway has been idle (nothing in flight, nothing started) for the
+ * quiet period, and the heap plus buffers have grown by MIN_GROWTH since the last collection, run a full
+ * collection. Run a second one some seconds later: V8 gives back its young generation (32 MB here) only
+ * in a collection that follows ~5 s of low allocation. Both conditions keep a gateway with pauses in its
+ * traffic from paying a full collection, and re-growing its young generation after it, at every pause.
+ * Nothing runs on the request path: a timer reads counters.
  * See docs/decisions/0010-idle-gc.md.
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 export interface IdleGcActivity {
-  /** Requests started since the gateway started (only compared between ticks). */
+  /** Requests started since the gateway started (only compared between reads). */
   started(): number;
   inFlight(): number;
 }
 
 export interface IdleGcOptions {
   activity: IdleGcActivity;
-  /** The quiet period, in milliseconds. */
+  /** How long nothing must be in flight or start, in milliseconds. */
   quietMs: number;
   /** A full, synchronous collection (`exposedGc()` in production, a spy in tests). */
   collect: () => void;
   /** Bytes that a collection might free: V8's heap in use plus external buffers (tests pass their own). */
   measure?: () => number;
+  now?: () => number;
 }
 
 export interface IdleGc {
@@ -46,13 +47,17 @@ function heapAndBuffers(): number {
   return heap.used_heap_size + heap.external_memory;
 }
 
-export function startIdleGc({ activity, quietMs, collect, measure = heapAndBuffers }: IdleGcOptions): IdleGc {
-  const shrinkTicks = Math.max(1, Math.ceil(SHRINK_AFTER_MS / quietMs));
+/** How often the counters are read: a collection comes at most this late after the quiet period. */
+const TICK_MS = 1_000;
+
+export function startIdleGc({ activity, quietMs, collect, measure = heapAndBuffers, now = Date.now }: IdleGcOptions): IdleGc {
   let seen = activity.started();
+  let lastActive = now();
   let floor = measure();
-  let quiet = false;
-  // Quiet ticks until the second collection; 0 when none is owed.
-  let shrinkIn = 0;
+  // This quiet spell's growth check is done (garbage doesn't grow while nothing runs).
+  let checked = false;
+  // When the second collection is due; undefined when none is owed.
+  let shrinkAt: number | undefined;
   let collections = 0;
   const run = () => {
     collections++;
@@ -60,26 +65,28 @@ export function startIdleGc({ activity, quietMs, collect, measure = heapAndBuffe
     floor = measure();
   };
   const timer = setInterval(() => {
+    const t = now();
     const started = activity.started();
-    if (started !== seen) {
-      // Traffic during this period: the quiet period starts over, and a second collection isn't owed.
+    if (started !== seen || activity.inFlight() > 0) {
+      // Not idle: the quiet period starts over, and a second collection isn't owed any more.
       seen = started;
-      quiet = false;
-      shrinkIn = 0;
+      lastActive = t;
+      checked = false;
+      shrinkAt = undefined;
       return;
     }
-    if (activity.inFlight() > 0) return;
-    if (shrinkIn > 0) {
-      if (--shrinkIn === 0) run();
+    if (shrinkAt !== undefined) {
+      if (t < shrinkAt) return;
+      shrinkAt = undefined;
+      run();
       return;
     }
-    // Once per quiet spell: garbage doesn't grow while nothing runs.
-    if (quiet) return;
-    quiet = true;
+    if (checked || t - lastActive < quietMs) return;
+    checked = true;
     if (measure() - floor < MIN_GROWTH) return;
     run();
-    shrinkIn = shrinkTicks;
-  }, quietMs);
+    shrinkAt = t + SHRINK_AFTER_MS;
+  }, Math.min(quietMs, TICK_MS));
   // Never what keeps the process alive.
   timer.unref();
   return {

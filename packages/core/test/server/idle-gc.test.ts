@@ -47,6 +47,19 @@ describe('idle GC', () => {
     gc.stop();
   });
 
+  it('reads the counters every second for a long quiet period, so the collection comes at most a second late', () => {
+    const collect = collector();
+    const gc = startIdleGc({ activity, quietMs: 10_000, collect, measure });
+    used += MIN_GROWTH;
+    vi.advanceTimersByTime(500);
+    started = 1; // a request at 0.5 s, seen by the read at 1 s
+    vi.advanceTimersByTime(10_400); // 10.9 s: 9.9 s since that read
+    expect(collect).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(100);
+    expect(collect).toHaveBeenCalledTimes(1);
+    gc.stop();
+  });
+
   it('measures growth from what the last collection left', () => {
     const collect = collector(50 * MB);
     const gc = startIdleGc({ activity, quietMs: 100, collect, measure });
@@ -66,7 +79,7 @@ describe('idle GC', () => {
     gc.stop();
   });
 
-  it('waits while requests are in flight, even with no new ones', () => {
+  it('counts the quiet period from when the last request finished, not when it started', () => {
     const collect = collector();
     const gc = startIdleGc({ activity, quietMs: 100, collect, measure });
     started = 1;
