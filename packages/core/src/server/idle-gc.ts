@@ -58,11 +58,14 @@ export function startIdleGc({ activity, quietMs, collect, measure = heapAndBuffe
   let checked = false;
   // When the second collection is due; undefined when none is owed.
   let shrinkAt: number | undefined;
+  // Collected in this quiet spell: V8 frees buffers' memory after the collection, so the floor sinks.
+  let settling = false;
   let collections = 0;
   const run = () => {
     collections++;
     collect();
     floor = measure();
+    settling = true;
   };
   const timer = setInterval(() => {
     const t = now();
@@ -73,8 +76,10 @@ export function startIdleGc({ activity, quietMs, collect, measure = heapAndBuffe
       lastActive = t;
       checked = false;
       shrinkAt = undefined;
+      settling = false;
       return;
     }
+    if (settling) floor = Math.min(floor, measure());
     if (shrinkAt !== undefined) {
       if (t < shrinkAt) return;
       shrinkAt = undefined;

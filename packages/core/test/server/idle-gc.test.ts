@@ -79,6 +79,25 @@ describe('idle GC', () => {
     gc.stop();
   });
 
+  it('lowers the floor as memory a collection freed is released later (buffers go after the collection)', () => {
+    // The collection leaves 80 MB counted; the buffers' memory is released a moment later (10 MB).
+    const collect = vi.fn(() => {
+      used = 80 * MB;
+      setTimeout(() => (used = 10 * MB), 500);
+    });
+    const gc = startIdleGc({ activity, quietMs: 100, collect, measure });
+    started = 1;
+    used = 100 * MB;
+    vi.advanceTimersByTime(10_000);
+    expect(collect).toHaveBeenCalledTimes(2);
+    // A burst to 10 MB + MIN_GROWTH is worth a collection, though it is below what the collection left.
+    started = 2;
+    used = 10 * MB + MIN_GROWTH;
+    vi.advanceTimersByTime(1_000);
+    expect(collect).toHaveBeenCalledTimes(3);
+    gc.stop();
+  });
+
   it('counts the quiet period from when the last request finished, not when it started', () => {
     const collect = collector();
     const gc = startIdleGc({ activity, quietMs: 100, collect, measure });
