@@ -1,6 +1,6 @@
 /** The `gw` command line: parse flags, hand over to a command, turn the outcome into an exit code. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { GW_VERSION, PluginLoadError } from '@gw/core';
+import { DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, GW_VERSION, parseHeaderPolicy, PluginLoadError } from '@gw/core';
 import { runSync } from './commands/sync.js';
 import { runStart } from './commands/start.js';
 import { describeError, err } from './output.js';
@@ -63,6 +63,16 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
         .argParser(integer('drain timeout', 0, 24 * 3600 * 1000)),
     )
     .addOption(
+      new Option('--headers <list>', "gw's own response headers (Kong's `headers`): off, or server_tokens, latency_tokens, Server, Via, X-Kong-Request-Id, …")
+        .default(DEFAULT_HEADERS)
+        .argParser(checked((value) => parseHeaderPolicy(value, undefined))),
+    )
+    .addOption(
+      new Option('--headers-upstream <list>', "gw's own upstream request headers (Kong's `headers_upstream`): X-Kong-Request-Id or off")
+        .default(DEFAULT_HEADERS_UPSTREAM)
+        .argParser(checked((value) => parseHeaderPolicy(undefined, value))),
+    )
+    .addOption(
       new Option('--idle-gc <ms>', 'once idle this long after a burst, run a full GC so its memory goes back (0: off)')
         .default(10_000)
         .argParser(integer('idle GC delay', 0, 24 * 3600 * 1000)),
@@ -86,6 +96,18 @@ function listenAddress(value: string): { host: string | undefined; port: number 
   const port = match ? Number(match[2]) : NaN;
   if (!match || port > 65535) throw new InvalidArgumentError('address must be [host:]port, e.g. 127.0.0.1:8100');
   return { host: match[1]?.replace(/^\[|\]$/g, ''), port };
+}
+
+/** Keeps the raw value once `check` accepts it; its message becomes commander's usage error. */
+function checked(check: (value: string) => unknown) {
+  return (value: string): string => {
+    try {
+      check(value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+    return value;
+  };
 }
 
 function integer(what: string, min: number, max: number) {

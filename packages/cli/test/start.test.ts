@@ -179,6 +179,16 @@ describe('gw start', () => {
     expect(bad.stderr).toMatch(/idle GC delay must be an integer/);
   });
 
+  it("takes Kong's headers settings: --headers off and --headers-upstream off add none of gw's headers", async () => {
+    const url = await startGw(writeConfig('headers-off.yaml', ['/a']), ['--headers', 'off', '--headers-upstream', 'off']);
+    const reply = await fetch(`${url}/a/x`);
+    expect(reply.status).toBe(200);
+    for (const name of ['via', 'x-kong-request-id', 'x-kong-proxy-latency', 'x-kong-upstream-latency']) expect(reply.headers.get(name)).toBeNull();
+    const bad = await runGw(['start', '-s', writeConfig('headers-bad.yaml', ['/a']), '--headers', 'server_tokens, x-powered-by'], { env: { DECK_UPSTREAM: upstream.url } });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/headers: unknown value 'x-powered-by'/);
+  });
+
   it('refuses a malformed --status-listen', async () => {
     const result = await runGw(['start', '-s', writeConfig('status-bad.yaml', ['/a']), '--status-listen', 'localhost'], { env: { DECK_UPSTREAM: upstream.url } });
     expect(result.code).not.toBe(0);

@@ -9,6 +9,7 @@ export { createPluginPlan, comparePlanned, type PluginPlan, type PlannedPlugin }
 // Gateway (server, proxy, lifecycle)
 export { createGateway, type Gateway, type GatewayOptions } from './server/gateway.js';
 export { GW_VERSION } from './server/version.js';
+export { parseHeaderPolicy, DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, type HeaderPolicy } from './proxy/header-policy.js';
 // Log record
 export { buildLogRecord, parseQuery, type LogInput } from './log/record.js';
 export { REDACTED, ALWAYS_REDACTED, redactHeaders } from './log/redact.js';

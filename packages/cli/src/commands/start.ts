@@ -5,7 +5,7 @@
  *   SIGTERM, SIGINT  stop accepting, let in-flight requests finish within --drain-timeout, exit 0
  */
 import { readFileSync } from 'node:fs';
-import { createGateway, summarize, type Gateway, type GatewayConfig, type PluginRegistry } from '@gw/core';
+import { createGateway, parseHeaderPolicy, summarize, type Gateway, type GatewayConfig, type PluginRegistry } from '@gw/core';
 import { loadPlugins, readConfig } from '../load.js';
 import { describeError, err, out, plural, printProblems, stderrLogger } from '../output.js';
 
@@ -16,6 +16,8 @@ export interface StartOptions {
   plugins?: string;
   drainTimeout: number;
   idleGc: number;
+  headers: string;
+  headersUpstream: string;
   statusListen?: { host: string | undefined; port: number };
   sslListen?: { host: string | undefined; port: number };
   sslCert?: string;
@@ -39,7 +41,14 @@ export async function runStart(opts: StartOptions): Promise<number> {
   }
   for (const warning of loaded.warnings) err(`warning: ${warning}`);
 
-  const gateway = await createGateway({ config: loaded.config, plugins, logger: stderrLogger, idleGcMs: opts.idleGc });
+  const gateway = await createGateway({
+    config: loaded.config,
+    plugins,
+    logger: stderrLogger,
+    idleGcMs: opts.idleGc,
+    // Both values were checked when the flags were parsed.
+    headerPolicy: parseHeaderPolicy(opts.headers, opts.headersUpstream),
+  });
   // Handlers go in before anyone can learn the address: a SIGHUP right after it must not kill gw.
   const stopped = followSignals(gateway, plugins, opts);
   let address: { port: number; host: string };

@@ -24,10 +24,11 @@ export function withoutHopByHop(headers: InHeaders): HeaderMap {
 
 /**
  * The upstream's raw head without hop-by-hop headers, as a flat [name, value, …] list for `writeHead`:
- * no header map is built when nobody reads one. `via` is appended to (the last line of) the upstream's.
+ * no header map is built when nobody reads one. `via` is appended to (the last line of) the upstream's,
+ * unless undefined.
  * A repeated Content-Length keeps its first line, as Node's map would.
  */
-export function passThroughHeaders(raw: readonly string[], via: string): string[] {
+export function passThroughHeaders(raw: readonly string[], via: string | undefined): string[] {
   let connection: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') (connection ??= []).push(raw[i + 1]);
@@ -45,6 +46,7 @@ export function passThroughHeaders(raw: readonly string[], via: string): string[
     } else if (name === 'via') viaAt = out.length;
     out.push(raw[i], raw[i + 1]);
   }
+  if (via === undefined) return out;
   if (viaAt === -1 || out[viaAt + 1] === '') out.push('via', via);
   else out[viaAt + 1] = `${out[viaAt + 1]}, ${via}`;
   return out;
@@ -78,8 +80,10 @@ export interface ForwardingInfo {
   port: number;
   /** The path the client requested (raw, without query). */
   path: string;
-  requestId: string;
-  via: string;
+  /** X-Kong-Request-Id, unless `headers_upstream` is off. */
+  requestId: string | undefined;
+  /** Appended to Via, unless `headers` leaves Via out. */
+  via: string | undefined;
 }
 
 /**
@@ -94,8 +98,8 @@ export function setForwardingHeaders(headers: HeaderMap, info: ForwardingInfo): 
   headers['x-forwarded-path'] = info.path;
   delete headers['x-forwarded-prefix'];
   headers['x-real-ip'] = info.clientIp;
-  headers['x-kong-request-id'] = info.requestId;
-  appendListHeader(headers, 'via', info.via);
+  if (info.requestId !== undefined) headers['x-kong-request-id'] = info.requestId;
+  if (info.via !== undefined) appendListHeader(headers, 'via', info.via);
 }
 
 /** `host[:port]` as the Host header, the port omitted when it is the scheme's default. */

@@ -2,6 +2,7 @@
  * The state of one request as it moves through the pipeline, and the RequestContext / ClientRequest
  * views plugins get of it.
  */
+import type { HeaderPolicy } from '../proxy/header-policy.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -94,6 +95,8 @@ export interface Exchange {
   bodyStreamed: boolean;
   client: ClientRequest;
   readonly consumers: ConsumerIndex;
+  /** Which of gw's own headers to add (Kong's `headers`, `headers_upstream`). */
+  readonly headerPolicy: Readonly<HeaderPolicy>;
   /** The plugins' view (`contextFor`), made when a plugin first runs. */
   ctx: RequestContext | undefined;
 }
@@ -108,6 +111,7 @@ export interface ExchangeInit {
   path: string;
   query: string;
   consumers: ConsumerIndex;
+  headerPolicy: Readonly<HeaderPolicy>;
 }
 
 export const now = (): number => performance.now();
@@ -206,6 +210,7 @@ export function createExchange(init: ExchangeInit): Exchange {
     bodyStreamed: false,
     client,
     consumers: init.consumers,
+    headerPolicy: init.headerPolicy,
     ctx: undefined,
   };
   client[EXCHANGE] = ex;

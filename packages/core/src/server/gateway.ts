@@ -12,6 +12,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from '@gw/plugin-api';
 import type { GatewayConfig } from '../config/model.js';
 import { createAgents } from '../proxy/agents.js';
+import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from '../proxy/header-policy.js';
 import { createRouter } from '../router/index.js';
 import { createConsumerIndex } from '../runtime/exchange.js';
 import { createPluginPlan } from '../runtime/plan.js';
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   config: GatewayConfig;
   plugins: PluginRegistry;
   logger?: Logger;
+  /** Which of gw's own headers to add (Kong's `headers`, `headers_upstream`; parseHeaderPolicy). Kong's defaults when absent. */
+  headerPolicy?: HeaderPolicy;
   /**
    * Run a full GC once the gateway has been idle this long (ms) after traffic, so a burst's memory goes
    * back (idle-gc.ts). Off when absent or 0; `gw start` turns it on.
@@ -98,6 +101,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const deps: PipelineDeps = {
     agents,
     logger,
+    headerPolicy: options.headerPolicy ?? DEFAULT_HEADER_POLICY,
     closing: () => closing,
     done(runtime) {
       if (runtime.inFlight === 0 && retired.has(runtime)) {

@@ -13,6 +13,7 @@ import { describe, type PluginPlan } from '../runtime/plan.js';
 import { phasesOf, runAccess, runLog, runUpstream } from '../runtime/phases.js';
 import { sendError, sendUpstream, sendWebResponse } from './respond.js';
 import { sendHttpsRequired } from './https-required.js';
+import type { HeaderPolicy } from '../proxy/header-policy.js';
 import { VIA } from './version.js';
 import { logInput } from './log-input.js';
 import { sniOf, startExchange } from './start-exchange.js';
@@ -34,6 +35,8 @@ export interface PipelineDeps {
   done(runtime: Runtime): void;
   /** The gateway is draining: ask clients not to reuse connections. */
   closing(): boolean;
+  /** Which of gw's own headers to add (Kong's `headers`, `headers_upstream`). */
+  headerPolicy: Readonly<HeaderPolicy>;
 }
 
 /**
@@ -45,7 +48,7 @@ export function handleRequest(runtime: Runtime, deps: PipelineDeps, req: Incomin
   runtime.inFlight++;
   let ex: Exchange;
   try {
-    ex = startExchange(runtime, req, res);
+    ex = startExchange(runtime, req, res, deps.headerPolicy);
   } catch (err) {
     deps.logger.error(`request ?: ${describe(err)}`);
     if (!res.headersSent) res.destroy();
@@ -176,8 +179,8 @@ function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, done: D
     host: client.host,
     port: client.port,
     path: client.rawPath,
-    requestId: ex.id,
-    via: VIA,
+    requestId: ex.headerPolicy.upstreamRequestId ? ex.id : undefined,
+    via: ex.headerPolicy.via ? VIA : undefined,
   });
   const scheme = service?.protocol === 'https' ? 'https' : 'http';
   const defaultHost = service === null ? '' : hostHeader(service.host, service.port, scheme);

@@ -55,12 +55,24 @@ export function breakResponse(ex: Exchange): void {
   ex.res.destroy();
 }
 
+/** gw's headers on a response it produced itself, as the header policy allows. */
 export function kongHeaders(ex: Exchange, headers: HeaderMap): HeaderMap {
   ex.timing.responded ??= now();
-  headers['x-kong-request-id'] = ex.id;
-  headers['x-kong-response-latency'] = ms(ex.timing.start, ex.timing.responded);
-  headers.server = SERVER;
+  const policy = ex.headerPolicy;
+  if (policy.requestId) headers['x-kong-request-id'] = ex.id;
+  if (policy.responseLatency) headers['x-kong-response-latency'] = ms(ex.timing.start, ex.timing.responded);
+  if (policy.server) headers.server = SERVER;
   return headers;
+}
+
+/** gw's headers on a proxied response, as the header policy allows, pushed onto a flat [name, value, …] list. */
+function upstreamKongHeaders(ex: Exchange, status: number, list: string[]): string[] {
+  const policy = ex.headerPolicy;
+  if (policy.upstreamLatency) list.push('x-kong-upstream-latency', ms(ex.timing.upstreamStart, ex.timing.upstreamFirstByte));
+  if (policy.proxyLatency) list.push('x-kong-proxy-latency', ms(ex.timing.start, ex.timing.upstreamStart));
+  if (policy.upstreamStatus) list.push('x-kong-upstream-status', String(status));
+  if (policy.requestId) list.push('x-kong-request-id', ex.id);
+  return list;
 }
 
 /** gw's own error response, in the request's error format. */
@@ -141,25 +153,17 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
   if (phases.log.length > 0) up.once('end', () => (ex.timing.upstreamEnd = now()));
   if (!phases.responseHeaders && !phases.responseBody && phases.log.length === 0) {
     // Nobody reads the head as a map: pass the upstream's raw lines through with Kong's added.
-    const list = passThroughHeaders(up.rawHeaders, VIA);
-    list.push(
-      'x-kong-upstream-latency',
-      ms(ex.timing.upstreamStart, ex.timing.upstreamFirstByte),
-      'x-kong-proxy-latency',
-      ms(ex.timing.start, ex.timing.upstreamStart),
-      'x-kong-request-id',
-      ex.id,
-    );
+    const list = passThroughHeaders(up.rawHeaders, ex.headerPolicy.via ? VIA : undefined);
     ex.status = up.statusCode ?? 502;
+    upstreamKongHeaders(ex, ex.status, list);
     if (!ex.res.destroyed && !ex.res.headersSent) ex.res.writeHead(ex.status, list);
     pipeThrough(ex, up);
     return;
   }
   const headers = withoutHopByHop(up.headers);
-  appendListHeader(headers, 'via', VIA);
-  headers['x-kong-upstream-latency'] = ms(ex.timing.upstreamStart, ex.timing.upstreamFirstByte);
-  headers['x-kong-proxy-latency'] = ms(ex.timing.start, ex.timing.upstreamStart);
-  headers['x-kong-request-id'] = ex.id;
+  if (ex.headerPolicy.via) appendListHeader(headers, 'via', VIA);
+  const added = upstreamKongHeaders(ex, up.statusCode ?? 502, []);
+  for (let i = 0; i < added.length; i += 2) headers[added[i]] = added[i + 1];
   const head: ResponseHead = { status: up.statusCode ?? 502, headers, source: 'upstream' };
 
   let transforms: BodyTransform[] = [];

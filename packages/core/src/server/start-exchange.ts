@@ -2,9 +2,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizePath } from '../router/index.js';
 import { createExchange, type Exchange } from '../runtime/exchange.js';
+import type { HeaderPolicy } from '../proxy/header-policy.js';
 import type { Runtime } from './pipeline.js';
 
-export function startExchange(runtime: Runtime, req: IncomingMessage, res: ServerResponse): Exchange {
+export function startExchange(runtime: Runtime, req: IncomingMessage, res: ServerResponse, headerPolicy: Readonly<HeaderPolicy>): Exchange {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
@@ -30,6 +31,7 @@ export function startExchange(runtime: Runtime, req: IncomingMessage, res: Serve
     path,
     query: q === -1 ? '' : url.slice(q + 1),
     consumers: runtime.consumers,
+    headerPolicy,
   });
 }
 

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@gw/plugin-api';
-import { createGateway, type Gateway } from '../../src/server/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
 import type { AnyPlugin } from '../../src/runtime/registry.js';
 import type { GatewayConfig } from '../../src/config/model.js';
 
@@ -65,9 +65,9 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(config: GatewayConfig, plugins: AnyPlugin[] = []): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, plugins: AnyPlugin[] = [], options: Pick<GatewayOptions, 'headerPolicy'> = {}): Promise<RunningGateway> {
   const logger = recordingLogger();
-  const gateway = await createGateway({ config, plugins: new Map(plugins.map((p) => [p.name, p])), logger });
+  const gateway = await createGateway({ config, plugins: new Map(plugins.map((p) => [p.name, p])), logger, ...options });
   const { port } = await gateway.listen(0, '127.0.0.1');
   return { gateway, port, logger, close: () => gateway.close({ drainMs: 1000 }) };
 }
