@@ -28,12 +28,12 @@ function forkServer(file, env = {}) {
   });
 }
 
-function startGw(upstreamPort) {
+function startGw(upstreamPort, extraArgs = []) {
   const logPath = join(out, 'file-log.json');
   const config = readFileSync(join(root, 'bench/gw.yaml'), 'utf8').replaceAll('UPSTREAM_PORT', String(upstreamPort)).replaceAll('LOG_PATH', logPath);
   const file = join(out, 'gw.yaml');
   writeFileSync(file, config);
-  const child = spawn(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'start', '-s', file, '--port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'start', '-s', file, '--port', '0', '--host', '127.0.0.1', ...extraArgs], {
     env: {
       PATH: process.env.PATH,
       DECK_AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
@@ -68,6 +68,8 @@ const body = (c, stream) => JSON.stringify({ ...c.body, stream });
 
 const WORKLOADS = [
   { name: 'plain', what: 'small POST, plain route, no plugins', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }) },
+  // The same through a second gw with Kong's `headers` and `headers_upstream` off: what those headers cost.
+  { name: 'plain-headers-off', what: 'as plain, gw started with --headers off --headers-upstream off', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }), gw: 'quiet' },
   { name: 'cc-oneshot', what: 'Claude Code 87 KB body → ai-proxy → Bedrock invoke, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke', headers: ccHeaders(cc87), body: body(cc87, false) },
   { name: 'cc-stream-50', what: 'Claude Code 87 KB → ai-proxy → eventstream (50 deltas) → SSE, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
   { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
@@ -133,14 +135,15 @@ async function manyStreams(port, path, workload, count) {
 const upstream = await forkServer('upstream.mjs');
 const baseline = await forkServer('baseline.mjs', { UPSTREAM_PORT: String(upstream.port) });
 const gw = await startGw(upstream.port);
-const targets = { baseline, gw };
+const quiet = WORKLOADS.some((w) => w.gw === 'quiet') ? await startGw(upstream.port, ['--headers', 'off', '--headers-upstream', 'off']) : undefined;
 console.log(`gw bench: ${SECONDS}s × ${ROUNDS} interleaved rounds per target per workload; upstream, baseline and gw are separate processes\n`);
 
 const summary = [];
 for (const workload of WORKLOADS) {
+  const targets = { baseline, gw: workload.gw === 'quiet' ? quiet : gw };
   // warm both (JIT, keep-alive pools)
   await load(baseline, { ...workload, connections: 4 }, workload.basePath);
-  await load(gw, { ...workload, connections: 4 }, workload.gwPath);
+  await load(targets.gw, { ...workload, connections: 4 }, workload.gwPath);
   const runs = { baseline: [], gw: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of round % 2 ? ['gw', 'baseline'] : ['baseline', 'gw']) {
@@ -208,4 +211,4 @@ if (!ONLY || ONLY.includes('streams')) {
 }
 
 console.log(`SUMMARY ${summary.join(' | ')}`);
-for (const t of [gw, baseline, upstream]) t.child.kill('SIGTERM');
+for (const t of [gw, quiet, baseline, upstream]) t?.child.kill('SIGTERM');
