@@ -2,7 +2,7 @@
  * The AWS shared files end to end, as a developer runs gw after `aws configure`: no keys and no region in
  * kong.yaml, AWS_PROFILE picks a profile from temp credentials/config files. gw signs Bedrock calls with
  * the profile's keys and region (the emulator checks the signature and its region), or assumes the
- * profile's role_arn with its source_profile's keys through the emulator's STS; an unsupported or missing
+ * profile's role_arn with its source_profile's keys through the emulator's STS; an incomplete or missing
  * profile is an Anthropic-format 500 that names it, and the gateway still starts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,25 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
 import { setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
-import { AWS_KEYS, MODEL, askMessages } from './support/bedrock.js';
+import { AWS_KEYS, askMessages, keylessBedrockConfig } from './support/bedrock.js';
 
 const REGION = 'eu-west-1';
 const ROLE = 'arn:aws:iam::123456789012:role/gw-ops';
 
-const yaml = `_format_version: "3.0"
-services:
-  - name: bedrock
-    url: http://127.0.0.1:9
-    routes:
-      - name: dev
-        paths: [/dev]
-        plugins:
-          - name: ai-proxy
-            config:
-              llm_format: anthropic
-              route_type: llm/v1/chat
-              model: { provider: bedrock, name: ${MODEL} }
-`;
 
 describe('ai-proxy with AWS shared config/credentials profiles (real gateway, emulated STS and Bedrock)', () => {
   let emulator: Emulator;
@@ -75,7 +61,7 @@ describe('ai-proxy with AWS shared config/credentials profiles (real gateway, em
   /** A gateway started with AWS_PROFILE=`profile` (the files are read when its plugin instance is created). */
   async function gatewayWith(profile: string): Promise<RunningGateway> {
     restoreProfile = setEnv({ AWS_PROFILE: profile });
-    gw = await startGateway(yaml);
+    gw = await startGateway(keylessBedrockConfig('dev', {}));
     return gw;
   }
 
@@ -112,7 +98,8 @@ describe('ai-proxy with AWS shared config/credentials profiles (real gateway, em
   });
 
   it.each([
-    ['sso', "could not get AWS credentials (AWS profile 'sso' uses sso_session, which gw does not support"],
+    // SSO itself works (sso-profile.test.ts); an sso_session without its [sso-session] section is named.
+    ['sso', "could not get AWS credentials (AWS profile 'sso' names sso_session 'corp', which has no [sso-session corp] section"],
     ['nowhere', "could not get AWS credentials (AWS profile 'nowhere' (AWS_PROFILE) is in neither"],
   ])('profile %s: starts, then answers an Anthropic 500 naming the problem, without calling AWS', async (profile, message) => {
     const gateway = await gatewayWith(profile);

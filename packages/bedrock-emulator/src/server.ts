@@ -1,6 +1,7 @@
 // The loopback HTTP/1.1 server: route, verify SigV4, validate, pick a scenario, answer.
 import { createHash, randomUUID } from 'node:crypto';
 import { assumeRole, assumeRoleRequest, error as stsError } from './sts.js';
+import { roleCredentials, roleCredentialsRequest } from './sso.js';
 import type { BedrockError } from './errors.js';
 import { UNKNOWN_OPERATION, sendError, validationError } from './errors.js';
 import { markerScenario } from './conversation.js';
@@ -22,6 +23,8 @@ export interface EmulatorOptions {
   credentials?: Credentials[];
   region?: string;
   defaultScenario?: string;
+  /** Bearer tokens the SSO portal (sso.ts) accepts, as if `aws sso login` had cached them; none by default. */
+  ssoAccessTokens?: string[];
 }
 
 export interface ReceivedRequest {
@@ -138,6 +141,18 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
     end(res, answer.xml);
   }
 
+  /** SSO GetRoleCredentials (sso.ts): what it issues is accepted by Bedrock from then on, as after STS. */
+  function answerSso(req: AnyRequest, res: AnyResponse, method: string, url: string, body: Buffer, query: URLSearchParams) {
+    const headers = flatHeaders(req);
+    const answer = roleCredentials(query, headers['x-amz-sso_bearer_token'], options.ssoAccessTokens ?? []);
+    // Unsigned, like AssumeRoleWithWebIdentity: the bearer token is the proof (signatureValid = accepted).
+    received.push({ method, path: url.split('?')[0]!, headers, body, json: undefined, modelId: '', operation: 'get-role-credentials', signatureValid: answer.issued !== undefined, scenario: '' });
+    if (answer.issued) credentials.push({ ...answer.issued, sessionToken: answer.issued.sessionToken });
+    const errorType: Record<string, string> = answer.errorType ? { 'x-amzn-errortype': answer.errorType } : {};
+    writeHead(res, answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.json), 'x-amzn-requestid': randomUUID(), ...errorType });
+    end(res, answer.json);
+  }
+
   async function handle(req: AnyRequest, res: AnyResponse) {
     const startedAt = Date.now();
     const requestId = randomUUID();
@@ -146,6 +161,8 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
     const url = req.url ?? '/';
     const form = assumeRoleRequest(method, url, body);
     if (form !== undefined) return answerSts(req, res, method, url, body, form);
+    const sso = roleCredentialsRequest(method, url);
+    if (sso !== undefined) return answerSso(req, res, method, url, body, sso);
     const { operation, modelId, path } = route(method, url);
     const headers = flatHeaders(req);
     const json = parseJson(body);

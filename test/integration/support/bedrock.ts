@@ -158,8 +158,12 @@ export function askMessages(gatewayUrl: string, route: string): Promise<Response
   });
 }
 
-/** One ai-proxy route on `/<route>` with no keys in the config: credentials come from the environment. */
-export function keylessBedrockConfig(route: string): string {
+/**
+ * One ai-proxy route on `/<route>` with no keys in the config: credentials come from the environment.
+ * `bedrock`: model.options.bedrock (default: the region only; `{}` leaves the region to the environment).
+ */
+export function keylessBedrockConfig(route: string, bedrock: Record<string, string> = { aws_region: 'us-east-1' }): string {
+  const options = Object.entries(bedrock).map(([name, value]) => `${name}: "${value}"`).join(', ');
   return `_format_version: "3.0"
 services:
   - name: bedrock
@@ -172,6 +176,6 @@ services:
             config:
               llm_format: anthropic
               route_type: llm/v1/chat
-              model: { provider: bedrock, name: ${MODEL}, options: { bedrock: { aws_region: us-east-1 } } }
+              model: { provider: bedrock, name: ${MODEL}, options: { bedrock: { ${options} } } }
 `;
 }

@@ -7,7 +7,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewayError } from '@gw/plugin-api';
 import { parseIni } from '../../src/providers/bedrock/ini.js';
 import { loadSharedProfile, sharedFilePaths, type SharedProfile } from '../../src/providers/bedrock/shared-files.js';
 import { credentialsFor } from '../../src/providers/bedrock/credentials.js';
@@ -16,6 +15,7 @@ import { aiProxyPlugin } from '../../src/plugin.js';
 import type { AiState } from '../../src/request/plan.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
 import { aiProxyConfig } from '../support/config.js';
+import { failure } from '../support/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gw-aws-files-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -44,15 +44,6 @@ async function envWithProfile(env: NodeJS.ProcessEnv): Promise<{ env: NodeJS.Pro
 const creds = (config: AiProxyConfig, aws: { env: NodeJS.ProcessEnv; profile?: SharedProfile }, region: string) => credentialsFor(config, aws.env, region, aws.profile);
 const regionOf = (config: AiProxyConfig, aws: { env: NodeJS.ProcessEnv; profile?: SharedProfile }) => resolveRegion(config, aws.env, aws.profile);
 
-async function failure(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (GatewayError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 describe('the INI dialect of the AWS files', () => {
   it('trims keys and values, keeps case, splits at the first =, and drops full-line and whitespace-led comments', () => {
@@ -159,8 +150,6 @@ describe('role_arn with source_profile', () => {
 describe('settings gw does not implement fail by name, not by falling through', () => {
   it.each([
     ['credential_process = /bin/creds', 'credential_process'],
-    ['sso_session = corp\nsso_account_id = 1', 'sso_session'],
-    ['sso_start_url = https://x.awsapps.com/start', 'sso_start_url'],
     ['role_arn = arn:aws:iam::1:role/x\nweb_identity_token_file = /t', 'web_identity_token_file'],
     ['role_arn = arn:aws:iam::1:role/x\ncredential_source = Ec2InstanceMetadata\naws_access_key_id = A\naws_secret_access_key = B', 'credential_source'],
   ])('%s', async (body, setting) => {

@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsCredentials } from './identity.js';
 import { parseIni, type IniSections } from './ini.js';
+import { isSsoProfile, ssoProfileOf, type SsoProfile } from './sso-credentials.js';
 
 /** What the selected profile signs with. */
 export type ProfileCredentials =
@@ -20,6 +21,8 @@ export type ProfileCredentials =
   | { kind: 'keys'; keys: AwsCredentials }
   /** `role_arn` + `source_profile`: STS AssumeRole signed with the source profile's keys. */
   | { kind: 'role'; roleArn: string; sessionName?: string; externalId?: string; source: AwsCredentials }
+  /** `sso_*` (IAM Identity Center): the role credentials the cached `aws sso login` token gets (sso-credentials.ts). */
+  | { kind: 'sso'; sso: SsoProfile }
   | { kind: 'failed'; detail: string };
 
 export interface SharedProfile {
@@ -83,17 +86,24 @@ export function selectProfile(env: NodeJS.ProcessEnv, credentials: SharedFile, c
     const missing = `AWS profile '${name}' (AWS_PROFILE) is in neither ${credentials.path} nor ${config.path}`;
     return { name, credentials: failed(missing), unread: missing };
   }
-  return { name, region, credentials: profileCredentials(name, settings, lookup) };
+  // `[sso-session name]` sections are read from the config file only, as the SDKs do.
+  const ssoSession = (session: string) => config.sections.get(`sso-session ${session}`);
+  return { name, region, credentials: profileCredentials(name, settings, lookup, (other) => ssoProfileOf(name, other, ssoSession, env)) };
 }
 
 const UNSUPPORTED = ['web_identity_token_file', 'credential_process', 'credential_source'];
 
 /**
  * The SDKs' order for the selected profile: a role (`role_arn` with `source_profile`) before the
- * profile's own keys, then the sources gw doesn't implement, which fail by name rather than fall through
- * to another source the developer didn't pick. A profile with none of these lets the chain go on.
+ * profile's own keys, then the sources gw doesn't implement (which fail by name rather than fall through
+ * to another source the developer didn't pick), then SSO. A profile with none of these lets the chain go on.
  */
-function profileCredentials(name: string, settings: Map<string, string>, lookup: (profile: string) => Map<string, string> | undefined): ProfileCredentials {
+function profileCredentials(
+  name: string,
+  settings: Map<string, string>,
+  lookup: (profile: string) => Map<string, string> | undefined,
+  sso: (settings: Map<string, string>) => ProfileCredentials,
+): ProfileCredentials {
   const roleArn = settings.get('role_arn');
   const sourceName = settings.get('source_profile');
   if (roleArn !== undefined && settings.has('credential_source')) return unsupported(name, 'credential_source');
@@ -111,8 +121,9 @@ function profileCredentials(name: string, settings: Map<string, string>, lookup:
   }
   const keys = keysOf(name, settings);
   if (keys !== undefined) return keys;
-  const other = UNSUPPORTED.find((key) => settings.has(key)) ?? [...settings.keys()].find((key) => key.startsWith('sso_'));
+  const other = UNSUPPORTED.find((key) => settings.has(key));
   if (other !== undefined) return unsupported(name, other);
+  if (isSsoProfile(settings)) return sso(settings);
   if (roleArn !== undefined) return failed(`AWS profile '${name}' has role_arn without source_profile`);
   return { kind: 'none' };
 }
@@ -130,7 +141,7 @@ function keysOf(name: string, settings: Map<string, string>): Extract<ProfileCre
 }
 
 function unsupported(name: string, setting: string): { kind: 'failed'; detail: string } {
-  return failed(`AWS profile '${name}' uses ${setting}, which gw does not support (use aws_access_key_id and aws_secret_access_key, or role_arn with source_profile)`);
+  return failed(`AWS profile '${name}' uses ${setting}, which gw does not support (use aws_access_key_id and aws_secret_access_key, role_arn with source_profile, or sso_*)`);
 }
 
 function failed(detail: string): { kind: 'failed'; detail: string } {

@@ -1,0 +1,143 @@
+/**
+ * IAM Identity Center (SSO) profiles, as the AWS SDK for JavaScript v3 `fromSSO` resolves them for a
+ * developer who ran `aws sso login`: the profile names an account and a role, the portal (start URL and
+ * region) comes from its `[sso-session name]` section or, in the legacy form, from the profile itself;
+ * the access token `aws sso login` left in ~/.aws/sso/cache/<sha1>.json is traded at the SSO portal's
+ * GetRoleCredentials for role credentials, cached and renewed like assumed roles (sts-client.ts).
+ *
+ * gw never refreshes the token through SSO-OIDC: an expired token asks the developer to log in again.
+ * Messages name settings, files and HTTP statuses, never the token or the keys.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseEndpoint } from '../endpoint.js';
+import { credentialsFailed as failed, type AwsCredentials } from './identity.js';
+import { requestText } from './http-text.js';
+import { cachedCredentials, type TemporaryCredentials } from './sts-client.js';
+
+/** The non-secret settings of an SSO profile, read at init (shared-files.ts). */
+export interface SsoProfile {
+  /** The profile's name, for the `aws sso login --profile` hint. */
+  profile: string;
+  startUrl: string;
+  /** Where the portal is (`sso_region`), not where Bedrock is. */
+  region: string;
+  accountId: string;
+  roleName: string;
+  /** The token cache file `aws sso login` writes for this session (or start URL). */
+  tokenFile: string;
+}
+
+const TIMEOUT_MS = 10_000;
+const SETTINGS = ['sso_session', 'sso_start_url', 'sso_region', 'sso_account_id', 'sso_role_name'];
+
+/** Whether the profile asks for SSO (any `sso_*` setting the SDKs look at). */
+export function isSsoProfile(settings: Map<string, string>): boolean {
+  return SETTINGS.some((key) => settings.has(key));
+}
+
+/**
+ * The profile's SSO settings, merged with its `[sso-session]` section (whose start URL and region win; a
+ * profile that repeats them differently is a conflict, as in the SDK); else what is missing, by name.
+ */
+export function ssoProfileOf(
+  name: string,
+  settings: Map<string, string>,
+  sessionSection: (session: string) => Map<string, string> | undefined,
+  env: NodeJS.ProcessEnv,
+): { kind: 'sso'; sso: SsoProfile } | { kind: 'failed'; detail: string } {
+  const session = settings.get('sso_session');
+  let startUrl = settings.get('sso_start_url');
+  let region = settings.get('sso_region');
+  if (session !== undefined) {
+    const section = sessionSection(session);
+    if (section === undefined) return { kind: 'failed', detail: `AWS profile '${name}' names sso_session '${session}', which has no [sso-session ${session}] section in the config file` };
+    for (const [key, own] of [['sso_start_url', startUrl], ['sso_region', region]] as const) {
+      const shared = section.get(key);
+      if (own !== undefined && shared !== undefined && own !== shared) {
+        return { kind: 'failed', detail: `conflicting ${key} in AWS profile '${name}' and sso-session '${session}'` };
+      }
+    }
+    startUrl = section.get('sso_start_url');
+    region = section.get('sso_region');
+  }
+  const where = session === undefined ? `AWS profile '${name}'` : `sso-session '${session}' of AWS profile '${name}'`;
+  if (startUrl === undefined) return { kind: 'failed', detail: `${where} has no sso_start_url` };
+  if (region === undefined) return { kind: 'failed', detail: `${where} has no sso_region` };
+  const accountId = settings.get('sso_account_id');
+  const roleName = settings.get('sso_role_name');
+  if (accountId === undefined || roleName === undefined) {
+    return { kind: 'failed', detail: `AWS profile '${name}' has no ${accountId === undefined ? 'sso_account_id' : 'sso_role_name'}` };
+  }
+  const tokenFile = ssoTokenFile(env, session ?? startUrl);
+  return { kind: 'sso', sso: { profile: name, startUrl, region, accountId, roleName, tokenFile } };
+}
+
+/** ~/.aws/sso/cache/<sha1 hex of the session name, or of the start URL for a legacy profile>.json. */
+export function ssoTokenFile(env: NodeJS.ProcessEnv, id: string): string {
+  return join(env.HOME || homedir(), '.aws', 'sso', 'cache', `${createHash('sha1').update(id).digest('hex')}.json`);
+}
+
+/** The portal: AWS_ENDPOINT_URL_SSO, else AWS_ENDPOINT_URL, else the sso_region's (as for STS). */
+export function ssoEndpoint(env: NodeJS.ProcessEnv, region: string): URL {
+  const endpoint = parseEndpoint(env.AWS_ENDPOINT_URL_SSO || env.AWS_ENDPOINT_URL || `https://portal.sso.${region}.amazonaws.com`);
+  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+  return new URL(`${endpoint.scheme}://${host}:${endpoint.port}${endpoint.prefix}/federation/credentials`);
+}
+
+/** The role's credentials, fetched (token file read, portal asked) once per cache lifetime. */
+export function ssoCredentials(sso: SsoProfile, env: NodeJS.ProcessEnv, now = Date.now): Promise<AwsCredentials> {
+  const url = ssoEndpoint(env, sso.region);
+  const key = ['sso', url.href, sso.accountId, sso.roleName, sso.tokenFile].join('\n');
+  return cachedCredentials(key, () => fetchRoleCredentials(sso, url, now), now);
+}
+
+async function fetchRoleCredentials(sso: SsoProfile, base: URL, now: () => number): Promise<TemporaryCredentials> {
+  const token = await readToken(sso, now);
+  const url = new URL(base);
+  url.search = new URLSearchParams({ role_name: sso.roleName, account_id: sso.accountId }).toString();
+  const headers = { 'x-amz-sso_bearer_token': token, accept: 'application/json' };
+  const { status, text } = await requestText({ url, method: 'GET', headers, timeoutMs: TIMEOUT_MS, what: 'SSO portal', fail: failed });
+  if (status === 401 || status === 403) throw failed(`SSO session rejected (HTTP ${status}): ${login(sso)}`);
+  if (status !== 200) throw failed(`SSO portal answered HTTP ${status}`);
+  let role: Record<string, unknown> | undefined;
+  try {
+    role = (JSON.parse(text) as { roleCredentials?: Record<string, unknown> }).roleCredentials;
+  } catch {
+    role = undefined;
+  }
+  const { accessKeyId, secretAccessKey, sessionToken, expiration } = role ?? {};
+  if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || typeof sessionToken !== 'string' || typeof expiration !== 'number') {
+    throw failed('unreadable SSO GetRoleCredentials response');
+  }
+  return { accessKeyId, secretAccessKey, sessionToken, expiresAt: expiration };
+}
+
+/** The cached access token, read for every fetch (`aws sso login` rewrites the file). */
+async function readToken(sso: SsoProfile, now: () => number): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(sso.tokenFile, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw failed(`no SSO token for AWS profile '${sso.profile}' (${sso.tokenFile}: ${code}): ${login(sso)}`);
+  }
+  let token: { accessToken?: unknown; expiresAt?: unknown };
+  try {
+    token = JSON.parse(text) as typeof token;
+  } catch {
+    token = {};
+  }
+  const expiresAt = typeof token.expiresAt === 'string' ? Date.parse(token.expiresAt) : NaN;
+  if (typeof token.accessToken !== 'string' || token.accessToken === '' || Number.isNaN(expiresAt)) {
+    throw failed(`unreadable SSO token cache file ${sso.tokenFile}: ${login(sso)}`);
+  }
+  if (expiresAt <= now()) throw failed(`SSO token for AWS profile '${sso.profile}' expired at ${new Date(expiresAt).toISOString()}: ${login(sso)}`);
+  return token.accessToken;
+}
+
+function login(sso: SsoProfile): string {
+  return `run aws sso login --profile ${sso.profile}`;
+}
