@@ -18,7 +18,7 @@ import { createConsumerIndex } from '../runtime/exchange.js';
 import { createPluginPlan } from '../runtime/plan.js';
 import type { PluginRegistry } from '../runtime/registry.js';
 import { createStatusApp } from '../status/status-app.js';
-import { exposedGc, startIdleGc, type IdleGc } from './idle-gc.js';
+import { exposedGc, startIdleGc, type IdleGc, type IdleGcActivity } from './idle-gc.js';
 import { handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
 
 export interface GatewayOptions {
@@ -65,6 +65,16 @@ async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logg
 function configurationHash(config: GatewayConfig): string {
   const { services, routes, plugins, consumers } = config;
   return createHash('sha256').update(JSON.stringify({ services, routes, plugins, consumers })).digest('hex').slice(0, 32);
+}
+
+function startIdle(quietMs: number | undefined, activity: IdleGcActivity, logger: Logger): IdleGc | undefined {
+  if (quietMs === undefined || quietMs <= 0) return undefined;
+  const collect = exposedGc();
+  if (collect === undefined) {
+    logger.warn("idle GC is off: this Node doesn't hand out V8's gc()");
+    return undefined;
+  }
+  return startIdleGc({ activity, quietMs, collect });
 }
 
 function listenOn(server: Server, port: number, host: string): Promise<{ port: number; host: string }> {
@@ -117,10 +127,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   let totalRequests = 0;
   const connections = { accepted: 0, active: 0 };
-  const idleGc: IdleGc | undefined =
-    options.idleGcMs !== undefined && options.idleGcMs > 0
-      ? startIdleGc({ activity: { started: () => totalRequests, inFlight }, quietMs: options.idleGcMs, collect: exposedGc() })
-      : undefined;
+  const idleGc = startIdle(options.idleGcMs, { started: () => totalRequests, inFlight }, logger);
   // The pipeline consumes or pipes every body itself; Node dumps one left unread when the response ends.
   const onRequest: RequestListener = (req, res) => {
     totalRequests++;

@@ -105,14 +105,17 @@ export function startIdleGc({ activity, quietMs, collect, measure = heapAndBuffe
 /**
  * V8's `gc()`, without starting Node with `--expose-gc`: the flag only decides whether a new context
  * gets a `gc` global, so one context made with it set hands the function over, and the flag goes back
- * off so no later context (a plugin's `vm` sandbox) gets one.
+ * off so no later context (a plugin's `vm` sandbox) gets one. Undefined where the runtime doesn't
+ * honour the flag: then there is no idle GC, and the gateway says so.
  */
-export function exposedGc(): () => void {
+export function exposedGc(): (() => void) | undefined {
   const existing = (globalThis as { gc?: unknown }).gc;
   if (typeof existing === 'function') return existing as () => void;
   setFlagsFromString('--expose-gc');
   try {
-    return runInNewContext('gc') as () => void;
+    // `typeof`, not the name: a runtime that ignores the flag would throw a ReferenceError on `gc`.
+    const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
   } finally {
     setFlagsFromString('--no-expose-gc');
   }

@@ -143,7 +143,7 @@ describe('idle GC', () => {
 
 describe('exposedGc', () => {
   it("returns V8's collector without leaving a gc global in new contexts", async () => {
-    const gc = exposedGc();
+    const gc = exposedGc()!;
     expect(typeof gc).toBe('function');
     const { runInNewContext } = await import('node:vm');
     expect(runInNewContext('typeof gc')).toBe('undefined');
