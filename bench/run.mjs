@@ -67,9 +67,9 @@ const ccHeaders = (c) => {
 const body = (c, stream) => JSON.stringify({ ...c.body, stream });
 
 const WORKLOADS = [
-  { name: 'plain', what: 'small POST, plain route, no plugins', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }) },
-  // The same through a second gw with Kong's `headers` and `headers_upstream` off: what those headers cost.
-  { name: 'plain-headers-off', what: 'as plain, gw started with --headers off --headers-upstream off', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }), gw: 'quiet' },
+  // `quiet`: also through a second gw with Kong's `headers` and `headers_upstream` off, in the same rounds
+  // against the same baseline runs: what those headers cost.
+  { name: 'plain', what: 'small POST, plain route, no plugins', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }), quiet: true },
   { name: 'cc-oneshot', what: 'Claude Code 87 KB body → ai-proxy → Bedrock invoke, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke', headers: ccHeaders(cc87), body: body(cc87, false) },
   { name: 'cc-stream-50', what: 'Claude Code 87 KB → ai-proxy → eventstream (50 deltas) → SSE, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
   { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
@@ -135,20 +135,21 @@ async function manyStreams(port, path, workload, count) {
 const upstream = await forkServer('upstream.mjs');
 const baseline = await forkServer('baseline.mjs', { UPSTREAM_PORT: String(upstream.port) });
 const gw = await startGw(upstream.port);
-const quiet = WORKLOADS.some((w) => w.gw === 'quiet') ? await startGw(upstream.port, ['--headers', 'off', '--headers-upstream', 'off']) : undefined;
+const quiet = WORKLOADS.some((w) => w.quiet) ? await startGw(upstream.port, ['--headers', 'off', '--headers-upstream', 'off']) : undefined;
 console.log(`gw bench: ${SECONDS}s × ${ROUNDS} interleaved rounds per target per workload; upstream, baseline and gw are separate processes\n`);
 
 const summary = [];
 for (const workload of WORKLOADS) {
-  const targets = { baseline, gw: workload.gw === 'quiet' ? quiet : gw };
-  // warm both (JIT, keep-alive pools)
-  await load(baseline, { ...workload, connections: 4 }, workload.basePath);
-  await load(targets.gw, { ...workload, connections: 4 }, workload.gwPath);
-  const runs = { baseline: [], gw: [] };
+  const targets = { baseline, gw, ...(workload.quiet ? { quiet } : {}) };
+  const names = Object.keys(targets);
+  const pathOf = (name) => (name === 'baseline' ? workload.basePath : workload.gwPath);
+  // warm all (JIT, keep-alive pools)
+  for (const name of names) await load(targets[name], { ...workload, connections: 4 }, pathOf(name));
+  const runs = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const name of round % 2 ? ['gw', 'baseline'] : ['baseline', 'gw']) {
-      runs[name].push(await load(targets[name], workload, name === 'gw' ? workload.gwPath : workload.basePath));
-    }
+    // Each round in a different order, so drift hits every target alike.
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    for (const name of order) runs[name].push(await load(targets[name], workload, pathOf(name)));
   }
   const agg = (name, key) => median(runs[name].map((r) => r[key]));
   const row = {};
@@ -158,8 +159,11 @@ for (const workload of WORKLOADS) {
   console.log(`  p50 ms     baseline ${fmt(row.p50.base, 2)}   gw ${fmt(row.p50.gw, 2)}   ratio ${fmt(ratio(row.p50.gw, row.p50.base), 2)}`);
   console.log(`  p99 ms     baseline ${fmt(row.p99.base, 2)}   gw ${fmt(row.p99.gw, 2)}   ratio ${fmt(ratio(row.p99.gw, row.p99.base), 2)}`);
   console.log(`  CPU µs/req baseline ${fmt(row.cpuPerReq.base)}   gw ${fmt(row.cpuPerReq.gw)}   ratio ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}`);
+  const quietCpu = workload.quiet ? agg('quiet', 'cpuPerReq') : undefined;
+  if (quietCpu !== undefined) console.log(`  CPU µs/req gw with --headers off --headers-upstream off ${fmt(quietCpu)}   ratio ${fmt(ratio(quietCpu, row.cpuPerReq.base), 2)}`);
   console.log(`  peak RSS   baseline ${fmt(row.rss.base / 2 ** 20)} MB   gw ${fmt(row.rss.gw / 2 ** 20)} MB\n`);
   summary.push(`${workload.name} cpu ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}x rps ${fmt(ratio(row.rps.gw, row.rps.base), 2)}x`);
+  if (quietCpu !== undefined) summary.push(`${workload.name}-headers-off cpu ${fmt(ratio(quietCpu, row.cpuPerReq.base), 2)}x`);
 }
 
 // Added time to first SSE byte, concurrency 1.
