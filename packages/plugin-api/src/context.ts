@@ -8,6 +8,12 @@ import type { ErrorFormat } from './errors.js';
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
+/**
+ * Body bytes: one buffer, or pieces gw sends in order as one body without joining them, so a plugin
+ * that rewrites a large body can reuse slices of the client's bytes instead of copying them.
+ */
+export type BodyBytes = Uint8Array | readonly Uint8Array[];
+
 export interface ClientRequest {
   readonly method: string;
   /** `http` or `https`, as the client reached gw. */
@@ -47,8 +53,11 @@ export interface UpstreamRequest {
   query: string;
   /** Lower-case names. Hop-by-hop headers were already removed. */
   headers: HeaderMap;
-  /** Replace the body with these bytes (content-length is set by gw). Undefined: the client body streams through. */
-  body: Uint8Array | undefined;
+  /**
+   * Replace the body with these bytes (content-length is set by gw). Undefined: the client body streams
+   * through. A plugin reading it must accept both forms of BodyBytes.
+   */
+  body: BodyBytes | undefined;
 }
 
 export interface ResponseHead {

@@ -7,7 +7,7 @@
  * 502 GW_ERR_UPSTREAM_UNAVAILABLE or 504 GW_ERR_UPSTREAM_TIMEOUT.
  */
 import type { Readable } from 'node:stream';
-import { GatewayError, type TryRecord, type UpstreamRequest } from '@gw/plugin-api';
+import { GatewayError, type BodyBytes, type TryRecord, type UpstreamRequest } from '@gw/plugin-api';
 import type { AbortLike } from '../runtime/abort.js';
 import type { Agents } from './agents.js';
 import { startTry, UpstreamFailure, type SendOptions, type SentRequest } from './send.js';
@@ -23,7 +23,7 @@ export interface ForwardOptions {
   /** Builds the request of one try (runs the upstream phase); synchronous when no plugin has one. */
   prepare(): UpstreamRequest | Promise<UpstreamRequest>;
   /** The body of a try: the upstream request's replacement bytes, the bytes read by a plugin, or the client stream. */
-  bodyFor(upstream: UpstreamRequest): Uint8Array | Readable | undefined;
+  bodyFor(upstream: UpstreamRequest): BodyBytes | Readable | undefined;
   /** The client stream started flowing upstream; a failed try can't be repeated any more. */
   onStreamStart(): void;
   /** Called as a try starts (the log record's `tries`, latencies). */

@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { UpstreamRequest } from '@gw/plugin-api';
+import type { BodyBytes, UpstreamRequest } from '@gw/plugin-api';
 import type { AbortLike } from '../runtime/abort.js';
 import type { Agents } from './agents.js';
 
@@ -35,8 +35,8 @@ export class UpstreamFailure extends Error {
 export interface SendOptions {
   agents: Agents;
   upstream: UpstreamRequest;
-  /** Buffered bytes, the client's body stream, or none. */
-  body: Uint8Array | Readable | undefined;
+  /** Buffered bytes (one buffer or pieces), the client's body stream, or none. */
+  body: BodyBytes | Readable | undefined;
   connectTimeout: number;
   writeTimeout: number;
   readTimeout: number;
@@ -67,7 +67,7 @@ export type TryCallback = (err: UpstreamFailure | undefined, sent: SentRequest |
 export function startTry(o: SendOptions, done: TryCallback): void {
   const u = o.upstream;
   const isHttps = u.scheme === 'https';
-  const buffered = o.body instanceof Uint8Array ? o.body : undefined;
+  const buffered = bufferedLength(o.body);
   const headers = isHttps ? headerObject(u, buffered) : headerList(u, buffered, o.body !== undefined);
   const options: https.RequestOptions = {
     method: u.method,
@@ -151,14 +151,14 @@ export function startTry(o: SendOptions, done: TryCallback): void {
 const NO_BODY_BY_DEFAULT = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
 /** For https: the map (Node takes the SNI name from its Host); copied only when a header must be added, so a retry starts from the original. */
-function headerObject(u: UpstreamRequest, buffered: Uint8Array | undefined): http.OutgoingHttpHeaders {
+function headerObject(u: UpstreamRequest, buffered: number | undefined): http.OutgoingHttpHeaders {
   // A plugin may leave `undefined` to mean "no such header"; Node would throw on it.
   const headers: http.OutgoingHttpHeaders = {};
   for (const name of Object.keys(u.headers)) {
     const value = u.headers[name];
     if (value !== undefined) headers[name] = value;
   }
-  if (buffered !== undefined) headers['content-length'] = String(buffered.byteLength);
+  if (buffered !== undefined) headers['content-length'] = String(buffered);
   return headers;
 }
 
@@ -168,7 +168,7 @@ function headerObject(u: UpstreamRequest, buffered: Uint8Array | undefined): htt
  * the Content-Length it would derive there is set here: the buffered body's length, or 0 for a
  * bodiless request whose method Node would otherwise send chunked.
  */
-function headerList(u: UpstreamRequest, buffered: Uint8Array | undefined, hasBody: boolean): string[] {
+function headerList(u: UpstreamRequest, buffered: number | undefined, hasBody: boolean): string[] {
   const list: Array<string | string[]> = [];
   let length = false;
   const headers = u.headers;
@@ -181,10 +181,22 @@ function headerList(u: UpstreamRequest, buffered: Uint8Array | undefined, hasBod
     }
     list.push(name, value);
   }
-  if (buffered !== undefined) list.push('content-length', String(buffered.byteLength));
+  if (buffered !== undefined) list.push('content-length', String(buffered));
   else if (!hasBody && !length && !NO_BODY_BY_DEFAULT.has(u.method.toUpperCase())) list.push('content-length', '0');
   // A multi-valued entry stays an array: Node writes one line per value (cookies joined), as for a map.
   return list as string[];
+}
+
+// Array.isArray doesn't narrow a readonly array type.
+const isPieces = (body: SendOptions['body']): body is readonly Uint8Array[] => Array.isArray(body);
+
+/** The byte length of a buffered body; undefined for a stream or no body. */
+function bufferedLength(body: SendOptions['body']): number | undefined {
+  if (body instanceof Uint8Array) return body.byteLength;
+  if (!isPieces(body)) return undefined;
+  let length = 0;
+  for (const piece of body) length += piece.byteLength;
+  return length;
 }
 
 function writeBody(req: http.ClientRequest, body: SendOptions['body'], onStreamStart: (() => void) | undefined): void {
@@ -192,6 +204,11 @@ function writeBody(req: http.ClientRequest, body: SendOptions['body'], onStreamS
     req.end();
   } else if (body instanceof Uint8Array) {
     req.end(body);
+  } else if (isPieces(body)) {
+    // Corked: the pieces leave in one writev with the head, as one joined buffer would.
+    req.cork();
+    for (const piece of body) if (piece.byteLength > 0) req.write(piece);
+    req.end();
   } else {
     onStreamStart?.();
     body.pipe(req);

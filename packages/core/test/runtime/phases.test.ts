@@ -169,6 +169,30 @@ describe('phases', () => {
     expect(upstreamCalls).toBe(2);
   });
 
+  it('sends a body given as pieces in order as one body, with their total length, on every try', async () => {
+    let tries = 0;
+    const echo = await startEcho();
+    cleanups.push(echo.close);
+    const client = Buffer.from('{"keep":"these bytes","drop":1}');
+    const pieces = definePlugin({
+      name: 'pieces',
+      version: '1.0.0',
+      priority: 10,
+      configSchema: {},
+      upstream({ upstream }) {
+        tries++;
+        upstream.port = tries === 1 ? 1 : echo.port; // the retry must send the pieces again
+        upstream.body = [Buffer.from('['), client.subarray(0, 21), new Uint8Array(0), new TextEncoder().encode('}]')];
+      },
+    });
+    const gw = await run([pieces], () => [plugin('pieces')], echo.port);
+    const echoed = JSON.parse((await send(gw.port, { path: '/', method: 'POST', body: 'ignored' })).body) as EchoBody;
+    expect(echoed.body).toBe('[{"keep":"these bytes"}]');
+    expect(echoed.headers['content-length']).toBe('24');
+    expect(echoed.headers['transfer-encoding']).toBeUndefined();
+    expect(tries).toBe(2);
+  });
+
   it('enforces body(limit) for chunked bodies with 413', async () => {
     const reader = definePlugin({
       name: 'reader',

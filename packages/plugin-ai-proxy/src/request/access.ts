@@ -1,10 +1,11 @@
-import { GatewayError, type PhaseInput } from '@gw/plugin-api';
+import { GatewayError, type BodyBytes, type PhaseInput } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../config/types.js';
 import { emptyUsage, type AiExchange, type RouteKind } from '../exchange.js';
 import { planAnthropic } from '../providers/anthropic/plan.js';
 import { planBedrock } from '../providers/bedrock/plan.js';
 import { headerBetas } from './betas.js';
 import { parseMessagesBody } from './body.js';
+import { joinBytes } from './byte-text.js';
 import type { RawMembers } from './json-members.js';
 import { compileAliases, resolveModel } from './model.js';
 import { renderModelTemplates } from '../config/templating.js';
@@ -59,7 +60,7 @@ interface ExchangeFacts {
   model: string;
   clientModel: string | undefined;
   /** Request body as sent upstream. */
-  sent: Uint8Array;
+  sent: BodyBytes;
   /** The body's top-level members, as the body check found them. */
   members: RawMembers;
 }
@@ -85,7 +86,7 @@ function openExchange(config: AiProxyConfig, state: AiState, facts: ExchangeFact
       cacheRead: options.cache_read_cost ?? 0,
       cacheWrite: options.cache_write_cost ?? 0,
     },
-    requestPayload: logPayloads ? Buffer.from(facts.sent.buffer, facts.sent.byteOffset, facts.sent.byteLength).toString('utf8') : undefined,
+    requestPayload: logPayloads ? joinBytes(facts.sent).toString('utf8') : undefined,
     localTokenEstimate: facts.kind === 'count_tokens' ? estimateInputTokens(facts.members) : undefined,
     upstreamSentAt: undefined,
     firstTokenAt: undefined,

@@ -13,6 +13,11 @@ export interface ByteText {
   latin1: string;
 }
 
+/** Body bytes as one buffer: pieces are joined (a copy), one buffer is viewed as is. */
+export function joinBytes(body: Uint8Array | readonly Uint8Array[]): Buffer {
+  return body instanceof Uint8Array ? asBuffer(body) : Buffer.concat(body);
+}
+
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

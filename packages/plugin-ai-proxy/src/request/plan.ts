@@ -1,3 +1,4 @@
+import type { BodyBytes } from '@gw/plugin-api';
 import type { AiExchange, RouteKind } from '../exchange.js';
 import type { AliasRule } from './model.js';
 import type { AwsCredentials } from '../providers/bedrock/identity.js';
@@ -24,7 +25,7 @@ export interface BedrockPlan {
   /** Wire path, percent-encoded. */
   path: string;
   stream: boolean;
-  body: Uint8Array;
+  body: BodyBytes;
   region: string;
   credentials: AwsCredentials;
 }
@@ -36,7 +37,7 @@ export interface AnthropicPlan {
   path: string;
   query: string;
   /** Replacement body; undefined when the client's bytes go through unchanged. */
-  body: Uint8Array | undefined;
+  body: BodyBytes | undefined;
   /** Headers to set (lower-case); `null` removes one. */
   headers: Record<string, string | null>;
 }

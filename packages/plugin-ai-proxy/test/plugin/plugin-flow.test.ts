@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError, type LogRecord } from '@gw/plugin-api';
 import plugin from '../../src/index.js';
+import { joinBytes } from '../../src/request/byte-text.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
 import { aiProxyConfig } from '../support/config.js';
 import type { AiLocal, AiState } from '../../src/request/plan.js';
@@ -53,7 +54,7 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
     expect(calls[0]).toBe('errorFormat:anthropic');
     expect(upstream).toMatchObject({ method: 'POST', scheme: 'https', host: 'bedrock-runtime.us-west-2.amazonaws.com', port: 443, query: '' });
     expect(upstream.path).toBe('/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/invoke-with-response-stream');
-    const body = JSON.parse(new TextDecoder().decode(upstream.body));
+    const body = JSON.parse(joinBytes(upstream.body!).toString('utf8'));
     expect(body.anthropic_beta).toEqual(['tool-search-tool-2025-10-19']);
     expect(body).not.toHaveProperty('model');
     expect(upstream.headers['x-api-key']).toBeUndefined();
@@ -99,7 +100,7 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
   it('routes count_tokens to CountTokens with the foundation model id and a local estimate', async () => {
     const { upstream, exchange } = await run(bedrockConfig(), chat({ model: MODEL, messages: [{ role: 'user', content: 'x'.repeat(400) }] }, { path: '/anything/v1/messages/count_tokens' }));
     expect(upstream.path).toBe('/model/anthropic.claude-haiku-4-5-20251001-v1%3A0/count-tokens');
-    const wrapped = JSON.parse(new TextDecoder().decode(upstream.body));
+    const wrapped = JSON.parse(joinBytes(upstream.body!).toString('utf8'));
     const inner = JSON.parse(Buffer.from(wrapped.input.invokeModel.body, 'base64').toString('utf8'));
     expect(inner).toMatchObject({ max_tokens: 1, anthropic_version: 'bedrock-2023-05-31' });
     expect(exchange.kind).toBe('count_tokens');
@@ -135,7 +136,7 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
   it('forwards messages/system/tools unparsed: malformed JSON deep inside is left to Bedrock to reject', async () => {
     const body = '{"model":"claude-x","max_tokens":5,"messages":[{"role":"user","content":[tru]}],"system":[{"x":01}]}';
     const { upstream } = await run(bedrockConfig(), chat(hi, { body }));
-    expect(Buffer.from(upstream.body as Uint8Array).toString('utf8')).toBe(
+    expect(joinBytes(upstream.body!).toString('utf8')).toBe(
       '{"max_tokens":5,"messages":[{"role":"user","content":[tru]}],"system":[{"x":01}],"anthropic_version":"bedrock-2023-05-31"}',
     );
   });
@@ -171,7 +172,7 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
   it('keeps the payload for the log only with log_statistics + log_payloads', async () => {
     const unicode = { ...hi, messages: [{ role: 'user', content: 'héllo 中 😀' }] };
     const { exchange, upstream } = await run(bedrockConfig({ logging: { log_statistics: true, log_payloads: true } }), chat(unicode));
-    expect(exchange.requestPayload).toBe(new TextDecoder().decode(upstream.body));
+    expect(exchange.requestPayload).toBe(joinBytes(upstream.body!).toString('utf8'));
     expect(JSON.parse(exchange.requestPayload!).messages[0].content).toBe('héllo 中 😀');
     expect((await run(bedrockConfig({ logging: { log_statistics: false, log_payloads: true } }), chat(hi))).exchange.requestPayload).toBeUndefined();
   });
@@ -229,7 +230,7 @@ describe('ai-proxy → Anthropic', () => {
     const config = anthropicConfig({ response_streaming: 'always' });
     config.model.options = { anthropic_version: '2023-06-01', max_tokens: 64 };
     const { upstream } = await run(config, chat({ ...body, model: 'claude-haiku-4-5-20251001', stream: false }));
-    expect(JSON.parse(new TextDecoder().decode(upstream.body))).toEqual({ ...body, max_tokens: 64, stream: true });
+    expect(JSON.parse(joinBytes(upstream.body!).toString('utf8'))).toEqual({ ...body, max_tokens: 64, stream: true });
   });
 
   it('keeps the client key with allow_override, adds a query param key, honours upstream_url', async () => {

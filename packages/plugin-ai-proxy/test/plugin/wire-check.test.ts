@@ -28,7 +28,10 @@ function send(upstream: UpstreamRequest): Promise<{ status: number; contentType:
       },
     );
     req.on('error', reject);
-    req.end(upstream.body);
+    // Piece by piece, as gw writes a body in pieces.
+    const pieces = upstream.body === undefined ? [] : upstream.body instanceof Uint8Array ? [upstream.body] : upstream.body;
+    for (const piece of pieces) req.write(piece);
+    req.end();
   });
 }
 

@@ -43,7 +43,7 @@ function outcome(bytes: Buffer, model: string, headers: Record<string, string>, 
     dropped: out.droppedBetas,
     skipped: out.skippedOptions,
   };
-  return sha(Buffer.concat([out.body, Buffer.from(`\n${JSON.stringify(facts)}`)]));
+  return sha(Buffer.concat([...out.body, Buffer.from(`\n${JSON.stringify(facts)}`)]));
 }
 
 const VARIANTS = {
@@ -228,7 +228,7 @@ describe('Bedrock body golden: byte-identical to the pre-optimisation output', (
 
   it('the tricky body converts (and strips what the policy drops)', () => {
     const out = toBedrockBody({ body: parseMessagesBody(TRICKY), model: HAIKU, headerBetas: headerBetas(TRICKY_HEADERS) });
-    const body = JSON.parse(out.body.toString('utf8')) as Record<string, unknown>;
+    const body = JSON.parse(Buffer.concat(out.body).toString('utf8')) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['max_tokens', 'messages', 'system', 'tools', 'thinking', 'metadata', 'temperature', 'anthropic_beta', 'anthropic_version']);
     expect(out.betas).toEqual(['token-efficient-tools-2025-02-19']);
   });
@@ -237,7 +237,7 @@ describe('Bedrock body golden: byte-identical to the pre-optimisation output', (
     expect(body.quoted?.found.get('tools')?.words.size).toBe(0);
     const members = new Map(body.members).set('tools', '[{"name":"t","eager_input_streaming":true}]');
     const out = toBedrockBody({ body: { ...body, members }, model: HAIKU, headerBetas: [] });
-    expect(JSON.parse(out.body.toString('utf8')).tools).toEqual([{ name: 't' }]);
+    expect(JSON.parse(Buffer.concat(out.body).toString('utf8')).tools).toEqual([{ name: 't' }]);
   });
   it.each(Object.keys(MUTATIONS))('every single-byte %s of the tricky body: same bytes or same error', (kind) => {
     expect(mutationDigest(kind)).toEqual(MUTATION_GOLDEN[kind]);

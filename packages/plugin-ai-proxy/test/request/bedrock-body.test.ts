@@ -30,7 +30,7 @@ describe('Anthropic → InvokeModel body, every Claude Code capture', () => {
 
   it.each(cases)('%s is a valid Bedrock body', (_name, request) => {
     const { original, out } = convert(request);
-    const parsed = JSON.parse(out.body.toString('utf8')) as Record<string, unknown>;
+    const parsed = JSON.parse(Buffer.concat(out.body).toString('utf8')) as Record<string, unknown>;
     const keys = Object.keys(parsed);
     expect(keys).not.toContain('model');
     expect(keys).not.toContain('stream');
@@ -74,7 +74,7 @@ function requestOf([file, seq]: readonly [string, number]): CapturedRequest {
 
 describe('matches what Claude Code itself sends Bedrock', () => {
   it.each(pairs)('$name', ({ firstParty, bedrock, model }) => {
-    const ours = JSON.parse(convert(requestOf(firstParty), model).out.body.toString('utf8')) as Record<string, unknown>;
+    const ours = JSON.parse(Buffer.concat(convert(requestOf(firstParty), model).out.body).toString('utf8')) as Record<string, unknown>;
     const cc = (requestOf(bedrock).body ?? requestOf(bedrock).bodyTruncated) as Record<string, unknown>;
     expect(Object.keys(ours)).toEqual(Object.keys(cc));
     expect(ours.anthropic_beta).toEqual(cc.anthropic_beta);
@@ -100,7 +100,7 @@ describe('beta policy', () => {
     stream: true,
   });
   const run = (betas: string[], model = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0') =>
-    JSON.parse(toBedrockBody({ body: bytesOf(base), model, headerBetas: betas }).body.toString('utf8')) as Record<string, any>;
+    JSON.parse(Buffer.concat(toBedrockBody({ body: bytesOf(base), model, headerBetas: betas }).body).toString('utf8')) as Record<string, any>;
 
   it('renames advanced-tool-use and keeps defer_loading with it', () => {
     const out = run(['advanced-tool-use-2025-11-20']);
@@ -127,7 +127,7 @@ describe('beta policy', () => {
   });
   it('merges body anthropic_beta with the header, de-duplicated', () => {
     const text = JSON.stringify({ messages: [{ role: 'user', content: 'x' }], anthropic_beta: ['context-1m-2025-08-07', 'bogus'], anthropic_version: 'x' });
-    const out = JSON.parse(toBedrockBody({ body: bytesOf(text), model: 'm', headerBetas: ['context-1m-2025-08-07', 'token-efficient-tools-2025-02-19'] }).body.toString('utf8'));
+    const out = JSON.parse(Buffer.concat(toBedrockBody({ body: bytesOf(text), model: 'm', headerBetas: ['context-1m-2025-08-07', 'token-efficient-tools-2025-02-19'] }).body).toString('utf8'));
     expect(out.anthropic_beta).toEqual(['context-1m-2025-08-07', 'token-efficient-tools-2025-02-19']);
     expect(out.anthropic_version).toBe('bedrock-2023-05-31');
   });
@@ -137,12 +137,12 @@ describe('beta policy', () => {
     expect(out.betas).toEqual(['interleaved-thinking-2025-05-14']);
   });
   it('uses a configured anthropic_version', () => {
-    const out = JSON.parse(toBedrockBody({ body: bytesOf(base), model: 'm', headerBetas: [], options: { anthropic_version: 'bedrock-2099-01-01' } }).body.toString('utf8'));
+    const out = JSON.parse(Buffer.concat(toBedrockBody({ body: bytesOf(base), model: 'm', headerBetas: [], options: { anthropic_version: 'bedrock-2099-01-01' } }).body).toString('utf8'));
     expect(out.anthropic_version).toBe('bedrock-2099-01-01');
   });
   it('keeps member bytes that need no change (thinking signatures stay exact)', () => {
     const text = '{"model":"m","messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"a\\u00e9\\"b","signature":"Zz=="}]}] ,"max_tokens" : 5}';
-    const out = toBedrockBody({ body: bytesOf(text), model: 'm', headerBetas: [] }).body.toString('utf8');
+    const out = Buffer.concat(toBedrockBody({ body: bytesOf(text), model: 'm', headerBetas: [] }).body).toString('utf8');
     expect(out).toBe('{"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"a\\u00e9\\"b","signature":"Zz=="}]}],"max_tokens":5,"anthropic_version":"bedrock-2023-05-31"}');
   });
 });
@@ -153,11 +153,11 @@ describe('non-ASCII bodies (spliced as bytes)', () => {
     const text = '{"model":"m","messages":[{"role":"user","content":"é中😀 \\u00e9"}],' +
       '"tools":[{"name":"t","description":"café \\u4e2d 😀","input_schema":{"type":"object"},"defer_loading":true}],"clé":1}';
     const out = toBedrockBody({ body: bytesOf(text), model: 'm', headerBetas: [] });
-    expect(out.body.toString('utf8')).toBe(
+    expect(Buffer.concat(out.body).toString('utf8')).toBe(
       '{"messages":[{"role":"user","content":"é中😀 \\u00e9"}],' +
         '"tools":[{"name":"t","description":"café 中 😀","input_schema":{"type":"object"}}],"clé":1,"anthropic_version":"bedrock-2023-05-31"}',
     );
-    expect(byteText(out.body)).toBeDefined(); // valid UTF-8
+    expect(byteText(Buffer.concat(out.body))).toBeDefined(); // valid UTF-8
   });
   it('rejects bytes that are not UTF-8', () => {
     expect(byteText(Buffer.from([0x7b, 0xff, 0x7d]))).toBeUndefined();

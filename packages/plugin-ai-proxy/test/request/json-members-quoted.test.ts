@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPlainWord, readMembers, writeMembersBytes, type QuotedWords } from '../../src/request/json-members.js';
+import { isPlainWord, readMembers, writeMembersPieces, type QuotedWords } from '../../src/request/json-members.js';
 import { parseMessagesBody } from '../../src/request/body.js';
 
 const WORDS = ['ttl', 'display', 'defer_loading', 'eager_input_streaming', 'a'];
@@ -138,7 +138,7 @@ describe('member scanner edge cases', () => {
   });
 });
 
-describe('writeMembersBytes', () => {
+describe('writeMembersPieces', () => {
   it('copies unchanged members from the source bytes and writes changed ones, byte for byte', () => {
     const source = Buffer.from('{ "a" : "é日🎉" , "b":[1, {"c":"\\""}], "n\\u00e9":2 }', 'utf8');
     const text = source.toString('latin1');
@@ -148,8 +148,24 @@ describe('writeMembersBytes', () => {
     changed.delete('a');
     changed.set('z', Buffer.from('"ü"', 'utf8').toString('latin1'));
     changed.set('a', members.get('a') as string);
-    const out = writeMembersBytes(changed, { bytes: source, members, starts });
-    expect(out.toString('utf8')).toBe('{"b":[1, {"c":"\\""}],"né":2,"z":"ü","a":"é日🎉"}');
-    expect(writeMembersBytes(new Map(), { bytes: source, members, starts }).toString()).toBe('{}');
+    const out = writeMembersPieces(changed, { bytes: source, members, starts });
+    expect(Buffer.concat(out).toString('utf8')).toBe('{"b":[1, {"c":"\\""}],"né":2,"z":"ü","a":"é日🎉"}');
+    expect(Buffer.concat(writeMembersPieces(new Map(), { bytes: source, members, starts })).toString()).toBe('{}');
+  });
+
+  it("sends large unchanged members as slices of the source's memory, not copies", () => {
+    const big = JSON.stringify([{ role: 'user', content: 'x'.repeat(5000) }]);
+    const source = Buffer.from(`{"model":"m","messages":${big},"system":"short","tools":${JSON.stringify([{ name: 't'.repeat(2000) }])}}`, 'utf8');
+    const starts = new Map<string, number>();
+    const members = readMembers(source.toString('latin1'), { starts });
+    const changed = new Map(members);
+    changed.delete('model');
+    changed.set('tools', '[]');
+    const out = writeMembersPieces(changed, { bytes: source, members, starts });
+    expect(Buffer.concat(out).toString('utf8')).toBe(`{"messages":${big},"system":"short","tools":[]}`);
+    // messages is shared with the client's bytes; the changed tools and the small system are not.
+    const shared = out.filter((piece) => piece.buffer === source.buffer && piece.byteOffset >= source.byteOffset && piece.byteOffset < source.byteOffset + source.byteLength);
+    expect(shared.map((piece) => piece.toString('utf8'))).toEqual([big]);
+    expect(out).toHaveLength(3);
   });
 });

@@ -1,9 +1,10 @@
+import type { BodyBytes } from '@gw/plugin-api';
 import type { HeaderMap } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { RouteKind } from '../../exchange.js';
 import type { AnthropicPlan } from '../../request/plan.js';
 import type { ParsedBody } from '../../request/body.js';
-import { writeMembersBytes } from '../../request/json-members.js';
+import { writeMembersPieces } from '../../request/json-members.js';
 import { applyOptions } from '../../request/options.js';
 import { parseEndpoint } from '../endpoint.js';
 import { latin1Of } from '../../request/byte-text.js';
@@ -28,7 +29,7 @@ export interface AnthropicPlanInput {
  * `stream`. Auth per Kong: the configured header/param replaces the client's unless allow_override and
  * the client sent one; with no auth configured, the client's own key goes through.
  */
-export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan; sent: Uint8Array } {
+export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan; sent: BodyBytes } {
   const { config, kind } = input;
   const options = config.model.options;
   const url = options?.upstream_url ?? ANTHROPIC_URL;
@@ -37,7 +38,7 @@ export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan;
   const path = `${prefix}${kind === 'chat' ? '/v1/messages' : '/v1/messages/count_tokens'}`;
 
   // Spliced as the latin1 view (request/byte-text.ts): untouched members keep their bytes.
-  let body: Buffer | undefined;
+  let body: Buffer[] | undefined;
   const forceStream = kind === 'chat' && input.stream && !input.body.stream;
   const overrides = kind === 'chat' && options !== undefined &&
     (options.max_tokens !== undefined || options.temperature !== undefined || options.top_p !== undefined || options.top_k !== undefined);
@@ -46,7 +47,7 @@ export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan;
     members.set('model', latin1Of(JSON.stringify(input.model)));
     if (kind === 'chat') applyOptions(members, options);
     if (forceStream) members.set('stream', 'true');
-    body = writeMembersBytes(members, input.body);
+    body = writeMembersPieces(members, input.body);
   }
 
   const headers: Record<string, string | null> = { 'accept-encoding': 'identity', 'content-length': null };

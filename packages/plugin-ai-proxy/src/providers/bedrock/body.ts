@@ -2,9 +2,9 @@ import { GatewayError } from '@gw/plugin-api';
 import type { ModelOptions } from '../../config/types.js';
 import { BEDROCK_BETA_POLICY, type BetaPolicy } from '../../request/beta-policy.js';
 import { decideBetas, fieldName, removeField } from '../../request/betas.js';
-import { readMembers, writeMembers, writeMembersBytes, type MemberSource, type RawMembers } from '../../request/json-members.js';
+import { readMembers, writeMembers, writeMembersPieces, type MemberSource, type RawMembers } from '../../request/json-members.js';
 import { applyOptions, parseThinking } from '../../request/options.js';
-import { latin1Of, textOf } from '../../request/byte-text.js';
+import { joinBytes, latin1Of, textOf } from '../../request/byte-text.js';
 
 export const DEFAULT_BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
@@ -20,8 +20,8 @@ export interface BedrockBodyInput {
 }
 
 export interface BedrockBody {
-  /** InvokeModel body. */
-  body: Buffer;
+  /** InvokeModel body, in pieces that share the client's bytes (writeMembersPieces). */
+  body: Buffer[];
   /** Flags sent in `anthropic_beta`. */
   betas: string[];
   /** Flags the client asked for that were not forwarded. */
@@ -65,7 +65,7 @@ export function toBedrockBody(input: BedrockBodyInput): BedrockBody {
   }
   if (decision.forwarded.length > 0) members.set('anthropic_beta', latin1Of(JSON.stringify(decision.forwarded)));
   members.set('anthropic_version', latin1Of(JSON.stringify(input.options?.anthropic_version ?? DEFAULT_BEDROCK_ANTHROPIC_VERSION)));
-  return { body: writeMembersBytes(members, input.body), betas: decision.forwarded, droppedBetas: decision.dropped, skippedOptions };
+  return { body: writeMembersPieces(members, input.body), betas: decision.forwarded, droppedBetas: decision.dropped, skippedOptions };
 }
 
 /** `raw.includes(`"${name}"`)`, answered from the body scan when it looked for `name` in this very text. */
@@ -97,13 +97,14 @@ function bodyBetas(raw: string | undefined): string[] {
  * max_tokens but InvokeModel requires one: use one that satisfies the thinking budget.
  */
 export function toCountTokensBody(invoke: BedrockBody): Buffer {
-  const members: RawMembers = readMembers(invoke.body.toString('latin1'));
+  const invokeBody = joinBytes(invoke.body);
+  const members: RawMembers = readMembers(invokeBody.toString('latin1'));
   if (!members.has('max_tokens')) {
     const budget = parseThinking(members.get('thinking')).budget;
     const withMax: RawMembers = new Map([['max_tokens', String(budget === undefined ? 1 : budget + 1)], ...members]);
     return wrapCountTokens(Buffer.from(writeMembers(withMax), 'latin1'));
   }
-  return wrapCountTokens(invoke.body);
+  return wrapCountTokens(invokeBody);
 }
 
 function wrapCountTokens(invoke: Buffer): Buffer {

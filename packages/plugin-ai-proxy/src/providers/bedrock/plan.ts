@@ -1,3 +1,4 @@
+import type { BodyBytes } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { RouteKind } from '../../exchange.js';
 import type { BedrockPlan } from '../../request/plan.js';
@@ -21,13 +22,13 @@ export interface BedrockPlanInput {
 }
 
 /** Everything the Bedrock call needs, resolved once in `access` (errors surface before proxying). */
-export async function planBedrock(input: BedrockPlanInput): Promise<{ plan: BedrockPlan; sent: Uint8Array }> {
+export async function planBedrock(input: BedrockPlanInput): Promise<{ plan: BedrockPlan; sent: BodyBytes }> {
   const region = resolveRegion(input.config, input.env, input.profile);
   const credentials = await credentialsFor(input.config, input.env, region, input.profile);
   const endpoint = resolveEndpoint(input.config.model.options?.upstream_url, region, input.env);
   const invoke = toBedrockBody({ body: input.body, model: input.model, headerBetas: input.headerBetas, options: input.config.model.options });
   const counting = input.kind === 'count_tokens';
-  const body = counting ? toCountTokensBody(invoke) : invoke.body;
+  const body: BodyBytes = counting ? toCountTokensBody(invoke) : invoke.body;
   const path = counting
     ? modelPath(endpoint.prefix, countTokensModelId(input.model), 'count-tokens')
     : modelPath(endpoint.prefix, input.model, input.stream ? 'invoke-with-response-stream' : 'invoke');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import aws4 from 'aws4';
+import type { BodyBytes } from '@gw/plugin-api';
 import type { AwsCredentials } from './identity.js';
 
 export interface SignInput {
@@ -12,7 +13,8 @@ export interface SignInput {
   query: string;
   /** Headers to send and sign besides host, x-amz-*, content-length (lower-case names). */
   headers: Record<string, string>;
-  body: Uint8Array;
+  /** The exact bytes sent: hashed piece by piece, never joined. */
+  body: BodyBytes;
   region: string;
   credentials: AwsCredentials;
   /** Signing time; now when absent (re-sign on every attempt: AWS allows ±5 min clock skew). */
@@ -30,13 +32,19 @@ export function amzDate(date: Date): string {
  * x-amz-security-token (temporary credentials) and authorization — all of them signed.
  */
 export function signBedrock(input: SignInput): Record<string, string> {
-  const body = Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength);
+  const pieces = input.body instanceof Uint8Array ? [input.body] : input.body;
+  const hash = createHash('sha256');
+  let length = 0;
+  for (const piece of pieces) {
+    hash.update(piece);
+    length += piece.byteLength;
+  }
   const headers: Record<string, string> = {
     ...input.headers,
     host: input.host,
-    'content-length': String(body.byteLength),
+    'content-length': String(length),
     'x-amz-date': amzDate(input.date ?? new Date()),
-    'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+    'x-amz-content-sha256': hash.digest('hex'),
   };
   if (input.credentials.sessionToken !== undefined) headers['x-amz-security-token'] = input.credentials.sessionToken;
   const signed = aws4.sign(
@@ -46,8 +54,8 @@ export function signBedrock(input: SignInput): Record<string, string> {
       method: input.method,
       host: input.host,
       path: input.query === '' ? input.path : `${input.path}?${input.query}`,
+      // No body: aws4 would hash it again; it takes the hash from x-amz-content-sha256.
       headers,
-      body,
     },
     { accessKeyId: input.credentials.accessKeyId, secretAccessKey: input.credentials.secretAccessKey },
   );
