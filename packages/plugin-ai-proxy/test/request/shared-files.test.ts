@@ -149,8 +149,8 @@ describe('role_arn with source_profile', () => {
 
 describe('settings gw does not implement fail by name, not by falling through', () => {
   it.each([
-    ['credential_process = /bin/creds', 'credential_process'],
-    ['role_arn = arn:aws:iam::1:role/x\nweb_identity_token_file = /t', 'web_identity_token_file'],
+    // credential_process is supported (process-credentials.test.ts), after web identity as in the SDKs.
+    ['role_arn = arn:aws:iam::1:role/x\nweb_identity_token_file = /t\ncredential_process = /bin/creds', 'web_identity_token_file'],
     ['role_arn = arn:aws:iam::1:role/x\ncredential_source = Ec2InstanceMetadata\naws_access_key_id = A\naws_secret_access_key = B', 'credential_source'],
   ])('%s', async (body, setting) => {
     const env = await envWithProfile(files({ config: `[profile p]\n${body}\n` }, { AWS_PROFILE: 'p' }));
@@ -191,8 +191,8 @@ describe('the profile in the credential chain and the region', () => {
     expect(error.message).toContain("AWS profile 'prod' (AWS_PROFILE) is in neither");
     expect(regionOf(bedrock({ region: 'us-east-1' }), missing)).toBe('us-east-1');
     // A profile that was read but names no region leaves the usual answer.
-    const unsupported = await envWithProfile(files({ config: '[profile p]\ncredential_process = x\n' }, { AWS_PROFILE: 'p' }));
-    expect((await failure((async () => regionOf(bedrock(), unsupported))())).code).toBe('GW_ERR_AI_NO_REGION');
+    const regionless = await envWithProfile(files({ config: '[profile p]\ncredential_process = x\n' }, { AWS_PROFILE: 'p' }));
+    expect((await failure((async () => regionOf(bedrock(), regionless))())).code).toBe('GW_ERR_AI_NO_REGION');
   });
 
   it('the env stays live under the profile', async () => {

@@ -1,7 +1,8 @@
 /**
  * The credentials a Bedrock call is signed with, in the AWS SDKs' order: keys in the config, env keys
  * (identity.ts; skipped when AWS_PROFILE is set), the shared files' profile (shared-files.ts: its keys, the
- * role it names assumed with its source profile's keys, or its SSO role: sso-credentials.ts), else web
+ * role it names assumed with its source profile's keys or credential_process, its credential_process:
+ * process-credentials.ts, or its SSO role: sso-credentials.ts), else web
  * identity (web-identity.ts), else container credentials (container-credentials.ts), else the EC2
  * instance profile (instance-credentials.ts);
  * then, if the config names a role, that role's (assume-role.ts). Async because all but the keys are
@@ -16,6 +17,7 @@ import { containerCredentials, containerSourceOf } from './container-credentials
 import { instanceCredentials, instanceSourceOf } from './instance-credentials.js';
 import type { SharedProfile } from './shared-files.js';
 import { ssoCredentials } from './sso-credentials.js';
+import { processCredentials } from './process-credentials.js';
 import { stsEndpoint } from './sts-client.js';
 
 /** `profile`: the shared files' profile, as read when the plugin instance was created (shared-files.ts). */
@@ -41,7 +43,9 @@ async function profileCredentials(config: AiProxyConfig, env: NodeJS.ProcessEnv,
   if (found.kind === 'failed') throw credentialsFailed(found.detail);
   if (found.kind === 'keys') return found.keys;
   if (found.kind === 'sso') return ssoCredentials(found.sso, env);
+  if (found.kind === 'process') return processCredentials(found.process, env);
   // Renewed like every assumed role (sts-client.ts cache); the STS endpoint is chosen as for Kong's role.
   const endpoint = stsEndpoint(config.model.options?.bedrock?.aws_sts_endpoint_url, env, region);
-  return assumedCredentials(found.source, { roleArn: found.roleArn, sessionName: found.sessionName || 'gw', externalId: found.externalId, endpoint, region });
+  const source = 'command' in found.source ? await processCredentials(found.source, env) : found.source;
+  return assumedCredentials(source, { roleArn: found.roleArn, sessionName: found.sessionName || 'gw', externalId: found.externalId, endpoint, region });
 }

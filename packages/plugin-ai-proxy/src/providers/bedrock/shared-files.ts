@@ -14,13 +14,16 @@ import { join } from 'node:path';
 import type { AwsCredentials } from './identity.js';
 import { parseIni, type IniSections } from './ini.js';
 import { isSsoProfile, ssoProfileOf, type SsoProfile } from './sso-credentials.js';
+import type { ProcessSource } from './process-credentials.js';
 
 /** What the selected profile signs with. */
 export type ProfileCredentials =
   | { kind: 'none' }
   | { kind: 'keys'; keys: AwsCredentials }
-  /** `role_arn` + `source_profile`: STS AssumeRole signed with the source profile's keys. */
-  | { kind: 'role'; roleArn: string; sessionName?: string; externalId?: string; source: AwsCredentials }
+  /** `role_arn` + `source_profile`: STS AssumeRole signed with the source profile's keys or credential_process. */
+  | { kind: 'role'; roleArn: string; sessionName?: string; externalId?: string; source: AwsCredentials | ProcessSource }
+  /** `credential_process`: the credentials a command prints (process-credentials.ts). */
+  | { kind: 'process'; process: ProcessSource }
   /** `sso_*` (IAM Identity Center): the role credentials the cached `aws sso login` token gets (sso-credentials.ts). */
   | { kind: 'sso'; sso: SsoProfile }
   | { kind: 'failed'; detail: string };
@@ -91,12 +94,13 @@ export function selectProfile(env: NodeJS.ProcessEnv, credentials: SharedFile, c
   return { name, region, credentials: profileCredentials(name, settings, lookup, (other) => ssoProfileOf(name, other, ssoSession, env)) };
 }
 
-const UNSUPPORTED = ['web_identity_token_file', 'credential_process', 'credential_source'];
+const UNSUPPORTED = ['web_identity_token_file', 'credential_source'];
 
 /**
  * The SDKs' order for the selected profile: a role (`role_arn` with `source_profile`) before the
  * profile's own keys, then the sources gw doesn't implement (which fail by name rather than fall through
- * to another source the developer didn't pick), then SSO. A profile with none of these lets the chain go on.
+ * to another source the developer didn't pick), then `credential_process`, then SSO. A profile with none
+ * of these lets the chain go on.
  */
 function profileCredentials(
   name: string,
@@ -111,18 +115,24 @@ function profileCredentials(
     if (settings.has('mfa_serial')) return unsupported(name, 'mfa_serial');
     const source = lookup(sourceName);
     if (source === undefined) return failed(`source_profile '${sourceName}' of AWS profile '${name}' is in neither shared file`);
-    // The source profile's own keys come first (the SDKs' rule for a second hop); gw goes no further.
+    // The source profile's own keys come first (the SDKs' rule for a second hop), then its
+    // credential_process unless it names a role (a chain or web identity, which the SDKs would try
+    // before the command and gw doesn't follow); gw goes no further.
     const keys = keysOf(sourceName, source);
-    if (keys === undefined) {
-      return failed(`AWS profile '${sourceName}' (source_profile of '${name}') has no aws_access_key_id and aws_secret_access_key; gw does not chain roles or other sources`);
+    if (keys?.kind === 'failed') return keys;
+    const command = keys === undefined && !source.has('role_arn') ? processOf(sourceName, source) : undefined;
+    const from = keys?.keys ?? command?.process;
+    if (from === undefined) {
+      return failed(`AWS profile '${sourceName}' (source_profile of '${name}') has no aws_access_key_id and aws_secret_access_key or credential_process; gw does not chain roles or other sources`);
     }
-    if (keys.kind === 'failed') return keys;
-    return { kind: 'role', roleArn, sessionName: settings.get('role_session_name'), externalId: settings.get('external_id'), source: keys.keys };
+    return { kind: 'role', roleArn, sessionName: settings.get('role_session_name'), externalId: settings.get('external_id'), source: from };
   }
   const keys = keysOf(name, settings);
   if (keys !== undefined) return keys;
   const other = UNSUPPORTED.find((key) => settings.has(key));
   if (other !== undefined) return unsupported(name, other);
+  const command = processOf(name, settings);
+  if (command !== undefined) return command;
   if (isSsoProfile(settings)) return sso(settings);
   if (roleArn !== undefined) return failed(`AWS profile '${name}' has role_arn without source_profile`);
   return { kind: 'none' };
@@ -140,8 +150,14 @@ function keysOf(name: string, settings: Map<string, string>): Extract<ProfileCre
   return { kind: 'keys', keys: sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken } };
 }
 
+/** The profile's `credential_process`, if it has one (an empty `key =` is a nested block in ini.ts, never a value). */
+function processOf(name: string, settings: Map<string, string>): Extract<ProfileCredentials, { kind: 'process' }> | undefined {
+  const command = settings.get('credential_process');
+  return command === undefined ? undefined : { kind: 'process', process: { profile: name, command } };
+}
+
 function unsupported(name: string, setting: string): { kind: 'failed'; detail: string } {
-  return failed(`AWS profile '${name}' uses ${setting}, which gw does not support (use aws_access_key_id and aws_secret_access_key, role_arn with source_profile, or sso_*)`);
+  return failed(`AWS profile '${name}' uses ${setting}, which gw does not support (use aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, or sso_*)`);
 }
 
 function failed(detail: string): { kind: 'failed'; detail: string } {

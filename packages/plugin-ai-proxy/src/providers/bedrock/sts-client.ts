@@ -11,7 +11,8 @@ import { requestText } from './http-text.js';
 
 export type TemporaryCredentials = Required<AwsCredentials> & { expiresAt: number };
 
-const RENEW_BEFORE_MS = 5 * 60_000;
+/** Cached temporary credentials are renewed this long before they expire (also process-credentials.ts). */
+export const RENEW_BEFORE_MS = 5 * 60_000;
 const STS_TIMEOUT_MS = 10_000;
 
 /** `aws_sts_endpoint_url`, else env AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the regional endpoint. */
