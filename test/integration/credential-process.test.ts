@@ -6,12 +6,13 @@
  * keys; a failing or missing command is an Anthropic-format 500 naming the profile, never quoting what
  * the command printed or its arguments.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CREDENTIALS, startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
-import { setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
-import { askMessages, keylessBedrockConfig } from './support/bedrock.js';
+import { tempDir } from './support/gateway.js';
+import { awsHome, expectCredentialsError, profileEnv, useProfileGateways } from './support/profiles.js';
+import { askMessages } from './support/bedrock.js';
 
 const REGION = 'eu-west-1';
 const ROLE = 'arn:aws:iam::123456789012:role/gw-process';
@@ -22,12 +23,9 @@ const KEYS = { accessKeyId: DEFAULT_CREDENTIALS.accessKeyId, secretAccessKey: DE
 
 describe('ai-proxy with credential_process profiles (real gateway, real child process, emulated STS and Bedrock)', () => {
   let emulator: Emulator;
-  let restoreEnv: () => void;
-  let restoreProfile: (() => void) | undefined;
-  let gw: RunningGateway | undefined;
   let counter: string;
 
-  beforeAll(async () => {
+  const { gatewayWith } = useProfileGateways(async () => {
     emulator = await startBedrockEmulator({ credentials: [KEYS], region: REGION });
     const url = `http://127.0.0.1:${emulator.port}`;
     const home = tempDir('gw-process-home-');
@@ -53,35 +51,13 @@ if (process.argv[2] === 'fail') process.exitCode = 2;
         `[profile broken]\nregion = ${REGION}\ncredential_process = ${run('fail')}\n\n` +
         `[profile missing]\nregion = ${REGION}\ncredential_process = ${join(home, 'no-such-helper')} --token ${ARG_SECRET}\n`,
     );
-    restoreEnv = setEnv({
-      HOME: home,
-      AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-      AWS_ENDPOINT_URL_STS: url,
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url,
-      AWS_REGION: '',
-      AWS_DEFAULT_REGION: '',
-      // Keys the emulator doesn't know: with AWS_PROFILE set they must be passed over.
-      AWS_ACCESS_KEY_ID: 'AKIAENVIRONMENTKEYS0',
-      AWS_SECRET_ACCESS_KEY: 'environmentSecretThatIsNotTheProcesses',
-    });
+    return {
+      emulator,
+      env: profileEnv(url, {
+        ...awsHome(home),
+      }),
+    };
   });
-  afterEach(async () => {
-    await gw?.close();
-    gw = undefined;
-    restoreProfile?.();
-    restoreProfile = undefined;
-  });
-  afterAll(async () => {
-    restoreEnv?.();
-    await emulator?.close();
-  });
-
-  async function gatewayWith(profile: string): Promise<RunningGateway> {
-    restoreProfile = setEnv({ AWS_PROFILE: profile });
-    gw = await startGateway(keylessBedrockConfig('dev', {}));
-    return gw;
-  }
   const runs = () => (existsSync(counter) ? readFileSync(counter, 'utf8').length : 0);
 
   it('runs the command once for concurrent requests and signs Bedrock calls with what it printed', async () => {
@@ -116,18 +92,8 @@ if (process.argv[2] === 'fail') process.exitCode = 2;
     ['broken', "AWS profile 'broken' credential_process (node) exited with code 2"],
     ['missing', "AWS profile 'missing' credential_process (no-such-helper) exited with code 127 (command not found)"],
   ])('profile %s: an Anthropic 500 naming the profile and the failure, quoting nothing the command saw or said', async (profile, problem) => {
-    const gateway = await gatewayWith(profile);
-    const before = emulator.received.length;
-    const answer = await askMessages(gateway.url, 'dev');
-    expect(answer.status).toBe(500);
-    const text = await answer.text();
-    const body = JSON.parse(text) as { type: string; error: { type: string; message: string } };
-    expect(body).toMatchObject({ type: 'error', error: { type: 'api_error' } });
-    expect(body.error.message).toContain(`could not get AWS credentials (${problem})`);
-    for (const secret of [KEYS.secretAccessKey, SESSION, STDERR_SECRET, ARG_SECRET]) {
-      expect(text).not.toContain(secret);
-      expect(gateway.messages.join('\n')).not.toContain(secret);
-    }
-    expect(emulator.received.slice(before)).toEqual([]);
+    const { message, seen } = await expectCredentialsError(await gatewayWith(profile), emulator, [KEYS.secretAccessKey, SESSION, STDERR_SECRET, ARG_SECRET]);
+    expect(message).toContain(`could not get AWS credentials (${problem})`);
+    expect(seen).toEqual([]);
   });
 });

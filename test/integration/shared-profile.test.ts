@@ -5,12 +5,13 @@
  * profile's role_arn with its source_profile's keys through the emulator's STS; an incomplete or missing
  * profile is an Anthropic-format 500 that names it, and the gateway still starts.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
-import { setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
-import { AWS_KEYS, askMessages, keylessBedrockConfig } from './support/bedrock.js';
+import { tempDir } from './support/gateway.js';
+import { expectCredentialsError, profileEnv, useProfileGateways } from './support/profiles.js';
+import { AWS_KEYS, askMessages } from './support/bedrock.js';
 
 const REGION = 'eu-west-1';
 const ROLE = 'arn:aws:iam::123456789012:role/gw-ops';
@@ -18,10 +19,8 @@ const ROLE = 'arn:aws:iam::123456789012:role/gw-ops';
 
 describe('ai-proxy with AWS shared config/credentials profiles (real gateway, emulated STS and Bedrock)', () => {
   let emulator: Emulator;
-  let restoreEnv: () => void;
-  let gw: RunningGateway | undefined;
 
-  beforeAll(async () => {
+  const { gatewayWith } = useProfileGateways(async () => {
     emulator = await startBedrockEmulator({ credentials: [AWS_KEYS], region: REGION });
     const url = `http://127.0.0.1:${emulator.port}`;
     const dir = tempDir('gw-aws-');
@@ -34,36 +33,14 @@ describe('ai-proxy with AWS shared config/credentials profiles (real gateway, em
         `[profile ops]\nregion = ${REGION}\nrole_arn = ${ROLE}\nsource_profile = dev\nrole_session_name = gw-laptop\nexternal_id = ext-42\n\n` +
         `[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nregion = ${REGION}\n`,
     );
-    restoreEnv = setEnv({
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url,
-      AWS_ENDPOINT_URL_STS: url,
-      AWS_SHARED_CREDENTIALS_FILE: credentials,
-      AWS_CONFIG_FILE: config,
-      AWS_REGION: '',
-      AWS_DEFAULT_REGION: '',
-      // Keys the emulator doesn't know: with AWS_PROFILE set they must be passed over, as the AWS SDKs do.
-      AWS_ACCESS_KEY_ID: 'AKIAENVIRONMENTKEYS0',
-      AWS_SECRET_ACCESS_KEY: 'environmentSecretThatIsNotTheProfiles',
-    });
+    return {
+      emulator,
+      env: profileEnv(url, {
+        AWS_SHARED_CREDENTIALS_FILE: credentials,
+        AWS_CONFIG_FILE: config,
+      }),
+    };
   });
-  let restoreProfile: (() => void) | undefined;
-  afterEach(async () => {
-    await gw?.close();
-    gw = undefined;
-    restoreProfile?.();
-    restoreProfile = undefined;
-  });
-  afterAll(async () => {
-    restoreEnv?.();
-    await emulator?.close();
-  });
-
-  /** A gateway started with AWS_PROFILE=`profile` (the files are read when its plugin instance is created). */
-  async function gatewayWith(profile: string): Promise<RunningGateway> {
-    restoreProfile = setEnv({ AWS_PROFILE: profile });
-    gw = await startGateway(keylessBedrockConfig('dev', {}));
-    return gw;
-  }
 
   it("signs with the profile's keys and region, not the environment's keys", async () => {
     const gateway = await gatewayWith('dev');
@@ -102,15 +79,8 @@ describe('ai-proxy with AWS shared config/credentials profiles (real gateway, em
     ['sso', "could not get AWS credentials (AWS profile 'sso' names sso_session 'corp', which has no [sso-session corp] section"],
     ['nowhere', "could not get AWS credentials (AWS profile 'nowhere' (AWS_PROFILE) is in neither"],
   ])('profile %s: starts, then answers an Anthropic 500 naming the problem, without calling AWS', async (profile, message) => {
-    const gateway = await gatewayWith(profile);
-    const before = emulator.received.length;
-    const answer = await askMessages(gateway.url, 'dev');
-    expect(answer.status).toBe(500);
-    const body = (await answer.json()) as { type: string; error: { type: string; message: string } };
-    expect(body).toMatchObject({ type: 'error', error: { type: 'api_error' } });
-    expect(body.error.message).toContain(message);
-    expect(JSON.stringify(body)).not.toContain(AWS_KEYS.secretAccessKey);
-    expect(gateway.messages.join('\n')).not.toContain(AWS_KEYS.secretAccessKey);
-    expect(emulator.received.slice(before)).toEqual([]);
+    const { message: said, seen } = await expectCredentialsError(await gatewayWith(profile), emulator, [AWS_KEYS.secretAccessKey]);
+    expect(said).toContain(message);
+    expect(seen).toEqual([]);
   });
 });

@@ -4,80 +4,77 @@
  * picks the profile, AWS_ENDPOINT_URL_SSO points the portal at the emulator. gw trades the cached token
  * for role credentials once and signs Bedrock calls with them (the emulator accepts only what its portal
  * issued); a role in the gw config is assumed on top; an expired or rejected token is an Anthropic-format
- * 500 that tells the developer to run `aws sso login`, never quoting the token.
+ * 500 that tells the developer to run `aws sso login`, never quoting the token. A token near or past its
+ * expiry in an sso-session profile is refreshed at the emulator's SSO-OIDC CreateToken (AWS_ENDPOINT_URL_SSO_OIDC)
+ * and written back to its cache file, as the AWS SDK for JavaScript v3 does; a legacy profile's never is.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
-import { setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
-import { AWS_KEYS, askMessages, keylessBedrockConfig } from './support/bedrock.js';
+import { tempDir } from './support/gateway.js';
+import { awsHome, expectCredentialsError, profileEnv, useProfileGateways } from './support/profiles.js';
+import { AWS_KEYS, askMessages } from './support/bedrock.js';
 
 const REGION = 'eu-west-1';
 const TOKEN = 'aoaAAAAAGgwIntegrationSsoAccessToken0042';
 const REVOKED = 'aoaAAAAAGgwIntegrationRevokedSsoToken77';
 const START_URL = 'https://gw-test.awsapps.com/start';
+let cache = '';
+const OLD_START_URL = 'https://gw-old.awsapps.com/start';
+const EXPIRED = 'aoaAAAAAGgwIntegrationExpiredSsoToken0099';
+const REFRESH = 'aorAAAAAGgwIntegrationRefreshToken000123';
+const REFRESH_SOON = 'aorAAAAAGgwIntegrationRefreshSoon000456';
+const CLIENT_SECRET = 'gwIntegrationOidcClientSecret.value789';
+const CLIENT = { clientId: 'gw-integration-client', clientSecret: CLIENT_SECRET };
+/** What `aws sso login` adds for an sso-session profile: the client registration and a refresh token. */
+const refreshable = (refreshToken: string) => ({ ...CLIENT, refreshToken, registrationExpiresAt: new Date(Date.now() + 86400_000).toISOString() });
 
 
+const cacheFile = (id: string) => join(cache, `${createHash('sha1').update(id).digest('hex')}.json`);
 const profile = (name: string, session: string, role = 'Developer') =>
   `[profile ${name}]\nsso_session = ${session}\nsso_account_id = 123456789012\nsso_role_name = ${role}\nregion = ${REGION}\n\n` +
   `[sso-session ${session}]\nsso_start_url = ${START_URL}\nsso_region = eu-central-1\nsso_registration_scopes = sso:account:access\n\n`;
 
 describe('ai-proxy with AWS SSO profiles (real gateway, emulated SSO portal, STS and Bedrock)', () => {
   let emulator: Emulator;
-  let restoreEnv: () => void;
-  let gw: RunningGateway | undefined;
-  let restoreProfile: (() => void) | undefined;
 
-  beforeAll(async () => {
-    emulator = await startBedrockEmulator({ credentials: [AWS_KEYS], region: REGION, ssoAccessTokens: [TOKEN] });
+  const { gatewayWith } = useProfileGateways(async () => {
+    const ssoOidcClients = [{ ...CLIENT, refreshToken: REFRESH }, { ...CLIENT, clientId: 'gw-integration-soon', refreshToken: REFRESH_SOON }];
+    emulator = await startBedrockEmulator({ credentials: [AWS_KEYS], region: REGION, ssoAccessTokens: [TOKEN], ssoOidcClients });
     const url = `http://127.0.0.1:${emulator.port}`;
     const home = tempDir('gw-sso-home-');
-    const cache = join(home, '.aws', 'sso', 'cache');
+    cache = join(home, '.aws', 'sso', 'cache');
     mkdirSync(cache, { recursive: true });
     const config = join(home, '.aws', 'config');
     writeFileSync(
       config,
       profile('dev', 'corp') + profile('stale', 'old') + profile('revoked', 'gone') +
+        profile('renew', 'renew') + profile('refused', 'refused') + profile('soon', 'soon') +
+        `[profile legacy-stale]\nsso_start_url = ${OLD_START_URL}\nsso_region = eu-central-1\nsso_account_id = 123456789012\nsso_role_name = Developer\nregion = ${REGION}\n\n` +
         `[profile legacy]\nsso_start_url = ${START_URL}\nsso_region = eu-central-1\nsso_account_id = 123456789012\nsso_role_name = Developer\nregion = ${REGION}\n`,
     );
     // What `aws sso login` leaves: one file per session name (or start URL, legacy), named by its sha1.
-    const token = (id: string, accessToken: string, expiresAt: number) =>
-      writeFileSync(join(cache, `${createHash('sha1').update(id).digest('hex')}.json`), JSON.stringify({ startUrl: START_URL, region: 'eu-central-1', accessToken, expiresAt: new Date(expiresAt).toISOString() }));
+    const token = (id: string, accessToken: string, expiresAt: number, extra: object = {}) =>
+      writeFileSync(cacheFile(id), JSON.stringify({ startUrl: START_URL, region: 'eu-central-1', accessToken, expiresAt: new Date(expiresAt).toISOString(), ...extra }));
     token('corp', TOKEN, Date.now() + 3600_000);
     token(START_URL, TOKEN, Date.now() + 3600_000);
     token('old', TOKEN, Date.now() - 60_000);
     token('gone', REVOKED, Date.now() + 3600_000);
-    restoreEnv = setEnv({
-      HOME: home,
-      AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-      AWS_ENDPOINT_URL_SSO: url,
-      AWS_ENDPOINT_URL_STS: url,
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url,
-      AWS_REGION: '',
-      AWS_DEFAULT_REGION: '',
-      AWS_ACCESS_KEY_ID: 'AKIAENVIRONMENTKEYS0',
-      AWS_SECRET_ACCESS_KEY: 'environmentSecretThatIsNotTheProfiles',
-    });
+    token('renew', EXPIRED, Date.now() - 60_000, refreshable(REFRESH));
+    token('refused', EXPIRED, Date.now() - 60_000, { ...refreshable('aorAAAAAGgwIntegrationRevokedRefresh0'), clientId: 'gw-integration-client' });
+    token('soon', EXPIRED, Date.now() + 120_000, { ...refreshable(REFRESH_SOON), clientId: 'gw-integration-soon' });
+    token(OLD_START_URL, EXPIRED, Date.now() - 60_000, refreshable(REFRESH));
+    return {
+      emulator,
+      env: profileEnv(url, {
+        ...awsHome(home),
+        AWS_ENDPOINT_URL_SSO: url,
+        AWS_ENDPOINT_URL_SSO_OIDC: url,
+      }),
+    };
   });
-  afterEach(async () => {
-    await gw?.close();
-    gw = undefined;
-    restoreProfile?.();
-    restoreProfile = undefined;
-  });
-  afterAll(async () => {
-    restoreEnv?.();
-    await emulator?.close();
-  });
-
-  async function gatewayWith(name: string, roleArn?: string): Promise<RunningGateway> {
-    restoreProfile = setEnv({ AWS_PROFILE: name });
-    gw = await startGateway(keylessBedrockConfig('dev', roleArn === undefined ? {} : { aws_assume_role_arn: roleArn }));
-    return gw;
-  }
 
   it.each(['dev', 'legacy'])("profile %s: one GetRoleCredentials with the cached token, Bedrock signed with the role's credentials", async (name) => {
     const gateway = await gatewayWith(name);
@@ -99,7 +96,7 @@ describe('ai-proxy with AWS SSO profiles (real gateway, emulated SSO portal, STS
   });
 
   it('assumes aws_assume_role_arn on top, signing STS with the SSO role credentials', async () => {
-    const gateway = await gatewayWith('dev', 'arn:aws:iam::123456789012:role/gw-on-top');
+    const gateway = await gatewayWith('dev', { aws_assume_role_arn: 'arn:aws:iam::123456789012:role/gw-on-top' });
     const before = emulator.received.length;
     expect((await askMessages(gateway.url, 'dev')).status).toBe(200);
     const seen = emulator.received.slice(before);
@@ -114,21 +111,56 @@ describe('ai-proxy with AWS SSO profiles (real gateway, emulated SSO portal, STS
     ['stale', "SSO token for AWS profile 'stale' expired at", 'run aws sso login --profile stale', 0],
     ['revoked', 'SSO session rejected (HTTP 401)', 'run aws sso login --profile revoked', 1],
   ])('profile %s: an Anthropic 500 telling the developer to log in, without quoting the token', async (name, problem, hint, portalCalls) => {
-    const gateway = await gatewayWith(name);
-    const before = emulator.received.length;
-    const answer = await askMessages(gateway.url, 'dev');
-    expect(answer.status).toBe(500);
-    const text = await answer.text();
-    const body = JSON.parse(text) as { type: string; error: { type: string; message: string } };
-    expect(body).toMatchObject({ type: 'error', error: { type: 'api_error' } });
-    expect(body.error.message).toContain(`could not get AWS credentials (${problem}`);
-    expect(body.error.message).toContain(hint);
-    for (const secret of [TOKEN, REVOKED]) {
-      expect(text).not.toContain(secret);
-      expect(gateway.messages.join('\n')).not.toContain(secret);
-    }
-    const seen = emulator.received.slice(before);
+    const { message, seen } = await expectCredentialsError(await gatewayWith(name), emulator, [TOKEN, REVOKED]);
+    expect(message).toContain(`could not get AWS credentials (${problem}`);
+    expect(message).toContain(hint);
     expect(seen.filter((r) => r.operation === 'get-role-credentials')).toHaveLength(portalCalls);
+    expect(seen.filter((r) => r.operation === 'invoke')).toEqual([]);
+  });
+
+  it('an expired token is refreshed at SSO-OIDC, written back (0600), and the request succeeds', async () => {
+    const gateway = await gatewayWith('renew');
+    const before = emulator.received.length;
+    expect((await askMessages(gateway.url, 'dev')).status).toBe(200);
+    const seen = emulator.received.slice(before);
+    const refreshes = seen.filter((r) => r.operation === 'create-token');
+    expect(refreshes.map((r) => [r.signatureValid, r.headers['content-type'], r.json])).toEqual([
+      [true, 'application/json', { ...CLIENT, refreshToken: REFRESH, grantType: 'refresh_token' }],
+    ]);
+    const cached = JSON.parse(readFileSync(cacheFile('renew'), 'utf8')) as Record<string, string>;
+    const portal = seen.filter((r) => r.operation === 'get-role-credentials');
+    expect(portal.map((r) => [r.signatureValid, r.headers['x-amz-sso_bearer_token']])).toEqual([[true, cached.accessToken]]);
+    expect(cached.accessToken).not.toBe(EXPIRED);
+    expect(cached.refreshToken).toMatch(/^aor/);
+    expect(cached.refreshToken).not.toBe(REFRESH);
+    expect(Date.parse(cached.expiresAt!)).toBeGreaterThan(Date.now() + 30 * 60_000);
+    expect(cached).toMatchObject({ startUrl: START_URL, region: 'eu-central-1', ...CLIENT });
+    expect(statSync(cacheFile('renew')).mode & 0o777).toBe(0o600);
+    expect(seen.filter((r) => r.operation === 'invoke').map((r) => r.signatureValid)).toEqual([true]);
+  });
+
+  it('a token within five minutes of expiry is refreshed once for five concurrent requests', async () => {
+    const gateway = await gatewayWith('soon');
+    const before = emulator.received.length;
+    const answers = await Promise.all(Array.from({ length: 5 }, () => askMessages(gateway.url, 'dev')));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const seen = emulator.received.slice(before);
+    expect(seen.filter((r) => r.operation === 'create-token').map((r) => r.signatureValid)).toEqual([true]);
+    const fresh = (JSON.parse(readFileSync(cacheFile('soon'), 'utf8')) as { accessToken: string }).accessToken;
+    expect(seen.filter((r) => r.operation === 'get-role-credentials').map((r) => r.headers['x-amz-sso_bearer_token'])).toEqual([fresh]);
+    expect(seen.filter((r) => r.operation === 'invoke').map((r) => r.signatureValid)).toEqual([true, true, true, true, true]);
+  });
+
+  it.each([
+    ['refused', "SSO token for AWS profile 'refused' expired at", 'its refresh failed: SSO-OIDC CreateToken answered HTTP 400 invalid_grant', 1],
+    ['legacy-stale', "SSO token for AWS profile 'legacy-stale' expired at", 'legacy profiles (sso_start_url without sso_session) are not refreshed', 0],
+  ])('profile %s: no new token, an Anthropic 500 with the login hint and no secrets', async (name, problem, why, refreshes) => {
+    const secrets = [EXPIRED, REFRESH, 'aorAAAAAGgwIntegrationRevokedRefresh0', CLIENT_SECRET];
+    const { message, seen } = await expectCredentialsError(await gatewayWith(name), emulator, secrets);
+    expect(message).toContain(`could not get AWS credentials (${problem}`);
+    expect(message).toContain(`${why}: run aws sso login --profile ${name}`);
+    expect(seen.filter((r) => r.operation === 'create-token')).toHaveLength(refreshes);
+    expect(seen.filter((r) => r.operation === 'get-role-credentials')).toEqual([]);
     expect(seen.filter((r) => r.operation === 'invoke')).toEqual([]);
   });
 });

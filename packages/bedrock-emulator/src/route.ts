@@ -1,6 +1,6 @@
 // Bedrock Runtime routes. The model id is one path segment: split first, then decode (ARNs hold `%2F`).
 
-export type Operation = 'invoke' | 'invoke-stream' | 'count-tokens' | 'assume-role' | 'assume-role-with-web-identity' | 'get-role-credentials' | 'other';
+export type Operation = 'invoke' | 'invoke-stream' | 'count-tokens' | 'assume-role' | 'assume-role-with-web-identity' | 'get-role-credentials' | 'create-token' | 'other';
 
 const OPERATIONS: Record<string, Operation> = {
   invoke: 'invoke',

@@ -1,7 +1,7 @@
 // The loopback HTTP/1.1 server: route, verify SigV4, validate, pick a scenario, answer.
 import { createHash, randomUUID } from 'node:crypto';
 import { assumeRole, assumeRoleRequest, error as stsError } from './sts.js';
-import { roleCredentials, roleCredentialsRequest } from './sso.js';
+import { isCreateTokenRequest, roleCredentials, roleCredentialsRequest, ssoOidc, type SsoOidcClient } from './sso.js';
 import type { BedrockError } from './errors.js';
 import { UNKNOWN_OPERATION, sendError, validationError } from './errors.js';
 import { markerScenario } from './conversation.js';
@@ -25,6 +25,8 @@ export interface EmulatorOptions {
   defaultScenario?: string;
   /** Bearer tokens the SSO portal (sso.ts) accepts, as if `aws sso login` had cached them; none by default. */
   ssoAccessTokens?: string[];
+  /** SSO-OIDC clients whose refresh tokens CreateToken (sso.ts) trades for new access tokens; none by default. */
+  ssoOidcClients?: SsoOidcClient[];
 }
 
 export interface ReceivedRequest {
@@ -116,6 +118,8 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
   const queued: Scenario[] = [];
   const throttledOnce = new Set<string>();
   const closing = new AbortController();
+  const ssoTokens = [...(options.ssoAccessTokens ?? [])];
+  const createToken = ssoOidc(options.ssoOidcClients ?? []);
 
   /** Queued first, then the request's marker, then the default; a misspelt marker is an error, not a silent default. */
   function pickScenario(json: Record<string, unknown>): Scenario | BedrockError {
@@ -144,10 +148,22 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
   /** SSO GetRoleCredentials (sso.ts): what it issues is accepted by Bedrock from then on, as after STS. */
   function answerSso(req: AnyRequest, res: AnyResponse, method: string, url: string, body: Buffer, query: URLSearchParams) {
     const headers = flatHeaders(req);
-    const answer = roleCredentials(query, headers['x-amz-sso_bearer_token'], options.ssoAccessTokens ?? []);
+    const answer = roleCredentials(query, headers['x-amz-sso_bearer_token'], ssoTokens);
     // Unsigned, like AssumeRoleWithWebIdentity: the bearer token is the proof (signatureValid = accepted).
     received.push({ method, path: url.split('?')[0]!, headers, body, json: undefined, modelId: '', operation: 'get-role-credentials', signatureValid: answer.issued !== undefined, scenario: '' });
     if (answer.issued) credentials.push({ ...answer.issued, sessionToken: answer.issued.sessionToken });
+    sendSsoJson(res, answer);
+  }
+
+  /** SSO-OIDC CreateToken (sso.ts): the access token it issues is accepted by the portal from then on. */
+  function answerCreateToken(req: AnyRequest, res: AnyResponse, method: string, url: string, body: Buffer) {
+    const answer = createToken(body);
+    received.push({ method, path: url.split('?')[0]!, headers: flatHeaders(req), body, json: parseJson(body), modelId: '', operation: 'create-token', signatureValid: answer.accessToken !== undefined, scenario: '' });
+    if (answer.accessToken !== undefined) ssoTokens.push(answer.accessToken);
+    sendSsoJson(res, answer);
+  }
+
+  function sendSsoJson(res: AnyResponse, answer: { status: number; json: string; errorType?: string }) {
     const errorType: Record<string, string> = answer.errorType ? { 'x-amzn-errortype': answer.errorType } : {};
     writeHead(res, answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.json), 'x-amzn-requestid': randomUUID(), ...errorType });
     end(res, answer.json);
@@ -163,6 +179,7 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
     if (form !== undefined) return answerSts(req, res, method, url, body, form);
     const sso = roleCredentialsRequest(method, url);
     if (sso !== undefined) return answerSso(req, res, method, url, body, sso);
+    if (isCreateTokenRequest(method, url)) return answerCreateToken(req, res, method, url, body);
     const { operation, modelId, path } = route(method, url);
     const headers = flatHeaders(req);
     const json = parseJson(body);

@@ -5,6 +5,11 @@
  * temporary role credentials (one hour, `ASIA…`) that the Bedrock side then accepts, as after STS
  * (sts.ts); any other token is a 401, as the portal answers for a token it doesn't know. A role name
  * containing `denied` is a 403, as for a role the user isn't assigned.
+ *
+ * And SSO-OIDC CreateToken's refresh_token grant (`POST /token`, JSON), which the SDKs use to refresh that
+ * token: a client the emulator was configured with (`ssoOidcClients`: id, secret, current refresh token)
+ * gets a new access token the portal then accepts, and a new refresh token (the old one stops working,
+ * as the service rotates them). Errors are the service's OAuth-style ones (`{"error": "invalid_grant"}`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Credentials } from './sigv4.js';
@@ -36,4 +41,47 @@ export function roleCredentials(query: URLSearchParams, bearer: string | undefin
 
 function error(status: number, type: string, message: string): SsoAnswer {
   return { status, json: JSON.stringify({ message }), errorType: type };
+}
+
+export const OIDC_TOKEN_PATH = '/token';
+
+/** A client registration `aws sso login` made, with the refresh token it holds now. */
+export interface SsoOidcClient {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+}
+
+export type OidcAnswer = { status: number; json: string; errorType?: string; accessToken?: string };
+
+export function isCreateTokenRequest(method: string, url: string): boolean {
+  return method === 'POST' && url.split('?', 1)[0] === OIDC_TOKEN_PATH;
+}
+
+/** CreateToken for these clients (copied: refreshes rotate their refresh tokens). */
+export function ssoOidc(clients: readonly SsoOidcClient[]): (body: Buffer) => OidcAnswer {
+  const known = new Map(clients.map((c) => [c.clientId, { ...c }]));
+  return (body) => {
+    let input: Record<string, unknown> | undefined;
+    try {
+      input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      input = undefined;
+    }
+    const { clientId, clientSecret, refreshToken, grantType } = input ?? {};
+    if (typeof clientId !== 'string' || typeof clientSecret !== 'string' || typeof grantType !== 'string') {
+      return oauthError(400, 'InvalidRequestException', 'invalid_request', 'clientId, clientSecret and grantType are required');
+    }
+    if (grantType !== 'refresh_token') return oauthError(400, 'UnsupportedGrantTypeException', 'unsupported_grant_type', 'only refresh_token is emulated');
+    const client = known.get(clientId);
+    if (client === undefined || client.clientSecret !== clientSecret) return oauthError(401, 'InvalidClientException', 'invalid_client', 'Invalid client');
+    if (typeof refreshToken !== 'string' || refreshToken !== client.refreshToken) return oauthError(400, 'InvalidGrantException', 'invalid_grant', 'Invalid refresh token provided');
+    const accessToken = `aoa${randomBytes(24).toString('base64url')}`;
+    client.refreshToken = `aor${randomBytes(24).toString('base64url')}`;
+    return { status: 200, json: JSON.stringify({ accessToken, tokenType: 'Bearer', expiresIn: 3600, refreshToken: client.refreshToken }), accessToken };
+  };
+}
+
+function oauthError(status: number, type: string, error: string, description: string): OidcAnswer {
+  return { status, json: JSON.stringify({ error, error_description: description }), errorType: type };
 }

@@ -52,7 +52,7 @@ describe('SSO profiles in the config file', () => {
   it('sso_session: start URL and region from [sso-session], token file named by sha1 of the session name', async () => {
     const env = home(sessionConfig);
     expect(await settingsOf(env)).toEqual({
-      profile: 'p', startUrl: START_URL, region: 'eu-central-1', accountId: '123456789012', roleName: 'Dev',
+      profile: 'p', startUrl: START_URL, region: 'eu-central-1', accountId: '123456789012', roleName: 'Dev', session: 'corp',
       tokenFile: join(env.HOME!, '.aws', 'sso', 'cache', `${SHA1_CORP}.json`),
     });
   });

@@ -5,16 +5,16 @@
  * the access token `aws sso login` left in ~/.aws/sso/cache/<sha1>.json is traded at the SSO portal's
  * GetRoleCredentials for role credentials, cached and renewed like assumed roles (sts-client.ts).
  *
- * gw never refreshes the token through SSO-OIDC: an expired token asks the developer to log in again.
+ * The token itself (read, refreshed through SSO-OIDC for the sso-session form) is sso-token.ts's.
  * Messages name settings, files and HTTP statuses, never the token or the keys.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseEndpoint } from '../endpoint.js';
 import { credentialsFailed as failed, type AwsCredentials } from './identity.js';
 import { requestText } from './http-text.js';
+import { loginHint, ssoAccessToken } from './sso-token.js';
 import { cachedCredentials, type TemporaryCredentials } from './sts-client.js';
 
 /** The non-secret settings of an SSO profile, read at init (shared-files.ts). */
@@ -26,6 +26,8 @@ export interface SsoProfile {
   region: string;
   accountId: string;
   roleName: string;
+  /** The `[sso-session]` name; undefined for a legacy profile (whose token is never refreshed, as in the SDK). */
+  session?: string;
   /** The token cache file `aws sso login` writes for this session (or start URL). */
   tokenFile: string;
 }
@@ -72,7 +74,9 @@ export function ssoProfileOf(
     return { kind: 'failed', detail: `AWS profile '${name}' has no ${accountId === undefined ? 'sso_account_id' : 'sso_role_name'}` };
   }
   const tokenFile = ssoTokenFile(env, session ?? startUrl);
-  return { kind: 'sso', sso: { profile: name, startUrl, region, accountId, roleName, tokenFile } };
+  const sso: SsoProfile = { profile: name, startUrl, region, accountId, roleName, tokenFile };
+  if (session !== undefined) sso.session = session;
+  return { kind: 'sso', sso };
 }
 
 /** ~/.aws/sso/cache/<sha1 hex of the session name, or of the start URL for a legacy profile>.json. */
@@ -91,16 +95,16 @@ export function ssoEndpoint(env: NodeJS.ProcessEnv, region: string): URL {
 export function ssoCredentials(sso: SsoProfile, env: NodeJS.ProcessEnv, now = Date.now): Promise<AwsCredentials> {
   const url = ssoEndpoint(env, sso.region);
   const key = ['sso', url.href, sso.accountId, sso.roleName, sso.tokenFile].join('\n');
-  return cachedCredentials(key, () => fetchRoleCredentials(sso, url, now), now);
+  return cachedCredentials(key, () => fetchRoleCredentials(sso, url, env, now), now);
 }
 
-async function fetchRoleCredentials(sso: SsoProfile, base: URL, now: () => number): Promise<TemporaryCredentials> {
-  const token = await readToken(sso, now);
+async function fetchRoleCredentials(sso: SsoProfile, base: URL, env: NodeJS.ProcessEnv, now: () => number): Promise<TemporaryCredentials> {
+  const token = await ssoAccessToken(sso, env, now);
   const url = new URL(base);
   url.search = new URLSearchParams({ role_name: sso.roleName, account_id: sso.accountId }).toString();
   const headers = { 'x-amz-sso_bearer_token': token, accept: 'application/json' };
   const { status, text } = await requestText({ url, method: 'GET', headers, timeoutMs: TIMEOUT_MS, what: 'SSO portal', fail: failed });
-  if (status === 401 || status === 403) throw failed(`SSO session rejected (HTTP ${status}): ${login(sso)}`);
+  if (status === 401 || status === 403) throw failed(`SSO session rejected (HTTP ${status}): ${loginHint(sso)}`);
   if (status !== 200) throw failed(`SSO portal answered HTTP ${status}`);
   let role: Record<string, unknown> | undefined;
   try {
@@ -113,31 +117,4 @@ async function fetchRoleCredentials(sso: SsoProfile, base: URL, now: () => numbe
     throw failed('unreadable SSO GetRoleCredentials response');
   }
   return { accessKeyId, secretAccessKey, sessionToken, expiresAt: expiration };
-}
-
-/** The cached access token, read for every fetch (`aws sso login` rewrites the file). */
-async function readToken(sso: SsoProfile, now: () => number): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(sso.tokenFile, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw failed(`no SSO token for AWS profile '${sso.profile}' (${sso.tokenFile}: ${code}): ${login(sso)}`);
-  }
-  let token: { accessToken?: unknown; expiresAt?: unknown };
-  try {
-    token = JSON.parse(text) as typeof token;
-  } catch {
-    token = {};
-  }
-  const expiresAt = typeof token.expiresAt === 'string' ? Date.parse(token.expiresAt) : NaN;
-  if (typeof token.accessToken !== 'string' || token.accessToken === '' || Number.isNaN(expiresAt)) {
-    throw failed(`unreadable SSO token cache file ${sso.tokenFile}: ${login(sso)}`);
-  }
-  if (expiresAt <= now()) throw failed(`SSO token for AWS profile '${sso.profile}' expired at ${new Date(expiresAt).toISOString()}: ${login(sso)}`);
-  return token.accessToken;
-}
-
-function login(sso: SsoProfile): string {
-  return `run aws sso login --profile ${sso.profile}`;
 }
