@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
 import { tempDir } from './support/gateway.js';
-import { expectCredentialsError, profileEnv, useProfileGateways } from './support/profiles.js';
+import { expectCredentialsError, expectTemporaryInvokes, profileEnv, useProfileGateways } from './support/profiles.js';
 import { AWS_KEYS, askMessages } from './support/bedrock.js';
 
 const REGION = 'eu-west-1';
@@ -65,13 +65,7 @@ describe('ai-proxy with AWS shared config/credentials profiles (real gateway, em
     expect(sts[0]!.signatureValid).toBe(true);
     expect(sts[0]!.headers.authorization).toContain(`Credential=${AWS_KEYS.accessKeyId}/`);
     expect(Object.fromEntries(new URLSearchParams(sts[0]!.body.toString()))).toMatchObject({ RoleArn: ROLE, RoleSessionName: 'gw-laptop', ExternalId: 'ext-42' });
-    const invokes = seen.filter((r) => r.operation === 'invoke');
-    expect(invokes).toHaveLength(2);
-    for (const invoke of invokes) {
-      expect(invoke.signatureValid).toBe(true);
-      expect(invoke.headers.authorization).toMatch(new RegExp(`Credential=ASIA[0-9A-F]+/\\d{8}/${REGION}/bedrock/`));
-      expect(invoke.headers['x-amz-security-token']).toBeTruthy();
-    }
+    expectTemporaryInvokes(seen, 2, REGION);
   });
 
   it.each([

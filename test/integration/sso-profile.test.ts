@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
 import { tempDir } from './support/gateway.js';
-import { awsHome, expectCredentialsError, profileEnv, useProfileGateways } from './support/profiles.js';
+import { awsHome, expectCredentialsError, expectTemporaryInvokes, profileEnv, useProfileGateways } from './support/profiles.js';
 import { AWS_KEYS, askMessages } from './support/bedrock.js';
 
 const REGION = 'eu-west-1';
@@ -86,13 +86,7 @@ describe('ai-proxy with AWS SSO profiles (real gateway, emulated SSO portal, STS
     expect(portal[0]!.method).toBe('GET');
     expect(portal[0]!.headers['x-amz-sso_bearer_token']).toBe(TOKEN);
     expect(portal[0]!.signatureValid).toBe(true);
-    const invokes = seen.filter((r) => r.operation === 'invoke');
-    expect(invokes).toHaveLength(2);
-    for (const invoke of invokes) {
-      expect(invoke.signatureValid).toBe(true);
-      expect(invoke.headers.authorization).toMatch(new RegExp(`Credential=ASIA[0-9A-F]+/\\d{8}/${REGION}/bedrock/`));
-      expect(invoke.headers['x-amz-security-token']).toBeTruthy();
-    }
+    expectTemporaryInvokes(seen, 2, REGION);
   });
 
   it('assumes aws_assume_role_arn on top, signing STS with the SSO role credentials', async () => {

@@ -85,3 +85,14 @@ export async function expectCredentialsError(
   }
   return { message: body.error.message, seen: emulator.received.slice(before) };
 }
+
+/** `count` Bedrock calls among `seen`, each validly signed with temporary (`ASIA…`) credentials for `region`. */
+export function expectTemporaryInvokes(seen: Emulator['received'], count: number, region: string): void {
+  const invokes = seen.filter((r) => r.operation === 'invoke');
+  expect(invokes).toHaveLength(count);
+  for (const invoke of invokes) {
+    expect(invoke.signatureValid).toBe(true);
+    expect(invoke.headers.authorization).toMatch(new RegExp(`Credential=ASIA[0-9A-F]+/\\d{8}/${region}/bedrock/`));
+    expect(invoke.headers['x-amz-security-token']).toBeTruthy();
+  }
+}
