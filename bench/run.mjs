@@ -2,7 +2,7 @@
 // `pnpm bench`: gw against a bare Node pipe proxy, same machine, same run, interleaved rounds.
 // Prints, per workload: requests/s, p50/p99 latency, CPU µs per request of the proxy process, peak RSS,
 // and each as a ratio to the baseline; then time to first byte at concurrency 1, the 1,000-stream
-// memory test, and a one-line summary. Options (env): BENCH_SECONDS (4), BENCH_ROUNDS (2),
+// memory test, and a one-line summary. Options (env): BENCH_SECONDS (4; plain 3), BENCH_ROUNDS (2; plain 5),
 // BENCH_ONLY (comma list of workload names). docs/performance.md explains the method and the numbers.
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,8 +15,10 @@ import { cpuMicros, rssBytes, sampleRss } from './proc.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, '.bench-out');
 mkdirSync(out, { recursive: true });
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+// The plain route runs more, shorter rounds: its per-request cost is small, so one noisy round moves its
+// ratio most, and an odd count has a true middle round.
+const secondsOf = (w) => Number(process.env.BENCH_SECONDS ?? w.seconds ?? 4);
+const roundsOf = (w) => Number(process.env.BENCH_ROUNDS ?? w.rounds ?? 2);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 
 // ── processes ────────────────────────────────────────────────────────────────────────────────────
@@ -69,7 +71,7 @@ const body = (c, stream) => JSON.stringify({ ...c.body, stream });
 const WORKLOADS = [
   // `quiet`: also through a second gw with Kong's `headers` and `headers_upstream` off, in the same rounds
   // against the same baseline runs: what those headers cost.
-  { name: 'plain', what: 'small POST, plain route, no plugins', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }), quiet: true },
+  { name: 'plain', what: 'small POST, plain route, no plugins', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }), quiet: true, rounds: 5, seconds: 3 },
   { name: 'cc-oneshot', what: 'Claude Code 87 KB body → ai-proxy → Bedrock invoke, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke', headers: ccHeaders(cc87), body: body(cc87, false) },
   { name: 'cc-stream-50', what: 'Claude Code 87 KB → ai-proxy → eventstream (50 deltas) → SSE, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
   { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
@@ -85,7 +87,7 @@ async function load(target, workload, path) {
     headers: workload.headers,
     body: workload.body,
     connections: workload.connections,
-    duration: SECONDS,
+    duration: secondsOf(workload),
   });
   const cpu = cpuMicros(target.pid) - before;
   const ok = result.requests.total - result.non2xx - result.errors;
@@ -93,7 +95,12 @@ async function load(target, workload, path) {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuPerReq: cpu / Math.max(ok, 1), rss: rss.stop(), requests: ok };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value; for an even count the mean of the two middle ones. */
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
 const ratio = (a, b) => (b === 0 ? NaN : a / b);
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
@@ -136,7 +143,7 @@ const upstream = await forkServer('upstream.mjs');
 const baseline = await forkServer('baseline.mjs', { UPSTREAM_PORT: String(upstream.port) });
 const gw = await startGw(upstream.port);
 const quiet = WORKLOADS.some((w) => w.quiet) ? await startGw(upstream.port, ['--headers', 'off', '--headers-upstream', 'off']) : undefined;
-console.log(`gw bench: ${SECONDS}s × ${ROUNDS} interleaved rounds per target per workload; upstream, baseline and gw are separate processes\n`);
+console.log(`gw bench: interleaved rounds per target per workload (${WORKLOADS.map((w) => `${w.name} ${roundsOf(w)} × ${secondsOf(w)}s`).join(', ')}); upstream, baseline and gw are separate processes\n`);
 
 const summary = [];
 for (const workload of WORKLOADS) {
@@ -146,7 +153,7 @@ for (const workload of WORKLOADS) {
   // warm all (JIT, keep-alive pools)
   for (const name of names) await load(targets[name], { ...workload, connections: 4 }, pathOf(name));
   const runs = Object.fromEntries(names.map((name) => [name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < roundsOf(workload); round++) {
     // Each round in a different order, so drift hits every target alike.
     const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) runs[name].push(await load(targets[name], workload, pathOf(name)));
