@@ -14,6 +14,12 @@ export interface HostMatcher {
   port: number | undefined;
 }
 
+/** An SNI: exact, `*.example.com` (suffix `.example.com`) or `example.*` (prefix `example.`). */
+export interface NameMatcher {
+  kind: 'exact' | 'suffix' | 'prefix';
+  value: string;
+}
+
 export interface HeaderMatcher {
   name: string;
   exact: ReadonlySet<string>;
@@ -35,7 +41,7 @@ export interface Entry {
   /** All hosts exact: the entry can be indexed by host name. */
   plainHostsOnly: boolean;
   headers: readonly HeaderMatcher[];
-  snis: ReadonlySet<string> | undefined;
+  snis: readonly NameMatcher[] | undefined;
   schemes: ReadonlySet<string>;
   prefixes: readonly string[] | undefined;
   regexes: readonly RegexPath[] | undefined;
@@ -59,6 +65,18 @@ export function parseHost(route: RouteEntity, raw: string): HostMatcher {
   throw new Error(`${where(route)}: invalid wildcard: must be placed at leftmost or rightmost label ('${raw}')`);
 }
 
+/** Kong's `sni_val_transform`: wildcards at either end; a trailing dot (a FQDN's root) is ignored. */
+function parseSni(raw: string): NameMatcher {
+  const lower = raw.toLowerCase();
+  if (lower.endsWith('*')) return { kind: 'prefix', value: lower.slice(0, -1) };
+  const name = lower.length > 1 && lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  if (name.startsWith('*')) return { kind: 'suffix', value: name.slice(1) };
+  return { kind: 'exact', value: name };
+}
+
+/** Kong matches header names with `-` and `_` alike (`replace_dashes_lower`); requests carry dashes. */
+const headerName = (name: string) => name.toLowerCase().replace(/_/g, '-');
+
 function compileHeaders(route: RouteEntity): HeaderMatcher[] {
   return Object.entries(route.headers ?? {}).map(([name, values]) => {
     const exact = new Set<string>();
@@ -75,7 +93,7 @@ function compileHeaders(route: RouteEntity): HeaderMatcher[] {
         throw new Error(`${where(route)}: header '${name}': invalid regex: ${(err as Error).message}`);
       }
     }
-    return { name: name.toLowerCase(), exact, regexes };
+    return { name: headerName(name), exact, regexes };
   });
 }
 
@@ -121,8 +139,7 @@ export function compileRoute(route: RouteEntity, service: ServiceEntity | null):
     hosts,
     plainHostsOnly: hosts !== undefined && hosts.every((h) => h.kind === 'exact'),
     headers,
-    // Kong ignores a trailing dot in SNIs (a FQDN's root label is not used for routing).
-    snis: snis && new Set(snis.map((s) => s.toLowerCase().replace(/(.)\.$/, '$1'))),
+    snis: snis?.map(parseSni),
     schemes: new Set(route.protocols.map((p) => p.toLowerCase())),
   };
   return pathGroups(route.paths).map((g) => {

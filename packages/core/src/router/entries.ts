@@ -2,6 +2,7 @@
 import type { RouteEntity, ServiceEntity } from '@gw/plugin-api';
 import { compileRoute, type Entry } from './compile.js';
 import { comparePriority } from './priority.js';
+import { compareTie, matcherId, type TieKey } from './tie-break.js';
 
 function serviceFor(route: RouteEntity, services: ReadonlyMap<string, ServiceEntity>): ServiceEntity | null {
   if (route.service === null) return null;
@@ -11,20 +12,28 @@ function serviceFor(route: RouteEntity, services: ReadonlyMap<string, ServiceEnt
 }
 
 /**
- * Order: priority, then `created_at` (Kong's documented tie-breaker), then declaration order, so equal
- * routes always resolve the same way. Throws on an invalid host wildcard, regex or unknown service id.
+ * Order: priority, then Kong's tie-break (`tie-break.ts`): declared route ids, greatest first, then
+ * routes without a declared id in file order. `declaredIds` undefined means every id was declared.
+ * Routes of a disabled service are left out, as Kong leaves them out of its router. Throws on an
+ * invalid host wildcard, regex or unknown service id.
  */
-export function compileEntries(routes: readonly RouteEntity[], serviceList: readonly ServiceEntity[]): Entry[] {
+export function compileEntries(
+  routes: readonly RouteEntity[],
+  serviceList: readonly ServiceEntity[],
+  declaredIds?: ReadonlySet<string>,
+): Entry[] {
   const services = new Map(serviceList.map((s) => [s.id, s]));
-  const entries: Array<{ entry: Entry; order: number }> = [];
-  routes.forEach((route, order) => {
-    for (const entry of compileRoute(route, serviceFor(route, services))) entries.push({ entry, order });
-  });
-  entries.sort(
-    (a, b) =>
-      comparePriority(a.entry.priority, b.entry.priority) ||
-      a.entry.route.created_at - b.entry.route.created_at ||
-      a.order - b.order,
-  );
+  const entries: Array<{ entry: Entry; tie: TieKey }> = [];
+  let order = 0;
+  for (const route of routes) {
+    const service = serviceFor(route, services);
+    const compiled = compileRoute(route, service);
+    if (service?.enabled === false) continue;
+    const declared = declaredIds === undefined || declaredIds.has(route.id);
+    compiled.forEach((entry, group) => {
+      entries.push({ entry, tie: { id: declared ? matcherId(route.id, group, compiled.length) : undefined, order: order++ } });
+    });
+  }
+  entries.sort((a, b) => comparePriority(a.entry.priority, b.entry.priority) || compareTie(a.tie, b.tie));
   return entries.map(({ entry }, rank) => ({ ...entry, rank }));
 }

@@ -11,11 +11,22 @@ import type { MatchInput, Router } from './types.js';
 
 export type { MatchInput, RouteMatch, Router } from './types.js';
 export { normalizePath } from './normalize.js';
-export { joinUpstreamPath } from './upstream-path.js';
+export { joinUpstreamPath, upstreamUri } from './upstream-path.js';
+export { splitHostHeader, type HostAndPort } from './host-header.js';
+
+export interface RouterInput {
+  routes: readonly RouteEntity[];
+  services: readonly ServiceEntity[];
+  /**
+   * Ids the configuration declared. Ties between equal-priority routes follow Kong (greatest id
+   * first) for these; routes with a generated id come after them, in file order. Absent: all declared.
+   */
+  declaredIds?: ReadonlySet<string>;
+}
 
 /** Compiles the routes; throws on an invalid host wildcard, regex or unknown service id. */
-export function createRouter(input: { routes: readonly RouteEntity[]; services: readonly ServiceEntity[] }): Router {
-  const index = buildCandidateIndex(compileEntries(input.routes, input.services));
+export function createRouter(input: RouterInput): Router {
+  const index = buildCandidateIndex(compileEntries(input.routes, input.services, input.declaredIds));
   // The contract says lower-case already; a stray capital must not silently miss the host index.
   const lowerHost = (req: MatchInput) => (/[A-Z]/.test(req.host) ? { ...req, host: req.host.toLowerCase() } : req);
   return {

@@ -1,5 +1,5 @@
 /** Tests one compiled entry against a request: every configured field must match (fields are AND-ed). */
-import type { Entry, HeaderMatcher, HostMatcher } from './compile.js';
+import type { Entry, HeaderMatcher, HostMatcher, NameMatcher } from './compile.js';
 import type { MatchInput } from './types.js';
 
 export interface PathHit {
@@ -15,6 +15,12 @@ function hostMatches(h: HostMatcher, host: string, port: number): boolean {
   if (h.kind === 'exact') return host === h.value;
   if (h.kind === 'suffix') return host.length > h.value.length && host.endsWith(h.value);
   return host.length > h.value.length && host.startsWith(h.value);
+}
+
+function sniMatches(m: NameMatcher, sni: string): boolean {
+  if (m.kind === 'exact') return sni === m.value;
+  if (m.kind === 'suffix') return sni.endsWith(m.value);
+  return sni.startsWith(m.value);
 }
 
 function headerMatches(m: HeaderMatcher, headers: Headers): boolean {
@@ -67,7 +73,10 @@ export function matchEntry(e: Entry, input: MatchInput, headers: () => Headers):
   if (e.methods && !e.methods.has(input.method.toUpperCase())) return null;
   if (e.hosts && !e.hosts.some((h) => hostMatches(h, input.host, input.port))) return null;
   // Kong only checks SNIs on TLS connections; the host stands in when no SNI is known.
-  if (e.snis && input.scheme === 'https' && !e.snis.has((input.sni ?? input.host).toLowerCase())) return null;
+  if (e.snis && input.scheme === 'https') {
+    const sni = (input.sni ?? input.host).toLowerCase();
+    if (!e.snis.some((m) => sniMatches(m, sni))) return null;
+  }
   if (e.headers.length > 0) {
     const map = headers();
     if (!e.headers.every((m) => headerMatches(m, map))) return null;

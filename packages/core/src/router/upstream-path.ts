@@ -51,3 +51,12 @@ export function joinUpstreamPath(
   const rest = postfixOf(requestPath, matchedPath, stripPath);
   return handling === 'v1' ? joinV1(base, rest) : joinV0(base, requestPath, rest, stripPath);
 }
+
+/**
+ * Path plus the client's query, as Kong sends it: a request that ended in `?` keeps it even with
+ * nothing after (`GET /request?` → `/request?`), which nginx alone would drop. `query` is the text
+ * after the client's `?`, undefined when it had none.
+ */
+export function upstreamUri(path: string, query: string | undefined): string {
+  return query === undefined ? path : `${path}?${query}`;
+}

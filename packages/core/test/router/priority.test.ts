@@ -93,14 +93,22 @@ describe('traditional_compatible priority', () => {
     expect(winner(routes, { path: '/re/x' })).toBe('split');
   });
 
-  it('breaks ties by created_at, then by declaration order', () => {
-    const older = route({ name: 'older', paths: ['/same'], created_at: 100 });
-    const newer = route({ name: 'newer', paths: ['/same'], created_at: 200 });
-    expect(winner([newer, older], { path: '/same' })).toBe('older');
+  it('breaks ties as Kong does: the greater declared id first, created_at ignored', () => {
+    const low = route({ name: 'low', id: 'aaaaaaaa-0000-4000-8000-000000000001', paths: ['/same'], created_at: 100 });
+    const high = route({ name: 'high', id: 'bbbbbbbb-0000-4000-8000-000000000001', paths: ['/same'], created_at: 200 });
+    expect(winner([low, high], { path: '/same' })).toBe('high');
+    expect(winner([high, low], { path: '/same' })).toBe('high');
+  });
+
+  it('puts routes without a declared id after declared ones, in file order', () => {
     const first = route({ name: 'first', paths: ['/same'] });
     const second = route({ name: 'second', paths: ['/same'] });
-    expect(winner([first, second], { path: '/same' })).toBe('first');
-    expect(winner([second, first], { path: '/same' })).toBe('second');
+    const declared = route({ name: 'declared', id: '00000000-0000-4000-8000-000000000000', paths: ['/same'] });
+    const run = (routes: RouteEntity[]) =>
+      createRouter({ services: [service()], routes, declaredIds: new Set([declared.id]) }).match(req({ path: '/same' }))?.route.name;
+    expect(run([first, second])).toBe('first');
+    expect(run([second, first])).toBe('second');
+    expect(run([first, second, declared])).toBe('declared');
   });
 
   it('falls through to the next candidate when a higher one fails another field', () => {
