@@ -4,8 +4,8 @@
  */
 import { isRecord } from './collect.js';
 import type { Entity, Report } from './collect.js';
-// The router's own translator: a regex accepted here is exactly one the router can compile.
-import { compileAnchored } from '../router/pcre.js';
+// The router's own compiler: a regex accepted here is exactly one the router can run.
+import { checkRouteRegex, compileRouteRegex } from '../router/regex.js';
 
 const SUPPORTED_PROTOCOLS = new Set(['http', 'https']);
 
@@ -91,6 +91,8 @@ export function checkRoute(r: Entity, report: Report): void {
     for (const name of Object.keys(raw.headers)) {
       if (name.toLowerCase() === 'host') report(o, ['headers', name], "cannot contain 'host' header, which must be specified in the 'hosts' attribute", { key: true });
       else if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) report(o, ['headers', name], 'invalid header name', { key: true });
+      const values = (raw.headers as Record<string, unknown>)[name];
+      if (Array.isArray(values)) values.forEach((v, j) => typeof v === 'string' && v.startsWith('~*') && checkHeaderRegex(v.slice(2), (m) => report(o, ['headers', name, j], m)));
     }
   }
 }
@@ -100,9 +102,9 @@ export function checkPath(p: string, fail: (message: string) => void): void {
   if (p.startsWith('~')) {
     if (!p.startsWith('~/')) return fail('must start with "/" or "~/"');
     try {
-      compileAnchored(p.slice(1));
+      checkRouteRegex(p.slice(1));
     } catch (err) {
-      fail(`invalid regex: '${p.slice(1)}' (${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')})`);
+      fail(`invalid regex: '${p.slice(1)}' (${(err as Error).message})`);
     }
     return;
   }
@@ -110,6 +112,15 @@ export function checkPath(p: string, fail: (message: string) => void): void {
   if (p.includes('//')) return fail('must not have empty segments');
   const normalized = normalizePath(p);
   if (normalized !== p) fail(`non-normalized path, consider use '${normalized}' instead`);
+}
+
+/** A `~*` header value: a case-insensitive regex searched anywhere in the header's value. */
+function checkHeaderRegex(pattern: string, fail: (message: string) => void): void {
+  try {
+    compileRouteRegex(pattern, { anchored: false, caseInsensitive: true });
+  } catch (err) {
+    fail(`invalid regex: '${pattern}' (${(err as Error).message})`);
+  }
 }
 
 /** RFC 3986 normalization as Kong applies it to prefix paths: %XX upper-cased, unreserved decoded, dot segments removed. */

@@ -6,7 +6,7 @@
  * literal first segment) is always a candidate.
  */
 import type { Entry } from './compile.js';
-import { literalPrefix } from './pcre.js';
+import { literalPrefix } from './regex.js';
 
 interface PathIndex {
   /** Prefix `/seg/...`: matches only requests whose first segment is exactly `seg`. */
@@ -54,7 +54,7 @@ function file(index: PathIndex, e: Entry): void {
     let always = false;
     for (const r of e.regexes) {
       // Case-insensitive regexes could match any spelling of the segment.
-      const seg = r.re.flags.includes('i') ? undefined : completeSegment(literalPrefix(r.pattern));
+      const seg = r.re.caseInsensitive ? undefined : completeSegment(literalPrefix(r.pattern));
       if (seg !== undefined) push(index.complete, seg, e);
       else always = true;
     }

@@ -4,7 +4,7 @@
  * different lengths, is split so that each group gets its own priority (kong-compat.md §3.2).
  */
 import type { RouteEntity, ServiceEntity } from '@gw/plugin-api';
-import { compileAnchored, translatePcre } from './pcre.js';
+import { compileRouteRegex, type RouteRegex } from './regex.js';
 import { routePriority, type Priority } from './priority.js';
 
 export interface HostMatcher {
@@ -23,12 +23,13 @@ export interface NameMatcher {
 export interface HeaderMatcher {
   name: string;
   exact: ReadonlySet<string>;
-  regexes: readonly RegExp[];
+  /** `~*` values: case-insensitive, unanchored, as Kong's `any(lower(http.headers.x)) ~ "…"`. */
+  regexes: readonly RouteRegex[];
 }
 
 export interface RegexPath {
   pattern: string;
-  re: RegExp;
+  re: RouteRegex;
 }
 
 export interface Entry {
@@ -80,15 +81,14 @@ const headerName = (name: string) => name.toLowerCase().replace(/_/g, '-');
 function compileHeaders(route: RouteEntity): HeaderMatcher[] {
   return Object.entries(route.headers ?? {}).map(([name, values]) => {
     const exact = new Set<string>();
-    const regexes: RegExp[] = [];
+    const regexes: RouteRegex[] = [];
     for (const v of values) {
       if (!v.startsWith('~*')) {
         exact.add(v.toLowerCase());
         continue;
       }
       try {
-        const { source, flags } = translatePcre(v.slice(2));
-        regexes.push(new RegExp(source, flags.includes('i') ? flags : flags + 'i'));
+        regexes.push(compileRouteRegex(v.slice(2), { anchored: false, caseInsensitive: true }));
       } catch (err) {
         throw new Error(`${where(route)}: header '${name}': invalid regex: ${(err as Error).message}`);
       }
@@ -100,7 +100,7 @@ function compileHeaders(route: RouteEntity): HeaderMatcher[] {
 function compileRegexPath(route: RouteEntity, path: string): RegexPath {
   const pattern = path.slice(1);
   try {
-    return { pattern, re: compileAnchored(pattern) };
+    return { pattern, re: compileRouteRegex(pattern, { anchored: true }) };
   } catch (err) {
     throw new Error(`${where(route)}: invalid regex: '${path}': ${(err as Error).message}`);
   }

@@ -41,17 +41,6 @@ export function headerMap(headers: MatchInput['headers']): Headers {
   return map;
 }
 
-function capturesOf(m: RegExpExecArray): Record<string, string> {
-  const out: Record<string, string> = {};
-  m.forEach((v, i) => {
-    if (v !== undefined) out[String(i)] = v;
-  });
-  for (const [name, v] of Object.entries(m.groups ?? {})) {
-    if (v !== undefined) out[name] = v;
-  }
-  return out;
-}
-
 function pathHit(e: Entry, path: string): PathHit | null {
   if (e.prefixes) {
     // Prefixes in one entry share a length, so at most one can match.
@@ -61,7 +50,7 @@ function pathHit(e: Entry, path: string): PathHit | null {
   if (e.regexes) {
     for (const { re } of e.regexes) {
       const m = re.exec(path);
-      if (m) return { matchedPath: m[0], captures: capturesOf(m) };
+      if (m) return { matchedPath: path.slice(0, m.end), captures: m.captures };
     }
     return null;
   }

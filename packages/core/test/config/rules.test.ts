@@ -11,12 +11,13 @@ const problems = (check: (v: string, fail: (m: string) => void) => void, v: stri
 };
 
 describe('Kong regex paths', () => {
-  it('accepts PCRE spellings the router translates, rejects what JavaScript cannot express', () => {
+  it('accepts PCRE spellings RE2 has or the router translates, rejects what RE2 cannot run', () => {
     expect(problems(checkPath, "~(?i)/items/(?P<id>\\d+)$")).toEqual(['must start with "/" or "~/"']);
     expect(problems(checkPath, '~/items/(?P<id>\\d+)$')).toEqual([]);
     expect(problems(checkPath, "~/u/(?'name'[a-z]+)\\z")).toEqual([]);
     expect(problems(checkPath, '~/a++')[0]).toMatch(/^invalid regex: '\/a\+\+' \(.*possessive/);
-    expect(problems(checkPath, '~/(unclosed')).toEqual(["invalid regex: '/(unclosed' (Unterminated group)"]);
+    expect(problems(checkPath, '~/(unclosed')).toEqual(["invalid regex: '/(unclosed' (missing closing ): `/(unclosed`)"]);
+    expect(problems(checkPath, '~/(?<=x)y')).toEqual(["invalid regex: '/(?<=x)y' (unsupported regex construct: lookbehind (?<=…) / (?<!…))"]);
   });
 });
 
