@@ -14,6 +14,7 @@ import type { Origin, Report } from './collect.js';
 import { applyDefaults, checkFormatDeclared, checkTopLevel, mergeInfo } from './top-level.js';
 import { deckFileValidator } from './schemas.js';
 import { translateAjvErrors } from './ajv-messages.js';
+import { routeWarnings } from './route-warnings.js';
 import { checkConsumer, checkRoute, checkService } from './entity-rules.js';
 import { checkPlugin } from './plugin-rules.js';
 import { resolveReferences } from './references.js';
@@ -117,6 +118,7 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   const warnings = config.routes
     .filter((r) => r.service === null)
     .map((r) => `route '${r.name ?? r.id}' has no service: requests it matches get 503 unless a plugin answers them`);
+  warnings.push(...routeWarnings(collected.routes, (r, field) => { const p = place(r.origin, [...r.origin.path, field], true); return `${p.file}:${p.line}:${p.column}`; }));
   return { ok: true, config, warnings };
 }
 

@@ -15,7 +15,7 @@ export function firstMatch(entries: Iterable<Entry>, req: MatchInput): RouteMatc
       service: e.service,
       uriCaptures: hit.captures,
       matchedPath: hit.matchedPath,
-      upstreamPath: joinUpstreamPath(e.service?.path, req.path, hit.matchedPath, e.route.strip_path, e.route.path_handling),
+      upstreamPath: joinUpstreamPath(e.service?.path, req.path, hit.matchedPath, e.route.strip_path),
     };
   }
   return null;

@@ -1,7 +1,8 @@
 /**
- * The path sent upstream: the service path joined with what is left of the request path, following
- * Kong's `path_handling` (kong-compat.md §4; `kong/router/utils.lua:get_upstream_uri_v0` for v0, the
- * pre-3.0 router for v1). `requestPath` is the normalized request path without its query string.
+ * The path sent upstream: the service path joined with what is left of the request path, as Kong's
+ * `kong/router/utils.lua:get_upstream_uri_v0` does. Kong 3.x's traditional_compatible router applies
+ * v0 whatever the route's `path_handling` says (`kong/router/atc.lua:set_upstream_uri`); `gw sync`
+ * warns about `v1` as Kong does. `requestPath` is the normalized request path without its query.
  */
 
 /** Kong's `sanitize_uri_postfix`: a postfix that is only dot segments must not climb above the base. */
@@ -35,21 +36,14 @@ function joinV0(base: string, requestPath: string, rest: string, stripPath: bool
   return rest.startsWith('/') ? base + rest : base + '/' + rest;
 }
 
-/** v1 treats the service path as a raw string prefix: `/s` + `fv1/req` gives `/sfv1/req`. */
-function joinV1(base: string, rest: string): string {
-  return base.endsWith('/') && rest.startsWith('/') ? base.slice(0, -1) + rest : base + rest;
-}
-
 export function joinUpstreamPath(
   servicePath: string | undefined,
   requestPath: string,
   matchedPath: string | undefined,
   stripPath: boolean,
-  handling: 'v0' | 'v1',
 ): string {
   const base = servicePath || '/';
-  const rest = postfixOf(requestPath, matchedPath, stripPath);
-  return handling === 'v1' ? joinV1(base, rest) : joinV0(base, requestPath, rest, stripPath);
+  return joinV0(base, requestPath, postfixOf(requestPath, matchedPath, stripPath), stripPath);
 }
 
 /**

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRouter, joinUpstreamPath } from '../../src/router/index.js';
 import { req, route, service } from './helpers.js';
 
-// kong-compat.md §4, Kong docs table for service path `/s` (the `/s/fv01/` typo corrected).
+// Kong docs table for service path `/s` (the `/s/fv01/` typo corrected). The v1 rows are the pre-3.0
+// joining the docs still show; Kong 3.x's traditional_compatible router gives them v0's result.
 const TABLE: ReadonlyArray<[string, string, boolean, 'v0' | 'v1', string, string]> = [
   ['/fv0', 'req', false, 'v0', '/fv0/req', '/s/fv0/req'],
   ['/fv0', 'blank', false, 'v0', '/fv0', '/s/fv0'],
@@ -12,19 +13,19 @@ const TABLE: ReadonlyArray<[string, string, boolean, 'v0' | 'v1', string, string
   ['/fv0/', 'blank', false, 'v0', '/fv0/', '/s/fv0/'],
   ['/tv0/', 'req', true, 'v0', '/tv0/req', '/s/req'],
   ['/tv0/', 'blank', true, 'v0', '/tv0/', '/s/'],
-  ['/fv1', 'req', false, 'v1', '/fv1/req', '/sfv1/req'],
-  ['/fv1', 'blank', false, 'v1', '/fv1', '/sfv1'],
+  ['/fv1', 'req', false, 'v1', '/fv1/req', '/s/fv1/req'],
+  ['/fv1', 'blank', false, 'v1', '/fv1', '/s/fv1'],
   ['/tv1', 'req', true, 'v1', '/tv1/req', '/s/req'],
   ['/tv1', 'blank', true, 'v1', '/tv1', '/s'],
-  ['/fv1/', 'req', false, 'v1', '/fv1/req', '/sfv1/req'],
-  ['/fv1/', 'blank', false, 'v1', '/fv1/', '/sfv1/'],
-  ['/tv1/', 'req', true, 'v1', '/tv1/req', '/sreq'],
-  ['/tv1/', 'blank', true, 'v1', '/tv1/', '/s'],
+  ['/fv1/', 'req', false, 'v1', '/fv1/req', '/s/fv1/req'],
+  ['/fv1/', 'blank', false, 'v1', '/fv1/', '/s/fv1/'],
+  ['/tv1/', 'req', true, 'v1', '/tv1/req', '/s/req'],
+  ['/tv1/', 'blank', true, 'v1', '/tv1/', '/s/'],
 ];
 
 describe('upstream path: Kong docs table (service path /s)', () => {
   it.each(TABLE)('route %s, %s, strip=%s, %s: %s → %s', (routePath, _kind, strip, handling, requestPath, expected) => {
-    expect(joinUpstreamPath('/s', requestPath, routePath, strip, handling)).toBe(expected);
+    expect(joinUpstreamPath('/s', requestPath, routePath, strip)).toBe(expected);
     // One route per row: `/fv0` and `/fv0/` would otherwise compete for the same requests.
     const router = createRouter({
       services: [service({ path: '/s' })],
@@ -62,12 +63,16 @@ describe('upstream path: v0 branches not in the docs table', () => {
     ['/s', '/api/../x', '/api/', true, '/s/x'],
   ];
   it.each(cases)('base %s, request %s, matched %s, strip %s → %s', (base, path, matched, strip, expected) => {
-    expect(joinUpstreamPath(base, path, matched, strip, 'v0')).toBe(expected);
+    expect(joinUpstreamPath(base, path, matched, strip)).toBe(expected);
   });
 
-  it('v1 drops the duplicate slash between base and postfix', () => {
-    expect(joinUpstreamPath('/s/', '/api/x', '/api', true, 'v1')).toBe('/s/x');
-    expect(joinUpstreamPath(undefined, '/api/x', '/api', false, 'v1')).toBe('/api/x');
+  it("path_handling v1 joins as v0, as Kong 3.x's traditional_compatible router does", () => {
+    // Kong's router_path_handling_tests row: service /srv, route /rou, strip off, request /roureq.
+    const router = createRouter({
+      services: [service({ path: '/srv' })],
+      routes: [route({ name: 'v1', paths: ['/rou'], strip_path: false, path_handling: 'v1' })],
+    });
+    expect(router.match(req({ path: '/roureq' }))?.upstreamPath).toBe('/srv/roureq');
   });
 });
 
