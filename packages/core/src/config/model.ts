@@ -47,6 +47,11 @@ export interface GatewayConfig {
   baseDir: string;
   /** Declaration site of every entity, by entity id. */
   locations: Map<string, SourceLocation>;
+  /**
+   * Ids of the routes whose `id` the file wrote. The router breaks priority ties between them by id, as
+   * Kong does; the others (ids gw derived from names) tie-break in file order. Absent: all written.
+   */
+  declaredRouteIds?: ReadonlySet<string>;
 }
 
 /** One problem in a config file. `format()` gives `kong.yaml:14:9 services[0].routes[0].paths[1]: must start with "/" or "~/"`. */

@@ -135,5 +135,6 @@ export function normalize(input: NormalizeInput): GatewayConfig {
     });
   });
 
-  return { services, routes, consumers, plugins, files: input.files, baseDir: input.baseDir, locations };
+  const declaredRouteIds = new Set(c.routes.flatMap((rt, i) => (typeof rt.raw.id === 'string' ? [r.routeIds[i]] : [])));
+  return { services, routes, consumers, plugins, files: input.files, baseDir: input.baseDir, locations, declaredRouteIds };
 }

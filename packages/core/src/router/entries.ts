@@ -31,7 +31,9 @@ export function compileEntries(
     if (service?.enabled === false) continue;
     const declared = declaredIds === undefined || declaredIds.has(route.id);
     compiled.forEach((entry, group) => {
-      entries.push({ entry, tie: { id: declared ? matcherId(route.id, group, compiled.length) : undefined, order: order++ } });
+      const id = declared ? matcherId(route.id, group, compiled.length) : undefined;
+      const portSpecific = entry.hosts !== undefined && entry.hosts.every((h) => h.port !== undefined);
+      entries.push({ entry, tie: { id, portSpecific, order: order++ } });
     });
   }
   entries.sort((a, b) => comparePriority(a.entry.priority, b.entry.priority) || compareTie(a.tie, b.tie));

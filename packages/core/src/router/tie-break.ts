@@ -6,7 +6,9 @@
  * `split_routes_and_services_by_path` does. `created_at` plays no part.
  *
  * Routes whose id the file does not declare (the common decK case: Kong would give them random ids)
- * have no Kong order to follow; gw puts them after the declared ones, in file order.
+ * have no Kong order to follow; gw puts them after the declared ones: first those whose every host
+ * names a port (`example.com:8443` before `example.com`, which Kong's own tests expect and its ids
+ * happen to give), then file order.
  */
 import { createHash } from 'node:crypto';
 
@@ -29,6 +31,8 @@ export function matcherId(routeId: string, group: number, groups: number): strin
 export interface TieKey {
   /** Kong's matcher id, when the route's id was declared. */
   id: string | undefined;
+  /** Every host of the route names a port. */
+  portSpecific: boolean;
   /** Position in the file (routes, then path groups). */
   order: number;
 }
@@ -43,5 +47,6 @@ export function compareTie(a: TieKey, b: TieKey): number {
   }
   if (a.id !== undefined) return -1;
   if (b.id !== undefined) return 1;
+  if (a.portSpecific !== b.portSpecific) return a.portSpecific ? -1 : 1;
   return a.order - b.order;
 }

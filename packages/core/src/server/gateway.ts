@@ -56,7 +56,7 @@ const consoleLogger: Logger = {
 
 async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logger: Logger): Promise<Runtime> {
   // The router first: it throws on a bad route before any plugin instance is created.
-  const router = createRouter({ routes: config.routes, services: config.services });
+  const router = createRouter({ routes: config.routes, services: config.services, declaredIds: config.declaredRouteIds });
   const plan = await createPluginPlan(config, plugins, { logger });
   return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0, hash: configurationHash(config) };
 }

@@ -7,7 +7,7 @@ import { GatewayError, type HeaderMap, type Logger, type UpstreamRequest } from 
 import type { Agents } from '../proxy/agents.js';
 import { forwardWith } from '../proxy/forward.js';
 import { hostHeader, setForwardingHeaders, withoutHopByHop } from '../proxy/headers.js';
-import type { RouteMatch, Router } from '../router/index.js';
+import { splitHostHeader, type MatchInput, type RouteMatch, type Router } from '../router/index.js';
 import { now, type ConsumerIndex, type Exchange } from '../runtime/exchange.js';
 import { describe, type PluginPlan } from '../runtime/plan.js';
 import { phasesOf, runAccess, runLog, runUpstream } from '../runtime/phases.js';
@@ -129,19 +129,26 @@ type Done = (err?: unknown) => void;
 
 function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange, done: Done): void {
   const { req, client } = ex;
-  const match = runtime.router.match({
+  const input: MatchInput = {
     method: client.method,
     host: client.host,
-    port: client.port,
+    // Kong routes on the Host header's port when it has one; X-Forwarded-Port and the log keep the
+    // connection's (client.port).
+    port: splitHostHeader(req.headers.host, client.port).port,
     path: client.path,
-    headers: req.headers,
+    // Each header line on its own (two `location:` lines match if either does), built only when a
+    // candidate route has header conditions.
+    get headers() {
+      return req.headersDistinct;
+    },
     scheme: client.scheme === 'https' ? 'https' : 'http',
     // The name the client asked for in its TLS handshake (routes with `snis`).
     sni: client.scheme === 'https' ? sniOf(req) : undefined,
-  });
+  };
+  const match = runtime.router.match(input);
   if (match === null) {
     // Kong: a route that matches but for its protocol (https only, asked over http) says so.
-    const secure = client.scheme === 'http' ? runtime.router.match({ method: client.method, host: client.host, port: client.port, path: client.path, headers: req.headers, scheme: 'https' }) : null;
+    const secure = client.scheme === 'http' ? runtime.router.match({ ...input, headers: req.headersDistinct, scheme: 'https', sni: undefined }) : null;
     if (secure !== null) sendHttpsRequired(ex, secure.route.https_redirect_status_code);
     else sendError(ex, new GatewayError('GW_ERR_NO_ROUTE'));
     return done();

@@ -111,6 +111,15 @@ describe('traditional_compatible priority', () => {
     expect(run([first, second, declared])).toBe('declared');
   });
 
+  it('among undeclared ids, puts a route whose hosts name a port first', () => {
+    const plain = route({ name: 'plain', hosts: ['domain-1.org'] });
+    const ported = route({ name: 'ported', hosts: ['domain-1.org:22321'] });
+    const run = (routes: RouteEntity[], port: number) =>
+      createRouter({ services: [service()], routes, declaredIds: new Set() }).match(req({ host: 'domain-1.org', port }))?.route.name;
+    expect(run([plain, ported], 22321)).toBe('ported');
+    expect(run([plain, ported], 80)).toBe('plain');
+  });
+
   it('falls through to the next candidate when a higher one fails another field', () => {
     const routes = [
       route({ name: 'post-only', paths: ['/v1/messages'], methods: ['POST'], hosts: ['api.test'] }),
