@@ -30,7 +30,8 @@ function headerMatches(m: HeaderMatcher, headers: Headers): boolean {
 }
 
 /** Lower-cased header names, each with its values as a list. */
-export function headerMap(headers: MatchInput['headers']): Headers {
+export function headerMap(input: MatchInput['headers']): Headers {
+  const headers = typeof input === 'function' ? input() : input;
   const map = new Map<string, string[]>();
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;

@@ -1,5 +1,7 @@
 import type { RouteEntity, ServiceEntity } from '@gw/plugin-api';
 
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
 export interface MatchInput {
   method: string;
   /** Host header without port, lower-case. */
@@ -8,7 +10,11 @@ export interface MatchInput {
   port: number;
   /** Normalized with `normalizePath`, without the query string. */
   path: string;
-  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * Request headers, each repeated line its own value (Node's `headersDistinct`), or a function giving
+   * them, called only when a candidate route has header conditions.
+   */
+  headers: RequestHeaders | (() => RequestHeaders);
   scheme: 'http' | 'https';
   /** TLS SNI, for routes with `snis`; defaults to `host`. */
   sni?: string;

@@ -137,10 +137,9 @@ function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange, done: Done): 
     port: splitHostHeader(req.headers.host, client.port).port,
     path: client.path,
     // Each header line on its own (two `location:` lines match if either does), built only when a
-    // candidate route has header conditions.
-    get headers() {
-      return req.headersDistinct;
-    },
+    // candidate route has header conditions. (A getter here made every request's garbage outlive a
+    // scavenge: 4x the GC time on the plain route.)
+    headers: () => req.headersDistinct,
     scheme: client.scheme === 'https' ? 'https' : 'http',
     // The name the client asked for in its TLS handshake (routes with `snis`).
     sni: client.scheme === 'https' ? sniOf(req) : undefined,
@@ -148,7 +147,7 @@ function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange, done: Done): 
   const match = runtime.router.match(input);
   if (match === null) {
     // Kong: a route that matches but for its protocol (https only, asked over http) says so.
-    const secure = client.scheme === 'http' ? runtime.router.match({ ...input, headers: req.headersDistinct, scheme: 'https', sni: undefined }) : null;
+    const secure = client.scheme === 'http' ? runtime.router.match({ ...input, scheme: 'https', sni: undefined }) : null;
     if (secure !== null) sendHttpsRequired(ex, secure.route.https_redirect_status_code);
     else sendError(ex, new GatewayError('GW_ERR_NO_ROUTE'));
     return done();
