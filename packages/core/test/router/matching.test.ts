@@ -102,6 +102,11 @@ describe('headers', () => {
     expect(name({ 'x-version': ['nope', 'v2'] })).toBe('one');
     expect(name({ 'x-version': undefined })).toBeNull();
   });
+  it("keeps a ~* pattern's escapes as written (Kong lower-cases them: \\D would become \\d)", () => {
+    const r = createRouter({ services, routes: [route({ name: 'non-digits', headers: { 'x-id': ['~*^\\D+$'] } })] });
+    expect(r.match(req({ headers: { 'x-id': 'ABC' } }))?.route.name).toBe('non-digits');
+    expect(r.match(req({ headers: { 'x-id': '123' } }))).toBeNull();
+  });
   it('treats ~* values as case-insensitive regexes', () => {
     expect(name({ 'x-version': 'BETA-12' })).toBe('regex');
     expect(name({ 'x-version': 'beta-x' })).toBeNull();

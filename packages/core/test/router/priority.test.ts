@@ -18,6 +18,14 @@ describe('traditional_compatible priority', () => {
     expect(winner(routes, { method: 'GET', path: '/v1/messages/count' })).toBe('long-path');
   });
 
+  it('1b. the number of fields outranks plain hosts (the documented layout, not Kong\'s 32-bit packing)', () => {
+    const routes = [
+      route({ name: 'plain-host-only', hosts: ['api.example.com'] }),
+      route({ name: 'wildcard-method-path', hosts: ['*.example.com'], methods: ['GET'], paths: ['/a'] }),
+    ];
+    expect(winner(routes, { host: 'api.example.com', path: '/a' })).toBe('wildcard-method-path');
+  });
+
   it('2. plain hosts beat wildcard hosts at equal weight', () => {
     const routes = [
       route({ name: 'wild', hosts: ['*.example.com'], paths: ['/a/longer'] }),
