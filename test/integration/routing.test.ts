@@ -145,6 +145,14 @@ describe('ties between equal routes', () => {
   });
 });
 
+describe('query string', () => {
+  it('keeps a bare `?` as Kong does, and the query as sent', async () => {
+    expect(upstreamPath(await send('/tie/x?', {}))).toBe('/first/x?');
+    expect(upstreamPath(await send('/tie/x?a=1&b', {}))).toBe('/first/x?a=1&b');
+    expect(upstreamPath(await send('/tie/x', {}))).toBe('/first/x');
+  });
+});
+
 describe('path_handling v1', () => {
   it('joins as v0 (Kong 3.x) and is warned about at load, with file:line:col', async () => {
     expect(upstreamPath(await send('/roureq', {}))).toBe('/srv/roureq');

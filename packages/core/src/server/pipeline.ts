@@ -192,8 +192,12 @@ function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, done: D
   const defaultHost = service === null ? '' : hostHeader(service.host, service.port, scheme);
   if (!match.route.preserve_host || baseHeaders.host === undefined) baseHeaders.host = defaultHost;
   const hasBody = (client.contentLength ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  // `GET /request?`: Kong sends the bare `?` on (`/request?`), which nginx alone would drop; kept
+  // unless a plugin chose its own path or query.
+  const bareQuery = client.query === '' && (req.url ?? '').includes('?');
   const checked = (upstream: UpstreamRequest): UpstreamRequest => {
     if (upstream.host.length === 0) throw new GatewayError('GW_ERR_NO_SERVICE');
+    if (bareQuery && upstream.query === '' && upstream.path === match.upstreamPath) upstream.path += '?';
     // A plugin moved the request elsewhere without choosing a Host: follow the target.
     if (upstreamPhase && upstream.headers.host === baseHeaders.host && !match.route.preserve_host) {
       upstream.headers.host = hostHeader(upstream.host, upstream.port, upstream.scheme);
