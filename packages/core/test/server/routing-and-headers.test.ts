@@ -28,7 +28,7 @@ describe('routing', () => {
     expect(reply.headers['x-upstream']).toBe('echo');
   });
 
-  it('matches a host:port route on the port the request arrived on, not the Host header port (Kong)', async () => {
+  it("matches a host:port route on the Host header's port, or the port the request arrived on when it has none (Kong)", async () => {
     const { gw, svc } = await setup({ paths: ['/echo'] });
     await gw.gateway.reload(
       gatewayConfig({
@@ -37,8 +37,10 @@ describe('routing', () => {
       }),
     );
     expect((await send(gw.port, { path: '/x', headers: { host: 'api.example.test' } })).status).toBe(200);
-    expect((await send(gw.port, { path: '/x', headers: { host: 'api.example.test:1234' } })).status).toBe(200);
-    expect((await send(gw.port, { path: '/x', headers: { host: 'other.example.test:9999' } })).status).toBe(404);
+    expect((await send(gw.port, { path: '/x', headers: { host: `api.example.test:${gw.port}` } })).status).toBe(200);
+    expect((await send(gw.port, { path: '/x', headers: { host: 'api.example.test:1234' } })).status).toBe(404);
+    expect((await send(gw.port, { path: '/x', headers: { host: 'other.example.test:9999' } })).status).toBe(200);
+    expect((await send(gw.port, { path: '/x', headers: { host: 'other.example.test' } })).status).toBe(404);
   });
 
   it('answers 404 in Kong format when no route matches', async () => {
