@@ -9,9 +9,8 @@ export function startExchange(runtime: Runtime, req: IncomingMessage, res: Serve
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
-  // The port is the one the request arrived on, as Kong's server_port: it is what `host:port` routes
-  // match, what X-Forwarded-Port says and what the log's request.url shows (a Host header's port is
-  // only a claim by the client).
+  // The port is the one the request arrived on, as Kong's server_port: what X-Forwarded-Port says and
+  // what the log's request.url shows. Routing uses the Host header's port when it has one (pipeline).
   const port = req.socket.localPort ?? 0;
   const host = hostName(req.headers.host);
   let path: string;
