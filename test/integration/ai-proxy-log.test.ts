@@ -14,7 +14,7 @@ import { AWS_KEYS, INPUT_COST, MODEL, OUTPUT_COST, bedrockConfig, clientUsage, d
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = JSON.parse(
-  readFileSync(resolve(repoRoot, '../shared/fixtures/claude-code/cc-2.1.330-print-json.full.json'), 'utf8'),
+  readFileSync(resolve(repoRoot, 'test/fixtures/claude-code/cc-2.1.330-print-json.full.json'), 'utf8'),
 ) as { requests: { url: string; headers: Record<string, string>; body: Record<string, unknown> }[] };
 
 /** Request 0 as Claude Code sent it, minus what the client library sets per connection; a fresh API key. */
