@@ -1,6 +1,6 @@
 /**
  * The path sent upstream: the service path joined with what is left of the request path, following
- * Kong's `path_handling` (kong-compat.md §4; `kong/router/utils.lua:get_upstream_uri_v0` for v0, the
+ * Kong's `path_handling` (docs/reference/kong.md#upstream-path; `kong/router/utils.lua:get_upstream_uri_v0` for v0, the
  * pre-3.0 router for v1). `requestPath` is the normalized request path without its query string.
  */
 

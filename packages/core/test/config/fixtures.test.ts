@@ -21,7 +21,7 @@ const awsEnv = {
 };
 
 describe('Kong fixtures', () => {
-  it('loads the Claude Code → Bedrock decK example (kong-compat §1.8)', async () => {
+  it('loads the Claude Code → Bedrock decK example', async () => {
     const result = await loadConfig([`${local}claude-code-bedrock.kong.yaml`], { plugins: testRegistry(), env: awsEnv });
     if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
     expect(summarize(result.config)).toEqual({ services: 1, routes: 1, plugins: { 'ai-proxy': 1, 'file-log': 1 }, consumers: 0 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRouter, joinUpstreamPath } from '../../src/router/index.js';
 import { req, route, service } from './helpers.js';
 
-// kong-compat.md §4, Kong docs table for service path `/s` (the `/s/fv01/` typo corrected).
+// Kong's docs table for service path `/s` (docs/reference/kong.md#upstream-path; the `/s/fv01/` typo corrected).
 const TABLE: ReadonlyArray<[string, string, boolean, 'v0' | 'v1', string, string]> = [
   ['/fv0', 'req', false, 'v0', '/fv0/req', '/s/fv0/req'],
   ['/fv0', 'blank', false, 'v0', '/fv0', '/s/fv0'],
