@@ -22,7 +22,7 @@ let args;
 try {
   args = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values;
 } catch (error) {
-  console.error(`demo: ${error.message}\n\n${USAGE}`);
+  console.error(`demo: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
   process.exit(2);
 }
 if (args.help) {
@@ -68,6 +68,7 @@ child.once('exit', async (code) => {
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill('SIGTERM'));
 
+/** @param {number} listenPort the port gw reported */
 function banner(listenPort) {
   console.log(`
 Bedrock emulator: ${emulator.url} (stands in for AWS; gw signs every request with SigV4 and the emulator checks it)
@@ -85,6 +86,12 @@ Then read the log:   jq '.ai.proxy.usage' /tmp/claude.json
 Ctrl-C stops gw and the emulator.`);
 }
 
+/**
+ * A port from the environment, or `fallback` when unset; exits with the usage when it is not one.
+ * @param {string} name
+ * @param {number} fallback
+ * @returns {number}
+ */
 function port(name, fallback) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
