@@ -59,3 +59,58 @@ export function run(command: string, args: string[], opts: { cwd: string; env?: 
 export function describeRun(what: string, result: CommandResult): string {
   return `${what} exited ${result.code}\n--- stdout ---\n${result.stdout.trim()}\n--- stderr ---\n${result.stderr.trim()}`;
 }
+
+export interface LongRunning {
+  /** stdout and stderr interleaved as received. */
+  output(): string;
+  /** Resolves with the first match in the output; rejects if the process exits first. */
+  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
+  /** SIGTERM (if still running) and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts a server process (gw start, the emulator's bin) and watches what it prints, never the clock. */
+export function start(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): LongRunning {
+  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let exited = false;
+  const listeners = new Set<() => void>();
+  const notify = () => {
+    for (const listener of listeners) listener();
+  };
+  const append = (text: string) => {
+    output += text;
+    notify();
+  };
+  child.stdout.on('data', (d: Buffer) => append(d.toString()));
+  child.stderr.on('data', (d: Buffer) => append(d.toString()));
+  child.on('error', (error) => {
+    exited = true;
+    append(`\n[cannot run ${command}: ${error.message}]`);
+  });
+  const closed = new Promise<void>((resolve) =>
+    child.on('close', () => {
+      exited = true;
+      notify();
+      resolve();
+    }),
+  );
+  return {
+    output: () => output,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(output);
+          if (match || exited) listeners.delete(check);
+          if (match) resolve(match);
+          else if (exited) reject(new Error(`${command} ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output}`));
+        };
+        listeners.add(check);
+        check();
+      }),
+    async stop() {
+      if (!exited) child.kill('SIGTERM');
+      await closed;
+    },
+  };
+}
