@@ -1,6 +1,7 @@
 /** The `gw` command line: parse flags, hand over to a command, turn the outcome into an exit code. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, GW_VERSION, parseHeaderPolicy, PluginLoadError } from '@gw/core';
+import { DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, parseHeaderPolicy, PluginLoadError } from '@gw/core';
+import { packageVersion } from '@gw/plugin-api';
 import { runSync } from './commands/sync.js';
 import { runStart } from './commands/start.js';
 import { describeError, err } from './output.js';
@@ -29,7 +30,7 @@ type Run = (opts: never) => Promise<number>;
 function createProgram(action: (run: Run) => (opts: unknown, command: Command) => Promise<void>): Command {
   const program = new Command('gw')
     .description('gw: a declarative AI gateway for decK-style kong.yaml files')
-    .version(GW_VERSION, '-V, --version')
+    .version(packageVersion(import.meta.url), '-V, --version')
     .option('--debug', 'show stack traces of errors')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');

@@ -1,4 +1,4 @@
-import { definePlugin } from '@gw/plugin-api';
+import { definePlugin, packageVersion } from '@gw/plugin-api';
 import { configSchema } from './config/schema.js';
 import type { AiProxyConfig } from './config/types.js';
 import { hasTemplates } from './config/templating.js';
@@ -12,7 +12,7 @@ import { aiResponseBody, aiResponseHeaders, noteUnfinishedStream } from './respo
 import { publishAiStats } from './stats/index.js';
 import { redactQueryParam } from './stats/redact-query.js';
 
-export const AI_PROXY_VERSION = '0.1.0';
+export const AI_PROXY_VERSION = packageVersion(import.meta.url);
 const EMPTY = new Uint8Array(0);
 
 /** Kong's ai-proxy (PRIORITY 770) for Anthropic-format clients, with Bedrock and Anthropic upstreams. */
