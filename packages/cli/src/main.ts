@@ -4,6 +4,7 @@ import { DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, parseHeaderPolicy, PluginLoa
 import { packageVersion } from '@gw/plugin-api';
 import { runSync } from './commands/sync.js';
 import { runStart } from './commands/start.js';
+import { runModels } from './commands/models.js';
 import { describeError, err } from './output.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -80,6 +81,23 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
     )
     .action(action(runStart));
 
+  program
+    .command('models')
+    .description('print the model catalogue: ids, aliases, the Bedrock id for a region, prices (USD per million tokens)')
+    .addOption(
+      new Option('--region <region>', 'AWS region whose Bedrock ids to show (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)').argParser(
+        awsRegion,
+      ),
+    )
+    .addOption(
+      new Option('--global <when>', 'use the global. inference profile: never, prefer (wherever the model has one), fallback (where no geography serves)')
+        .choices(['never', 'prefer', 'fallback'])
+        .default('never'),
+    )
+    .addOption(new Option('--prices <table>', 'which prices to show').choices(['bedrock', 'anthropic']).default('bedrock'))
+    .option('--json', 'print the catalogue, with each model\'s Bedrock target for the region, as JSON')
+    .action(action(runModels));
+
   return program;
 }
 
@@ -109,6 +127,11 @@ function checked(check: (value: string) => unknown) {
     }
     return value;
   };
+}
+
+function awsRegion(value: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(value)) throw new InvalidArgumentError('region must look like us-east-1');
+  return value;
 }
 
 function integer(what: string, min: number, max: number) {
