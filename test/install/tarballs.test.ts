@@ -18,8 +18,13 @@ import { DEFAULT_CREDENTIALS } from '@gw/bedrock-emulator';
 import { describeRun, pnpm, run, shellEnv, start, type LongRunning } from '../support/commands.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-/** What a user installs: the CLI, the libraries and plugins it is made of, and the emulator (optional, to try gw offline). */
-const PACKAGES = ['cli', 'core', 'plugin-api', 'plugin-ai-proxy', 'plugin-file-log', 'plugin-key-auth', 'bedrock-emulator'].map((dir) => `packages/${dir}`);
+/**
+ * What a user installs: every package under packages/ (the CLI, the libraries and plugins it is made of,
+ * and the emulator, optional, to try gw offline). Read from the folder, so a new package can't be left out.
+ */
+const PACKAGES = readdirSync(join(repoRoot, 'packages'))
+  .filter((dir) => existsSync(join(repoRoot, 'packages', dir, 'package.json')))
+  .map((dir) => `packages/${dir}`);
 const CUSTOM_PLUGIN = 'examples/custom-plugin';
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 
@@ -80,6 +85,14 @@ describe('installed from the pnpm pack tarballs with npm', () => {
     const result = await run(bin('gw'), ['--version'], { cwd: app, env: gwEnv() });
     expect(result.code, describeRun('gw --version', result)).toBe(0);
     expect(result.stdout.trim()).toBe(manifest('packages/cli').version);
+  });
+
+  it('gw models reads the catalogue shipped in @gw/model-catalogue', async () => {
+    const result = await run(bin('gw'), ['models', '--json', '--region', 'eu-west-1'], { cwd: app, env: gwEnv() });
+    expect(result.code, describeRun('gw models --json', result)).toBe(0);
+    const listed = JSON.parse(result.stdout) as { models: { id: string; bedrockTarget?: { modelId: string } }[] };
+    const haiku = listed.models.find((m) => m.id === 'claude-haiku-4-5-20251001');
+    expect(haiku?.bedrockTarget?.modelId).toBe('eu.anthropic.claude-haiku-4-5-20251001-v1:0');
   });
 
   it('gw sync and gw start serve the Claude Code → Bedrock example: an Anthropic SDK request is answered and logged', async () => {
