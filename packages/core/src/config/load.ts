@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { PluginRegistry } from '../runtime/registry.js';
+import { formatProblem } from './model.js';
 import type { ConfigProblem, GatewayConfig, SourceLocation } from './model.js';
 import { readSourceFile } from './source-file.js';
 import type { SourceFile } from './source-file.js';
@@ -33,6 +34,7 @@ export interface LoadOptions {
 /** How `-` is named in problems. */
 export const STDIN_NAME = '<stdin>';
 
+/** `warnings`: formatted like problems (`kong.yaml:3:5 routes[0]: …`), in file order. */
 export type LoadResult = { ok: true; config: GatewayConfig; warnings: string[] } | { ok: false; problems: ConfigProblem[] };
 
 export async function loadConfig(paths: string[], options: LoadOptions): Promise<LoadResult> {
@@ -56,11 +58,15 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
     const { line, column } = src.doc ? src.doc.locate(at, key) : { line: 0, column: 0 };
     return { file: src.file, line, column };
   };
-  const report: Report = (origin, rel, message, opts = {}) => {
+  const reporter = (into: ConfigProblem[]): Report => (origin, rel, message, opts = {}) => {
     const path = [...origin.path, ...rel];
     const at = opts.at ? [...origin.path, ...opts.at] : path;
-    problems.push({ ...place(origin, at, opts.key), path: formatPath(path), message });
+    into.push({ ...place(origin, at, opts.key), path: formatPath(path), message });
   };
+  const report = reporter(problems);
+  /** Accepted, but the user must know: printed by `gw sync` and `gw start` with the same position format. */
+  const noted: ConfigProblem[] = [];
+  const warn = reporter(noted);
   const where = (origin: Origin) => {
     const p = place(origin, origin.path);
     return `${p.file}:${p.line}:${p.column}`;
@@ -114,9 +120,12 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
     locate,
     now: Math.floor(Date.now() / 1000),
   });
-  const warnings = config.routes
-    .filter((r) => r.service === null)
-    .map((r) => `route '${r.name ?? r.id}' has no service: requests it matches get 503 unless a plugin answers them`);
+  collected.routes.forEach((r, i) => {
+    if (resolved.routeService[i] === null) {
+      warn(r.origin, [], `route '${String(r.raw.name ?? resolved.routeIds[i])}' has no service: requests it matches get 503 unless a plugin answers them`);
+    }
+  });
+  const warnings = sortProblems(redact(noted, secrets), files).map(formatProblem);
   return { ok: true, config, warnings };
 }
 

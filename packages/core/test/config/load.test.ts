@@ -308,7 +308,7 @@ plugins:
 
   it('warns about a route without a service', async () => {
     const config = await loadOk({ 'kong.yaml': `${head}routes:\n  - name: lonely\n    paths: [/]\n` });
-    expect(config.warnings).toEqual(["route 'lonely' has no service: requests it matches get 503 unless a plugin answers them"]);
+    expect(config.warnings).toEqual(["kong.yaml:3:5 routes[0]: route 'lonely' has no service: requests it matches get 503 unless a plugin answers them"]);
   });
 
   it('accepts an empty but valid config', async () => {
