@@ -254,6 +254,20 @@ plugins:
     ]);
   });
 
+  it('reports an unresolved plugin reference once, not also as a duplicate scope', async () => {
+    const problems = await loadFail({
+      'kong.yaml': `${head}services:
+  - name: s
+    url: http://localhost
+    plugins:
+      - name: file-log
+      - name: file-log
+        consumer: nobody
+`,
+    });
+    expect(problems).toEqual(['kong.yaml:8:19 services[0].plugins[1].consumer: consumer nobody for plugin file-log: entity not found']);
+  });
+
   it('reports a file that cannot be read', async () => {
     const result = await loadConfig(['/nonexistent/gw/kong.yaml'], { plugins: testRegistry(), env: {} });
     expect(result).toEqual({ ok: false, problems: [{ file: '/nonexistent/gw/kong.yaml', line: 0, column: 0, path: '', message: 'cannot read file (ENOENT)' }] });
