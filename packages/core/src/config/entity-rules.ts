@@ -61,8 +61,13 @@ export function checkService(s: Entity, report: Report): void {
     report(o, ['protocol'], `protocol '${raw.protocol}' is not supported by gw (only http and https)`);
   }
   if (typeof raw.path === 'string' && !raw.path.startsWith('/')) report(o, ['path'], 'should start with: /');
-  if (raw.filter_chains !== undefined) report(o, ['filter_chains'], 'filter_chains (WebAssembly) are not supported by gw', { key: true });
+  if (raw.filter_chains !== undefined) report(o, ['filter_chains'], FILTER_CHAINS, { key: true });
+  if (raw.tls_sans !== undefined) {
+    report(o, ['tls_sans'], 'tls_sans (extra names to verify the upstream certificate against) are a Kong Enterprise feature gw does not support', { key: true });
+  }
 }
+
+const FILTER_CHAINS = 'filter_chains (WebAssembly) are not supported by gw';
 
 export function checkRoute(r: Entity, report: Report): void {
   const raw = r.raw;
@@ -72,6 +77,7 @@ export function checkRoute(r: Entity, report: Report): void {
   protocols.forEach((p, i) => {
     if (!SUPPORTED_PROTOCOLS.has(p)) report(o, ['protocols', i], `protocol '${p}' is not supported by gw (only http and https)`);
   });
+  if (raw.filter_chains !== undefined) report(o, ['filter_chains'], FILTER_CHAINS, { key: true });
   for (const f of ['sources', 'destinations']) if (raw[f] !== undefined) report(o, [f], `${f} apply to stream routes, which gw does not support`, { key: true });
   if (raw.expression !== undefined || raw.priority !== undefined) {
     report(o, [raw.expression !== undefined ? 'expression' : 'priority'], "the 'expressions' router is not supported by gw; use paths, hosts, methods and headers", { key: true });

@@ -15,6 +15,9 @@ const ENTERPRISE_FIELDS: Record<string, string> = {
   ordering: 'dynamic plugin ordering is a Kong Enterprise feature gw does not support',
   partials: 'partials are a Kong Enterprise feature gw does not support',
   _config: '_plugin_configs references are not supported by gw; write the config inline',
+  condition: 'condition (conditional plugin execution) is a Kong Enterprise feature gw does not support',
+  model: 'a plugin-level model (a reference to ai_models) is a Kong Enterprise feature gw does not support',
+  run_on: "run_on was removed in Kong 3.0 (with Kong's service mesh); remove it",
 };
 
 /** Returns true when the plugin is known and its config is valid (the config was normalized in place). */

@@ -25,6 +25,11 @@ const UNSUPPORTED_KEYS: Record<string, string> = {
   key_sets: 'key_sets are not supported by gw',
   filter_chains: 'filter_chains (WebAssembly) are not supported by gw',
   _plugin_configs: '_plugin_configs are not supported by gw; write the config inline',
+  ai_models: 'ai_models are a Kong Enterprise (AI Gateway) feature gw does not support',
+  // Keys of Kong's own declarative format (what `deck file kong2dbless` writes), not of decK files.
+  consumer_group_consumers: "consumer_group_consumers belongs to Kong's DB-less format (kong.yml), not to decK files; gw reads decK files",
+  consumer_group_plugins: "consumer_group_plugins belongs to Kong's DB-less format (kong.yml), not to decK files; gw reads decK files",
+  plugins_partials: "plugins_partials belongs to Kong's DB-less format (kong.yml), not to decK files; gw reads decK files",
 };
 
 export interface MergedInfo {
