@@ -50,9 +50,9 @@ export function checkService(s: Entity, report: Report): void {
   if (typeof raw.url === 'string') {
     const u = parseServiceUrl(raw.url);
     if (!u) report(o, ['url'], 'invalid url');
-    else if (!SUPPORTED_PROTOCOLS.has(u.protocol)) report(o, ['url'], `protocol '${u.protocol}' is not supported by gw (only http and https)`);
-    for (const f of ['protocol', 'host', 'port', 'path']) {
-      if (raw[f] !== undefined) report(o, [f], `cannot be set together with 'url'`, { key: true });
+    // decK: protocol, host, port and path, when given, override the url's parts.
+    else if (raw.protocol === undefined && !SUPPORTED_PROTOCOLS.has(u.protocol)) {
+      report(o, ['url'], `protocol '${u.protocol}' is not supported by gw (only http and https)`);
     }
   } else if (raw.url === undefined && raw.host === undefined) {
     report(o, ['host'], 'required field missing', { at: [] });

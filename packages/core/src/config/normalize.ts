@@ -45,17 +45,18 @@ export function normalize(input: NormalizeInput): GatewayConfig {
   const services: ServiceEntity[] = c.services.map((s, i) => {
     const raw = s.raw;
     const url = str(raw.url) !== undefined ? parseServiceUrl(raw.url as string) : undefined;
-    const protocol = url?.protocol ?? str(raw.protocol) ?? 'http';
+    // decK: the url's parts first, explicit protocol/host/port/path over them.
+    const protocol = str(raw.protocol) ?? url?.protocol ?? 'http';
     locations.set(r.serviceIds[i], input.locate(s.origin));
     return compact<ServiceEntity>({
       id: r.serviceIds[i],
       name: str(raw.name),
       protocol,
       // '' only for a mock-mode placeholder url (validation without the environment).
-      host: url?.host ?? str(raw.host) ?? '',
+      host: str(raw.host) ?? url?.host ?? '',
       // Kong's schema default is 80 whatever the protocol; gw uses 443 for https (see docs/configuration.md).
-      port: url?.port ?? (raw.port as number | undefined) ?? (protocol === 'https' ? 443 : 80),
-      path: url ? url.path : str(raw.path),
+      port: (raw.port as number | undefined) ?? url?.port ?? (protocol === 'https' ? 443 : 80),
+      path: str(raw.path) ?? url?.path,
       retries: raw.retries as number,
       connect_timeout: raw.connect_timeout as number,
       write_timeout: raw.write_timeout as number,

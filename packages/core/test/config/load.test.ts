@@ -51,6 +51,27 @@ describe('defaults', () => {
     ]);
   });
 
+  it('lets protocol, host, port and path override the parts of url, as decK does', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - {name: a, url: "https://old.example.com:8443/v1", host: new.example.com}
+  - {name: b, url: "https://example.com/v1", protocol: http, path: /v2}
+  - {name: c, url: "http://example.com", port: 9000}
+`,
+    });
+    expect(config.services.map((s) => [s.protocol, s.host, s.port, s.path])).toEqual([
+      ['https', 'new.example.com', 8443, '/v1'],
+      // decK takes the port from the url's scheme (443) before protocol overrides it.
+      ['http', 'example.com', 443, '/v2'],
+      ['http', 'example.com', 9000, undefined],
+    ]);
+  });
+
+  it('checks a protocol given next to url, not only the url', async () => {
+    const problems = await loadFail({ 'kong.yaml': `${head}services:\n  - {name: a, url: "http://example.com", protocol: grpc}\n` });
+    expect(problems).toEqual(["kong.yaml:3:52 services[0].protocol: protocol 'grpc' is not supported by gw (only http and https)"]);
+  });
+
   it('applies _info.defaults between the entity value and Kong defaults', async () => {
     const config = await loadOk({
       'kong.yaml': `${head}_info:
