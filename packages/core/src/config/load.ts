@@ -67,6 +67,12 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   /** Accepted, but the user must know: printed by `gw sync` and `gw start` with the same position format. */
   const noted: ConfigProblem[] = [];
   const warn = reporter(noted);
+  for (const src of sources) {
+    for (const d of src.doc?.duplicates ?? []) {
+      const also = d.earlier.map((e) => `${e.line}:${e.column}`).join(', ');
+      noted.push({ file: src.file, line: d.line, column: d.column, path: formatPath(d.path), message: `duplicated mapping key (also at ${also}); the last one is used, as in decK` });
+    }
+  }
   const where = (origin: Origin) => {
     const p = place(origin, origin.path);
     return `${p.file}:${p.line}:${p.column}`;

@@ -346,6 +346,31 @@ plugins:
     expect(config.warnings).toEqual(["kong.yaml:3:5 routes[0]: route 'lonely' has no service: requests it matches get 503 unless a plugin answers them"]);
   });
 
+  it('accepts a repeated mapping key with a warning naming both lines; the last one wins, as in decK', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - name: s
+    url: http://localhost
+    retries: 1
+    retries: 2
+    routes:
+      - {name: r, paths: [/a], paths: [/b]}
+    retries: 3
+`,
+    });
+    expect(config.services[0].retries).toBe(3);
+    expect(config.routes[0].paths).toEqual(['/b']);
+    expect(config.warnings).toEqual([
+      'kong.yaml:8:32 services[0].routes[0].paths: duplicated mapping key (also at 8:19); the last one is used, as in decK',
+      'kong.yaml:9:5 services[0].retries: duplicated mapping key (also at 5:5, 6:5); the last one is used, as in decK',
+    ]);
+  });
+
+  it('points a problem under a repeated key at the occurrence that was used', async () => {
+    const problems = await loadFail({ 'kong.yaml': `${head}services:\n  - name: s\n    url: http://localhost\n    retries: 1\n    retries: many\n` });
+    expect(problems).toEqual(['kong.yaml:6:14 services[0].retries: expected an integer']);
+  });
+
   it('accepts an empty but valid config', async () => {
     const r = await load({ 'kong.yaml': head });
     expect(r.ok && summarize(r.config)).toEqual({ services: 0, routes: 0, plugins: {}, consumers: 0 });
