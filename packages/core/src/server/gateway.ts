@@ -16,6 +16,7 @@ import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from '../proxy/header-policy
 import { createRouter } from '../router/index.js';
 import { createConsumerIndex } from '../runtime/exchange.js';
 import { createPluginPlan } from '../runtime/plan.js';
+import { routerInput } from '../runtime/router-input.js';
 import type { PluginRegistry } from '../runtime/registry.js';
 import { createStatusApp } from '../status/status-app.js';
 import { exposedGc, startIdleGc, type IdleGc, type IdleGcActivity } from './idle-gc.js';
@@ -56,7 +57,7 @@ const consoleLogger: Logger = {
 
 async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logger: Logger): Promise<Runtime> {
   // The router first: it throws on a bad route before any plugin instance is created.
-  const router = createRouter({ routes: config.routes, services: config.services });
+  const router = createRouter(routerInput(config));
   const plan = await createPluginPlan(config, plugins, { logger });
   return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0, hash: configurationHash(config) };
 }
