@@ -80,6 +80,9 @@ export const keyAuth = definePlugin<KeyAuthConfig, KeyAuthState, KeyAuthLocal>({
   version,
   priority: 1250,
   configSchema,
+  // Kong's key-auth schema: `consumer = typedefs.no_consumer`, `protocols = typedefs.protocols_http`.
+  scopes: { consumer: false },
+  protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
   validate: validateConfig,
   init(config, services) {
     const names = compileKeyNames(config.key_names);

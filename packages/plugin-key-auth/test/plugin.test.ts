@@ -18,6 +18,7 @@ describe('key-auth definition', () => {
   it("has Kong's name and priority and refuses key_in_body", () => {
     expect(keyAuth.name).toBe('key-auth');
     expect(keyAuth.priority).toBe(1250);
+    expect(keyAuth.scopes).toEqual({ consumer: false });
     expect(validateConfig({ ...DEFAULTS, key_in_body: true })).toEqual([{ path: 'key_in_body', message: KEY_IN_BODY_UNSUPPORTED }]);
     expect(validateConfig(DEFAULTS)).toEqual([]);
   });

@@ -8,7 +8,6 @@ import { isRecord } from './collect.js';
 import type { Resolved } from './references.js';
 import type { ConsumerWithCredentials, GatewayConfig, PluginEntity, SourceLocation } from './model.js';
 import { parseServiceUrl } from './entity-rules.js';
-import { defaultPluginProtocols } from './kong-plugins.js';
 import { stableId } from './ids.js';
 
 export interface NormalizeInput {
@@ -125,7 +124,8 @@ export function normalize(input: NormalizeInput): GatewayConfig {
       name: raw.name as string,
       instance_name: str(raw.instance_name),
       enabled: raw.enabled as boolean,
-      protocols: strings(raw.protocols) ?? defaultPluginProtocols(raw.name as string),
+      // Filled by the plugin checks (the plugin's default when absent).
+      protocols: strings(raw.protocols)!,
       tags: tags(raw, selectTags),
       config: raw.config as Record<string, unknown>,
       service: scope.service ? { id: scope.service } : null,

@@ -2,10 +2,11 @@
  * Plugin entity checks: is the plugin known (with "did you mean"), Enterprise-only fields, and the
  * plugin's own config schema (defaults filled in place) plus its `validate` cross-field rules.
  */
-import type { PluginRegistry } from '../runtime/registry.js';
+import type { KongProtocol } from '@gw/plugin-api';
+import type { AnyPlugin, PluginRegistry } from '../runtime/registry.js';
 import { isRecord } from './collect.js';
 import type { PluginItem, Report } from './collect.js';
-import { ENTERPRISE_PLUGINS, KONG_OSS_PLUGINS, didYouMean } from './kong-plugins.js';
+import { ENTERPRISE_PLUGINS, KONG_DEFAULT_PLUGIN_PROTOCOLS, KONG_OSS_PLUGINS, didYouMean } from './kong-plugins.js';
 import { pluginConfigValidator } from './schemas.js';
 import { translateAjvErrors } from './ajv-messages.js';
 import type { PathSegment } from './yaml.js';
@@ -40,6 +41,15 @@ export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: 
     report(o, ['name'], unknownPluginMessage(name, registry));
     return false;
   }
+  checkScopeRules(item, plugin, report);
+  const allowed = plugin.protocols?.allowed;
+  if (allowed && Array.isArray(raw.protocols)) {
+    raw.protocols.forEach((p, i) => {
+      if (typeof p === 'string' && !allowed.includes(p as KongProtocol)) report(o, ['protocols', i], `expected one of: ${allowed.join(', ')}`);
+    });
+  }
+  // The plugin's own default (ai-proxy's adds ws, wss), else Kong's generic one.
+  if (raw.protocols === undefined) raw.protocols = [...(plugin.protocols?.default ?? KONG_DEFAULT_PLUGIN_PROTOCOLS)];
   if (raw.config === undefined || raw.config === null) raw.config = {};
   if (!isRecord(raw.config)) return false;
   const validate = pluginConfigValidator(plugin);
@@ -62,6 +72,18 @@ export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: 
   }
   for (const issue of issues) report(o, ['config', ...parseIssuePath(issue.path)], issue.message);
   return issues.length === 0;
+}
+
+/** Kong's no_consumer / no_route / no_service, as the plugin declares them (`scopes`). */
+function checkScopeRules(item: PluginItem, plugin: AnyPlugin, report: Report): void {
+  const scopes = plugin.scopes;
+  if (!scopes) return;
+  for (const kind of ['service', 'route', 'consumer'] as const) {
+    if (scopes[kind] !== false) continue;
+    const message = `plugin '${plugin.name}' cannot be scoped to a ${kind}`;
+    if (item.nestedUnder?.kind === kind) report(item.origin, [], `${message} (Kong: ${kind}: value must be null)`);
+    else if (item.raw[kind] !== undefined && item.raw[kind] !== null) report(item.origin, [kind], `${message} (Kong: value must be null)`, { key: true });
+  }
 }
 
 export function unknownPluginMessage(name: string, registry: PluginRegistry): string {

@@ -29,9 +29,21 @@ export const testLimits = definePlugin<{ limit: number; window: string; burst?: 
   },
 });
 
+/** Declares what key-auth declares: no consumer scope (Kong's no_consumer), HTTP protocols only. */
+export const testAuth = definePlugin({
+  name: 'test-auth',
+  version: '0.0.1',
+  priority: 1250,
+  configSchema: { type: 'object' },
+  scopes: { consumer: false },
+  protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
+});
+
 export function testRegistry(): PluginRegistry {
   return new Map<string, AnyPlugin>([
-    ['ai-proxy', permissive('ai-proxy', 770)],
+    // Declares ai-proxy's own protocols default (Kong Enterprise 3.13 adds ws, wss).
+    ['ai-proxy', { ...permissive('ai-proxy', 770), protocols: { default: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] } }],
+    ['test-auth', testAuth as AnyPlugin],
     ['file-log', permissive('file-log', 9)],
     ['test-limits', testLimits as AnyPlugin],
   ]);
