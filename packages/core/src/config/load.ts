@@ -19,6 +19,7 @@ import { checkConsumer, checkRoute, checkService } from './entity-rules.js';
 import { checkPlugin } from './plugin-rules.js';
 import { resolveReferences } from './references.js';
 import { normalize } from './normalize.js';
+import { warnPluginProtocols } from './plugin-protocols.js';
 import { formatPath } from './yaml.js';
 import type { PathSegment } from './yaml.js';
 
@@ -111,6 +112,7 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   for (const c of collected.consumers) checkConsumer(c, report);
   for (const p of collected.plugins) checkPlugin(p, options.plugins, report);
   const resolved = resolveReferences(collected, report, where);
+  warnPluginProtocols(collected, resolved, warn);
 
   const mocked = new Set(reads.flatMap((r) => [...r.mocked]));
   const real = withoutEcho(problems, reads.flatMap((r) => r.problems)).filter((p) => !mocked.has(`${p.file}|${p.path}`));

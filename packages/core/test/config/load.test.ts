@@ -371,6 +371,35 @@ plugins:
     expect(problems).toEqual(['kong.yaml:6:14 services[0].retries: expected an integer']);
   });
 
+  it('warns where plugin protocols read as a per-request filter, which they are not in Kong', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - name: s
+    url: http://localhost
+    routes:
+      - {name: both, paths: [/both]}
+      - {name: tls-only, paths: [/tls], protocols: [https]}
+plugins:
+  - name: test-auth
+    protocols: [grpc, grpcs]
+  - name: file-log
+    protocols: [tcp, tls]
+  - name: test-limits
+    route: tls-only
+    protocols: [https]
+    config: {limit: 1}
+  - name: ai-proxy
+    service: s
+    protocols: [https, grpc]
+`,
+    });
+    expect(config.warnings).toEqual([
+      "kong.yaml:10:16 plugins[0].protocols: does not list http or https, but the plugin still runs on http and https requests: Kong picks plugins by subsystem (any of http, https, grpc, grpcs), not by the request's protocol, and gw does the same",
+      'kong.yaml:12:16 plugins[1].protocols: lists only stream protocols (tcp, tls): Kong runs this plugin on stream routes only, which gw does not serve, so it never runs',
+      "kong.yaml:19:16 plugins[3].protocols: does not list http, but the plugin still runs on http requests: Kong picks plugins by subsystem (any of http, https, grpc, grpcs), not by the request's protocol, and gw does the same",
+    ]);
+  });
+
   it('accepts an empty but valid config', async () => {
     const r = await load({ 'kong.yaml': head });
     expect(r.ok && summarize(r.config)).toEqual({ services: 0, routes: 0, plugins: {}, consumers: 0 });
