@@ -20,6 +20,7 @@ import { checkPlugin } from './plugin-rules.js';
 import { resolveReferences } from './references.js';
 import { normalize } from './normalize.js';
 import { warnPluginProtocols } from './plugin-protocols.js';
+import { warnBuffering, writtenBuffering } from './buffering.js';
 import { formatPath } from './yaml.js';
 import type { PathSegment } from './yaml.js';
 
@@ -93,6 +94,7 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   });
 
   checkFormatDeclared(docs, report);
+  const buffering = writtenBuffering(docs);
   const info = mergeInfo(docs, report);
   const validateFile = deckFileValidator();
   docs.forEach((doc, fileIndex) => {
@@ -113,6 +115,7 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   for (const p of collected.plugins) checkPlugin(p, options.plugins, report);
   const resolved = resolveReferences(collected, report, where);
   warnPluginProtocols(collected, resolved, warn);
+  warnBuffering(buffering, warn);
 
   const mocked = new Set(reads.flatMap((r) => [...r.mocked]));
   const real = withoutEcho(problems, reads.flatMap((r) => r.problems)).filter((p) => !mocked.has(`${p.file}|${p.path}`));

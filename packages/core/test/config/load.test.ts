@@ -400,6 +400,29 @@ plugins:
     ]);
   });
 
+  it('warns once per field when routes write request_buffering or response_buffering: true (gw streams)', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}_info:
+  defaults:
+    route: {response_buffering: true}
+services:
+  - name: s
+    url: http://localhost
+    routes:
+      - {name: a, paths: [/a], request_buffering: true, response_buffering: false}
+      - {name: b, paths: [/b], request_buffering: true}
+routes:
+  - {name: c, paths: [/c], service: s, request_buffering: true}
+  - {name: d, paths: [/d], service: s, request_buffering: false}
+`,
+    });
+    expect(config.routes.map((r) => [r.request_buffering, r.response_buffering])).toEqual([[true, false], [true, true], [true, true], [false, true]]);
+    expect(config.warnings).toEqual([
+      'kong.yaml:4:33 _info.defaults.route.response_buffering: true is not honoured: gw sends a response to the client as it arrives, as Kong does with response_buffering: false',
+      'kong.yaml:9:51 services[0].routes[0].request_buffering: true (and in 2 more places) is not honoured: gw sends a request body to the upstream as it arrives (a chunked body stays chunked), as Kong does with request_buffering: false',
+    ]);
+  });
+
   it('accepts an empty but valid config', async () => {
     const r = await load({ 'kong.yaml': head });
     expect(r.ok && summarize(r.config)).toEqual({ services: 0, routes: 0, plugins: {}, consumers: 0 });
