@@ -19,6 +19,7 @@ import { checkConsumer, checkRoute, checkService } from './entity-rules.js';
 import { checkPlugin } from './plugin-rules.js';
 import { resolveReferences } from './references.js';
 import { normalize } from './normalize.js';
+import { checkCaCertificate, checkCertificate, resolveTls } from './certificates.js';
 import { warnPluginProtocols } from './plugin-protocols.js';
 import { warnBuffering, writtenBuffering } from './buffering.js';
 import { formatPath } from './yaml.js';
@@ -31,6 +32,8 @@ export interface LoadOptions {
   plugins: PluginRegistry;
   /** The text of the file named `-` (decK's `-s -`: standard input), read by the caller. */
   stdin?: string;
+  /** The clock, in seconds (created_at, certificate expiry); tests fix it. */
+  now?: number;
 }
 
 /** How `-` is named in problems. */
@@ -113,7 +116,11 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   for (const r of collected.routes) checkRoute(r, report);
   for (const c of collected.consumers) checkConsumer(c, report);
   for (const p of collected.plugins) checkPlugin(p, options.plugins, report);
+  for (const e of collected.certificates) checkCertificate(e, report, warn);
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  for (const e of collected.caCertificates) checkCaCertificate(e, now, report, warn);
   const resolved = resolveReferences(collected, report, where);
+  const tls = resolveTls(collected, report, where);
   warnPluginProtocols(collected, resolved, warn);
   warnBuffering(buffering, warn);
 
@@ -125,11 +132,12 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   const config = normalize({
     collected,
     resolved,
+    tls,
     selectTags: info.selectTags,
     files: [...files],
     baseDir: dirname(resolve(files[0])),
     locate,
-    now: Math.floor(Date.now() / 1000),
+    now,
   });
   collected.routes.forEach((r, i) => {
     if (resolved.routeService[i] === null) {

@@ -6,13 +6,15 @@ import type { ServiceEntity, RouteEntity } from '@gw/plugin-api';
 import type { Collected, Origin } from './collect.js';
 import { isRecord } from './collect.js';
 import type { Resolved } from './references.js';
-import type { ConsumerWithCredentials, GatewayConfig, PluginEntity, SourceLocation } from './model.js';
+import type { ResolvedTls } from './certificates.js';
+import type { ConsumerWithCredentials, GatewayConfig, PluginEntity, SourceLocation, UpstreamTls } from './model.js';
 import { parseServiceUrl } from './entity-rules.js';
 import { stableId } from './ids.js';
 
 export interface NormalizeInput {
   collected: Collected;
   resolved: Resolved;
+  tls: ResolvedTls;
   selectTags: string[];
   files: string[];
   baseDir: string;
@@ -40,9 +42,13 @@ function compact<T extends object>(o: T): T {
 export function normalize(input: NormalizeInput): GatewayConfig {
   const { collected: c, resolved: r, selectTags, now } = input;
   const locations = new Map<string, SourceLocation>();
+  const upstreamTls = new Map<string, UpstreamTls>();
 
   const services: ServiceEntity[] = c.services.map((s, i) => {
     const raw = s.raw;
+    const refs = input.tls.services[i];
+    const tls = upstreamTlsOf(c, refs, raw.tls_verify_depth);
+    if (tls) upstreamTls.set(r.serviceIds[i], tls);
     const url = str(raw.url) !== undefined ? parseServiceUrl(raw.url as string) : undefined;
     // decK: the url's parts first, explicit protocol/host/port/path over them.
     const protocol = str(raw.protocol) ?? url?.protocol ?? 'http';
@@ -63,6 +69,9 @@ export function normalize(input: NormalizeInput): GatewayConfig {
       enabled: raw.enabled as boolean,
       tags: tags(raw, selectTags),
       tls_verify: raw.tls_verify as boolean | undefined,
+      tls_verify_depth: typeof raw.tls_verify_depth === 'number' ? raw.tls_verify_depth : undefined,
+      client_certificate: refs.clientCertificate === undefined ? undefined : { id: input.tls.certificateIds[refs.clientCertificate] },
+      ca_certificates: refs.caCertificates?.map((j) => input.tls.caCertificateIds[j]),
       created_at: (raw.created_at as number | undefined) ?? now,
       updated_at: (raw.updated_at as number | undefined) ?? now,
     });
@@ -136,5 +145,17 @@ export function normalize(input: NormalizeInput): GatewayConfig {
     });
   });
 
-  return { services, routes, consumers, plugins, files: input.files, baseDir: input.baseDir, locations };
+  return { services, routes, consumers, plugins, files: input.files, baseDir: input.baseDir, locations, upstreamTls };
+}
+
+function upstreamTlsOf(c: Collected, refs: ResolvedTls['services'][number], depth: unknown): UpstreamTls | undefined {
+  const tls: UpstreamTls = {};
+  if (refs.clientCertificate !== undefined) {
+    const cert = c.certificates[refs.clientCertificate].raw;
+    tls.cert = cert.cert as string;
+    tls.key = cert.key as string;
+  }
+  if (refs.caCertificates !== undefined && refs.caCertificates.length > 0) tls.ca = refs.caCertificates.map((j) => c.caCertificates[j].raw.cert as string);
+  if (typeof depth === 'number') tls.verifyDepth = depth;
+  return Object.keys(tls).length > 0 ? tls : undefined;
 }

@@ -19,8 +19,6 @@ const UNSUPPORTED_KEYS: Record<string, string> = {
   custom_plugins: 'custom_plugins are a Konnect feature gw does not support; load plugins with --plugins',
   _konnect: '_konnect is a Konnect feature gw does not support',
   upstreams: 'upstreams are not supported by gw; point the service url at the target',
-  certificates: 'certificates are not supported by gw (gw serves plain HTTP; terminate TLS in front of it)',
-  ca_certificates: 'ca_certificates are not supported by gw',
   keys: 'keys are not supported by gw',
   key_sets: 'key_sets are not supported by gw',
   filter_chains: 'filter_chains (WebAssembly) are not supported by gw',

@@ -59,13 +59,16 @@ async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logg
   // The router first: it throws on a bad route before any plugin instance is created.
   const router = createRouter(routerInput(config));
   const plan = await createPluginPlan(config, plugins, { logger });
-  return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0, hash: configurationHash(config) };
+  return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0, hash: configurationHash(config), upstreamTls: config.upstreamTls };
 }
 
 /** Same config, same hash, on every node (Kong's configuration_hash: 32 hex digits). */
 function configurationHash(config: GatewayConfig): string {
   const { services, routes, plugins, consumers } = config;
-  return createHash('sha256').update(JSON.stringify({ services, routes, plugins, consumers })).digest('hex').slice(0, 32);
+  const hash = createHash('sha256').update(JSON.stringify({ services, routes, plugins, consumers }));
+  // A certificate rotated under the same id is a different configuration too.
+  if (config.upstreamTls.size > 0) hash.update(JSON.stringify([...config.upstreamTls]));
+  return hash.digest('hex').slice(0, 32);
 }
 
 function startIdle(quietMs: number | undefined, activity: IdleGcActivity, logger: Logger): IdleGc | undefined {
