@@ -20,6 +20,7 @@ import { checkPlugin } from './plugin-rules.js';
 import { resolveReferences } from './references.js';
 import { normalize } from './normalize.js';
 import { checkCaCertificate, checkCertificate, resolveTls } from './certificates.js';
+import { collectVaults, resolveVaultReferences } from './vaults.js';
 import { warnPluginProtocols } from './plugin-protocols.js';
 import { warnBuffering, writtenBuffering } from './buffering.js';
 import { formatPath } from './yaml.js';
@@ -96,6 +97,9 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
     return src.value;
   });
 
+  // Vault references resolve before anything reads the values, like environment substitution.
+  const vaulted = resolveVaultReferences(docs, collectVaults(docs, report, where), env, mode, report, warn, formatPath);
+  for (const s of vaulted.secrets) secrets.add(s);
   checkFormatDeclared(docs, report);
   const buffering = writtenBuffering(docs);
   const info = mergeInfo(docs, report);
@@ -125,6 +129,10 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   warnBuffering(buffering, warn);
 
   const mocked = new Set(reads.flatMap((r) => [...r.mocked]));
+  for (const m of vaulted.mocked) {
+    const bar = m.indexOf('|');
+    mocked.add(`${sources[Number(m.slice(0, bar))].file}${m.slice(bar)}`);
+  }
   const real = withoutEcho(problems, reads.flatMap((r) => r.problems)).filter((p) => !mocked.has(`${p.file}|${p.path}`));
   if (real.length > 0) return { ok: false, problems: sortProblems(redact(real, secrets), files) };
 

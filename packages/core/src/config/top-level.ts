@@ -9,7 +9,6 @@ import { entityFields } from './schemas.js';
 
 const UNSUPPORTED_KEYS: Record<string, string> = {
   consumer_groups: 'consumer_groups are a Kong Enterprise feature gw does not support',
-  vaults: 'vaults are a Kong Enterprise feature gw does not support; use ${{ env "DECK_NAME" }} for secrets',
   partials: 'partials are a Kong Enterprise feature gw does not support',
   rbac_roles: 'rbac_roles are a Kong Enterprise feature gw does not support',
   licenses: 'licenses are a Kong Enterprise feature gw does not support',
