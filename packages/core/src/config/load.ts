@@ -21,6 +21,7 @@ import { resolveReferences } from './references.js';
 import { normalize } from './normalize.js';
 import { checkCaCertificate, checkCertificate, resolveTls } from './certificates.js';
 import { collectVaults, resolveVaultReferences } from './vaults.js';
+import { warnRegexLikePaths } from './route-path-lint.js';
 import { warnPluginProtocols } from './plugin-protocols.js';
 import { warnBuffering, writtenBuffering } from './buffering.js';
 import { formatPath } from './yaml.js';
@@ -127,6 +128,7 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   const tls = resolveTls(collected, report, where);
   warnPluginProtocols(collected, resolved, warn);
   warnBuffering(buffering, warn);
+  warnRegexLikePaths(collected.routes, warn);
 
   const mocked = new Set(reads.flatMap((r) => [...r.mocked]));
   for (const m of vaulted.mocked) {

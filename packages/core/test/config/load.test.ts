@@ -423,6 +423,21 @@ routes:
     ]);
   });
 
+  it("warns about a path that looks like a regex without '~' (decK's route-regex-path-format)", async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - name: s
+    url: http://localhost
+    routes:
+      - name: r
+        paths: [/users/\\d+, '~/items/\\d+$', /plain/path-1.2_x~y, /a%20b]
+`,
+    });
+    expect(config.warnings).toEqual([
+      "kong.yaml:7:17 services[0].routes[0].paths[0]: looks like a regex but has no '~' prefix, so it is matched as a plain prefix since Kong 3.0; write '~/users/\\d+' if it is a regex (decK's route-regex-path-format)",
+    ]);
+  });
+
   it('accepts an empty but valid config', async () => {
     const r = await load({ 'kong.yaml': head });
     expect(r.ok && summarize(r.config)).toEqual({ services: 0, routes: 0, plugins: {}, consumers: 0 });
