@@ -13,10 +13,15 @@ import type { LogRecord } from './log-record.js';
 import type { JsonSchema } from './json.js';
 import type { ErrorFormat } from './errors.js';
 
-/** A problem found in a plugin's config by `validate`; `path` is relative to `config`, e.g. `model.options.max_tokens`. */
+/**
+ * A problem found in a plugin's config by `validate`; `path` is relative to `config`, e.g.
+ * `model.options.max_tokens`. An `error` (the default) refuses the config; a `warning` accepts it and is
+ * printed by `gw sync` and `gw start`: for a field the plugin accepts but does not act on.
+ */
 export interface ConfigIssue {
   path: string;
   message: string;
+  severity?: 'error' | 'warning';
 }
 
 export interface Logger {

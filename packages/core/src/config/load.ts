@@ -120,7 +120,7 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   for (const s of collected.services) checkService(s, report);
   for (const r of collected.routes) checkRoute(r, report);
   for (const c of collected.consumers) checkConsumer(c, report);
-  for (const p of collected.plugins) checkPlugin(p, options.plugins, report);
+  for (const p of collected.plugins) checkPlugin(p, options.plugins, report, warn);
   for (const e of collected.certificates) checkCertificate(e, report, warn);
   const now = options.now ?? Math.floor(Date.now() / 1000);
   for (const e of collected.caCertificates) checkCaCertificate(e, now, report, warn);

@@ -22,7 +22,7 @@ const ENTERPRISE_FIELDS: Record<string, string> = {
 };
 
 /** Returns true when the plugin is known and its config is valid (the config was normalized in place). */
-export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: Report): boolean {
+export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: Report, warn: Report): boolean {
   const raw = item.raw;
   const o = item.origin;
   for (const [field, message] of Object.entries(ENTERPRISE_FIELDS)) {
@@ -70,8 +70,16 @@ export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: 
     report(o, ['config'], `plugin '${name}' failed to check its config: ${err instanceof Error ? err.message : String(err)}`);
     return false;
   }
-  for (const issue of issues) report(o, ['config', ...parseIssuePath(issue.path)], issue.message);
-  return issues.length === 0;
+  let errors = 0;
+  for (const issue of issues) {
+    const at = ['config', ...parseIssuePath(issue.path)];
+    if (issue.severity === 'warning') warn(o, at, issue.message);
+    else {
+      errors++;
+      report(o, at, issue.message);
+    }
+  }
+  return errors === 0;
 }
 
 /** Kong's no_consumer / no_route / no_service, as the plugin declares them (`scopes`). */

@@ -438,6 +438,11 @@ routes:
     ]);
   });
 
+  it("prints a plugin's warnings (fields it accepts and does not act on) without refusing the config", async () => {
+    const config = await loadOk({ 'kong.yaml': `${head}plugins:\n  - name: test-limits\n    config: {limit: 3, window: hour}\n` });
+    expect(config.warnings).toEqual(['kong.yaml:4:32 plugins[0].config.window: hour is accepted and not acted on']);
+  });
+
   it('accepts an empty but valid config', async () => {
     const r = await load({ 'kong.yaml': head });
     expect(r.ok && summarize(r.config)).toEqual({ services: 0, routes: 0, plugins: {}, consumers: 0 });

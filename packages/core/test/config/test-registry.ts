@@ -25,7 +25,9 @@ export const testLimits = definePlugin<{ limit: number; window: string; burst?: 
     },
   },
   validate(config) {
-    return config.burst !== undefined && config.burst < config.limit ? [{ path: 'burst', message: 'must be at least limit' }] : [];
+    const issues = config.burst !== undefined && config.burst < config.limit ? [{ path: 'burst', message: 'must be at least limit' }] : [];
+    if (config.window === 'hour') issues.push({ path: 'window', message: 'hour is accepted and not acted on', severity: 'warning' as const });
+    return issues;
   },
 });
 
