@@ -162,4 +162,11 @@ export function checkConsumer(c: Entity, report: Report): void {
   for (const [field, message] of Object.entries(UNSUPPORTED_CONSUMER_FIELDS)) {
     if (raw[field] !== undefined) report(c.origin, [field], message, { key: true });
   }
+  if (Array.isArray(raw.keyauth_credentials)) {
+    raw.keyauth_credentials.forEach((cred, i) => {
+      if (isRecord(cred) && typeof cred.ttl === 'number' && cred.ttl > 0) {
+        report(c.origin, ['keyauth_credentials', i, 'ttl'], 'a credential ttl is not supported by gw: the key would not expire (gw has no database to expire it from); remove the credential from the file when it should stop working');
+      }
+    });
+  }
 }

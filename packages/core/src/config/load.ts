@@ -107,7 +107,7 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   const validateFile = deckFileValidator();
   docs.forEach((doc, fileIndex) => {
     if (!doc) return;
-    checkTopLevel(doc, fileIndex, report);
+    checkTopLevel(doc, fileIndex, report, warn);
     applyDefaults(doc, info);
     if (!validateFile(doc)) {
       for (const p of translateAjvErrors(validateFile.errors ?? [], doc)) {

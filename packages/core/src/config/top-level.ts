@@ -37,7 +37,7 @@ export interface MergedInfo {
 const FORMAT = '3.0';
 
 /** Checks of one file's top-level keys (origin path is the document root). */
-export function checkTopLevel(doc: Record<string, unknown>, fileIndex: number, report: Report): void {
+export function checkTopLevel(doc: Record<string, unknown>, fileIndex: number, report: Report, warn: Report): void {
   const o = { fileIndex, path: [] };
   const version = doc._format_version;
   if (typeof version === 'number') {
@@ -55,8 +55,22 @@ export function checkTopLevel(doc: Record<string, unknown>, fileIndex: number, r
     report(o, [key], message, { key: true });
   }
   const info = doc._info;
-  if (isRecord(info) && info.default_lookup_tags !== undefined) {
+  if (!isRecord(info)) return;
+  if (info.default_lookup_tags !== undefined) {
     report(o, ['_info', 'default_lookup_tags'], 'default_lookup_tags are not supported by gw (they need a live Kong)', { key: true });
+  }
+  if (info.consumer_group_policy_overrides === true) {
+    report(o, ['_info', 'consumer_group_policy_overrides'], 'consumer group policy overrides are a Kong Enterprise feature gw does not support');
+  }
+  if (info.skip_hash_for_basic_auth === true) warn(o, ['_info', 'skip_hash_for_basic_auth'], 'has no effect: gw has no basic-auth credentials');
+  if (info.include_plugin_definitions === true) {
+    warn(o, ['_info', 'include_plugin_definitions'], 'has no effect: it concerns custom_plugins (Konnect), which gw does not support');
+  }
+  if (isRecord(info.defaults)) {
+    for (const kind of ['upstream', 'target']) {
+      const d = info.defaults[kind];
+      if (isRecord(d) && Object.keys(d).length > 0) warn(o, ['_info', 'defaults', kind], `are not used: gw has no ${kind}s (upstreams are not supported)`, { key: true });
+    }
   }
 }
 

@@ -443,6 +443,23 @@ routes:
     expect(config.warnings).toEqual(['kong.yaml:4:32 plugins[0].config.window: hour is accepted and not acted on']);
   });
 
+  it('warns about _info settings that have no effect in gw', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}_info:
+  skip_hash_for_basic_auth: true
+  include_plugin_definitions: true
+  defaults:
+    upstream: {slots: 100}
+    target: {}
+`,
+    });
+    expect(config.warnings).toEqual([
+      'kong.yaml:3:29 _info.skip_hash_for_basic_auth: has no effect: gw has no basic-auth credentials',
+      'kong.yaml:4:31 _info.include_plugin_definitions: has no effect: it concerns custom_plugins (Konnect), which gw does not support',
+      'kong.yaml:6:5 _info.defaults.upstream: are not used: gw has no upstreams (upstreams are not supported)',
+    ]);
+  });
+
   it('accepts an empty but valid config', async () => {
     const r = await load({ 'kong.yaml': head });
     expect(r.ok && summarize(r.config)).toEqual({ services: 0, routes: 0, plugins: {}, consumers: 0 });
