@@ -61,10 +61,11 @@ export function checkService(s: Entity, report: Report): void {
     report(o, ['protocol'], `protocol '${raw.protocol}' is not supported by gw (only http and https)`);
   }
   if (typeof raw.path === 'string' && !raw.path.startsWith('/')) report(o, ['path'], 'should start with: /');
-  // services.lua entity_checks: the upstream TLS fields only mean something for https.
+  // services.lua entity_checks: the upstream TLS fields only mean something for https (and tls, a
+  // protocol gw refuses above, so only http is left to check).
   const url = typeof raw.url === 'string' ? parseServiceUrl(raw.url) : undefined;
   const protocol = typeof raw.protocol === 'string' ? raw.protocol : url?.protocol ?? 'http';
-  if (protocol !== 'https') {
+  if (protocol === 'http') {
     for (const f of ['client_certificate', 'tls_verify', 'tls_verify_depth', 'ca_certificates']) {
       if (raw[f] !== undefined && raw[f] !== null) report(o, [f], `value must be null when protocol is '${protocol}' (Kong uses it for https only)`, { key: true });
     }

@@ -136,7 +136,8 @@ export function resolveReferences(c: Collected, report: Report, where: Where): R
       } else scope[kind] = table.ids[i];
     }
     const name = String(p.raw.name);
-    const group = p.raw.consumer_group === undefined ? '' : `|${refText(p.raw.consumer_group)}`;
+    // Enterprise scopes (refused on their own) still tell instances apart: no echo as a duplicate.
+    const group = `${p.raw.consumer_group === undefined ? '' : `|${refText(p.raw.consumer_group)}`}${p.raw.model === undefined ? '' : `|model:${refText(p.raw.model)}`}`;
     const key = `${name}|${scope.service}|${scope.route}|${scope.consumer}${group}`;
     // With a reference missing the scope is unknown: a clash with another instance would be a guess.
     const prev = unresolved ? undefined : seen.get(key);

@@ -53,7 +53,8 @@ export function collectVaults(docs: readonly (Record<string, unknown> | undefine
         } else seen.set(prefix, o);
       }
       const envPrefix = isRecord(config) ? config.prefix : undefined;
-      if (isRecord(config)) {
+      // The config of an Enterprise vault is that vault's business: its name was refused already.
+      if (isRecord(config) && (name === 'env' || name === undefined)) {
         for (const k of Object.keys(config)) if (k !== 'prefix') report(o, ['config', k], 'unknown field', { key: true });
         if (envPrefix !== undefined && envPrefix !== null && (typeof envPrefix !== 'string' || !ENV_PREFIX.test(envPrefix))) {
           ok = false;

@@ -289,6 +289,19 @@ plugins:
     expect(problems).toEqual(['kong.yaml:8:19 services[0].plugins[1].consumer: consumer nobody for plugin file-log: entity not found']);
   });
 
+  it('tells Enterprise model-scoped instances apart: the refused model is the one problem, not a duplicate too', async () => {
+    const problems = await loadFail({
+      'kong.yaml': `${head}plugins:
+  - {name: ai-proxy, model: gpt-4o}
+  - {name: ai-proxy, model: gpt-5}
+`,
+    });
+    expect(problems).toEqual([
+      'kong.yaml:3:22 plugins[0].model: a plugin-level model (a reference to ai_models) is a Kong Enterprise feature gw does not support',
+      'kong.yaml:4:22 plugins[1].model: a plugin-level model (a reference to ai_models) is a Kong Enterprise feature gw does not support',
+    ]);
+  });
+
   it('reports a file that cannot be read', async () => {
     const result = await loadConfig(['/nonexistent/gw/kong.yaml'], { plugins: testRegistry(), env: {} });
     expect(result).toEqual({ ok: false, problems: [{ file: '/nonexistent/gw/kong.yaml', line: 0, column: 0, path: '', message: 'cannot read file (ENOENT)' }] });

@@ -96,3 +96,10 @@ plugins:
     expect(resolve('{vault://env/a#x}', new Map(), env)).toEqual({ error: 'invalid vault reference: reference url has invalid version' });
   });
 });
+
+describe('Enterprise vaults', () => {
+  it("are refused by name only, not also for their config's fields", async () => {
+    const problems = await loadFail({ 'kong.yaml': `${head}vaults:\n  - {name: hcv, prefix: my-hcv, config: {host: vault.internal, port: 8200, token: t}}\n` });
+    expect(problems).toEqual(["kong.yaml:3:12 vaults[0].name: the 'hcv' vault is a Kong Enterprise vault gw does not support; the env vault is supported"]);
+  });
+});
