@@ -17,7 +17,7 @@ export const ENTERPRISE_PLUGINS = new Set([
   'vault-auth', 'tls-handshake-modifier', 'tls-metadata-headers', 'upstream-oauth', 'upstream-timeout', 'app-dynamics',
   'oas-validation', 'injection-protection', 'request-callout', 'service-protection', 'header-cert-auth',
   'statsd-advanced', 'datakit', 'solace-upstream', 'solace-consume', 'solace-log', 'konnect-application-auth',
-  'application-registration', 'mocking',
+  'application-registration', 'mocking', 'ai-model-selector',
 ]);
 
 /** Plugins bundled with open-source Kong 3.10. */

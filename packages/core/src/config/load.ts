@@ -120,7 +120,8 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   for (const s of collected.services) checkService(s, report);
   for (const r of collected.routes) checkRoute(r, report);
   for (const c of collected.consumers) checkConsumer(c, report);
-  for (const p of collected.plugins) checkPlugin(p, options.plugins, report, warn);
+  const declared = declaredPlugins(docs);
+  for (const p of collected.plugins) checkPlugin(p, options.plugins, report, warn, declared);
   for (const e of collected.certificates) checkCertificate(e, report, warn);
   const now = options.now ?? Math.floor(Date.now() / 1000);
   for (const e of collected.caCertificates) checkCaCertificate(e, now, report, warn);
@@ -156,6 +157,18 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   });
   const warnings = sortProblems(redact(noted, secrets), files).map(formatProblem);
   return { ok: true, config, warnings };
+}
+
+/** Plugin names defined by cloned_plugins / custom_plugins entries (Enterprise / Konnect). */
+function declaredPlugins(docs: readonly (Record<string, unknown> | undefined)[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const doc of docs) {
+    for (const key of ['cloned_plugins', 'custom_plugins']) {
+      const list = doc?.[key];
+      if (Array.isArray(list)) for (const e of list) if (isRecord(e) && typeof e.name === 'string') out.set(e.name, key);
+    }
+  }
+  return out;
 }
 
 /** decK accepts a directory: its YAML and JSON files, in name order. */

@@ -22,7 +22,11 @@ const ENTERPRISE_FIELDS: Record<string, string> = {
 };
 
 /** Returns true when the plugin is known and its config is valid (the config was normalized in place). */
-export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: Report, warn: Report): boolean {
+/**
+ * `declared`: plugin names the files define through Enterprise/Konnect entities (cloned_plugins,
+ * custom_plugins), refused on their own; an instance of one is named as such, not as unknown.
+ */
+export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: Report, warn: Report, declared: ReadonlyMap<string, string> = new Map()): boolean {
   const raw = item.raw;
   const o = item.origin;
   for (const [field, message] of Object.entries(ENTERPRISE_FIELDS)) {
@@ -38,7 +42,8 @@ export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: 
   if (typeof name !== 'string') return false;
   const plugin = registry.get(name);
   if (!plugin) {
-    report(o, ['name'], unknownPluginMessage(name, registry));
+    const by = declared.get(name);
+    report(o, ['name'], by ? `plugin '${name}' is defined by ${by}, which gw does not support` : unknownPluginMessage(name, registry));
     return false;
   }
   checkScopeRules(item, plugin, report);
