@@ -93,7 +93,8 @@ export function checkRoute(r: Entity, report: Report): void {
   }
   const has = (f: string) => (Array.isArray(raw[f]) ? (raw[f] as unknown[]).length > 0 : isRecord(raw[f]) && Object.keys(raw[f] as object).length > 0);
   const http = protocols.includes('http');
-  if (protocols.length > 0 && (http || protocols.includes('https'))) {
+  // An expression route (refused above) matches by its expression: no echo about missing matchers.
+  if (raw.expression === undefined && protocols.length > 0 && (http || protocols.includes('https'))) {
     const fields = http ? ['methods', 'hosts', 'headers', 'paths'] : ['methods', 'hosts', 'headers', 'paths', 'snis'];
     if (!fields.some(has)) {
       report(o, [], `must set one of ${fields.map((f) => `'${f}'`).join(', ')} when 'protocols' is '${http ? 'http' : 'https'}'`);
