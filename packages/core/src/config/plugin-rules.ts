@@ -55,6 +55,8 @@ export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: 
   }
   // The plugin's own default (ai-proxy's adds ws, wss), else Kong's generic one.
   if (raw.protocols === undefined) raw.protocols = [...(plugin.protocols?.default ?? KONG_DEFAULT_PLUGIN_PROTOCOLS)];
+  // Part of the config lives in _plugin_configs (refused above): checking the rest alone would only echo.
+  if (raw._config !== undefined) return false;
   if (raw.config === undefined || raw.config === null) raw.config = {};
   if (!isRecord(raw.config)) return false;
   const validate = pluginConfigValidator(plugin);
