@@ -12,7 +12,7 @@ const FIELDS = ['request_buffering', 'response_buffering'] as const;
 type Field = (typeof FIELDS)[number];
 
 const WHY: Record<Field, string> = {
-  request_buffering: 'gw sends a request body to the upstream as it arrives (a chunked body stays chunked), as Kong does with request_buffering: false',
+  request_buffering: 'gw sends a request body to the upstream as it arrives unless a plugin reads it (a chunked body stays chunked), as Kong does with request_buffering: false',
   response_buffering: 'gw sends a response to the client as it arrives, as Kong does with response_buffering: false',
 };
 

@@ -432,7 +432,7 @@ routes:
     expect(config.routes.map((r) => [r.request_buffering, r.response_buffering])).toEqual([[true, false], [true, true], [true, true], [false, true]]);
     expect(config.warnings).toEqual([
       'kong.yaml:4:33 _info.defaults.route.response_buffering: true is not honoured: gw sends a response to the client as it arrives, as Kong does with response_buffering: false',
-      'kong.yaml:9:51 services[0].routes[0].request_buffering: true (and in 2 more places) is not honoured: gw sends a request body to the upstream as it arrives (a chunked body stays chunked), as Kong does with request_buffering: false',
+      'kong.yaml:9:51 services[0].routes[0].request_buffering: true (and in 2 more places) is not honoured: gw sends a request body to the upstream as it arrives unless a plugin reads it (a chunked body stays chunked), as Kong does with request_buffering: false',
     ]);
   });
 
