@@ -21,6 +21,8 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   version: AI_PROXY_VERSION,
   priority: 770,
   configSchema,
+  // Kong: `protocols = typedefs.protocols_http`; Enterprise 3.13's default adds ws, wss.
+  protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'], default: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
   validate,
   // Clients on an ai-proxy route speak its llm_format, even about errors raised before ai-proxy runs.
   errorFormat: (config) => (config.llm_format === 'anthropic' ? 'anthropic' : config.llm_format === 'openai' ? 'openai' : undefined),

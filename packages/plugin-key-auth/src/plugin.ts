@@ -77,6 +77,9 @@ export const keyAuth = definePlugin<KeyAuthConfig, KeyAuthState, KeyAuthLocal>({
   version: packageVersion(import.meta.url),
   priority: 1250,
   configSchema,
+  // Kong's key-auth schema: `consumer = typedefs.no_consumer`, `protocols = typedefs.protocols_http`.
+  scopes: { consumer: false },
+  protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
   validate: validateConfig,
   init(config, services) {
     const names = compileKeyNames(config.key_names);
