@@ -14,6 +14,7 @@ export default defineConfig({
       '@gw/plugin-file-log': src('plugin-file-log'),
       '@gw/bedrock-emulator': src('bedrock-emulator'),
       '@gw/plugin-key-auth': src('plugin-key-auth'),
+      '@gw/model-catalogue': src('model-catalogue'),
     },
   },
   test: {
@@ -21,6 +22,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // @gw/core (from src too) reads its package's copy of schemas/: bring it up to date first.
+    globalSetup: ['packages/core/scripts/copy-schemas.mjs'],
     // Tests talk only to 127.0.0.1: never to the EC2 metadata address, the credential chain's last resort.
     // Nor do they see the developer's ~/.aws or AWS_PROFILE: tests that want shared files write temp ones.
     env: {

@@ -58,7 +58,7 @@ function startGw(upstreamPort, extraArgs = []) {
 }
 
 // ── workloads ────────────────────────────────────────────────────────────────────────────────────
-const capture = (file, index) => JSON.parse(readFileSync(join(root, '../shared/fixtures/claude-code', file), 'utf8')).requests[index];
+const capture = (file, index) => JSON.parse(readFileSync(join(root, 'test/fixtures/claude-code', file), 'utf8')).requests[index];
 const cc87 = capture('cc-2.1.330-print-json.full.json', 0);
 const cc60 = capture('cc-2.0.37-print-json.full.json', 0);
 const ccHeaders = (c) => {

@@ -9,7 +9,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { startStack, eventually, repoRoot, type Stack } from './support/stack.js';
 
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
-const fixtures = join(repoRoot, '../shared/fixtures/claude-code');
+const fixtures = join(repoRoot, 'test/fixtures/claude-code');
 let stack: Stack;
 let client: Anthropic;
 

@@ -1,6 +1,6 @@
 /**
- * Issue 4, the ai-proxy half: a Claude Code request (the captured 2.1.330 one, replayed) through the real
- * gateway to the Bedrock emulator leaves a Kong-shaped `ai.proxy` record (kong-compat.md §9.2-9.3), in
+ * A Claude Code request (the captured 2.1.330 one, replayed) through the real gateway to the Bedrock
+ * emulator leaves a Kong-shaped `ai.proxy` record (docs/reference/kong.md#the-aiproxy-log-value), in
  * stream and oneshot mode; a client that hangs up mid-stream is logged and the upstream stream is cut.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { AWS_KEYS, INPUT_COST, MODEL, OUTPUT_COST, bedrockConfig, clientUsage, d
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = JSON.parse(
-  readFileSync(resolve(repoRoot, '../shared/fixtures/claude-code/cc-2.1.330-print-json.full.json'), 'utf8'),
+  readFileSync(resolve(repoRoot, 'test/fixtures/claude-code/cc-2.1.330-print-json.full.json'), 'utf8'),
 ) as { requests: { url: string; headers: Record<string, string>; body: Record<string, unknown> }[] };
 
 /** Request 0 as Claude Code sent it, minus what the client library sets per connection; a fresh API key. */

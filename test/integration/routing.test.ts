@@ -162,8 +162,8 @@ describe('path_handling v1', () => {
     const loaded = await loadConfig([file], { env: {}, mode: 'expand', plugins: registry });
     expect(loaded.ok).toBe(true);
     const warnings = loaded.ok ? loaded.warnings : [];
-    expect(warnings).toContain(
-      `${file}:49:9: route 'v1': path_handling='v1' is deprecated and will not work under 'expressions' or 'traditional_compatible' router_flavor, please use path_handling='v0' instead (gw applies v0, as Kong 3.x does)`,
+    expect(warnings, JSON.stringify(warnings)).toContain(
+      `${file}:49:24 services[7].routes[0].path_handling: path_handling='v1' is deprecated and will not work under 'expressions' or 'traditional_compatible' router_flavor, please use path_handling='v0' instead (gw applies v0, as Kong 3.x does)`,
     );
   });
 });

@@ -1,4 +1,4 @@
-// Bedrock's HTTP error shape (bedrock-wire.md §11.2): the type in `x-amzn-errortype`, `{"message"}` body.
+// Bedrock's HTTP error shape: the type in `x-amzn-errortype`, `{"message"}` body (docs/reference/bedrock.md#errors).
 import type { AnyResponse } from './transport.js';
 import { end, writeHead } from './transport.js';
 

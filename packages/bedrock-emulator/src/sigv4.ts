@@ -1,4 +1,4 @@
-// Independent SigV4 verification (node:crypto only), following the rules in bedrock-wire.md §6.
+// Independent SigV4 verification (node:crypto only), following the rules in docs/reference/bedrock.md#sigv4.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface Credentials {

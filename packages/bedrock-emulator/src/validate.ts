@@ -1,4 +1,4 @@
-// Body validation as Bedrock applies it to Anthropic models (bedrock-wire.md §5); returns the
+// Body validation as Bedrock applies it to Anthropic models (docs/reference/bedrock.md#invokemodel-body); returns the
 // ValidationException message, or undefined when the body is acceptable.
 
 export const ANTHROPIC_VERSION = 'bedrock-2023-05-31';
@@ -21,9 +21,10 @@ const KNOWN_KEYS = new Set([
 ]);
 
 /**
- * Betas Bedrock accepted in the probes the reference cites (§5.2). Anything else, including the flags
- * seen rejected (`prompt-caching-2024-07-31`, `extended-cache-ttl-2025-04-11`, `advanced-tool-use-2025-11-20`,
- * `oauth-2025-04-20`, ...), gets `invalid beta flag`.
+ * Betas public allowlists and probes report Bedrock accepting (docs/reference/bedrock.md#betas).
+ * Anything else, including the flags seen rejected (`prompt-caching-2024-07-31`,
+ * `extended-cache-ttl-2025-04-11`, `advanced-tool-use-2025-11-20`, `oauth-2025-04-20`, ...), gets
+ * `invalid beta flag`.
  */
 export const ACCEPTED_BETAS: readonly string[] = [
   'claude-code-20250219',

@@ -1,11 +1,11 @@
-// Shared helpers for the emulator tests: fixture paths and a minimal signed HTTP client.
-import { readFileSync } from 'node:fs';
+// Helpers for the emulator tests: fixture paths and a minimal signed HTTP client.
 import { createHash } from 'node:crypto';
 import { canonicalRequest, signature, stringToSign } from '../src/sigv4.js';
+import { fixtureBytes as repoFixtureBytes, fixtureJson as repoFixtureJson } from '../../../test/fixtures.js';
 
-export const FIXTURES = new URL('../../../../shared/fixtures/bedrock/', import.meta.url);
-export const fixtureJson = <T = any>(name: string): T => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as T;
-export const fixtureBytes = (name: string) => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
+// The Bedrock captures are shared with ai-proxy's tests: test/fixtures/bedrock/ at the repository root.
+export const fixtureJson = <T = any>(name: string): T => repoFixtureJson<T>(`bedrock/${name}`);
+export const fixtureBytes = (name: string) => repoFixtureBytes(`bedrock/${name}`);
 
 export const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 

@@ -1,8 +1,10 @@
 /** The `gw` command line: parse flags, hand over to a command, turn the outcome into an exit code. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, GW_VERSION, parseHeaderPolicy, PluginLoadError } from '@gw/core';
+import { DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, parseHeaderPolicy, PluginLoadError } from '@gw/core';
+import { packageVersion } from '@gw/plugin-api';
 import { runSync } from './commands/sync.js';
 import { runStart } from './commands/start.js';
+import { runModels } from './commands/models.js';
 import { describeError, err } from './output.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -29,7 +31,7 @@ type Run = (opts: never) => Promise<number>;
 function createProgram(action: (run: Run) => (opts: unknown, command: Command) => Promise<void>): Command {
   const program = new Command('gw')
     .description('gw: a declarative AI gateway for decK-style kong.yaml files')
-    .version(GW_VERSION, '-V, --version')
+    .version(packageVersion(import.meta.url), '-V, --version')
     .option('--debug', 'show stack traces of errors')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
@@ -79,6 +81,23 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
     )
     .action(action(runStart));
 
+  program
+    .command('models')
+    .description('print the model catalogue: ids, aliases, the Bedrock id for a region, prices (USD per million tokens)')
+    .addOption(
+      new Option('--region <region>', 'AWS region whose Bedrock ids to show (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)').argParser(
+        awsRegion,
+      ),
+    )
+    .addOption(
+      new Option('--global <when>', 'use the global. inference profile: never, prefer (wherever the model has one), fallback (where no geography serves)')
+        .choices(['never', 'prefer', 'fallback'])
+        .default('never'),
+    )
+    .addOption(new Option('--prices <table>', 'which prices to show').choices(['bedrock', 'anthropic']).default('bedrock'))
+    .option('--json', 'print the catalogue, with each model\'s Bedrock target for the region, as JSON')
+    .action(action(runModels));
+
   return program;
 }
 
@@ -108,6 +127,11 @@ function checked(check: (value: string) => unknown) {
     }
     return value;
   };
+}
+
+function awsRegion(value: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(value)) throw new InvalidArgumentError('region must look like us-east-1');
+  return value;
 }
 
 function integer(what: string, min: number, max: number) {

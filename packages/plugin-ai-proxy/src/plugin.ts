@@ -1,4 +1,4 @@
-import { definePlugin } from '@gw/plugin-api';
+import { definePlugin, packageVersion } from '@gw/plugin-api';
 import { configSchema } from './config/schema.js';
 import type { AiProxyConfig } from './config/types.js';
 import { hasTemplates } from './config/templating.js';
@@ -12,7 +12,7 @@ import { aiResponseBody, aiResponseHeaders, noteUnfinishedStream } from './respo
 import { publishAiStats } from './stats/index.js';
 import { redactQueryParam } from './stats/redact-query.js';
 
-export const AI_PROXY_VERSION = '0.1.0';
+export const AI_PROXY_VERSION = packageVersion(import.meta.url);
 const EMPTY = new Uint8Array(0);
 
 /** Kong's ai-proxy (PRIORITY 770) for Anthropic-format clients, with Bedrock and Anthropic upstreams. */
@@ -21,6 +21,8 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   version: AI_PROXY_VERSION,
   priority: 770,
   configSchema,
+  // Kong: `protocols = typedefs.protocols_http`; Enterprise 3.13's default adds ws, wss.
+  protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'], default: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
   validate,
   // Clients on an ai-proxy route speak its llm_format, even about errors raised before ai-proxy runs.
   errorFormat: (config) => (config.llm_format === 'anthropic' ? 'anthropic' : config.llm_format === 'openai' ? 'openai' : undefined),

@@ -17,6 +17,11 @@ export interface ServiceEntity {
   enabled: boolean;
   tags?: string[];
   tls_verify?: boolean;
+  tls_verify_depth?: number;
+  /** Id of the certificate presented to the upstream (mTLS). */
+  client_certificate?: { id: string };
+  /** Ids of the CA certificates trusted for the upstream. */
+  ca_certificates?: string[];
   created_at: number;
   updated_at: number;
 }

@@ -5,3 +5,4 @@ export * from './log-record.js';
 export * from './errors.js';
 export * from './json.js';
 export * from './dotted-key.js';
+export * from './package-version.js';

@@ -13,10 +13,15 @@ import type { LogRecord } from './log-record.js';
 import type { JsonSchema } from './json.js';
 import type { ErrorFormat } from './errors.js';
 
-/** A problem found in a plugin's config by `validate`; `path` is relative to `config`, e.g. `model.options.max_tokens`. */
+/**
+ * A problem found in a plugin's config by `validate`; `path` is relative to `config`, e.g.
+ * `model.options.max_tokens`. An `error` (the default) refuses the config; a `warning` accepts it and is
+ * printed by `gw sync` and `gw start`: for a field the plugin accepts but does not act on.
+ */
 export interface ConfigIssue {
   path: string;
   message: string;
+  severity?: 'error' | 'warning';
 }
 
 export interface Logger {
@@ -42,6 +47,30 @@ export interface PhaseInput<Config, State, Local> {
   local: Local;
 }
 
+/** Kong's protocol names (the `protocols` field of routes and plugins). */
+export type KongProtocol = 'grpc' | 'grpcs' | 'http' | 'https' | 'tcp' | 'tls' | 'tls_passthrough' | 'udp' | 'ws' | 'wss';
+
+/**
+ * Which entities an instance may be scoped to: Kong's `no_consumer`, `no_route` and `no_service` schema
+ * fields. An absent key means allowed. An authentication plugin sets `{ consumer: false }`: it is what
+ * finds the consumer, so it cannot be chosen by one (Kong: `consumer: value must be null`).
+ */
+export interface PluginScopes {
+  service?: boolean;
+  route?: boolean;
+  consumer?: boolean;
+}
+
+/**
+ * The plugin's `protocols` field, as its Kong schema declares it: which protocols an instance may list
+ * and the default when it lists none. Absent: Kong's `typedefs.protocols` (any; default grpc, grpcs,
+ * http, https). `typedefs.protocols_http` is `allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss']`.
+ */
+export interface PluginProtocols {
+  allowed?: readonly KongProtocol[];
+  default?: readonly KongProtocol[];
+}
+
 export interface PluginDefinition<Config = Record<string, unknown>, State = undefined, Local = Record<string, unknown>> {
   /** kebab-case; the `name` used in `plugins[].name`. */
   name: string;
@@ -51,6 +80,10 @@ export interface PluginDefinition<Config = Record<string, unknown>, State = unde
   priority: number;
   /** JSON Schema (ajv, draft-07) for `config`. Defaults are filled in. Mark secret strings with `"x-secret": true`. */
   configSchema: JsonSchema;
+  /** Scopes an instance may not have (Kong's no_consumer / no_route / no_service); all allowed when absent. */
+  scopes?: PluginScopes;
+  /** What `protocols` may list, and its default; Kong's generic rule when absent. */
+  protocols?: PluginProtocols;
   /** Cross-field rules that JSON Schema can't express (Kong's entity_checks). */
   validate?(config: Config): ConfigIssue[];
   /**

@@ -2,9 +2,8 @@
  * file-log (Kong PRIORITY 9, log phase only): one JSON line per request, appended to `path`.
  * `log` only serializes and queues; the shared writer (writer.ts) does the I/O off the request path.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { definePlugin, type Logger } from '@gw/plugin-api';
+import { definePlugin, packageVersion, type Logger } from '@gw/plugin-api';
 import { configSchema, validateConfig, type FileLogConfig } from './config.js';
 import { applyCustomFields, compileCustomFields, type CustomField } from './custom-fields.js';
 import { acquireWriter, type WriterHandle } from './writer.js';
@@ -17,11 +16,9 @@ export interface FileLogState {
   unserializable: number;
 }
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
 export const fileLog = definePlugin<FileLogConfig, FileLogState>({
   name: 'file-log',
-  version,
+  version: packageVersion(import.meta.url),
   priority: 9,
   configSchema,
   validate: validateConfig,

@@ -41,7 +41,7 @@ describe('file-log plugin', () => {
   });
 
   it('writes Kong\'s sample log object back byte-for-byte equivalent', async () => {
-    const fixture = new URL('../../../../shared/fixtures/kong/docs/file-log-sample-log-object.json', import.meta.url);
+    const fixture = new URL('./fixtures/kong/docs/file-log-sample-log-object.json', import.meta.url);
     const sample = JSON.parse(await readFile(fixture, 'utf8')) as LogRecord;
     const dir = await tempDir();
     const plugin = await start({ path: 'kong.log' }, dir);

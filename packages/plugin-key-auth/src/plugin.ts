@@ -4,8 +4,7 @@
  * handler: 401 "No API key found in request" / "Unauthorized" / "Duplicate API key found", each with
  * WWW-Authenticate; `anonymous` turns every failure into that consumer instead.
  */
-import { readFileSync } from 'node:fs';
-import { definePlugin, GatewayError, type LogRecord, type Logger, type RequestContext } from '@gw/plugin-api';
+import { definePlugin, GatewayError, packageVersion, type LogRecord, type Logger, type RequestContext } from '@gw/plugin-api';
 import { anonymousOf, configSchema, validateConfig, wwwAuthenticate, type KeyAuthConfig } from './config.js';
 import { setConsumerHeaders } from './consumer-headers.js';
 import { compileKeyNames, findKey, type KeyName } from './find-key.js';
@@ -29,8 +28,6 @@ export interface KeyAuthLocal {
   /** Set once this plugin identified a consumer (by key, or the anonymous one). */
   identity?: { credentialId: string | undefined; anonymous: boolean };
 }
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** Authenticates by key; returns the 401 to answer when that fails. */
 function authenticate(ctx: RequestContext, config: KeyAuthConfig, state: KeyAuthState, local: KeyAuthLocal): GatewayError | undefined {
@@ -77,9 +74,12 @@ function redactRecord(record: LogRecord, names: ReadonlySet<string>): void {
 
 export const keyAuth = definePlugin<KeyAuthConfig, KeyAuthState, KeyAuthLocal>({
   name: 'key-auth',
-  version,
+  version: packageVersion(import.meta.url),
   priority: 1250,
   configSchema,
+  // Kong's key-auth schema: `consumer = typedefs.no_consumer`, `protocols = typedefs.protocols_http`.
+  scopes: { consumer: false },
+  protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
   validate: validateConfig,
   init(config, services) {
     const names = compileKeyNames(config.key_names);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError, type LogRecord } from '@gw/plugin-api';
-import keyAuth, { KEY_IN_BODY_UNSUPPORTED, validateConfig } from '../src/index.js';
+import keyAuth, { IDENTITY_REALMS_UNSUPPORTED, KEY_IN_BODY_UNSUPPORTED, PRINCIPALS_UNSUPPORTED, validateConfig } from '../src/index.js';
 import { alice, bob, DEFAULTS, fakeContext, guest, instance, run, upstreamOf } from './fake-context.js';
 
 function expectGatewayError(error: unknown, code: string, message: string, challenge = 'Key') {
@@ -18,8 +18,18 @@ describe('key-auth definition', () => {
   it("has Kong's name and priority and refuses key_in_body", () => {
     expect(keyAuth.name).toBe('key-auth');
     expect(keyAuth.priority).toBe(1250);
+    expect(keyAuth.scopes).toEqual({ consumer: false });
     expect(validateConfig({ ...DEFAULTS, key_in_body: true })).toEqual([{ path: 'key_in_body', message: KEY_IN_BODY_UNSUPPORTED }]);
     expect(validateConfig(DEFAULTS)).toEqual([]);
+  });
+
+  it("accepts Kong Enterprise's identity_realms and principals defaults (local consumers, off) and refuses the rest by name", () => {
+    const enterpriseDump = { ...DEFAULTS, identity_realms: [{ id: null, region: null, scope: 'cp' }], principals: { directory: 'default', enabled: false, error_on_miss: true } };
+    expect(validateConfig(enterpriseDump)).toEqual([]);
+    expect(validateConfig({ ...DEFAULTS, identity_realms: [{ scope: 'cp' }, { id: 'r1', region: 'us', scope: 'realm' }], principals: { enabled: true } })).toEqual([
+      { path: 'identity_realms[1]', message: IDENTITY_REALMS_UNSUPPORTED },
+      { path: 'principals.enabled', message: PRINCIPALS_UNSUPPORTED },
+    ]);
   });
 });
 

@@ -29,6 +29,8 @@ export interface Collected {
   routes: RouteItem[];
   consumers: Entity[];
   plugins: PluginItem[];
+  certificates: Entity[];
+  caCertificates: Entity[];
 }
 
 export type Report = (origin: Origin, rel: PathSegment[], message: string, opts?: { key?: boolean; at?: PathSegment[] }) => void;
@@ -42,7 +44,7 @@ function records(v: unknown): [Record<string, unknown>, number][] {
 }
 
 export function collectEntities(docs: readonly (Record<string, unknown> | undefined)[]): Collected {
-  const out: Collected = { services: [], routes: [], consumers: [], plugins: [] };
+  const out: Collected = { services: [], routes: [], consumers: [], plugins: [], certificates: [], caCertificates: [] };
   const plugins = (list: unknown, base: Origin, nestedUnder?: PluginItem['nestedUnder']) => {
     for (const [raw, i] of records(list)) {
       out.plugins.push({ raw, origin: { ...base, path: [...base.path, 'plugins', i] }, nestedUnder });
@@ -67,6 +69,8 @@ export function collectEntities(docs: readonly (Record<string, unknown> | undefi
       plugins(raw.plugins, origin, { kind: 'consumer', index });
     }
     plugins(doc.plugins, { fileIndex, path: [] });
+    for (const [raw, i] of records(doc.certificates)) out.certificates.push({ raw, origin: { fileIndex, path: ['certificates', i] } });
+    for (const [raw, i] of records(doc.ca_certificates)) out.caCertificates.push({ raw, origin: { fileIndex, path: ['ca_certificates', i] } });
   });
   return out;
 }

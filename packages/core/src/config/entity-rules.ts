@@ -50,9 +50,9 @@ export function checkService(s: Entity, report: Report): void {
   if (typeof raw.url === 'string') {
     const u = parseServiceUrl(raw.url);
     if (!u) report(o, ['url'], 'invalid url');
-    else if (!SUPPORTED_PROTOCOLS.has(u.protocol)) report(o, ['url'], `protocol '${u.protocol}' is not supported by gw (only http and https)`);
-    for (const f of ['protocol', 'host', 'port', 'path']) {
-      if (raw[f] !== undefined) report(o, [f], `cannot be set together with 'url'`, { key: true });
+    // decK: protocol, host, port and path, when given, override the url's parts.
+    else if (raw.protocol === undefined && !SUPPORTED_PROTOCOLS.has(u.protocol)) {
+      report(o, ['url'], `protocol '${u.protocol}' is not supported by gw (only http and https)`);
     }
   } else if (raw.url === undefined && raw.host === undefined) {
     report(o, ['host'], 'required field missing', { at: [] });
@@ -61,8 +61,22 @@ export function checkService(s: Entity, report: Report): void {
     report(o, ['protocol'], `protocol '${raw.protocol}' is not supported by gw (only http and https)`);
   }
   if (typeof raw.path === 'string' && !raw.path.startsWith('/')) report(o, ['path'], 'should start with: /');
-  if (raw.filter_chains !== undefined) report(o, ['filter_chains'], 'filter_chains (WebAssembly) are not supported by gw', { key: true });
+  // services.lua entity_checks: the upstream TLS fields only mean something for https (and tls, a
+  // protocol gw refuses above, so only http is left to check).
+  const url = typeof raw.url === 'string' ? parseServiceUrl(raw.url) : undefined;
+  const protocol = typeof raw.protocol === 'string' ? raw.protocol : url?.protocol ?? 'http';
+  if (protocol === 'http') {
+    for (const f of ['client_certificate', 'tls_verify', 'tls_verify_depth', 'ca_certificates']) {
+      if (raw[f] !== undefined && raw[f] !== null) report(o, [f], `value must be null when protocol is '${protocol}' (Kong uses it for https only)`, { key: true });
+    }
+  }
+  if (raw.filter_chains !== undefined) report(o, ['filter_chains'], FILTER_CHAINS, { key: true });
+  if (raw.tls_sans !== undefined) {
+    report(o, ['tls_sans'], 'tls_sans (extra names to verify the upstream certificate against) are a Kong Enterprise feature gw does not support', { key: true });
+  }
 }
+
+const FILTER_CHAINS = 'filter_chains (WebAssembly) are not supported by gw';
 
 export function checkRoute(r: Entity, report: Report): void {
   const raw = r.raw;
@@ -72,13 +86,15 @@ export function checkRoute(r: Entity, report: Report): void {
   protocols.forEach((p, i) => {
     if (!SUPPORTED_PROTOCOLS.has(p)) report(o, ['protocols', i], `protocol '${p}' is not supported by gw (only http and https)`);
   });
+  if (raw.filter_chains !== undefined) report(o, ['filter_chains'], FILTER_CHAINS, { key: true });
   for (const f of ['sources', 'destinations']) if (raw[f] !== undefined) report(o, [f], `${f} apply to stream routes, which gw does not support`, { key: true });
   if (raw.expression !== undefined || raw.priority !== undefined) {
     report(o, [raw.expression !== undefined ? 'expression' : 'priority'], "the 'expressions' router is not supported by gw; use paths, hosts, methods and headers", { key: true });
   }
   const has = (f: string) => (Array.isArray(raw[f]) ? (raw[f] as unknown[]).length > 0 : isRecord(raw[f]) && Object.keys(raw[f] as object).length > 0);
   const http = protocols.includes('http');
-  if (protocols.length > 0 && (http || protocols.includes('https'))) {
+  // An expression route (refused above) matches by its expression: no echo about missing matchers.
+  if (raw.expression === undefined && protocols.length > 0 && (http || protocols.includes('https'))) {
     const fields = http ? ['methods', 'hosts', 'headers', 'paths'] : ['methods', 'hosts', 'headers', 'paths', 'snis'];
     if (!fields.some(has)) {
       report(o, [], `must set one of ${fields.map((f) => `'${f}'`).join(', ')} when 'protocols' is '${http ? 'http' : 'https'}'`);
@@ -158,5 +174,12 @@ export function checkConsumer(c: Entity, report: Report): void {
   }
   for (const [field, message] of Object.entries(UNSUPPORTED_CONSUMER_FIELDS)) {
     if (raw[field] !== undefined) report(c.origin, [field], message, { key: true });
+  }
+  if (Array.isArray(raw.keyauth_credentials)) {
+    raw.keyauth_credentials.forEach((cred, i) => {
+      if (isRecord(cred) && typeof cred.ttl === 'number' && cred.ttl > 0) {
+        report(c.origin, ['keyauth_credentials', i, 'ttl'], 'a credential ttl is not supported by gw: the key would not expire (gw has no database to expire it from); remove the credential from the file when it should stop working');
+      }
+    });
   }
 }

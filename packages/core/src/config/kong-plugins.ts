@@ -17,7 +17,7 @@ export const ENTERPRISE_PLUGINS = new Set([
   'vault-auth', 'tls-handshake-modifier', 'tls-metadata-headers', 'upstream-oauth', 'upstream-timeout', 'app-dynamics',
   'oas-validation', 'injection-protection', 'request-callout', 'service-protection', 'header-cert-auth',
   'statsd-advanced', 'datakit', 'solace-upstream', 'solace-consume', 'solace-log', 'konnect-application-auth',
-  'application-registration', 'mocking',
+  'application-registration', 'mocking', 'ai-model-selector',
 ]);
 
 /** Plugins bundled with open-source Kong 3.10. */
@@ -31,14 +31,8 @@ export const KONG_OSS_PLUGINS = new Set([
   'udp-log', 'zipkin',
 ]);
 
-/**
- * Kong's default plugin `protocols` (the plugin schema's `protocols` field). Kong's generic default is
- * grpc, grpcs, http, https; ai-proxy (EE 3.13 schema) adds ws, wss.
- */
-export function defaultPluginProtocols(name: string): string[] {
-  if (name === 'ai-proxy') return ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'];
-  return ['grpc', 'grpcs', 'http', 'https'];
-}
+/** Kong's generic default plugin `protocols` (typedefs.protocols); a plugin may declare its own. */
+export const KONG_DEFAULT_PLUGIN_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https'] as const;
 
 export function levenshtein(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);

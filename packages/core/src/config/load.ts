@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { PluginRegistry } from '../runtime/registry.js';
+import { formatProblem } from './model.js';
 import type { ConfigProblem, GatewayConfig, SourceLocation } from './model.js';
 import { readSourceFile } from './source-file.js';
 import type { SourceFile } from './source-file.js';
@@ -14,11 +15,16 @@ import type { Origin, Report } from './collect.js';
 import { applyDefaults, checkFormatDeclared, checkTopLevel, mergeInfo } from './top-level.js';
 import { deckFileValidator } from './schemas.js';
 import { translateAjvErrors } from './ajv-messages.js';
-import { routeWarnings } from './route-warnings.js';
+import { warnPathHandlingV1 } from './route-warnings.js';
 import { checkConsumer, checkRoute, checkService } from './entity-rules.js';
 import { checkPlugin } from './plugin-rules.js';
 import { resolveReferences } from './references.js';
 import { normalize } from './normalize.js';
+import { checkCaCertificate, checkCertificate, resolveTls } from './certificates.js';
+import { collectVaults, resolveVaultReferences } from './vaults.js';
+import { warnRegexLikePaths } from './route-path-lint.js';
+import { warnPluginProtocols } from './plugin-protocols.js';
+import { warnBuffering, writtenBuffering } from './buffering.js';
 import { formatPath } from './yaml.js';
 import type { PathSegment } from './yaml.js';
 
@@ -29,11 +35,14 @@ export interface LoadOptions {
   plugins: PluginRegistry;
   /** The text of the file named `-` (decK's `-s -`: standard input), read by the caller. */
   stdin?: string;
+  /** The clock, in seconds (created_at, certificate expiry); tests fix it. */
+  now?: number;
 }
 
 /** How `-` is named in problems. */
 export const STDIN_NAME = '<stdin>';
 
+/** `warnings`: formatted like problems (`kong.yaml:3:5 routes[0]: …`), in file order. */
 export type LoadResult = { ok: true; config: GatewayConfig; warnings: string[] } | { ok: false; problems: ConfigProblem[] };
 
 export async function loadConfig(paths: string[], options: LoadOptions): Promise<LoadResult> {
@@ -57,11 +66,21 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
     const { line, column } = src.doc ? src.doc.locate(at, key) : { line: 0, column: 0 };
     return { file: src.file, line, column };
   };
-  const report: Report = (origin, rel, message, opts = {}) => {
+  const reporter = (into: ConfigProblem[]): Report => (origin, rel, message, opts = {}) => {
     const path = [...origin.path, ...rel];
     const at = opts.at ? [...origin.path, ...opts.at] : path;
-    problems.push({ ...place(origin, at, opts.key), path: formatPath(path), message });
+    into.push({ ...place(origin, at, opts.key), path: formatPath(path), message });
   };
+  const report = reporter(problems);
+  /** Accepted, but the user must know: printed by `gw sync` and `gw start` with the same position format. */
+  const noted: ConfigProblem[] = [];
+  const warn = reporter(noted);
+  for (const src of sources) {
+    for (const d of src.doc?.duplicates ?? []) {
+      const also = d.earlier.map((e) => `${e.line}:${e.column}`).join(', ');
+      noted.push({ file: src.file, line: d.line, column: d.column, path: formatPath(d.path), message: `duplicated mapping key (also at ${also}); the last one is used, as in decK` });
+    }
+  }
   const where = (origin: Origin) => {
     const p = place(origin, origin.path);
     return `${p.file}:${p.line}:${p.column}`;
@@ -80,12 +99,16 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
     return src.value;
   });
 
+  // Vault references resolve before anything reads the values, like environment substitution.
+  const vaulted = resolveVaultReferences(docs, collectVaults(docs, report, where), env, mode, report, warn, formatPath);
+  for (const s of vaulted.secrets) secrets.add(s);
   checkFormatDeclared(docs, report);
+  const buffering = writtenBuffering(docs);
   const info = mergeInfo(docs, report);
   const validateFile = deckFileValidator();
   docs.forEach((doc, fileIndex) => {
     if (!doc) return;
-    checkTopLevel(doc, fileIndex, report);
+    checkTopLevel(doc, fileIndex, report, warn);
     applyDefaults(doc, info);
     if (!validateFile(doc)) {
       for (const p of translateAjvErrors(validateFile.errors ?? [], doc)) {
@@ -98,10 +121,23 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   for (const s of collected.services) checkService(s, report);
   for (const r of collected.routes) checkRoute(r, report);
   for (const c of collected.consumers) checkConsumer(c, report);
-  for (const p of collected.plugins) checkPlugin(p, options.plugins, report);
+  const declared = declaredPlugins(docs);
+  for (const p of collected.plugins) checkPlugin(p, options.plugins, report, warn, declared);
+  for (const e of collected.certificates) checkCertificate(e, report, warn);
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  for (const e of collected.caCertificates) checkCaCertificate(e, now, report, warn);
   const resolved = resolveReferences(collected, report, where);
+  const tls = resolveTls(collected, report, where);
+  warnPluginProtocols(collected, resolved, warn);
+  warnBuffering(buffering, warn);
+  warnRegexLikePaths(collected.routes, warn);
+  warnPathHandlingV1(collected.routes, warn);
 
   const mocked = new Set(reads.flatMap((r) => [...r.mocked]));
+  for (const m of vaulted.mocked) {
+    const bar = m.indexOf('|');
+    mocked.add(`${sources[Number(m.slice(0, bar))].file}${m.slice(bar)}`);
+  }
   const real = withoutEcho(problems, reads.flatMap((r) => r.problems)).filter((p) => !mocked.has(`${p.file}|${p.path}`));
   if (real.length > 0) return { ok: false, problems: sortProblems(redact(real, secrets), files) };
 
@@ -109,17 +145,32 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   const config = normalize({
     collected,
     resolved,
+    tls,
     selectTags: info.selectTags,
     files: [...files],
     baseDir: dirname(resolve(files[0])),
     locate,
-    now: Math.floor(Date.now() / 1000),
+    now,
   });
-  const warnings = config.routes
-    .filter((r) => r.service === null)
-    .map((r) => `route '${r.name ?? r.id}' has no service: requests it matches get 503 unless a plugin answers them`);
-  warnings.push(...routeWarnings(collected.routes, (r, field) => { const p = place(r.origin, [...r.origin.path, field], true); return `${p.file}:${p.line}:${p.column}`; }));
+  collected.routes.forEach((r, i) => {
+    if (resolved.routeService[i] === null) {
+      warn(r.origin, [], `route '${String(r.raw.name ?? resolved.routeIds[i])}' has no service: requests it matches get 503 unless a plugin answers them`);
+    }
+  });
+  const warnings = sortProblems(redact(noted, secrets), files).map(formatProblem);
   return { ok: true, config, warnings };
+}
+
+/** Plugin names defined by cloned_plugins / custom_plugins entries (Enterprise / Konnect). */
+function declaredPlugins(docs: readonly (Record<string, unknown> | undefined)[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const doc of docs) {
+    for (const key of ['cloned_plugins', 'custom_plugins']) {
+      const list = doc?.[key];
+      if (Array.isArray(list)) for (const e of list) if (isRecord(e) && typeof e.name === 'string') out.set(e.name, key);
+    }
+  }
+  return out;
 }
 
 /** decK accepts a directory: its YAML and JSON files, in name order. */

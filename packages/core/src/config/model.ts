@@ -36,6 +36,17 @@ export interface ConsumerWithCredentials extends ConsumerEntity {
   keyauth_credentials: KeyAuthCredential[];
 }
 
+/** TLS of a service's upstream connections (Kong's client_certificate, ca_certificates, tls_verify_depth). */
+export interface UpstreamTls {
+  /** Client certificate (PEM, may include intermediates) and its key, for mTLS. */
+  cert?: string;
+  key?: string;
+  /** Trusted CA certificates (PEM), replacing the system's. */
+  ca?: string[];
+  /** Most intermediate CA certificates allowed in the upstream's chain. */
+  verifyDepth?: number;
+}
+
 export interface GatewayConfig {
   services: ServiceEntity[];
   routes: RouteEntity[];
@@ -52,6 +63,8 @@ export interface GatewayConfig {
    * Kong does; the others (ids gw derived from names) tie-break in file order. Absent: all written.
    */
   declaredRouteIds?: ReadonlySet<string>;
+  /** Upstream TLS material by service id, for the services that set any (never logged: it holds keys). */
+  upstreamTls: Map<string, UpstreamTls>;
 }
 
 /** One problem in a config file. `format()` gives `kong.yaml:14:9 services[0].routes[0].paths[1]: must start with "/" or "~/"`. */

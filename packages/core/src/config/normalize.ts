@@ -6,14 +6,15 @@ import type { ServiceEntity, RouteEntity } from '@gw/plugin-api';
 import type { Collected, Origin } from './collect.js';
 import { isRecord } from './collect.js';
 import type { Resolved } from './references.js';
-import type { ConsumerWithCredentials, GatewayConfig, PluginEntity, SourceLocation } from './model.js';
+import type { ResolvedTls } from './certificates.js';
+import type { ConsumerWithCredentials, GatewayConfig, PluginEntity, SourceLocation, UpstreamTls } from './model.js';
 import { parseServiceUrl } from './entity-rules.js';
-import { defaultPluginProtocols } from './kong-plugins.js';
 import { stableId } from './ids.js';
 
 export interface NormalizeInput {
   collected: Collected;
   resolved: Resolved;
+  tls: ResolvedTls;
   selectTags: string[];
   files: string[];
   baseDir: string;
@@ -41,21 +42,26 @@ function compact<T extends object>(o: T): T {
 export function normalize(input: NormalizeInput): GatewayConfig {
   const { collected: c, resolved: r, selectTags, now } = input;
   const locations = new Map<string, SourceLocation>();
+  const upstreamTls = new Map<string, UpstreamTls>();
 
   const services: ServiceEntity[] = c.services.map((s, i) => {
     const raw = s.raw;
+    const refs = input.tls.services[i];
+    const tls = upstreamTlsOf(c, refs, raw.tls_verify_depth);
+    if (tls) upstreamTls.set(r.serviceIds[i], tls);
     const url = str(raw.url) !== undefined ? parseServiceUrl(raw.url as string) : undefined;
-    const protocol = url?.protocol ?? str(raw.protocol) ?? 'http';
+    // decK: the url's parts first, explicit protocol/host/port/path over them.
+    const protocol = str(raw.protocol) ?? url?.protocol ?? 'http';
     locations.set(r.serviceIds[i], input.locate(s.origin));
     return compact<ServiceEntity>({
       id: r.serviceIds[i],
       name: str(raw.name),
       protocol,
       // '' only for a mock-mode placeholder url (validation without the environment).
-      host: url?.host ?? str(raw.host) ?? '',
+      host: str(raw.host) ?? url?.host ?? '',
       // Kong's schema default is 80 whatever the protocol; gw uses 443 for https (see docs/configuration.md).
-      port: url?.port ?? (raw.port as number | undefined) ?? (protocol === 'https' ? 443 : 80),
-      path: url ? url.path : str(raw.path),
+      port: (raw.port as number | undefined) ?? url?.port ?? (protocol === 'https' ? 443 : 80),
+      path: str(raw.path) ?? url?.path,
       retries: raw.retries as number,
       connect_timeout: raw.connect_timeout as number,
       write_timeout: raw.write_timeout as number,
@@ -63,6 +69,9 @@ export function normalize(input: NormalizeInput): GatewayConfig {
       enabled: raw.enabled as boolean,
       tags: tags(raw, selectTags),
       tls_verify: raw.tls_verify as boolean | undefined,
+      tls_verify_depth: typeof raw.tls_verify_depth === 'number' ? raw.tls_verify_depth : undefined,
+      client_certificate: refs.clientCertificate === undefined ? undefined : { id: input.tls.certificateIds[refs.clientCertificate] },
+      ca_certificates: refs.caCertificates?.map((j) => input.tls.caCertificateIds[j]),
       created_at: (raw.created_at as number | undefined) ?? now,
       updated_at: (raw.updated_at as number | undefined) ?? now,
     });
@@ -124,7 +133,8 @@ export function normalize(input: NormalizeInput): GatewayConfig {
       name: raw.name as string,
       instance_name: str(raw.instance_name),
       enabled: raw.enabled as boolean,
-      protocols: strings(raw.protocols) ?? defaultPluginProtocols(raw.name as string),
+      // Filled by the plugin checks (the plugin's default when absent).
+      protocols: strings(raw.protocols)!,
       tags: tags(raw, selectTags),
       config: raw.config as Record<string, unknown>,
       service: scope.service ? { id: scope.service } : null,
@@ -136,5 +146,17 @@ export function normalize(input: NormalizeInput): GatewayConfig {
   });
 
   const declaredRouteIds = new Set(c.routes.flatMap((rt, i) => (typeof rt.raw.id === 'string' ? [r.routeIds[i]] : [])));
-  return { services, routes, consumers, plugins, files: input.files, baseDir: input.baseDir, locations, declaredRouteIds };
+  return { services, routes, consumers, plugins, files: input.files, baseDir: input.baseDir, locations, upstreamTls, declaredRouteIds };
+}
+
+function upstreamTlsOf(c: Collected, refs: ResolvedTls['services'][number], depth: unknown): UpstreamTls | undefined {
+  const tls: UpstreamTls = {};
+  if (refs.clientCertificate !== undefined) {
+    const cert = c.certificates[refs.clientCertificate].raw;
+    tls.cert = cert.cert as string;
+    tls.key = cert.key as string;
+  }
+  if (refs.caCertificates !== undefined && refs.caCertificates.length > 0) tls.ca = refs.caCertificates.map((j) => c.caCertificates[j].raw.cert as string);
+  if (typeof depth === 'number') tls.verifyDepth = depth;
+  return Object.keys(tls).length > 0 ? tls : undefined;
 }

@@ -125,19 +125,24 @@ export function resolveReferences(c: Collected, report: Report, where: Where): R
       ['route', routes, ['name']],
       ['consumer', consumers, ['username', 'custom_id']],
     ] as const;
+    let unresolved = false;
     for (const [kind, table, fields] of kinds) {
       const ref = p.raw[kind];
       if (ref === undefined || ref === null || nested?.kind === kind) continue;
       const i = lookup(table.index, [...fields], ref);
-      if (i === undefined) report(p.origin, [kind], `${kind} ${refText(ref)} for plugin ${String(p.raw.name)}: entity not found`);
-      else scope[kind] = table.ids[i];
+      if (i === undefined) {
+        report(p.origin, [kind], `${kind} ${refText(ref)} for plugin ${String(p.raw.name)}: entity not found`);
+        unresolved = true;
+      } else scope[kind] = table.ids[i];
     }
     const name = String(p.raw.name);
-    const group = p.raw.consumer_group === undefined ? '' : `|${refText(p.raw.consumer_group)}`;
+    // Enterprise scopes (refused on their own) still tell instances apart: no echo as a duplicate.
+    const group = `${p.raw.consumer_group === undefined ? '' : `|${refText(p.raw.consumer_group)}`}${p.raw.model === undefined ? '' : `|model:${refText(p.raw.model)}`}`;
     const key = `${name}|${scope.service}|${scope.route}|${scope.consumer}${group}`;
-    const prev = seen.get(key);
+    // With a reference missing the scope is unknown: a clash with another instance would be a guess.
+    const prev = unresolved ? undefined : seen.get(key);
     if (prev) report(p.origin, ['name'], `plugin '${name}' is configured more than once for the same scope (also declared at ${where(prev)})`);
-    else seen.set(key, p.origin);
+    else if (!unresolved) seen.set(key, p.origin);
     pluginScopes.push(scope);
     pluginIds.push(typeof p.raw.id === 'string' ? p.raw.id : stableId('plugin', key));
   }

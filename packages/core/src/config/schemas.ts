@@ -1,6 +1,6 @@
 /**
- * The ajv validators: the decK file schema (schemas/*.schema.json at the repo root), compiled once per
- * process, and each plugin's `configSchema`, compiled once per plugin definition.
+ * The ajv validators: the decK file schema, compiled once per process, and each plugin's `configSchema`,
+ * compiled once per plugin definition.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,9 +8,12 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { AnyPlugin } from '../runtime/registry.js';
 
-/** src/config/ and dist/config/ are both four levels below the repo root. */
-const SCHEMA_DIR = new URL('../../../../schemas/', import.meta.url);
-const ENTITY_SCHEMAS = ['plugin', 'route', 'service', 'consumer', 'deck-file'] as const;
+/**
+ * The package's own copy of the repository's schemas/ (scripts/copy-schemas.mjs makes it at build, pack and
+ * test time), so an installed @gw/core finds it too. src/config/ and dist/config/ are both two levels down.
+ */
+const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
+const ENTITY_SCHEMAS = ['plugin', 'route', 'service', 'consumer', 'certificate', 'ca-certificate', 'deck-file'] as const;
 
 /** Schema keywords gw understands beyond JSON Schema: `x-secret` marks secrets, `x-message` overrides the error text. */
 const GW_KEYWORDS = ['x-secret', 'x-message'];

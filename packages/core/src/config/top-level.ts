@@ -9,7 +9,6 @@ import { entityFields } from './schemas.js';
 
 const UNSUPPORTED_KEYS: Record<string, string> = {
   consumer_groups: 'consumer_groups are a Kong Enterprise feature gw does not support',
-  vaults: 'vaults are a Kong Enterprise feature gw does not support; use ${{ env "DECK_NAME" }} for secrets',
   partials: 'partials are a Kong Enterprise feature gw does not support',
   rbac_roles: 'rbac_roles are a Kong Enterprise feature gw does not support',
   licenses: 'licenses are a Kong Enterprise feature gw does not support',
@@ -19,12 +18,15 @@ const UNSUPPORTED_KEYS: Record<string, string> = {
   custom_plugins: 'custom_plugins are a Konnect feature gw does not support; load plugins with --plugins',
   _konnect: '_konnect is a Konnect feature gw does not support',
   upstreams: 'upstreams are not supported by gw; point the service url at the target',
-  certificates: 'certificates are not supported by gw (gw serves plain HTTP; terminate TLS in front of it)',
-  ca_certificates: 'ca_certificates are not supported by gw',
   keys: 'keys are not supported by gw',
   key_sets: 'key_sets are not supported by gw',
   filter_chains: 'filter_chains (WebAssembly) are not supported by gw',
   _plugin_configs: '_plugin_configs are not supported by gw; write the config inline',
+  ai_models: 'ai_models are a Kong Enterprise (AI Gateway) feature gw does not support',
+  // Keys of Kong's own declarative format (what `deck file kong2dbless` writes), not of decK files.
+  consumer_group_consumers: "consumer_group_consumers belongs to Kong's DB-less format (kong.yml), not to decK files; gw reads decK files",
+  consumer_group_plugins: "consumer_group_plugins belongs to Kong's DB-less format (kong.yml), not to decK files; gw reads decK files",
+  plugins_partials: "plugins_partials belongs to Kong's DB-less format (kong.yml), not to decK files; gw reads decK files",
 };
 
 export interface MergedInfo {
@@ -35,7 +37,7 @@ export interface MergedInfo {
 const FORMAT = '3.0';
 
 /** Checks of one file's top-level keys (origin path is the document root). */
-export function checkTopLevel(doc: Record<string, unknown>, fileIndex: number, report: Report): void {
+export function checkTopLevel(doc: Record<string, unknown>, fileIndex: number, report: Report, warn: Report): void {
   const o = { fileIndex, path: [] };
   const version = doc._format_version;
   if (typeof version === 'number') {
@@ -53,8 +55,22 @@ export function checkTopLevel(doc: Record<string, unknown>, fileIndex: number, r
     report(o, [key], message, { key: true });
   }
   const info = doc._info;
-  if (isRecord(info) && info.default_lookup_tags !== undefined) {
+  if (!isRecord(info)) return;
+  if (info.default_lookup_tags !== undefined) {
     report(o, ['_info', 'default_lookup_tags'], 'default_lookup_tags are not supported by gw (they need a live Kong)', { key: true });
+  }
+  if (info.consumer_group_policy_overrides === true) {
+    report(o, ['_info', 'consumer_group_policy_overrides'], 'consumer group policy overrides are a Kong Enterprise feature gw does not support');
+  }
+  if (info.skip_hash_for_basic_auth === true) warn(o, ['_info', 'skip_hash_for_basic_auth'], 'has no effect: gw has no basic-auth credentials');
+  if (info.include_plugin_definitions === true) {
+    warn(o, ['_info', 'include_plugin_definitions'], 'has no effect: it concerns custom_plugins (Konnect), which gw does not support');
+  }
+  if (isRecord(info.defaults)) {
+    for (const kind of ['upstream', 'target']) {
+      const d = info.defaults[kind];
+      if (isRecord(d) && Object.keys(d).length > 0) warn(o, ['_info', 'defaults', kind], `are not used: gw has no ${kind}s (upstreams are not supported)`, { key: true });
+    }
   }
 }
 

@@ -20,6 +20,17 @@ export interface ParsedYaml {
   locate(path: readonly PathSegment[], key?: boolean): { line: number; column: number };
   /** The first character of the node at `path` in the parsed text (a quote for quoted scalars). */
   firstChar(path: readonly PathSegment[]): string;
+  /** Keys written more than once in a mapping (the last one wins, as in decK's parser). */
+  duplicates: DuplicateKey[];
+}
+
+export interface DuplicateKey {
+  /** Path of the key that won (the last one). */
+  path: PathSegment[];
+  line: number;
+  column: number;
+  /** The earlier occurrences, whose values were dropped. */
+  earlier: { line: number; column: number }[];
 }
 
 export type YamlParseResult = { ok: true; doc: ParsedYaml } | { ok: false; line: number; column: number; message: string };
@@ -35,6 +46,8 @@ export function parseYaml(text: string, toSourceOffset: (offset: number) => numb
   let value: unknown;
   try {
     value = yaml.load(text, {
+      // decK's parser (yaml.v2 through sigs.k8s.io/yaml) lets a repeated key win over the earlier one.
+      json: true,
       listener(event, state) {
         if (event === 'open') {
           stack.push({ start: skipBlank(text, state.position), result: undefined, children: [] });
@@ -52,10 +65,16 @@ export function parseYaml(text: string, toSourceOffset: (offset: number) => numb
     return { ok: false, ...where, message: `invalid YAML: ${e.reason ?? 'parse error'}` };
   }
   const root = collapse(stack[0].children[0]);
+  const duplicates = findDuplicates(root, value, []).map((d) => ({
+    path: d.path,
+    ...toLineCol(d.last),
+    earlier: d.earlier.map((offset) => toLineCol(offset)),
+  }));
   return {
     ok: true,
     doc: {
       value,
+      duplicates,
       locate(path, key = false) {
         const node = findNode(root, value, path, key);
         return node ? toLineCol(node.start) : { line: 1, column: 1 };
@@ -99,14 +118,48 @@ function findNode(root: PosNode | undefined, value: unknown, path: readonly Path
   return node;
 }
 
-/** A mapping's children alternate key, value, key, value (merge keys `<<` may break the pattern; then we fall back). */
+/**
+ * A mapping's children alternate key, value, key, value (merge keys `<<` may break the pattern; then we
+ * fall back). The last pair of a name is the one whose value was kept.
+ */
 function findPair(mapping: PosNode, name: string): { key: PosNode; value: PosNode } | undefined {
   const kids = mapping.children;
+  let found: { key: PosNode; value: PosNode } | undefined;
   for (let i = 0; i + 1 < kids.length; i += 2) {
     const k = collapse(kids[i])!;
-    if (String(k.result) === name) return { key: k, value: collapse(kids[i + 1])! };
+    if (String(k.result) === name) found = { key: k, value: collapse(kids[i + 1])! };
   }
-  return undefined;
+  return found;
+}
+
+interface RawDuplicate {
+  path: PathSegment[];
+  last: number;
+  earlier: number[];
+}
+
+/** Repeated keys of every mapping that survived into the value (a dropped value is not searched). */
+function findDuplicates(node: PosNode | undefined, value: unknown, path: PathSegment[]): RawDuplicate[] {
+  if (!node || value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) {
+    if (node.children.length !== value.length) return [];
+    return value.flatMap((item, i) => findDuplicates(collapse(node.children[i]), item, [...path, i]));
+  }
+  const kids = node.children;
+  if (kids.length % 2 !== 0) return [];
+  const starts = new Map<string, number[]>();
+  for (let i = 0; i < kids.length; i += 2) {
+    const name = String(collapse(kids[i])!.result);
+    if (name === '<<') continue;
+    starts.set(name, [...(starts.get(name) ?? []), collapse(kids[i])!.start]);
+  }
+  const out: RawDuplicate[] = [];
+  for (const [name, offsets] of starts) {
+    if (offsets.length > 1) out.push({ path: [...path, name], last: offsets[offsets.length - 1], earlier: offsets.slice(0, -1) });
+    const pair = findPair(node, name);
+    out.push(...findDuplicates(pair?.value, (value as Record<string, unknown>)[name], [...path, name]));
+  }
+  return out;
 }
 
 function skipBlank(text: string, from: number): number {

@@ -1,10 +1,17 @@
-/** Keep-alive connection pools to upstreams: one per scheme, shared by all routes of a gateway. */
+/**
+ * Keep-alive connection pools to upstreams: one per scheme, shared by all routes of a gateway, plus one
+ * https pool per distinct upstream TLS setting (a service's client certificate, CAs, verify depth).
+ */
 import http from 'node:http';
 import https from 'node:https';
+import type { UpstreamTls } from '../config/model.js';
+import { createTlsAgents } from './upstream-tls.js';
 
 export interface Agents {
   http: http.Agent;
   https: https.Agent;
+  /** The https agent for a service's TLS setting (`undefined`: the shared one). */
+  httpsFor(setting: UpstreamTls | undefined): https.Agent;
   destroy(): void;
 }
 
@@ -13,11 +20,14 @@ export function createAgents(options: { maxSockets?: number } = {}): Agents {
   // minutes-long streams, with no timeout running. Idle sockets kept for reuse are bounded.
   const common = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity, maxFreeSockets: 64, scheduling: 'lifo' as const };
   const agents = { http: new http.Agent(common), https: new https.Agent(common) };
+  const tlsAgents = createTlsAgents(agents.https, common);
   return {
     ...agents,
+    httpsFor: tlsAgents.get,
     destroy() {
       agents.http.destroy();
       agents.https.destroy();
+      tlsAgents.destroy();
     },
   };
 }

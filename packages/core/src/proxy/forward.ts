@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { GatewayError, type BodyBytes, type TryRecord, type UpstreamRequest } from '@gw/plugin-api';
 import type { AbortLike } from '../runtime/abort.js';
 import type { Agents } from './agents.js';
+import type { UpstreamTls } from '../config/model.js';
 import { startTry, UpstreamFailure, type SendOptions, type SentRequest } from './send.js';
 
 export interface ForwardOptions {
@@ -19,6 +20,8 @@ export interface ForwardOptions {
   writeTimeout: number;
   readTimeout: number;
   tlsVerify: boolean;
+  /** The service's upstream TLS setting (client certificate, CAs, verify depth), if any. */
+  tls?: UpstreamTls;
   signal: AbortLike;
   /** Builds the request of one try (runs the upstream phase); synchronous when no plugin has one. */
   prepare(): UpstreamRequest | Promise<UpstreamRequest>;
@@ -71,6 +74,7 @@ export function forwardWith(o: ForwardOptions, done: (err: unknown, sent: Forwar
         writeTimeout: o.writeTimeout,
         readTimeout: o.readTimeout,
         tlsVerify: o.tlsVerify,
+        tls: o.tls,
         signal: o.signal,
         onStreamStart,
       };

@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import type { BodyBytes, UpstreamRequest } from '@gw/plugin-api';
 import type { AbortLike } from '../runtime/abort.js';
 import type { Agents } from './agents.js';
+import type { UpstreamTls } from '../config/model.js';
 
 export type FailureKind = 'connect' | 'connect-timeout' | 'write-timeout' | 'read-timeout' | 'io' | 'aborted';
 
@@ -41,6 +42,8 @@ export interface SendOptions {
   writeTimeout: number;
   readTimeout: number;
   tlsVerify: boolean;
+  /** The service's client certificate, CAs and verify depth, when it sets any. */
+  tls?: UpstreamTls;
   /** The client went away: abandon the try. */
   signal: AbortLike;
   /** Called once when bytes of a streamed body start flowing (the try can't be repeated after that). */
@@ -75,7 +78,7 @@ export function startTry(o: SendOptions, done: TryCallback): void {
     port: u.port,
     path: u.query.length > 0 ? `${u.path}?${u.query}` : u.path,
     headers,
-    agent: isHttps ? o.agents.https : o.agents.http,
+    agent: isHttps ? o.agents.httpsFor(o.tls) : o.agents.http,
     setHost: false,
   };
   if (isHttps) {

@@ -1,7 +1,8 @@
 /**
  * Turns a RouteEntity into one or more compiled sub-routes ("entries"). Like Kong's
  * traditional_compatible router, a route whose paths mix regex and prefix paths, or prefixes of
- * different lengths, is split so that each group gets its own priority (kong-compat.md §3.2).
+ * different lengths, is split so that each group gets its own priority
+ * (docs/reference/kong.md#route-matching-and-priority).
  */
 import type { RouteEntity, ServiceEntity } from '@gw/plugin-api';
 import { compileRouteRegex, type RouteRegex } from './regex.js';

@@ -14,8 +14,7 @@ function serviceFor(route: RouteEntity, services: ReadonlyMap<string, ServiceEnt
 /**
  * Order: priority, then Kong's tie-break (`tie-break.ts`): declared route ids, greatest first, then
  * routes without a declared id in file order. `declaredIds` undefined means every id was declared.
- * Routes of a disabled service are left out, as Kong leaves them out of its router. Throws on an
- * invalid host wildcard, regex or unknown service id.
+ * Throws on an invalid host wildcard, regex or unknown service id.
  */
 export function compileEntries(
   routes: readonly RouteEntity[],
@@ -26,9 +25,7 @@ export function compileEntries(
   const entries: Array<{ entry: Entry; tie: TieKey }> = [];
   let order = 0;
   for (const route of routes) {
-    const service = serviceFor(route, services);
-    const compiled = compileRoute(route, service);
-    if (service?.enabled === false) continue;
+    const compiled = compileRoute(route, serviceFor(route, services));
     const declared = declaredIds === undefined || declaredIds.has(route.id);
     compiled.forEach((entry, group) => {
       const id = declared ? matcherId(route.id, group, compiled.length) : undefined;

@@ -1,7 +1,7 @@
 /**
  * Kong `traditional_compatible` router: routes are compiled once into prioritized entries and a
  * candidate index; a request is tested only against the few entries the index yields, in priority
- * order, and the first match wins. See kong-compat.md §3–4.
+ * order, and the first match wins. Kong's rules: docs/reference/kong.md (route matching, upstream path).
  */
 import type { RouteEntity, ServiceEntity } from '@gw/plugin-api';
 import { buildCandidateIndex } from './candidate-index.js';

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { Logger } from '@gw/plugin-api';
 import type { GatewayConfig, PluginEntity } from '../config/model.js';
+import { runsOnHttp } from '../config/plugin-protocols.js';
 import type { AnyPlugin, PluginRegistry } from './registry.js';
 
 export interface PlannedPlugin {
@@ -57,7 +58,8 @@ export async function createPluginPlan(config: GatewayConfig, registry: PluginRe
   const instances: PlannedPlugin[] = [];
   try {
     for (const entity of config.plugins) {
-      if (!entity.enabled) continue;
+      // Kong's should_process_plugin: a plugin listing no HTTP-subsystem protocol never runs here.
+      if (!entity.enabled || !runsOnHttp(entity.protocols)) continue;
       const plugin = registry.get(entity.name);
       if (plugin === undefined) throw new Error(`plugin '${entity.name}' is not installed (${entity.location.file}:${entity.location.line})`);
       const configDir = entity.location.file ? path.dirname(path.resolve(config.baseDir, entity.location.file)) : config.baseDir;

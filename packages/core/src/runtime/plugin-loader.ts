@@ -147,10 +147,12 @@ function readManifest(file: string, spec: string): Record<string, unknown> {
   }
 }
 
+const KONG_PROTOCOLS = new Set(['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp', 'ws', 'wss']);
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const HOOKS: readonly string[] = ['validate', 'errorFormat', 'init', 'close', 'reopen', ...PHASES];
-const KNOWN = new Set(['name', 'version', 'priority', 'configSchema', ...HOOKS]);
+const KNOWN = new Set(['name', 'version', 'priority', 'configSchema', 'scopes', 'protocols', ...HOOKS]);
+const SCOPE_KEYS = new Set(['service', 'route', 'consumer']);
 
 /** Everything wrong with a plugin definition, as short phrases; empty when it is usable. */
 export function checkPluginDefinition(value: unknown): string[] {
@@ -162,12 +164,38 @@ export function checkPluginDefinition(value: unknown): string[] {
   if (typeof priority !== 'number' || !Number.isInteger(priority)) issues.push(`priority must be an integer, got ${show(priority)}`);
   if (!isObject(configSchema)) issues.push('configSchema must be a JSON Schema object');
   else if (configSchema.type !== 'object') issues.push(`configSchema.type must be 'object', got ${show(configSchema.type)}`);
+  issues.push(...checkScopes(value.scopes), ...checkProtocols(value.protocols));
   for (const hook of HOOKS) {
     if (value[hook] !== undefined && typeof value[hook] !== 'function') issues.push(`${hook} must be a function`);
   }
   // A misspelt phase would otherwise never run and never complain.
   for (const key of Object.keys(value)) {
     if (!KNOWN.has(key)) issues.push(`unknown property '${key}' (known: ${[...KNOWN].join(', ')})`);
+  }
+  return issues;
+}
+
+function checkScopes(scopes: unknown): string[] {
+  if (scopes === undefined) return [];
+  if (!isObject(scopes)) return ['scopes must be an object like { consumer: false }'];
+  return Object.entries(scopes).flatMap(([k, v]) =>
+    !SCOPE_KEYS.has(k) ? [`scopes: unknown scope '${k}' (known: service, route, consumer)`] : typeof v !== 'boolean' ? [`scopes.${k} must be a boolean`] : [],
+  );
+}
+
+function checkProtocols(protocols: unknown): string[] {
+  if (protocols === undefined) return [];
+  if (!isObject(protocols)) return ["protocols must be an object like { allowed: ['http', 'https'] }"];
+  const issues: string[] = [];
+  for (const [k, v] of Object.entries(protocols)) {
+    if (k !== 'allowed' && k !== 'default') issues.push(`protocols: unknown property '${k}' (known: allowed, default)`);
+    else if (!Array.isArray(v) || v.length === 0 || v.some((p) => !KONG_PROTOCOLS.has(p as string))) {
+      issues.push(`protocols.${k} must be a non-empty list of ${[...KONG_PROTOCOLS].join(', ')}`);
+    }
+  }
+  const { allowed, default: byDefault } = protocols;
+  if (Array.isArray(allowed) && Array.isArray(byDefault) && byDefault.some((p) => !allowed.includes(p))) {
+    issues.push('protocols.default must be a subset of protocols.allowed');
   }
   return issues;
 }

@@ -16,6 +16,7 @@ import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from '../proxy/header-policy
 import { createRouter } from '../router/index.js';
 import { createConsumerIndex } from '../runtime/exchange.js';
 import { createPluginPlan } from '../runtime/plan.js';
+import { routerInput } from '../runtime/router-input.js';
 import type { PluginRegistry } from '../runtime/registry.js';
 import { createStatusApp } from '../status/status-app.js';
 import { exposedGc, startIdleGc, type IdleGc, type IdleGcActivity } from './idle-gc.js';
@@ -56,15 +57,18 @@ const consoleLogger: Logger = {
 
 async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logger: Logger): Promise<Runtime> {
   // The router first: it throws on a bad route before any plugin instance is created.
-  const router = createRouter({ routes: config.routes, services: config.services, declaredIds: config.declaredRouteIds });
+  const router = createRouter({ ...routerInput(config), declaredIds: config.declaredRouteIds });
   const plan = await createPluginPlan(config, plugins, { logger });
-  return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0, hash: configurationHash(config) };
+  return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0, hash: configurationHash(config), upstreamTls: config.upstreamTls };
 }
 
 /** Same config, same hash, on every node (Kong's configuration_hash: 32 hex digits). */
 function configurationHash(config: GatewayConfig): string {
   const { services, routes, plugins, consumers } = config;
-  return createHash('sha256').update(JSON.stringify({ services, routes, plugins, consumers })).digest('hex').slice(0, 32);
+  const hash = createHash('sha256').update(JSON.stringify({ services, routes, plugins, consumers }));
+  // A certificate rotated under the same id is a different configuration too.
+  if (config.upstreamTls.size > 0) hash.update(JSON.stringify([...config.upstreamTls]));
+  return hash.digest('hex').slice(0, 32);
 }
 
 function startIdle(quietMs: number | undefined, activity: IdleGcActivity, logger: Logger): IdleGc | undefined {

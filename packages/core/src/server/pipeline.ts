@@ -8,6 +8,7 @@ import type { Agents } from '../proxy/agents.js';
 import { forwardWith } from '../proxy/forward.js';
 import { hostHeader, setForwardingHeaders, withoutHopByHop } from '../proxy/headers.js';
 import { splitHostHeader, type MatchInput, type RouteMatch, type Router } from '../router/index.js';
+import type { UpstreamTls } from '../config/model.js';
 import { now, type ConsumerIndex, type Exchange } from '../runtime/exchange.js';
 import { describe, type PluginPlan } from '../runtime/plan.js';
 import { phasesOf, runAccess, runLog, runUpstream } from '../runtime/phases.js';
@@ -26,6 +27,8 @@ export interface Runtime {
   inFlight: number;
   /** configuration_hash of the config this runtime serves (status API). */
   hash: string;
+  /** Upstream TLS settings by service id (GatewayConfig.upstreamTls). */
+  upstreamTls: ReadonlyMap<string, UpstreamTls>;
 }
 
 export interface PipelineDeps {
@@ -159,19 +162,20 @@ function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange, done: Done): 
   // Errors before any plugin runs (key-auth's 401 on an ai-proxy route) already speak the client's format.
   ex.errorFormat = phasesOf(ex.plugins).errorFormat;
 
-  if (!phasesOf(ex.plugins).access) return toUpstream(deps, ex, match, done);
+  const tls = match.service === null ? undefined : runtime.upstreamTls.get(match.service.id);
+  if (!phasesOf(ex.plugins).access) return toUpstream(deps, ex, match, tls, done);
   runAccess(ex, runtime.plan, deps.logger).then((answer) => {
     if (ex.clientAborted) return done();
     if (answer !== undefined) return void sendWebResponse(ex, answer).then(() => done(), done);
     try {
-      toUpstream(deps, ex, match, done);
+      toUpstream(deps, ex, match, tls, done);
     } catch (err) {
       done(err);
     }
   }, done);
 }
 
-function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, done: Done): void {
+function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, tls: UpstreamTls | undefined, done: Done): void {
   const { req, client } = ex;
   // After access: `authenticate` may have switched to a consumer's plugin list.
   const upstreamPhase = phasesOf(ex.plugins).upstream;
@@ -213,6 +217,7 @@ function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, done: D
     writeTimeout: service?.write_timeout ?? 60_000,
     readTimeout: service?.read_timeout ?? 60_000,
     tlsVerify: service?.tls_verify !== false,
+    tls,
     signal: ex.abort,
     prepare() {
       const upstream: UpstreamRequest = {

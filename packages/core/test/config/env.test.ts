@@ -53,6 +53,7 @@ plugins:
       'kong.yaml': `${head}services:
   - name: s
     host: localhost
+    protocol: https
     port: \${{ env "DECK_PORT" }}
     retries: \${{ env "DECK_RETRIES" | toInt }}
     tls_verify: \${{ env "DECK_VERIFY" | toBool }}

@@ -10,7 +10,9 @@ import { loadConfig, formatProblem, summarize } from '../../src/config/index.js'
 import { testRegistry } from './test-registry.js';
 import { writeFiles } from './helpers.js';
 
-const shared = fileURLToPath(new URL('../../../../../shared/fixtures/kong/docs/', import.meta.url));
+// Kong's docs examples: the ai-proxy one is shared with ai-proxy's tests, the SSO recipe is core's own.
+const kongDocs = fileURLToPath(new URL('../../../../test/fixtures/kong/docs/', import.meta.url));
+const ownKongDocs = fileURLToPath(new URL('../fixtures/kong/docs/', import.meta.url));
 const local = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const awsEnv = {
   DECK_AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE0000000',
@@ -19,7 +21,7 @@ const awsEnv = {
 };
 
 describe('Kong fixtures', () => {
-  it('loads the Claude Code → Bedrock decK example (kong-compat §1.8)', async () => {
+  it('loads the Claude Code → Bedrock decK example', async () => {
     const result = await loadConfig([`${local}claude-code-bedrock.kong.yaml`], { plugins: testRegistry(), env: awsEnv });
     if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
     expect(summarize(result.config)).toEqual({ services: 1, routes: 1, plugins: { 'ai-proxy': 1, 'file-log': 1 }, consumers: 0 });
@@ -29,7 +31,7 @@ describe('Kong fixtures', () => {
   });
 
   it("loads the Kong docs plugin example's config (with ${aws_region}-style variables) as a decK file", async () => {
-    const example = yaml.load(readFileSync(`${shared}claude-code-bedrock.yaml`, 'utf8')) as { config: object };
+    const example = yaml.load(readFileSync(`${kongDocs}claude-code-bedrock.yaml`, 'utf8')) as { config: object };
     const deck = yaml.dump({
       _format_version: '3.0',
       services: [{ name: 'claude', url: 'http://localhost', routes: [{ name: 'claude', paths: ['/anthropic'] }], plugins: [{ name: 'ai-proxy', config: example.config }] }],
@@ -46,7 +48,7 @@ describe('Kong fixtures', () => {
     const env = Object.fromEntries(
       ['OKTA_ISSUER', 'OKTA_AUDIENCE', 'OIDC_CACHE_TOKENS_SALT', 'SONNET_ALIAS', 'OPUS_ALIAS', 'CHAT_MODEL_1', 'CHAT_MODEL_2'].map((n) => [`DECK_${n}`, `value-of-${n}`]),
     );
-    const file = `${shared}claude-code-sso-bedrock.kong.yaml`;
+    const file = `${ownKongDocs}claude-code-sso-bedrock.kong.yaml`;
     const result = await loadConfig([file], { plugins: testRegistry(), env: { ...awsEnv, ...env } });
     expect(result.ok).toBe(false);
     const lines = result.ok ? [] : result.problems.map((p) => formatProblem({ ...p, file: 'sso.yaml' }));

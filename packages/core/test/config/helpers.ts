@@ -19,11 +19,13 @@ export async function load(files: Record<string, string>, options: Partial<LoadO
   return loadConfig(writeFiles(files), { plugins: testRegistry(), env: {}, ...options });
 }
 
-/** Load and expect success. */
+/** Load and expect success; warnings are formatted without the temp folder. */
 export async function loadOk(files: Record<string, string>, options: Partial<LoadOptions> = {}): Promise<GatewayConfig & { warnings: string[] }> {
-  const result = await load(files, options);
+  const paths = writeFiles(files);
+  const result = await loadConfig(paths, { plugins: testRegistry(), env: {}, ...options });
   if (!result.ok) throw new Error(`expected the config to load:\n${result.problems.map(formatProblem).join('\n')}`);
-  return Object.assign(result.config, { warnings: result.warnings });
+  const dir = `${dirname(paths[0])}${sep}`;
+  return Object.assign(result.config, { warnings: result.warnings.map((w) => w.split(dir).join('')) });
 }
 
 /** Load and expect failure; returns formatted problems without the temp folder. */

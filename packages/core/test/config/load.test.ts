@@ -51,6 +51,27 @@ describe('defaults', () => {
     ]);
   });
 
+  it('lets protocol, host, port and path override the parts of url, as decK does', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - {name: a, url: "https://old.example.com:8443/v1", host: new.example.com}
+  - {name: b, url: "https://example.com/v1", protocol: http, path: /v2}
+  - {name: c, url: "http://example.com", port: 9000}
+`,
+    });
+    expect(config.services.map((s) => [s.protocol, s.host, s.port, s.path])).toEqual([
+      ['https', 'new.example.com', 8443, '/v1'],
+      // decK takes the port from the url's scheme (443) before protocol overrides it.
+      ['http', 'example.com', 443, '/v2'],
+      ['http', 'example.com', 9000, undefined],
+    ]);
+  });
+
+  it('checks a protocol given next to url, not only the url', async () => {
+    const problems = await loadFail({ 'kong.yaml': `${head}services:\n  - {name: a, url: "http://example.com", protocol: grpc}\n` });
+    expect(problems).toEqual(["kong.yaml:3:52 services[0].protocol: protocol 'grpc' is not supported by gw (only http and https)"]);
+  });
+
   it('applies _info.defaults between the entity value and Kong defaults', async () => {
     const config = await loadOk({
       'kong.yaml': `${head}_info:
@@ -254,6 +275,33 @@ plugins:
     ]);
   });
 
+  it('reports an unresolved plugin reference once, not also as a duplicate scope', async () => {
+    const problems = await loadFail({
+      'kong.yaml': `${head}services:
+  - name: s
+    url: http://localhost
+    plugins:
+      - name: file-log
+      - name: file-log
+        consumer: nobody
+`,
+    });
+    expect(problems).toEqual(['kong.yaml:8:19 services[0].plugins[1].consumer: consumer nobody for plugin file-log: entity not found']);
+  });
+
+  it('tells Enterprise model-scoped instances apart: the refused model is the one problem, not a duplicate too', async () => {
+    const problems = await loadFail({
+      'kong.yaml': `${head}plugins:
+  - {name: ai-proxy, model: gpt-4o}
+  - {name: ai-proxy, model: gpt-5}
+`,
+    });
+    expect(problems).toEqual([
+      'kong.yaml:3:22 plugins[0].model: a plugin-level model (a reference to ai_models) is a Kong Enterprise feature gw does not support',
+      'kong.yaml:4:22 plugins[1].model: a plugin-level model (a reference to ai_models) is a Kong Enterprise feature gw does not support',
+    ]);
+  });
+
   it('reports a file that cannot be read', async () => {
     const result = await loadConfig(['/nonexistent/gw/kong.yaml'], { plugins: testRegistry(), env: {} });
     expect(result).toEqual({ ok: false, problems: [{ file: '/nonexistent/gw/kong.yaml', line: 0, column: 0, path: '', message: 'cannot read file (ENOENT)' }] });
@@ -308,7 +356,121 @@ plugins:
 
   it('warns about a route without a service', async () => {
     const config = await loadOk({ 'kong.yaml': `${head}routes:\n  - name: lonely\n    paths: [/]\n` });
-    expect(config.warnings).toEqual(["route 'lonely' has no service: requests it matches get 503 unless a plugin answers them"]);
+    expect(config.warnings).toEqual(["kong.yaml:3:5 routes[0]: route 'lonely' has no service: requests it matches get 503 unless a plugin answers them"]);
+  });
+
+  it('accepts a repeated mapping key with a warning naming both lines; the last one wins, as in decK', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - name: s
+    url: http://localhost
+    retries: 1
+    retries: 2
+    routes:
+      - {name: r, paths: [/a], paths: [/b]}
+    retries: 3
+`,
+    });
+    expect(config.services[0].retries).toBe(3);
+    expect(config.routes[0].paths).toEqual(['/b']);
+    expect(config.warnings).toEqual([
+      'kong.yaml:8:32 services[0].routes[0].paths: duplicated mapping key (also at 8:19); the last one is used, as in decK',
+      'kong.yaml:9:5 services[0].retries: duplicated mapping key (also at 5:5, 6:5); the last one is used, as in decK',
+    ]);
+  });
+
+  it('points a problem under a repeated key at the occurrence that was used', async () => {
+    const problems = await loadFail({ 'kong.yaml': `${head}services:\n  - name: s\n    url: http://localhost\n    retries: 1\n    retries: many\n` });
+    expect(problems).toEqual(['kong.yaml:6:14 services[0].retries: expected an integer']);
+  });
+
+  it('warns where plugin protocols read as a per-request filter, which they are not in Kong', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - name: s
+    url: http://localhost
+    routes:
+      - {name: both, paths: [/both]}
+      - {name: tls-only, paths: [/tls], protocols: [https]}
+plugins:
+  - name: test-auth
+    protocols: [grpc, grpcs]
+  - name: file-log
+    protocols: [tcp, tls]
+  - name: test-limits
+    route: tls-only
+    protocols: [https]
+    config: {limit: 1}
+  - name: ai-proxy
+    service: s
+    protocols: [https, grpc]
+`,
+    });
+    expect(config.warnings).toEqual([
+      "kong.yaml:10:16 plugins[0].protocols: does not list http or https, but the plugin still runs on http and https requests: Kong picks plugins by subsystem (any of http, https, grpc, grpcs), not by the request's protocol, and gw does the same",
+      'kong.yaml:12:16 plugins[1].protocols: lists only stream protocols (tcp, tls): Kong runs this plugin on stream routes only, which gw does not serve, so it never runs',
+      "kong.yaml:19:16 plugins[3].protocols: does not list http, but the plugin still runs on http requests: Kong picks plugins by subsystem (any of http, https, grpc, grpcs), not by the request's protocol, and gw does the same",
+    ]);
+  });
+
+  it('warns once per field when routes write request_buffering or response_buffering: true (gw streams)', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}_info:
+  defaults:
+    route: {response_buffering: true}
+services:
+  - name: s
+    url: http://localhost
+    routes:
+      - {name: a, paths: [/a], request_buffering: true, response_buffering: false}
+      - {name: b, paths: [/b], request_buffering: true}
+routes:
+  - {name: c, paths: [/c], service: s, request_buffering: true}
+  - {name: d, paths: [/d], service: s, request_buffering: false}
+`,
+    });
+    expect(config.routes.map((r) => [r.request_buffering, r.response_buffering])).toEqual([[true, false], [true, true], [true, true], [false, true]]);
+    expect(config.warnings).toEqual([
+      'kong.yaml:4:33 _info.defaults.route.response_buffering: true is not honoured: gw sends a response to the client as it arrives, as Kong does with response_buffering: false',
+      'kong.yaml:9:51 services[0].routes[0].request_buffering: true (and in 2 more places) is not honoured: gw sends a request body to the upstream as it arrives unless a plugin reads it (a chunked body stays chunked), as Kong does with request_buffering: false',
+    ]);
+  });
+
+  it("warns about a path that looks like a regex without '~' (decK's route-regex-path-format)", async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}services:
+  - name: s
+    url: http://localhost
+    routes:
+      - name: r
+        paths: [/users/\\d+, '~/items/\\d+$', /plain/path-1.2_x~y, /a%20b]
+`,
+    });
+    expect(config.warnings).toEqual([
+      "kong.yaml:7:17 services[0].routes[0].paths[0]: looks like a regex but has no '~' prefix, so it is matched as a plain prefix since Kong 3.0; write '~/users/\\d+' if it is a regex (decK's route-regex-path-format)",
+    ]);
+  });
+
+  it("prints a plugin's warnings (fields it accepts and does not act on) without refusing the config", async () => {
+    const config = await loadOk({ 'kong.yaml': `${head}plugins:\n  - name: test-limits\n    config: {limit: 3, window: hour}\n` });
+    expect(config.warnings).toEqual(['kong.yaml:4:32 plugins[0].config.window: hour is accepted and not acted on']);
+  });
+
+  it('warns about _info settings that have no effect in gw', async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}_info:
+  skip_hash_for_basic_auth: true
+  include_plugin_definitions: true
+  defaults:
+    upstream: {slots: 100}
+    target: {}
+`,
+    });
+    expect(config.warnings).toEqual([
+      'kong.yaml:3:29 _info.skip_hash_for_basic_auth: has no effect: gw has no basic-auth credentials',
+      'kong.yaml:4:31 _info.include_plugin_definitions: has no effect: it concerns custom_plugins (Konnect), which gw does not support',
+      'kong.yaml:6:5 _info.defaults.upstream: are not used: gw has no upstreams (upstreams are not supported)',
+    ]);
   });
 
   it('accepts an empty but valid config', async () => {

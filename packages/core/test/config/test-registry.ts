@@ -25,13 +25,27 @@ export const testLimits = definePlugin<{ limit: number; window: string; burst?: 
     },
   },
   validate(config) {
-    return config.burst !== undefined && config.burst < config.limit ? [{ path: 'burst', message: 'must be at least limit' }] : [];
+    const issues = config.burst !== undefined && config.burst < config.limit ? [{ path: 'burst', message: 'must be at least limit' }] : [];
+    if (config.window === 'hour') issues.push({ path: 'window', message: 'hour is accepted and not acted on', severity: 'warning' as const });
+    return issues;
   },
+});
+
+/** Declares what key-auth declares: no consumer scope (Kong's no_consumer), HTTP protocols only. */
+export const testAuth = definePlugin({
+  name: 'test-auth',
+  version: '0.0.1',
+  priority: 1250,
+  configSchema: { type: 'object' },
+  scopes: { consumer: false },
+  protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
 });
 
 export function testRegistry(): PluginRegistry {
   return new Map<string, AnyPlugin>([
-    ['ai-proxy', permissive('ai-proxy', 770)],
+    // Declares ai-proxy's own protocols default (Kong Enterprise 3.13 adds ws, wss).
+    ['ai-proxy', { ...permissive('ai-proxy', 770), protocols: { default: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] } }],
+    ['test-auth', testAuth as AnyPlugin],
     ['file-log', permissive('file-log', 9)],
     ['test-limits', testLimits as AnyPlugin],
   ]);

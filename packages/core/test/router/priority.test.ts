@@ -3,7 +3,8 @@ import type { RouteEntity } from '@gw/plugin-api';
 import { createRouter, type MatchInput } from '../../src/router/index.js';
 import { req, route, service } from './helpers.js';
 
-// kong-compat.md §3.2: weight, plain-host-only, header count, regex bit, regex_priority, prefix length.
+// Kong's priority (docs/reference/kong.md#route-matching-and-priority): weight, plain-host-only,
+// header count, regex bit, regex_priority, prefix length.
 function winner(routes: RouteEntity[], input: Partial<MatchInput>): string | null {
   return createRouter({ services: [service()], routes }).match(req(input))?.route.name ?? null;
 }

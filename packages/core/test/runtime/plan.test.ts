@@ -58,6 +58,28 @@ describe('plugin plan', () => {
     expect(plan.forRequest(r1.id, svc.id, null).map((pp) => pp.name)).toEqual(['high', 'tie-b', 'tie-a', 'low']);
   });
 
+  it("picks plugins by subsystem as Kong does: a stream-only plugin never runs, one listing grpc does (Kong's should_process_plugin)", async () => {
+    let inits = 0;
+    const counted = (name: string) => p(name, 10, { init: () => void inits++ });
+    const registry = new Map([['stream', counted('stream')], ['grpc', counted('grpc')], ['https', counted('https')]]);
+    const plan = await createPluginPlan(
+      gatewayConfig({
+        services: [svc],
+        routes: [r1],
+        plugins: [
+          { ...plugin('stream'), protocols: ['tcp', 'tls'] },
+          { ...plugin('grpc'), protocols: ['grpc', 'grpcs'] },
+          { ...plugin('https'), protocols: ['https'] },
+        ],
+      }),
+      registry,
+      { logger: recordingLogger() },
+    );
+    expect(plan.forRequest(r1.id, svc.id, null).map((pp) => pp.name)).toEqual(['https', 'grpc']);
+    expect(inits).toBe(2);
+    await plan.close();
+  });
+
   it('inits each plugin entity once, and closes and reopens every instance', async () => {
     const events: string[] = [];
     const def = definePlugin<{ n: number }, { n: number }>({

@@ -106,7 +106,7 @@ describe('loadPluginRegistry', () => {
     expect((err as Error).message).toBe(
       "plugin package 'gw-plugin-bad': invalid plugin definition: name must be kebab-case, got 'Bad_Name'; " +
         "version must be semver x.y.z, got '1.0'; priority must be an integer, got 1.5; log must be a function; " +
-        "unknown property 'acess' (known: name, version, priority, configSchema, validate, errorFormat, init, close, reopen, access, upstream, responseHeaders, responseBody, log)",
+        "unknown property 'acess' (known: name, version, priority, configSchema, scopes, protocols, validate, errorFormat, init, close, reopen, access, upstream, responseHeaders, responseBody, log)",
     );
   });
 
@@ -134,5 +134,15 @@ describe('checkPluginDefinition', () => {
     expect(checkPluginDefinition({ ...fileLog, configSchema: undefined })).toEqual(['configSchema must be a JSON Schema object']);
     expect(checkPluginDefinition({ ...fileLog, configSchema: { type: 'string' } })).toEqual(["configSchema.type must be 'object', got 'string'"]);
     expect(checkPluginDefinition(null)).toEqual(['expected an object made with definePlugin({...})']);
+  });
+
+  it('checks the declared scopes and protocols', () => {
+    expect(checkPluginDefinition({ ...fileLog, scopes: { consumer: false }, protocols: { allowed: ['http', 'https'], default: ['http'] } })).toEqual([]);
+    expect(checkPluginDefinition({ ...fileLog, scopes: { consumers: false, route: 'no' } })).toEqual([
+      "scopes: unknown scope 'consumers' (known: service, route, consumer)",
+      'scopes.route must be a boolean',
+    ]);
+    expect(checkPluginDefinition({ ...fileLog, protocols: { allowed: ['http'], default: ['https'] } })).toEqual(['protocols.default must be a subset of protocols.allowed']);
+    expect(checkPluginDefinition({ ...fileLog, protocols: { allowed: ['htp'] } })[0]).toMatch(/^protocols.allowed must be a non-empty list of grpc, /);
   });
 });

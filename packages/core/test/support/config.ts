@@ -77,6 +77,7 @@ export function gatewayConfig(parts: {
   routes?: RouteEntity[];
   consumers?: ConsumerWithCredentials[];
   plugins?: PluginEntity[];
+  upstreamTls?: GatewayConfig['upstreamTls'];
 }): GatewayConfig {
   return {
     services: parts.services ?? [],
@@ -86,5 +87,6 @@ export function gatewayConfig(parts: {
     files: ['kong.yaml'],
     baseDir: process.cwd(),
     locations: new Map(),
+    upstreamTls: parts.upstreamTls ?? new Map(),
   };
 }

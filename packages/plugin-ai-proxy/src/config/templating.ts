@@ -2,7 +2,7 @@ import { GatewayError, type ClientRequest } from '@gw/plugin-api';
 import type { AiProxyConfig, ModelConfig } from './types.js';
 
 /**
- * Kong's model templating (kong-compat.md §6.7): a string in `model.name` or `model.options.*` (nested
+ * Kong's model templating: a string in `model.name` or `model.options.*` (nested
  * included) may contain one `$(source.key)`, with source `headers`, `uri_captures` or `query_params`,
  * resolved per request. Failures are 400 with Kong's messages.
  */

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '@gw/plugin-api';
 import type { AiProxyConfig } from './types.js';
+import { configSchema } from './schema.js';
 
 /** Providers and client formats gw implements today; the schema accepts all of Kong's. */
 export const SUPPORTED_PROVIDERS: readonly string[] = ['bedrock', 'anthropic'];
@@ -55,7 +56,60 @@ export function validate(config: AiProxyConfig): ConfigIssue[] {
   if (auth.param_location === 'body') {
     issues.push({ path: 'auth.param_location', message: "param_location 'body' is not supported yet by gw (supported: query)" });
   }
+  if (config.genai_category !== undefined && config.genai_category !== 'text/generation') {
+    issues.push({ path: 'genai_category', message: `genai_category '${config.genai_category}' is not supported yet by gw (supported: text/generation)` });
+  }
+  issues.push(...unusedOptionWarnings(config));
   return issues;
+}
+
+/**
+ * Options of other providers, route types or plugins: Kong accepts and ignores them for this instance, and
+ * so does gw, saying so. Only values a user chose (not null, not the schema default a decK dump carries).
+ */
+const FOREIGN_OPTIONS: readonly { prefix: string; owner: string }[] = [
+  { prefix: 'model.options.azure_', owner: "the 'azure' provider" },
+  { prefix: 'auth.azure_', owner: "the 'azure' provider" },
+  { prefix: 'auth.gcp_', owner: "the 'gemini' provider" },
+  { prefix: 'model.options.gemini.', owner: "the 'gemini' provider" },
+  { prefix: 'model.options.huggingface.', owner: "the 'huggingface' provider" },
+  { prefix: 'model.options.cohere.', owner: "the 'cohere' provider" },
+  { prefix: 'model.options.dashscope.', owner: "the 'dashscope' provider" },
+  { prefix: 'model.options.llama2_format', owner: "the 'llama2' provider" },
+  { prefix: 'model.options.mistral_format', owner: "the 'mistral' provider" },
+  { prefix: 'model.options.embeddings_dimensions', owner: 'embeddings route types' },
+  { prefix: 'model.options.bedrock.embeddings_normalize', owner: 'embeddings route types' },
+  { prefix: 'model.options.bedrock.video_output_s3_uri', owner: 'video generation' },
+  { prefix: 'model.options.bedrock.batch_', owner: 'batch route types' },
+  { prefix: 'model.model_alias', owner: 'ai-proxy-advanced' },
+];
+
+function unusedOptionWarnings(config: AiProxyConfig): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const [path, value] of leaves(config as unknown as Record<string, unknown>, '')) {
+    const foreign = FOREIGN_OPTIONS.find((f) => path.startsWith(f.prefix));
+    if (!foreign || NOT_IMPLEMENTED.includes(path) || value === null || value === undefined || value === schemaDefault(path)) continue;
+    const provider = config.model?.provider;
+    // An option of the configured provider is that provider's business (refused above when gw lacks it).
+    if (provider !== undefined && foreign.owner === `the '${provider}' provider`) continue;
+    out.push({ path, severity: 'warning', message: `is an option of ${foreign.owner}, not used by this ai-proxy (provider '${provider ?? ''}', route_type '${config.route_type ?? ''}')` });
+  }
+  return out;
+}
+
+function leaves(node: Record<string, unknown>, prefix: string): [string, unknown][] {
+  return Object.entries(node).flatMap(([k, v]) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, v] as [string, unknown]],
+  );
+}
+
+function schemaDefault(path: string): unknown {
+  let node: unknown = configSchema;
+  for (const key of path.split('.')) {
+    const props = (node as { properties?: Record<string, unknown> } | undefined)?.properties;
+    node = props?.[key];
+  }
+  return (node as { default?: unknown } | undefined)?.default;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Which `anthropic-beta` flags travel to Bedrock, kept as data so a new flag is a one-line change.
- * Sources: bedrock-wire.md §5.2, claude-code-wire.md §5 and §11 (Claude Code's own Bedrock mode is the
- * oracle: what it sends Bedrock is known to work), kong-compat.md §12 pitfalls 3-4.
+ * Sources: docs/reference/bedrock.md#betas and docs/reference/claude-code.md#bedrock-mode (Claude Code's
+ * own Bedrock mode is the oracle: what it sends Bedrock is known to work).
  *
  * Rule: a flag is forwarded in body `anthropic_beta` only if it is in `accepted` (after `renames`) and
  * no `modelExceptions` entry excludes the upstream model; every other flag is dropped (Bedrock answers 400 "invalid beta flag" for unknown ones). A body field

@@ -35,7 +35,7 @@ function invalid(): never {
 }
 
 /**
- * Check the body the way Kong's normalize-request does (kong-compat.md §7.1): UTF-8, a JSON object,
+ * Check the body the way Kong's normalize-request does: UTF-8, a JSON object,
  * a non-empty `messages` array.
  */
 export function parseMessagesBody(bytes: Uint8Array): ParsedBody {

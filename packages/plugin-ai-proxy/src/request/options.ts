@@ -3,8 +3,8 @@ import type { RawMembers } from './json-members.js';
 
 /**
  * Kong's `model.options` overrides: configured max_tokens / temperature / top_p / top_k replace the
- * request's values (kong-compat.md §6.5). Unlike Kong, an override that would make the upstream reject
- * the body is skipped instead (pitfall 17):
+ * request's values. Unlike Kong, whose answer to the resulting 400 is "raise max_tokens by hand", an
+ * override that would make the upstream reject the body is skipped instead:
  * - max_tokens at or below `thinking.budget_tokens` (Claude Code 2.1.330 sends 31999/32000; Kong's
  *   Claude Code example sets 8192) → the request keeps its own max_tokens;
  * - with thinking on, temperature and top_k can't be changed and top_p must stay within [0.95, 1];

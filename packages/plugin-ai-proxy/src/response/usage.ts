@@ -1,7 +1,7 @@
 /**
- * Usage from Anthropic stream events and Bedrock's invocation metrics. Event counts win; the metrics
- * only fill fields the events never reported (bedrock-wire.md §9). Anthropic's `input_tokens` excludes
- * cache tokens; the stats builder adds them back into `prompt_tokens`.
+ * Usage from Anthropic stream events and Bedrock's invocation metrics (`amazon-bedrock-invocationMetrics`
+ * in message_stop). Event counts win; the metrics only fill fields the events never reported.
+ * Anthropic's `input_tokens` excludes cache tokens; the stats builder adds them back into `prompt_tokens`.
  */
 import type { Usage } from '../exchange.js';
 

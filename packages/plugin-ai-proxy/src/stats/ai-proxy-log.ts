@@ -1,5 +1,5 @@
 /**
- * Kong's `ai.proxy` log value (kong-compat.md §9.2/§9.3): `meta`, `usage`, `tried_targets`, and
+ * Kong's `ai.proxy` log value (docs/reference/kong.md#the-aiproxy-log-value): `meta`, `usage`, `tried_targets`, and
  * `payload` with log_payloads. Field names are Kong's; gw additions (`error`, `count_tokens`, the cache
  * counts) only appear when they carry something.
  */

@@ -114,6 +114,28 @@ describe('validate (Kong entity checks, gw support)', () => {
     ]);
   });
 
+  it('warns about options of other providers, route types and ai-proxy-advanced, when set to something', () => {
+    const config = check({
+      ...minimal(),
+      model: {
+        ...minimal().model,
+        model_alias: 'fast',
+        options: { azure_instance: 'kong-az', azure_api_version: '2023-05-15', mistral_format: null, bedrock: { embeddings_normalize: true, aws_region: 'us-east-1' } },
+      },
+    }).config;
+    expect(validate(config)).toEqual([
+      { path: 'model.model_alias', severity: 'warning', message: "is an option of ai-proxy-advanced, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
+      { path: 'model.options.azure_instance', severity: 'warning', message: "is an option of the 'azure' provider, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
+      { path: 'model.options.bedrock.embeddings_normalize', severity: 'warning', message: "is an option of embeddings route types, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
+    ]);
+  });
+
+  it('refuses a genai_category other than text generation', () => {
+    expect(validate({ ...base(), genai_category: 'image/generation' })).toEqual([
+      { path: 'genai_category', message: "genai_category 'image/generation' is not supported yet by gw (supported: text/generation)" },
+    ]);
+  });
+
   it("keeps Kong's native-format checks", () => {
     const issues = validate({ ...base(), llm_format: 'bedrock', route_type: 'llm/v1/completions', model: { provider: 'anthropic', options: { anthropic_version: 'v' } } });
     expect(issues.map((issue) => issue.message)).toContain("native provider options in llm_format can only be used with the 'llm/v1/chat' route_type");

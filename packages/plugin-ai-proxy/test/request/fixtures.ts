@@ -1,10 +1,11 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { FIXTURES, fixtureJson } from '../../../../test/fixtures.js';
 
-/** /work/shared/fixtures: the repo root's sibling `shared/fixtures`. */
-export const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+/** The recorded captures shared across packages: test/fixtures/ at the repository root. */
+export { FIXTURES };
 
 export function readFixture<T = unknown>(relative: string): T {
-  return JSON.parse(readFileSync(new URL(relative, FIXTURES), 'utf8')) as T;
+  return fixtureJson<T>(relative);
 }
 
 export function listFixtures(folder: string, suffix: string): string[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aiResponseBody, aiResponseHeaders, mapBedrockError, parseBedrockError, BEDROCK_ERROR_MAP } from '../../src/response/index.js';
 import { fakeCtx, fixtureJson, head, makeExchange, run } from './harness.js';
 
-/** bedrock-wire.md §13, one row per Bedrock name: [name, HTTP status Bedrock sends, client status, Anthropic type]. */
+/** The mapping in docs/errors.md, one row per Bedrock name: [name, HTTP status Bedrock sends, client status, Anthropic type]. */
 const TABLE: [string, number, number, string][] = [
   ['ValidationException', 400, 400, 'invalid_request_error'],
   ['ConflictException', 400, 400, 'invalid_request_error'],

@@ -197,7 +197,7 @@ describe('Bedrock event stream → SSE', () => {
     expect(on.exchange.responsePayload).toBe(sse);
   });
 
-  it('maps every in-stream exception member per §13, as HTTP error first and SSE error later', async () => {
+  it('maps every in-stream exception member like the HTTP errors, as HTTP error first and SSE error later', async () => {
     const rows: [string, number, string][] = [
       ['internalServerException', 500, 'api_error'], ['modelStreamErrorException', 502, 'api_error'],
       ['validationException', 400, 'invalid_request_error'], ['throttlingException', 429, 'rate_limit_error'],

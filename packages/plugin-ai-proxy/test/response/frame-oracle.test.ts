@@ -3,13 +3,13 @@
  * fixture, messages the codec encodes with every header type, random chunk splits, truncation, and a
  * seeded fuzz where the decoder must either throw FrameError or return exactly what the codec returns.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { EventStreamCodec, Int64 } from '@smithy/eventstream-codec';
 import { createFrameDecoder, FrameError, type Frame, type HeaderValue } from '../../src/response/frame-decoder.js';
-import { FIXTURES, fixture, prng, randomSplits } from './harness.js';
+import { FIXTURES, LOCAL_FIXTURES, prng, randomSplits } from './harness.js';
 
 // The codec configured as the old production path was (Buffer's UTF-8 conversions).
 const codec = new EventStreamCodec(
@@ -113,9 +113,16 @@ function allTypes(): Buffer[] {
   ];
 }
 
+// The Bedrock captures shared with the emulator's tests, and Kong's recorded ConverseStream (this package's own).
+const BIN_ROOTS = [FIXTURES, LOCAL_FIXTURES];
+
 function binFixtures(): string[] {
-  const root = fileURLToPath(FIXTURES);
-  return (readdirSync(root, { recursive: true }) as string[]).filter((path) => path.endsWith('.bin')).sort();
+  return BIN_ROOTS.flatMap((root) => (readdirSync(fileURLToPath(root), { recursive: true }) as string[]).filter((path) => path.endsWith('.bin'))).sort();
+}
+
+function fixture(path: string): Uint8Array {
+  const root = BIN_ROOTS.find((candidate) => existsSync(new URL(path, candidate)))!;
+  return new Uint8Array(readFileSync(new URL(path, root)));
 }
 
 describe('frame decoder vs @smithy/eventstream-codec', () => {

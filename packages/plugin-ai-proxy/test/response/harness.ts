@@ -1,17 +1,19 @@
 /** Test helpers: a fake RequestContext clock, exchanges, fixtures, and running a transform over chunks. */
-import { readFileSync } from 'node:fs';
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../src/exchange.js';
 import { emptyUsage } from '../../src/exchange.js';
+import { FIXTURES, fixtureBytes, fixtureJson as repoFixtureJson } from '../../../../test/fixtures.js';
 
-export const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+/** Captures shared across packages (test/fixtures/ at the repository root), and this package's own. */
+export { FIXTURES };
+export const LOCAL_FIXTURES = new URL('../fixtures/', import.meta.url);
 
 export function fixture(path: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(path, FIXTURES)));
+  return fixtureBytes(path);
 }
 
 export function fixtureJson<T = any>(path: string): T {
-  return JSON.parse(readFileSync(new URL(path, FIXTURES), 'utf8')) as T;
+  return repoFixtureJson<T>(path);
 }
 
 /** A context whose clock advances by 1 ms per reading, so ordering of timestamps is checkable. */

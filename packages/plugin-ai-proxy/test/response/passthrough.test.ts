@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { aiResponseBody, aiResponseHeaders } from '../../src/response/index.js';
-import { FIXTURES, fakeCtx, head, makeExchange, prng, randomSplits, run } from './harness.js';
+import { LOCAL_FIXTURES, fakeCtx, head, makeExchange, prng, randomSplits, run } from './harness.js';
 
 const enc = new TextEncoder();
 
 /** Body of a captured `.http` response (after the blank line). */
 function httpBody(name: string): string {
-  const text = readFileSync(new URL(`claude-code/${name}`, FIXTURES), 'utf8');
+  const text = readFileSync(new URL(`claude-code/${name}`, LOCAL_FIXTURES), 'utf8');
   return text.slice(text.indexOf('\r\n\r\n') + 4);
 }
 

@@ -31,7 +31,7 @@ export interface BedrockBody {
 }
 
 /**
- * Anthropic Messages body → InvokeModel body (bedrock-wire.md §5.1, claude-code-wire.md §11.1): drop
+ * Anthropic Messages body → InvokeModel body (docs/reference/bedrock.md#invokemodel-body): drop
  * `model` and `stream` (path and operation carry them), apply model.options, move betas into
  * `anthropic_beta` through the beta policy (dropping fields of dropped betas), end with
  * `anthropic_version` — the key order Claude Code's own Bedrock mode produces. Untouched members keep
@@ -93,7 +93,7 @@ function bodyBetas(raw: string | undefined): string[] {
 
 /**
  * CountTokens body: `{"input":{"invokeModel":{"body":"<base64 of the InvokeModel body>"}}}` (the AWS SDK
- * capture in aws-sdk-requests-h1.json sends the blob base64). The Anthropic count_tokens request has no
+ * sends the blob base64: test/fixtures/bedrock/aws-sdk-requests-h1.json). The Anthropic count_tokens request has no
  * max_tokens but InvokeModel requires one: use one that satisfies the thinking budget.
  */
 export function toCountTokensBody(invoke: BedrockBody): Buffer {

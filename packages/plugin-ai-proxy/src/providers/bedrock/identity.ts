@@ -9,7 +9,7 @@ export interface AwsCredentials {
 }
 
 /**
- * Region: model.options.bedrock.aws_region → env AWS_REGION → env AWS_DEFAULT_REGION (kong-compat.md §8.4)
+ * Region: model.options.bedrock.aws_region → env AWS_REGION → env AWS_DEFAULT_REGION (Kong's order)
  * → the shared profile's `region` (the SDKs look at the environment before the profile). When the profile
  * couldn't be read, that is the answer: it is where the region was meant to come from.
  */

@@ -7,7 +7,7 @@ export interface SignInput {
   method: string;
   /** Host header exactly as sent (with `:port` unless default). */
   host: string;
-  /** Wire path, already percent-encoded; aws4 encodes it once more for the canonical URI (bedrock-wire.md §6). */
+  /** Wire path, already percent-encoded; aws4 encodes it once more for the canonical URI (docs/reference/bedrock.md#sigv4). */
   path: string;
   /** Query without `?`. */
   query: string;

@@ -18,7 +18,7 @@ export function applyBedrockPlan(plan: BedrockPlan, upstream: UpstreamRequest, d
   for (const name of Object.keys(upstream.headers)) if (KEEP.test(name)) headers[name] = upstream.headers[name];
   const toSign: Record<string, string> = { 'content-type': 'application/json' };
   // Streams: Bedrock answers application/vnd.amazon.eventstream; the SDK asks for the chunk payload type
-  // with x-amzn-bedrock-accept (bedrock-wire.md §4).
+  // with x-amzn-bedrock-accept.
   if (plan.stream) toSign['x-amzn-bedrock-accept'] = 'application/json';
   else toSign.accept = 'application/json';
   const signed = signBedrock({
@@ -38,7 +38,7 @@ export function applyBedrockPlan(plan: BedrockPlan, upstream: UpstreamRequest, d
   upstream.port = plan.endpoint.port;
   upstream.path = plan.path;
   upstream.query = '';
-  // identity: a compressed event stream can't be decoded chunk by chunk (kong-compat.md pitfall 10).
+  // identity: a compressed event stream can't be decoded chunk by chunk (gzip reached Kong's clients as an empty 200).
   Object.assign(headers, signed);
   headers['accept-encoding'] = 'identity';
   upstream.headers = headers;

@@ -1,6 +1,6 @@
 import { parseEndpoint, type Endpoint } from '../endpoint.js';
 
-/** Bedrock Runtime URLs (bedrock-wire.md §1-3). */
+/** Bedrock Runtime URLs (docs/reference/bedrock.md#endpoints-and-model-ids). */
 
 /** One path segment for a model id: `:` → %3A and an ARN's `/` → %2F (the id must stay one segment). */
 export function encodeModelId(modelId: string): string {
@@ -13,7 +13,7 @@ export function modelPath(prefix: string, modelId: string, operation: BedrockOpe
   return `${prefix}/model/${encodeModelId(modelId)}/${operation}`;
 }
 
-/** Geo prefixes of cross-region inference profile ids (bedrock-wire.md §2). */
+/** Geo prefixes of cross-region inference profile ids (`us.anthropic.…`, `global.anthropic.…`). */
 const GEO_PREFIX = /^(?:us|us-gov|eu|apac|au|ca|jp|global)\.(?=anthropic\.)/;
 
 /** CountTokens takes the foundation model id: strip a geo prefix; ARNs and plain ids stay as they are. */
