@@ -4,7 +4,7 @@
  * make a backtracking engine explode (`~/redos/(a+)+$`). Kong's traditional_compatible router
  * matches with Rust's `regex` crate, which has the same semantics and the same limits, so the
  * patterns it accepts are the patterns gw accepts. PCRE constructs RE2 lacks are named here, before
- * re2js sees them, so `gw sync` says which construct to remove (docs/decisions/0011-route-regex-re2.md).
+ * re2js sees them, so `gw sync` says which construct to remove (docs/decisions/0013-route-regex-re2.md).
  */
 import { RE2JS } from 're2js';
 
