@@ -17,12 +17,15 @@ export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseH
   let partial = '';
   let event = 'message';
   let data: string[] = [];
+  /** An `error` event ends an Anthropic stream: nothing legitimate follows it. */
+  let sawError = false;
 
   const line = (raw: string) => {
     const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (l === '') {
       if (data.length > 0 || event !== 'message') {
         seen.eventsSent++;
+        if (event === 'error') sawError = true;
         const lines = data;
         events.observe(event, () => lines.join('\n'));
       }
@@ -49,6 +52,12 @@ export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseH
       const decoded = text.decode(chunk, { stream: true });
       capturePayload(exchange, decoded);
       scan(decoded);
+      // Anthropic closes the stream after an error event; an upstream that doesn't would hold the client
+      // until read_timeout. End the response and drop the connection instead.
+      if (sawError) {
+        observe(exchange).bodyEnded = true;
+        controller.terminate();
+      }
     },
     flush() {
       observe(exchange).bodyEnded = true;

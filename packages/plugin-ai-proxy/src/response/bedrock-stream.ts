@@ -127,7 +127,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
 
   return ({
     transform(chunk, controller) {
-      if (done) return; // after a failure the rest of the upstream body is dropped
+      if (done) return;
       try {
         frames.push(chunk, (message) => {
           handle(controller, message);
@@ -138,7 +138,10 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
         fail(controller, streamFailure(error));
       }
       drain(controller);
-      keepAlive(controller);
+      // After a failure nothing more of the upstream body can be relayed: end the client's response now
+      // and drop the upstream connection, rather than wait for an upstream that may never end (read_timeout).
+      if (done) controller.terminate();
+      else keepAlive(controller);
     },
     flush(controller) {
       stopPings();
