@@ -17,6 +17,8 @@ export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseH
   let partial = '';
   let event = 'message';
   let data: string[] = [];
+  /** Length of a content_block_delta's data (only counted: the deltas are never kept). */
+  let deltaSize = 0;
   /** An `error` event ends an Anthropic stream: nothing legitimate follows it. */
   let sawError = false;
 
@@ -27,16 +29,18 @@ export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseH
         seen.eventsSent++;
         if (event === 'error') sawError = true;
         const lines = data;
-        events.observe(event, () => lines.join('\n'));
+        events.observe(event, () => lines.join('\n'), deltaSize);
       }
       event = 'message';
       data = [];
+      deltaSize = 0;
     } else if (l.startsWith('event:')) {
       event = l.slice(6).trim();
     } else if (l.startsWith('data:') && INTERESTING.has(event)) {
       data.push(l.slice(l.startsWith('data: ') ? 6 : 5));
     } else if (l.startsWith('data:') && event === 'content_block_delta') {
-      data.push(''); // the content is not needed, only that the event had data
+      data.push(''); // the content is not needed, only that the event had data, and its size
+      deltaSize += l.length - (l.startsWith('data: ') ? 6 : 5);
     }
   };
 

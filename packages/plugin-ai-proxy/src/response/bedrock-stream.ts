@@ -110,7 +110,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
       }
       // An Anthropic `error` event ends the stream as surely as message_stop: don't add a second error.
       if (type === 'message_stop' || type === 'error') sawStop = true;
-      const replaced = events.observe(type, () => json.toString('utf8'));
+      const replaced = events.observe(type, () => json.toString('utf8'), json.byteLength);
       seen.eventsSent++;
       send(...sseEvent(type, replaced === undefined ? json : Buffer.from(replaced, 'utf8')));
       // The first event leaves at once (with the head), before the rest of its network chunk is decoded:
