@@ -5,7 +5,7 @@
  *  - a client that hangs up after 5 of 200 stream deltas: `cut.by: client`, and ai.proxy usage marked as
  *    gw's estimate from the deltas relayed, beside what Bedrock had reported;
  *  - a gateway that stops with a stream in flight past its drain time: `cut.by: gateway`;
- *  - a normal stream: no cut, no estimate.
+ *  - a normal stream: no cut, no estimate, and Bedrock's request id in ai.proxy.meta.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
@@ -186,6 +186,7 @@ plugins:
     expect(usage.relayed_deltas).toBeLessThan(DELTAS);
     expect(usage.completion_tokens).toBeGreaterThanOrEqual(usage.relayed_deltas);
     expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
+    expect(line.ai.proxy.meta.upstream_request_id).toBe('5e1d0c2b-0000-4000-8000-0000000000cc');
   });
 
   it('a whole stream: no cut, Bedrock’s counts as reported, no estimate', async () => {
@@ -197,6 +198,17 @@ plugins:
     const usage = line.ai.proxy.usage;
     expect(usage).toMatchObject({ prompt_tokens: 12, completion_tokens: DELTAS });
     for (const key of ['prompt_tokens_estimated', 'completion_tokens_estimated', 'reported', 'relayed_deltas']) expect(usage[key], key).toBeUndefined();
+  });
+
+  it('a whole stream from the emulator: Bedrock’s x-amzn-requestid in ai.proxy.meta beside gw’s request id', async () => {
+    const answer = await post(`${gw.url}/emulated/v1/messages`, { 'content-type': 'application/json' }, streamBody('hello [scenario:text]'));
+    expect(answer.status).toBe(200);
+    const upstreamId = String(answer.headers['x-amzn-requestid']);
+    expect(upstreamId).toMatch(/^[0-9a-f-]{36}$/);
+    const line = await lineFor(String(answer.headers['x-kong-request-id']));
+    expect(line.cut).toBeUndefined();
+    expect(line.ai.proxy.meta.upstream_request_id).toBe(upstreamId);
+    expect(line.ai.proxy.usage.completion_tokens_estimated).toBeUndefined();
   });
 
   it('a stream still running when the gateway stops past its drain time: cut by gateway', async () => {

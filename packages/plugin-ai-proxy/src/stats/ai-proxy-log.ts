@@ -66,6 +66,8 @@ export function buildAiProxyLog({ exchange, observations, record, target }: AiPr
       response_model: exchange.responseModel ?? exchange.requestModel,
       request_mode: exchange.mode,
       llm_latency: llmLatency,
+      // gw: the upstream's id for this call (Bedrock's x-amzn-requestid, Anthropic's request-id), beside gw's request.id.
+      upstream_request_id: observations?.upstreamRequestId,
     }),
     usage: withoutUndefined({
       prompt_tokens: prompt,

@@ -142,6 +142,7 @@ describe('ai.proxy usage of answers that did not finish', () => {
     // 60 bytes of text: ceil(60 / 4) = 15 tokens, more than one per delta and than the provisional 1.
     expect(usage).toMatchObject({ prompt_tokens: 30, completion_tokens: 15, total_tokens: 45, completion_tokens_estimated: true, reported: { prompt_tokens: 30, completion_tokens: 1 }, relayed_deltas: 3 });
     expect(usage).not.toHaveProperty('prompt_tokens_estimated');
+    expect((value.meta as Record<string, JsonValue>).upstream_request_id).toBe('req_011');
   });
 
   it('an upstream error generated nothing: no estimate', async () => {
