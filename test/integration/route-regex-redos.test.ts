@@ -1,5 +1,5 @@
 /**
- * A route regex cannot stall the gateway (issue 13): `~/redos/(a+)+$` against 40 `a`s and a `!` takes
+ * A route regex cannot stall the gateway: `~/redos/(a+)+$` against 40 `a`s and a `!` takes
  * a backtracking engine longer than any test can wait (11.7 s at 30), and routing runs before any
  * authentication. gw runs route regexes on RE2, so the request is answered at once and the requests
  * around it keep being served. gw runs as the real `gw start` process, so a stalled event loop would

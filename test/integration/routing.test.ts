@@ -1,5 +1,5 @@
 /**
- * Kong's routing rules that only show through the real server (issue 19, "Router"): the Host header's
+ * Kong's routing rules that only show through the real server: the Host header's
  * port, X-Forwarded-Port from the connection, repeated header lines, ties between equal routes in a
  * decK file, and path_handling v1 under Kong 3.x.
  */

@@ -41,7 +41,10 @@ export interface AiExchange {
   costs: Costs;
   /** Request body as sent upstream, kept only when `log_payloads`. */
   requestPayload: string | undefined;
-  /** count_tokens: a local estimate, answered when the upstream can't count. */
+  /**
+   * A local estimate of the input tokens (token-estimate.ts): count_tokens answers it when the upstream
+   * can't count; the log falls back to it when a cut answer never reported its input count.
+   */
   localTokenEstimate: number | undefined;
 
   /** `ctx.now()` when the upstream request was handed to the upstream client. */

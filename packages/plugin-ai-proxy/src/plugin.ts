@@ -8,7 +8,7 @@ import { compileAliases } from './request/model.js';
 import type { AiLocal, AiState } from './request/plan.js';
 import { aiUpstream } from './request/upstream.js';
 import { loadSharedProfile } from './providers/bedrock/shared-files.js';
-import { aiResponseBody, aiResponseHeaders, noteUnfinishedStream } from './response/index.js';
+import { aiResponseBody, aiResponseHeaders, noteUnfinishedResponse } from './response/index.js';
 import { publishAiStats } from './stats/index.js';
 import { redactQueryParam } from './stats/redact-query.js';
 
@@ -56,7 +56,7 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   log({ ctx, config, local, record }) {
     const { exchange, plan } = local;
     if (exchange === undefined) return;
-    noteUnfinishedStream(exchange, record.client_aborted === true);
+    noteUnfinishedResponse(exchange, record.cut);
     const param = config.auth?.param_location === 'query' ? config.auth.param_name : undefined;
     if (param) record.upstream_uri = redactQueryParam(record.upstream_uri, param);
     const target = plan && { host: plan.endpoint.host, port: plan.endpoint.port, upstream_scheme: plan.endpoint.scheme, upstream_uri: plan.path };

@@ -38,6 +38,7 @@ export const ERROR_CATALOGUE = {
   GW_ERR_AI_NOT_FOUND: { status: 404, message: 'this route serves only /v1/messages and /v1/messages/count_tokens' },
   GW_ERR_AI_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
   GW_ERR_AI_INVALID_BODY: { status: 400, message: "request body doesn't contain valid prompts" },
+  GW_ERR_AI_DUPLICATE_KEY: { status: 400, message: 'request body has the top-level key {key} more than once' },
   GW_ERR_AI_MODEL_MISMATCH: { status: 400, message: 'cannot use own model - must be: {model}' },
   GW_ERR_AI_NO_MODEL: { status: 400, message: 'model parameter not found in request, nor in gateway configuration' },
   GW_ERR_AI_STREAMING_DENIED: { status: 400, message: 'response streaming is not enabled for this LLM' },

@@ -5,6 +5,21 @@
 import type { JsonValue } from './json.js';
 import type { TryRecord } from './context.js';
 
+/**
+ * Who cut a response, why, and when. `client`: the client went away (`disconnected`). `upstream`: its
+ * response broke off after gw had sent the head (`closed`: the connection closed or was reset before the
+ * body's end; `read-timeout`). `gateway`: gw itself (`plugin-failed`: a body plugin failed after the
+ * head; `shutdown`: the drain time ran out; `error`: another failure after the head).
+ */
+export interface ResponseCut {
+  by: 'client' | 'upstream' | 'gateway';
+  reason: 'disconnected' | 'closed' | 'read-timeout' | 'plugin-failed' | 'shutdown' | 'error';
+  /** ms after the request started. */
+  at: number;
+  /** Bytes of the response on the client connection by then, head included (what `response.size` counts). */
+  bytes: number;
+}
+
 export interface LogRecord {
   request: {
     id: string;
@@ -35,5 +50,7 @@ export interface LogRecord {
   source: 'kong' | 'upstream';
   /** gw addition: set when the client went away before the response was complete. */
   client_aborted?: boolean;
+  /** gw addition: the response did not end normally; its connection was closed mid-response (see ResponseCut). */
+  cut?: ResponseCut;
   [extra: string]: JsonValue | unknown;
 }

@@ -4,6 +4,7 @@
  * in nesting order, from which we rebuild a node tree parallel to the parsed value.
  */
 import yaml from 'js-yaml';
+import { aliasProblem } from './yaml-aliases.js';
 
 export type PathSegment = string | number;
 
@@ -43,6 +44,8 @@ export function parseYaml(text: string, toSourceOffset: (offset: number) => numb
   const lineStarts = computeLineStarts(sourceText);
   const toLineCol = (offset: number) => lineColOf(lineStarts, toSourceOffset(offset));
   const stack: PosNode[] = [{ start: 0, result: undefined, children: [] }];
+  /** Where the first alias (`*name`) is used; -1 without aliases (then the value is a plain tree). */
+  let firstAlias = -1;
   let value: unknown;
   try {
     value = yaml.load(text, {
@@ -54,6 +57,7 @@ export function parseYaml(text: string, toSourceOffset: (offset: number) => numb
         } else {
           const node = stack.pop()!;
           node.result = state.result;
+          if (firstAlias < 0 && text.charCodeAt(node.start) === 0x2a) firstAlias = node.start;
           stack[stack.length - 1].children.push(node);
         }
       },
@@ -64,6 +68,8 @@ export function parseYaml(text: string, toSourceOffset: (offset: number) => numb
     const where = mark ? toLineCol(mark.position) : { line: 1, column: 1 };
     return { ok: false, ...where, message: `invalid YAML: ${e.reason ?? 'parse error'}` };
   }
+  const aliases = firstAlias < 0 ? undefined : aliasProblem(value);
+  if (aliases !== undefined) return { ok: false, ...toLineCol(firstAlias), message: `invalid YAML: ${aliases}` };
   const root = collapse(stack[0].children[0]);
   const duplicates = findDuplicates(root, value, []).map((d) => ({
     path: d.path,

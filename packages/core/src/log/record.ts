@@ -2,7 +2,7 @@
  * The Kong-shaped log record (`kong.log.serialize()`, basic serializer): built once per request after
  * the response finished (or the client went away), then handed to log plugins.
  */
-import type { LogRecord, TryRecord, RouteEntity, ServiceEntity, ConsumerEntity } from '@gw/plugin-api';
+import type { LogRecord, ResponseCut, TryRecord, RouteEntity, ServiceEntity, ConsumerEntity } from '@gw/plugin-api';
 import { redactHeaders } from './redact.js';
 import { applySerializeOp, type SerializeOp } from './serialize-values.js';
 
@@ -33,6 +33,8 @@ export interface LogInput {
   clientIp: string;
   source: 'kong' | 'upstream';
   clientAborted: boolean;
+  /** The response was cut: by whom, why, when (a `timing` clock value) and the bytes sent by then. */
+  cut: { by: ResponseCut['by']; reason: ResponseCut['reason']; time: number; bytes: number } | undefined;
   tries: TryRecord[];
   timing: {
     start: number;
@@ -90,6 +92,8 @@ export function buildLogRecord(input: LogInput): LogRecord {
     record.authenticated_entity = { id: input.credentialId, consumer_id: input.consumer.id };
   }
   if (input.clientAborted) record.client_aborted = true;
+  const cut = input.cut;
+  if (cut !== undefined) record.cut = { by: cut.by, reason: cut.reason, at: ms(t.start, cut.time) ?? 0, bytes: cut.bytes };
   for (const op of input.serializeOps) applySerializeOp(record, op);
   return record;
 }

@@ -15,6 +15,7 @@ import {
   type HeaderMap,
   type JsonValue,
   type LogRecord,
+  type ResponseCut,
   type RequestContext,
   type RouteEntity,
   type ServiceEntity,
@@ -24,6 +25,7 @@ import {
 import type { ConsumerWithCredentials } from '../config/model.js';
 import type { LogInput } from '../log/record.js';
 import { applySerializeOp, makeSerializeOp, type SerializeOp } from '../log/serialize-values.js';
+import type { SentRequest } from '../proxy/send.js';
 import { createAbortHook, type AbortHook } from './abort.js';
 import { readBody } from './body.js';
 import type { PlannedPlugin } from './plan.js';
@@ -44,6 +46,17 @@ export function createConsumerIndex(consumers: readonly ConsumerWithCredentials[
   }
   for (const c of byIdOrName.values()) if (c.username !== undefined && !byIdOrName.has(c.username)) byIdOrName.set(c.username, c);
   return { byKey, byIdOrName };
+}
+
+/** A response cut as it happened; the log record's `cut` is made from it (log-input.ts). */
+export interface CutMark {
+  by: ResponseCut['by'];
+  reason: ResponseCut['reason'];
+  /** now() when it happened. */
+  time: number;
+  bytes: number;
+  /** The upstream exchange, when it broke: its late failure (a read timeout) may be known only after the cut. */
+  sent: SentRequest | undefined;
 }
 
 export interface Exchange {
@@ -75,8 +88,10 @@ export interface Exchange {
   /** The record being handed to log plugins; serialize values set now go straight into it. */
   liveRecord: LogRecord | undefined;
   clientAborted: boolean;
-  /** gw closed the client connection itself (upstream broke after the head was sent). */
+  /** gw closed the client connection itself (upstream broke after the head was sent, a plugin failed, shutdown). */
   responseBroken: boolean;
+  /** The response was cut (by the client, the upstream or gw): the first cause, for the log. */
+  cut: CutMark | undefined;
   source: 'kong' | 'upstream';
   status: number;
   responseHeaders: HeaderMap;
@@ -196,6 +211,7 @@ export function createExchange(init: ExchangeInit): Exchange {
     liveRecord: undefined,
     clientAborted: false,
     responseBroken: false,
+    cut: undefined,
     source: 'kong',
     status: 0,
     responseHeaders: {},

@@ -5,7 +5,8 @@
  * `enqueue` hands the chunk to the next stage at once (the last stage writes it to the client; the first
  * write is flushed at once, so an early first event reaches the socket before the rest of its chunk is
  * processed), `error` fails the
- * body like a throw, `terminate` ends it normally and stops reading the upstream.
+ * body like a throw, `terminate` ends it normally and stops reading the upstream (an unfinished upstream
+ * response is destroyed, and its socket with it: the connection never goes back to the pool mid-body).
  * A stage whose hook returns a promise holds its later input in order until it settles; the upstream is
  * paused meanwhile, and while the client's buffer is full.
  */

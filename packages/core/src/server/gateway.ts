@@ -99,6 +99,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const live = new Set<Runtime>([current]);
   const agents = createAgents();
   let closing = false;
+  let forcing = false;
   let idleWaiters: Array<() => void> = [];
 
   const inFlight = () => {
@@ -117,6 +118,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     headerPolicy: options.headerPolicy ?? DEFAULT_HEADER_POLICY,
     closing: () => closing,
+    forcedClose: () => forcing,
     done(runtime) {
       if (runtime.inFlight === 0 && retired.has(runtime)) {
         void retire(runtime).catch((err) => logger.error(`closing a retired plugin plan failed: ${String(err)}`));
@@ -227,6 +229,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         for (const s of proxyServers) s.closeIdleConnections();
         if (!(await untilIdle(opts.drainMs ?? 10_000))) {
           logger.warn(`closing with ${inFlight()} request(s) still in flight`);
+          forcing = true;
           for (const s of proxyServers) s.closeAllConnections();
           // Aborted requests still run their log phase; give them a moment so log writers see them.
           await untilIdle(2_000);

@@ -19,6 +19,14 @@ function tlsOf(req: IncomingMessage): LogInput['tls'] {
   return { version: socket.getProtocol?.() ?? '', cipher: socket.getCipher?.()?.name ?? '', client_verify: 'NONE' };
 }
 
+/** The cut, with a read timeout named as such (the try's failure can arrive after the response broke). */
+function cutOf(ex: Exchange): LogInput['cut'] {
+  const cut = ex.cut;
+  if (cut === undefined) return undefined;
+  const reason = cut.by === 'upstream' && cut.sent?.lateFailure?.kind === 'read-timeout' ? 'read-timeout' : cut.reason;
+  return { by: cut.by, reason, time: cut.time, bytes: cut.bytes };
+}
+
 /** What the log record is built from, read off the finished exchange. */
 export function logInput(ex: Exchange): LogInput {
   const { req, client } = ex;
@@ -47,6 +55,7 @@ export function logInput(ex: Exchange): LogInput {
     clientIp: client.clientIp,
     source: ex.source,
     clientAborted: ex.clientAborted,
+    cut: cutOf(ex),
     tries: ex.tries,
     timing: ex.timing,
     redactedHeaders: ex.redacted,

@@ -12,7 +12,7 @@ import type { UpstreamTls } from '../config/model.js';
 import { now, type ConsumerIndex, type Exchange } from '../runtime/exchange.js';
 import { describe, type PluginPlan } from '../runtime/plan.js';
 import { phasesOf, runAccess, runLog, runUpstream } from '../runtime/phases.js';
-import { sendError, sendUpstream, sendWebResponse } from './respond.js';
+import { markCut, sendError, sendUpstream, sendWebResponse } from './respond.js';
 import { sendHttpsRequired } from './https-required.js';
 import type { HeaderPolicy } from '../proxy/header-policy.js';
 import { VIA } from './version.js';
@@ -38,6 +38,8 @@ export interface PipelineDeps {
   done(runtime: Runtime): void;
   /** The gateway is draining: ask clients not to reuse connections. */
   closing(): boolean;
+  /** The drain time ran out and gw is closing the connections still open: their responses are cut by gw, not the client. */
+  forcedClose(): boolean;
   /** Which of gw's own headers to add (Kong's `headers`, `headers_upstream`). */
   headerPolicy: Readonly<HeaderPolicy>;
 }
@@ -64,7 +66,7 @@ export function handleRequest(runtime: Runtime, deps: PipelineDeps, req: Incomin
   const settled = () => {
     if (--waiting === 0) complete(runtime, deps, ex);
   };
-  onResponseClosed(ex, settled);
+  onResponseClosed(ex, deps, settled);
   let reported = false;
   const done = (err?: unknown) => {
     if (reported) return;
@@ -81,9 +83,9 @@ export function handleRequest(runtime: Runtime, deps: PipelineDeps, req: Incomin
   }
 }
 
-/** The pipeline failed: gw's error response, unless the client is gone. */
+/** The pipeline failed: gw's error response, unless the client is gone or the response already cut. */
 function failed(deps: PipelineDeps, ex: Exchange, err: unknown): void {
-  if (ex.clientAborted) return;
+  if (ex.clientAborted || ex.responseBroken) return;
   try {
     if (!GatewayError.is(err)) deps.logger.error(`request ${ex.id}: ${describe(err)}`);
     sendError(ex, GatewayError.is(err) ? err : new GatewayError('GW_ERR_INTERNAL'));
@@ -113,13 +115,21 @@ function complete(runtime: Runtime, deps: PipelineDeps, ex: Exchange): void {
 
 /**
  * Calls `then` once the response is finished or the connection is gone (Node emits `close` on the
- * response in both cases, after `finish`); marks client aborts.
+ * response in both cases, after `finish`); marks client aborts, and connections gw closed at shutdown.
  */
-function onResponseClosed(ex: Exchange, then: () => void): void {
+function onResponseClosed(ex: Exchange, deps: PipelineDeps, then: () => void): void {
   const { res } = ex;
   res.on('close', () => {
     if (!res.writableFinished) {
-      if (!ex.responseBroken) ex.clientAborted = true;
+      if (!ex.responseBroken) {
+        if (deps.forcedClose()) {
+          markCut(ex, 'gateway', 'shutdown');
+          ex.responseBroken = true;
+        } else {
+          ex.clientAborted = true;
+          markCut(ex, 'client', 'disconnected');
+        }
+      }
       ex.abort.abort();
     }
     const socket = ex.socket;
@@ -251,7 +261,7 @@ function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, tls: Up
   }, (err, sent) => {
     if (err !== undefined) return done(err);
     releaseRequestBody(ex);
-    if (ex.clientAborted) {
+    if (ex.clientAborted || ex.responseBroken) {
       sent!.response.destroy();
       return done();
     }

@@ -7,7 +7,7 @@ import { GatewayError, renderErrorBody, type HeaderMap, type Logger, type Respon
 import { appendListHeader, passThroughHeaders, withoutHopByHop } from '../proxy/headers.js';
 import { toGatewayError } from '../proxy/forward.js';
 import { UpstreamFailure, type SentRequest } from '../proxy/send.js';
-import { now, type Exchange } from '../runtime/exchange.js';
+import { now, type CutMark, type Exchange } from '../runtime/exchange.js';
 import { describe } from '../runtime/plan.js';
 import { collectBodyTransforms, phasesOf, runResponseHeaders } from '../runtime/phases.js';
 import { transformedBody } from './body-stream.js';
@@ -49,8 +49,17 @@ function markResponseStart(ex: Exchange): void {
   if (ex.socket !== null && phasesOf(ex.plugins).log.length > 0) ex.socketBytesAtStart = ex.socket.bytesWritten;
 }
 
+/** Note, once (the first cause wins), that the response is cut, with the bytes it had put on the wire. */
+export function markCut(ex: Exchange, by: CutMark['by'], reason: CutMark['reason'], sent?: SentRequest): void {
+  if (ex.cut !== undefined) return;
+  const socket = ex.socket;
+  const bytes = socket !== null && ex.socketBytesAtStart >= 0 ? socket.bytesWritten - ex.socketBytesAtStart : 0;
+  ex.cut = { by, reason, time: now(), bytes, sent };
+}
+
 /** Break the client connection: the head is already out, so an error can only be signalled by closing. */
-export function breakResponse(ex: Exchange): void {
+export function breakResponse(ex: Exchange, by: CutMark['by'], reason: CutMark['reason'], sent?: SentRequest): void {
+  markCut(ex, by, reason, sent);
   ex.responseBroken = true;
   ex.res.destroy();
 }
@@ -79,7 +88,7 @@ function upstreamKongHeaders(ex: Exchange, status: number, list: string[]): stri
 export function sendError(ex: Exchange, err: GatewayError): void {
   ex.source = 'kong';
   if (ex.res.headersSent) {
-    breakResponse(ex);
+    breakResponse(ex, 'gateway', 'error');
     return;
   }
   const body = renderErrorBody(ex.errorFormat, err.status, err.message, err.anthropicType);
@@ -133,7 +142,7 @@ export async function sendWebResponse(ex: Exchange, response: Response): Promise
     }
     ex.res.end();
   } catch {
-    breakResponse(ex);
+    breakResponse(ex, 'gateway', 'plugin-failed');
   } finally {
     if (ex.res.destroyed) void reader.cancel().catch(() => {});
   }
@@ -157,7 +166,7 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
     ex.status = up.statusCode ?? 502;
     upstreamKongHeaders(ex, ex.status, list);
     if (!ex.res.destroyed && !ex.res.headersSent) ex.res.writeHead(ex.status, list);
-    pipeThrough(ex, up);
+    pipeThrough(ex, sent);
     return;
   }
   const headers = withoutHopByHop(up.headers);
@@ -178,7 +187,7 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
 
   if (transforms.length === 0) {
     writeHead(ex, head.status, head.headers);
-    pipeThrough(ex, up);
+    pipeThrough(ex, sent);
     return;
   }
   // The upstream length no longer describes a transformed body; a transform may set its own before its first chunk.
@@ -193,11 +202,12 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
  * the request's abort hook, which destroys the upstream request. Nothing to wait for here: the pipeline
  * already waits for the response to finish or close.
  */
-function pipeThrough(ex: Exchange, up: IncomingMessage): void {
+function pipeThrough(ex: Exchange, sent: SentRequest): void {
   const { res } = ex;
+  const up = sent.response;
   const broken = () => {
     up.unpipe(res);
-    if (!res.writableFinished) breakResponse(ex);
+    if (!res.writableFinished) breakResponse(ex, 'upstream', 'closed', sent);
   };
   up.on('error', broken);
   up.on('close', () => {
@@ -274,10 +284,18 @@ function bodyFailed(ex: Exchange, sent: SentRequest, headSent: boolean, err: unk
   sent.response.destroy();
   if (ex.clientAborted || ex.res.destroyed) return;
   if (headSent || ex.res.headersSent) {
-    breakResponse(ex);
+    if (upstreamFault(err, sent)) breakResponse(ex, 'upstream', 'closed', sent);
+    else breakResponse(ex, 'gateway', 'plugin-failed');
     return;
   }
   sendError(ex, bodyError(ex, err, sent, logger));
+}
+
+/** The body failed because the upstream did (reset, closed early, timed out), not a plugin. */
+function upstreamFault(err: unknown, sent: SentRequest): boolean {
+  if (sent.lateFailure !== undefined || err instanceof UpstreamFailure) return true;
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
 function bodyError(ex: Exchange, err: unknown, sent: SentRequest, logger: Logger): GatewayError {

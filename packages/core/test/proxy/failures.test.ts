@@ -117,5 +117,26 @@ describe('upstream failures', () => {
     expect(record.client_aborted).toBeUndefined();
     expect(record.response.status).toBe(200);
     expect(record.upstream_status).toBe('200');
+    expect(record.cut).toEqual({ by: 'upstream', reason: 'closed', at: expect.any(Number), bytes: expect.any(Number) });
+    // The head and the 10 bytes had reached the client connection.
+    expect(record.cut!.bytes).toBeGreaterThan(10);
+    expect(record.cut!.bytes).toBe(record.response.size);
+    expect(record.client_aborted).toBeUndefined();
+  });
+
+  it('names a read timeout after the head as the reason of the cut', async () => {
+    const capture = logCapture();
+    const up = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('0123456789'); // then silence
+    });
+    cleanups.push(up.close);
+    const svc = service({ port: up.port, read_timeout: 100 });
+    const gw = await startGateway(gatewayConfig({ services: [svc], routes: [route(svc, { paths: ['/'] })], plugins: [plugin('capture')] }), [capture.def]);
+    cleanups.push(gw.close);
+    await expect(send(gw.port, { path: '/' })).rejects.toThrow();
+    const record = await capture.next();
+    expect(record.cut).toMatchObject({ by: 'upstream', reason: 'read-timeout' });
+    expect(record.cut!.at).toBeGreaterThanOrEqual(100);
   });
 });

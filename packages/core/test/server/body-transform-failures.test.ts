@@ -37,6 +37,8 @@ describe('responseBody Transformers, driven directly: terminate and failures', (
     const record = await capture.next();
     expect(record.response.status).toBe(200);
     expect(record.client_aborted).toBeUndefined();
+    // The client's response ended normally: gw stopping the upstream early is not a cut response.
+    expect(record.cut).toBeUndefined();
   });
 
   it.each([
@@ -90,6 +92,8 @@ describe('responseBody Transformers, driven directly: terminate and failures', (
     const record = await capture.next();
     expect(record.response.status).toBe(200);
     expect(record.client_aborted).toBeUndefined();
+    expect(record.cut).toMatchObject({ by: 'gateway', reason: 'plugin-failed' });
+    expect(record.cut!.bytes).toBeGreaterThan(0);
   });
 
   it('answers 502 when the upstream breaks before any output, and cuts the response when it breaks after', async () => {
@@ -104,9 +108,12 @@ describe('responseBody Transformers, driven directly: terminate and failures', (
     expect(before.status).toBe(502);
     expect(JSON.parse(before.body)).toEqual({ message: 'An invalid response was received from the upstream server' });
 
-    const gw2 = await run([bodyPlugin('tag', 10, () => tagger('T'))], () => [plugin('tag')], breaking.port);
+    const capture = logCapture();
+    const gw2 = await run([bodyPlugin('tag', 10, () => tagger('T')), capture.def], () => [plugin('tag'), plugin('capture')], breaking.port);
     const after = await fetchPartial(gw2.port);
     expect(after).toMatchObject({ status: 200, body: 'T(0123456789)', complete: false });
+    const record = await capture.next();
+    expect(record.cut).toMatchObject({ by: 'upstream', reason: 'closed' });
   });
 
   it('stops the upstream and logs client_aborted when the client leaves mid-body', async () => {
@@ -122,5 +129,6 @@ describe('responseBody Transformers, driven directly: terminate and failures', (
     const record = await capture.next();
     expect(record.client_aborted).toBe(true);
     expect(record.response.status).toBe(200);
+    expect(record.cut).toMatchObject({ by: 'client', reason: 'disconnected' });
   });
 });

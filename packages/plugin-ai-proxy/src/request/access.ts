@@ -87,7 +87,7 @@ function openExchange(config: AiProxyConfig, state: AiState, facts: ExchangeFact
       cacheWrite: options.cache_write_cost ?? 0,
     },
     requestPayload: logPayloads ? joinBytes(facts.sent).toString('utf8') : undefined,
-    localTokenEstimate: facts.kind === 'count_tokens' ? estimateInputTokens(facts.members) : undefined,
+    localTokenEstimate: estimateInputTokens(facts.members),
     upstreamSentAt: undefined,
     firstTokenAt: undefined,
     lastTokenAt: undefined,

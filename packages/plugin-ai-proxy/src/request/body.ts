@@ -1,6 +1,6 @@
 import { GatewayError } from '@gw/plugin-api';
 import { byteText, textOf, type ByteText } from './byte-text.js';
-import { isPlainWord, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from './json-members.js';
+import { DuplicateMemberError, isPlainWord, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from './json-members.js';
 import { BEDROCK_BETA_POLICY } from './beta-policy.js';
 import { policyFieldNames } from './betas.js';
 
@@ -34,9 +34,16 @@ function invalid(): never {
   throw new GatewayError('GW_ERR_AI_INVALID_BODY');
 }
 
+/** The (decoded) key, quoted and cut short: it is the client's own text, echoed back. */
+function duplicate(name: string): GatewayError {
+  let key = JSON.stringify(name);
+  if (key.length > 64) key = `${key.slice(0, 60)}…"`;
+  return new GatewayError('GW_ERR_AI_DUPLICATE_KEY', { params: { key } });
+}
+
 /**
- * Check the body the way Kong's normalize-request does: UTF-8, a JSON object,
- * a non-empty `messages` array.
+ * Check the body the way Kong's normalize-request does: UTF-8, a JSON object, a non-empty `messages`
+ * array; and, unlike Kong, no top-level key twice.
  */
 export function parseMessagesBody(bytes: Uint8Array): ParsedBody {
   const body = byteText(bytes) ?? invalid();
@@ -45,7 +52,8 @@ export function parseMessagesBody(bytes: Uint8Array): ParsedBody {
   const quoted: QuotedWords = { words: STRIPPABLE_NAMES, found: new Map() };
   try {
     members = readMembers(body.latin1, { whole: true, starts, quoted });
-  } catch {
+  } catch (error) {
+    if (error instanceof DuplicateMemberError) throw duplicate(error.key);
     invalid();
   }
   const values = new Map<string, unknown>();

@@ -8,8 +8,19 @@
  */
 import { latin1Of, textOf } from './byte-text.js';
 
-/** Member name → raw value text, in first-seen order (a repeated name keeps its last value, like JSON.parse). */
+/** Member name → raw value text, in order. */
 export type RawMembers = Map<string, string>;
+
+/**
+ * A top-level name that occurs twice. JSON.parse would keep the last value, other parsers the first: gw
+ * would check one value and the upstream could act on the other, so such a body is refused.
+ */
+export class DuplicateMemberError extends SyntaxError {
+  constructor(readonly key: string) {
+    super(`duplicate member ${JSON.stringify(key)}`);
+    this.name = 'DuplicateMemberError';
+  }
+}
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -173,7 +184,7 @@ export interface ReadOptions {
   quoted?: QuotedWords;
 }
 
-/** Split a JSON object's text into its top-level members. */
+/** Split a JSON object's text into its top-level members (DuplicateMemberError for a name seen twice). */
 export function readMembers(text: string, { whole = false, starts, quoted }: ReadOptions = {}): RawMembers {
   const members: RawMembers = new Map();
   const probe = quoted === undefined ? undefined : newProbe(quoted.words);
@@ -195,14 +206,13 @@ export function readMembers(text: string, { whole = false, starts, quoted }: Rea
     if (probe !== undefined) probe.hits = new Set();
     const valueEnd = endOfValue(text, valueStart, probe);
     if (valueEnd === valueStart) throw new SyntaxError('expected a value');
+    if (members.has(key)) throw new DuplicateMemberError(key);
     const raw = text.slice(valueStart, valueEnd);
-    members.delete(key);
     members.set(key, raw);
     starts?.set(key, valueStart);
     if (quoted !== undefined && probe !== undefined) {
       const first = text.charCodeAt(valueStart);
       if (first === 0x7b || first === 0x5b) quoted.found.set(key, { raw, words: probe.hits });
-      else quoted.found.delete(key);
     }
     i = skipSpace(text, valueEnd);
     const code = text.charCodeAt(i);

@@ -27,21 +27,27 @@ export function bedrockHttpError(
 ): Transformer<Uint8Array, Uint8Array> {
   const copy = createBodyCopy(ERROR_BODY_CAP);
   const seen = observe(exchange, response.status);
+  const reply = (controller: TransformStreamDefaultController<Uint8Array>) => {
+    exchange.lastTokenAt = ctx.now();
+    const info = parseBedrockError(headerValue(response.headers, 'x-amzn-errortype'), copy.text());
+    const mapped = mapBedrockError(info.name, seen.upstreamStatus);
+    seen.upstreamErrorType = info.name;
+    exchange.error = { status: mapped.status, type: mapped.type, message: info.message };
+    delete response.headers['x-amzn-errortype'];
+    sanitizeRetryAfter(response.headers);
+    const answered = answer({ status: mapped.status, body: anthropicErrorJson(mapped.type, info.message) });
+    capturePayload(exchange, answered.body);
+    answerJson(response, controller, answered.status, answered.body);
+  };
   return ({
-    transform(chunk) {
+    transform(chunk, controller) {
       copy.add(chunk);
+      // No real error body is this long: answer from what was read and stop reading the upstream.
+      if (copy.truncated()) {
+        reply(controller);
+        controller.terminate();
+      }
     },
-    flush(controller) {
-      exchange.lastTokenAt = ctx.now();
-      const info = parseBedrockError(headerValue(response.headers, 'x-amzn-errortype'), copy.text());
-      const mapped = mapBedrockError(info.name, seen.upstreamStatus);
-      seen.upstreamErrorType = info.name;
-      exchange.error = { status: mapped.status, type: mapped.type, message: info.message };
-      delete response.headers['x-amzn-errortype'];
-      sanitizeRetryAfter(response.headers);
-      const reply = answer({ status: mapped.status, body: anthropicErrorJson(mapped.type, info.message) });
-      capturePayload(exchange, reply.body);
-      answerJson(response, controller, reply.status, reply.body);
-    },
+    flush: reply,
   });
 }

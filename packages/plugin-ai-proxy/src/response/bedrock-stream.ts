@@ -110,7 +110,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
       }
       // An Anthropic `error` event ends the stream as surely as message_stop: don't add a second error.
       if (type === 'message_stop' || type === 'error') sawStop = true;
-      const replaced = events.observe(type, () => json.toString('utf8'));
+      const replaced = events.observe(type, () => json.toString('utf8'), json.byteLength);
       seen.eventsSent++;
       send(...sseEvent(type, replaced === undefined ? json : Buffer.from(replaced, 'utf8')));
       // The first event leaves at once (with the head), before the rest of its network chunk is decoded:
@@ -127,7 +127,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
 
   return ({
     transform(chunk, controller) {
-      if (done) return; // after a failure the rest of the upstream body is dropped
+      if (done) return;
       try {
         frames.push(chunk, (message) => {
           handle(controller, message);
@@ -138,7 +138,10 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
         fail(controller, streamFailure(error));
       }
       drain(controller);
-      keepAlive(controller);
+      // After a failure nothing more of the upstream body can be relayed: end the client's response now
+      // and drop the upstream connection, rather than wait for an upstream that may never end (read_timeout).
+      if (done) controller.terminate();
+      else keepAlive(controller);
     },
     flush(controller) {
       stopPings();

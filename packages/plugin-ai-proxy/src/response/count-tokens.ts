@@ -25,29 +25,36 @@ export function bedrockCountTokens(ctx: RequestContext, response: ResponseHead, 
       exchange.localTokenEstimate === undefined ? mapped : { status: 200, body: estimateAnswer(exchange) });
   }
   const copy = createBodyCopy(COUNT_BODY_CAP);
+  const reply = (controller: TransformStreamDefaultController<Uint8Array>) => {
+    exchange.lastTokenAt = ctx.now();
+    const counted = inputTokens(copy.text());
+    let status = 200;
+    let body: string;
+    if (counted !== undefined) {
+      observe(exchange).countedTokens = counted;
+      body = JSON.stringify({ input_tokens: counted });
+    } else if (exchange.localTokenEstimate !== undefined) {
+      body = estimateAnswer(exchange);
+    } else {
+      status = 502;
+      const message = 'upstream count_tokens answer has no inputTokens';
+      exchange.error = { status, type: 'api_error', message };
+      body = anthropicErrorJson('api_error', message);
+    }
+    capturePayload(exchange, body);
+    answerJson(response, controller, status, body);
+  };
   return ({
-    transform(chunk) {
+    transform(chunk, controller) {
       copy.add(chunk);
-    },
-    flush(controller) {
-      exchange.lastTokenAt = ctx.now();
-      const counted = inputTokens(copy.text());
-      let status = 200;
-      let body: string;
-      if (counted !== undefined) {
-        observe(exchange).countedTokens = counted;
-        body = JSON.stringify({ input_tokens: counted });
-      } else if (exchange.localTokenEstimate !== undefined) {
-        body = estimateAnswer(exchange);
-      } else {
-        status = 502;
-        const message = 'upstream count_tokens answer has no inputTokens';
-        exchange.error = { status, type: 'api_error', message };
-        body = anthropicErrorJson('api_error', message);
+      // `{"inputTokens": n}` is a few bytes: past the cap no count can be read, so answer now and stop
+      // reading an upstream that may never end.
+      if (copy.truncated()) {
+        reply(controller);
+        controller.terminate();
       }
-      capturePayload(exchange, body);
-      answerJson(response, controller, status, body);
     },
+    flush: reply,
   });
 }
 

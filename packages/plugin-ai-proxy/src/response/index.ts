@@ -2,7 +2,7 @@
  * The response side of ai-proxy: picks the transform for the provider, mode and outcome, and rewrites
  * the response head to match. Contract with the request side: ../exchange.ts.
  */
-import { GatewayError, type RequestContext, type ResponseHead } from '@gw/plugin-api';
+import { GatewayError, type LogRecord, type RequestContext, type ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
 import { bedrockStreamToSse } from './bedrock-stream.js';
 import { bedrockHttpError } from './bedrock-error.js';
@@ -11,6 +11,7 @@ import { jsonPassthrough } from './json-passthrough.js';
 import { anthropicSsePassthrough } from './anthropic-stream.js';
 import { dropBedrockHeaders, headerValue, sanitizeRetryAfter } from './http.js';
 import { observe, observationsOf } from './observations.js';
+import { createUsageTracker } from './usage.js';
 
 export { BEDROCK_ERROR_MAP, UNKNOWN_UPSTREAM_ERROR, mapBedrockError, parseBedrockError, safeUpstreamMessage } from './error-map.js';
 export type { MappedError, BedrockErrorInfo } from './error-map.js';
@@ -35,11 +36,33 @@ export function aiResponseHeaders({ ctx, response, exchange }: ResponseInput): v
   sanitizeRetryAfter(response.headers);
   if (exchange.provider !== 'bedrock') return;
 
+  if (exchange.kind === 'chat' && exchange.mode === 'oneshot' && ok(response.status)) countsFromHeaders(exchange, response);
   dropBedrockHeaders(response.headers);
   if (exchange.kind === 'chat' && exchange.mode === 'stream' && ok(response.status)) {
     response.headers['content-type'] = 'text/event-stream; charset=utf-8';
     response.headers['cache-control'] = 'no-cache';
   }
+}
+
+/** Bedrock's InvokeModel head carries the counts (`x-amzn-bedrock-*-token-count`): usage is known even if the body is then cut. */
+function countsFromHeaders(exchange: AiExchange, response: ResponseHead): void {
+  const count = (name: string) => {
+    const value = headerValue(response.headers, `x-amzn-bedrock-${name}-token-count`);
+    return value === undefined || !/^\d+$/.test(value) ? undefined : Number(value);
+  };
+  const metrics = {
+    inputTokenCount: count('input'),
+    outputTokenCount: count('output'),
+    cacheReadInputTokenCount: count('cache-read-input'),
+    cacheWriteInputTokenCount: count('cache-write-input'),
+  };
+  if (metrics.inputTokenCount === undefined && metrics.outputTokenCount === undefined) return;
+  const usage = createUsageTracker();
+  usage.fromMetrics(metrics);
+  exchange.usage = usage.current();
+  const seen = observe(exchange);
+  seen.promptReported = metrics.inputTokenCount !== undefined;
+  seen.finalOutputReported = metrics.outputTokenCount !== undefined;
 }
 
 export function aiResponseBody({ ctx, response, exchange }: ResponseInput): Transformer<Uint8Array, Uint8Array> | undefined {
@@ -56,13 +79,14 @@ export function aiResponseBody({ ctx, response, exchange }: ResponseInput): Tran
 }
 
 /**
- * Log phase: a 2xx stream whose upstream body never reached its end (connection reset, read timeout
- * after the head) was cut after the client had its 200. Record that, unless the client left first.
+ * Log phase: a 2xx answer whose upstream body never reached its end (connection closed or reset, read
+ * timeout after the head) was cut after the client had its 200. Record that as an upstream failure,
+ * unless the response was cut by someone else first (the client left, gw shut down).
  */
-export function noteUnfinishedStream(exchange: AiExchange, clientAborted: boolean): void {
-  if (exchange.mode !== 'stream' || exchange.kind !== 'chat' || exchange.error !== undefined || clientAborted) return;
+export function noteUnfinishedResponse(exchange: AiExchange, cut: LogRecord['cut']): void {
+  if (exchange.kind !== 'chat' || exchange.error !== undefined || (cut !== undefined && cut.by !== 'upstream')) return;
   const seen = observationsOf(exchange);
   if (seen === undefined || !ok(seen.upstreamStatus) || seen.bodyEnded) return;
-  const error = new GatewayError('GW_ERR_AI_STREAM_TRUNCATED');
+  const error = new GatewayError(exchange.mode === 'stream' ? 'GW_ERR_AI_STREAM_TRUNCATED' : 'GW_ERR_UPSTREAM_UNAVAILABLE');
   exchange.error = { status: error.status, type: error.anthropicType, message: error.message };
 }

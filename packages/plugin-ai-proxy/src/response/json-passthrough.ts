@@ -6,6 +6,7 @@ import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
 import { createUsageTracker } from './usage.js';
 import { capturePayload, createBodyCopy } from './http.js';
+import { observe } from './observations.js';
 
 /** Enough for any real message; a larger body still streams through, only its usage goes unread. */
 const COPY_CAP = 8 * 1024 * 1024;
@@ -13,12 +14,15 @@ const COPY_CAP = 8 * 1024 * 1024;
 export function jsonPassthrough(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
   const copy = createBodyCopy(COPY_CAP);
   const status = response.status;
+  const seen = observe(exchange, status);
   return ({
     transform(chunk, controller) {
       copy.add(chunk);
+      seen.bodyBytes += chunk.byteLength;
       controller.enqueue(chunk);
     },
     flush() {
+      seen.bodyEnded = true;
       exchange.lastTokenAt = ctx.now();
       const text = copy.text();
       capturePayload(exchange, text);
@@ -32,9 +36,13 @@ export function jsonPassthrough(ctx: RequestContext, response: ResponseHead, exc
       if (body === null || typeof body !== 'object') return;
       if (status >= 200 && status < 300) {
         if (typeof body.model === 'string') exchange.responseModel = body.model;
+        const reported = body.usage as Record<string, unknown> | undefined;
+        if (reported === null || typeof reported !== 'object') return; // keep what the head said (Bedrock's token-count headers)
         const usage = createUsageTracker();
-        usage.fromEvents(body.usage);
+        usage.fromEvents(reported);
         exchange.usage = usage.current();
+        if (typeof reported.input_tokens === 'number') seen.promptReported = true;
+        if (typeof reported.output_tokens === 'number') seen.finalOutputReported = true;
         return;
       }
       const error = body.error as Record<string, unknown> | undefined;

@@ -18,6 +18,15 @@ export interface ResponseObservations {
   countedTokens: number | undefined;
   /** The upstream body reached its end (or a failure was already recorded): false after a cut connection. */
   bodyEnded: boolean;
+  /** The upstream reported the input count (message_start, a JSON body's usage, Bedrock's token-count headers). */
+  promptReported: boolean;
+  /** The upstream reported the final output count (message_delta, invocation metrics, a JSON body, the headers). */
+  finalOutputReported: boolean;
+  /** Stream: content_block_delta events relayed to the client, and the bytes of their JSON. */
+  deltas: number;
+  deltaBytes: number;
+  /** Oneshot: body bytes relayed to the client. */
+  bodyBytes: number;
 }
 
 const byExchange = new WeakMap<AiExchange, ResponseObservations>();
@@ -25,7 +34,20 @@ const byExchange = new WeakMap<AiExchange, ResponseObservations>();
 export function observe(exchange: AiExchange, upstreamStatus = 0): ResponseObservations {
   let seen = byExchange.get(exchange);
   if (seen === undefined) {
-    seen = { upstreamStatus, upstreamErrorType: undefined, upstreamRequestId: undefined, eventsSent: 0, tokensEstimated: false, countedTokens: undefined, bodyEnded: false };
+    seen = {
+      upstreamStatus,
+      upstreamErrorType: undefined,
+      upstreamRequestId: undefined,
+      eventsSent: 0,
+      tokensEstimated: false,
+      countedTokens: undefined,
+      bodyEnded: false,
+      promptReported: false,
+      finalOutputReported: false,
+      deltas: 0,
+      deltaBytes: 0,
+      bodyBytes: 0,
+    };
     byExchange.set(exchange, seen);
   }
   return seen;

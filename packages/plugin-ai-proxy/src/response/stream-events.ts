@@ -6,16 +6,18 @@
 import type { RequestContext } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
 import { createUsageTracker } from './usage.js';
+import { observe } from './observations.js';
 
 const METRICS_KEY = 'amazon-bedrock-invocationMetrics';
 
 export interface EventObserver {
   /**
    * Observe one event; `data()` gives its JSON text and is only called for the few event types that are
-   * read (decoding every delta would cost more than the rest of the stream). Returns replacement JSON
+   * read (decoding every delta would cost more than the rest of the stream); `size` is the length of that
+   * JSON (deltas are counted with it, for the usage estimate of a cut stream). Returns replacement JSON
    * when `fillDeltaUsage` is on and the event was rewritten, else undefined (send the event unchanged).
    */
-  observe(type: string, data: () => string): string | undefined;
+  observe(type: string, data: () => string, size: number): string | undefined;
 }
 
 export interface EventObserverOptions {
@@ -25,6 +27,8 @@ export interface EventObserverOptions {
    */
   fillDeltaUsage: boolean;
 }
+
+const isCount = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
 const STATUS_FOR_TYPE: Readonly<Record<string, number>> = {
   invalid_request_error: 400,
@@ -52,12 +56,15 @@ function asObject(value: unknown): Record<string, unknown> | undefined {
 
 export function createEventObserver(ctx: RequestContext, exchange: AiExchange, options: EventObserverOptions): EventObserver {
   const usage = createUsageTracker();
+  const seen = observe(exchange);
   let startUsage: Record<string, unknown> | undefined;
   return {
-    observe(type, data) {
+    observe(type, data, size) {
       switch (type) {
         case 'content_block_delta':
           if (exchange.firstTokenAt === undefined) exchange.firstTokenAt = ctx.now();
+          seen.deltas++;
+          seen.deltaBytes += size;
           return undefined;
         case 'message_start': {
           const message = asObject(parse(data())?.message);
@@ -65,6 +72,7 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
           startUsage = asObject(message?.usage);
           usage.fromEvents(startUsage);
           exchange.usage = usage.current();
+          if (isCount(startUsage?.input_tokens)) seen.promptReported = true;
           return undefined;
         }
         case 'message_delta': {
@@ -72,6 +80,8 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
           const deltaUsage = asObject(event?.usage);
           usage.fromEvents(deltaUsage);
           exchange.usage = usage.current();
+          // message_delta's output count is cumulative and final (message_start's is provisional).
+          if (isCount(deltaUsage?.output_tokens)) seen.finalOutputReported = true;
           if (!options.fillDeltaUsage || event === undefined || deltaUsage === undefined || startUsage === undefined) return undefined;
           if ('cache_read_input_tokens' in deltaUsage) return undefined;
           const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens } = startUsage;
@@ -81,8 +91,11 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
         case 'message_stop': {
           const text = data();
           if (text.includes(METRICS_KEY)) {
-            usage.fromMetrics(parse(text)?.[METRICS_KEY]);
+            const metrics = asObject(parse(text)?.[METRICS_KEY]);
+            usage.fromMetrics(metrics);
             exchange.usage = usage.current();
+            if (isCount(metrics?.inputTokenCount)) seen.promptReported = true;
+            if (isCount(metrics?.outputTokenCount)) seen.finalOutputReported = true;
           }
           return undefined;
         }

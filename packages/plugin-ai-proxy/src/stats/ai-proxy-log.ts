@@ -6,6 +6,7 @@
 import type { JsonValue, LogRecord } from '@gw/plugin-api';
 import type { AiExchange, Usage, Costs } from '../exchange.js';
 import type { ResponseObservations } from '../response/observations.js';
+import { usageReport } from './usage-estimate.js';
 
 /** One `tried_targets[]` entry; the request side knows host and scheme, the log record ip/port/uri. */
 export interface TriedTarget {
@@ -46,7 +47,8 @@ function withoutUndefined(object: Record<string, JsonValue | undefined>): Record
 }
 
 export function buildAiProxyLog({ exchange, observations, record, target }: AiProxyLogInput): Record<string, JsonValue> {
-  const usage = exchange.usage;
+  const report = usageReport(exchange, observations);
+  const usage = report.usage;
   const prompt = promptTokens(usage);
   const completion = usage.output_tokens;
   // Kong: latency to the (last) response byte; for oneshot the first token is the whole answer.
@@ -64,6 +66,8 @@ export function buildAiProxyLog({ exchange, observations, record, target }: AiPr
       response_model: exchange.responseModel ?? exchange.requestModel,
       request_mode: exchange.mode,
       llm_latency: llmLatency,
+      // gw: the upstream's id for this call (Bedrock's x-amzn-requestid, Anthropic's request-id), beside gw's request.id.
+      upstream_request_id: observations?.upstreamRequestId,
     }),
     usage: withoutUndefined({
       prompt_tokens: prompt,
@@ -76,6 +80,11 @@ export function buildAiProxyLog({ exchange, observations, record, target }: AiPr
       completion_tokens_details: {},
       cache_read_input_tokens: usage.cache_read_input_tokens,
       cache_creation_input_tokens: usage.cache_creation_input_tokens,
+      // gw: which counts are gw's estimate rather than the upstream's, and what the upstream had reported.
+      prompt_tokens_estimated: report.promptEstimated || undefined,
+      completion_tokens_estimated: report.completionEstimated || undefined,
+      reported: report.reported && { prompt_tokens: promptTokens(report.reported), completion_tokens: report.reported.output_tokens },
+      relayed_deltas: report.relayedDeltas,
     }),
   };
   if (exchange.kind === 'count_tokens' && observations?.countedTokens !== undefined) {

@@ -71,7 +71,7 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
       logPayloads: false,
       costs: { input: 1, output: 5, cacheRead: 0, cacheWrite: 0 },
       requestPayload: undefined,
-      localTokenEstimate: undefined,
+      localTokenEstimate: expect.any(Number), // the log's fallback when a cut answer never reported its input
     });
     expect(exchange.upstreamSentAt).toBeGreaterThan(0);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readMembers, writeMembers } from '../../src/request/json-members.js';
+import { DuplicateMemberError, readMembers, writeMembers } from '../../src/request/json-members.js';
 
 describe('top-level member splicing', () => {
   it('finds members across whitespace, escapes, nesting and scalars', () => {
@@ -12,10 +12,23 @@ describe('top-level member splicing', () => {
     expect(JSON.parse(writeMembers(members))).toEqual(JSON.parse(text));
   });
 
-  it('handles the empty object and keeps the last of repeated names, like JSON.parse', () => {
+  it('handles the empty object', () => {
     expect(readMembers('{ }').size).toBe(0);
-    const members = readMembers('{"a":1,"b":2,"a":3}');
-    expect(JSON.parse(writeMembers(members))).toEqual(JSON.parse('{"a":1,"b":2,"a":3}'));
+  });
+
+  it('refuses a repeated name, however it is escaped, naming it (JSON.parse would silently keep the last)', () => {
+    for (const [text, key] of [['{"a":1,"b":2,"a":3}', 'a'], ['{"model":"x","m\\u006fdel":"y"}', 'model'], ['{"":1,"":2}', '']] as const) {
+      let thrown: unknown;
+      try {
+        readMembers(text);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, text).toBeInstanceOf(DuplicateMemberError);
+      expect((thrown as DuplicateMemberError).key).toBe(key);
+    }
+    // Repeats inside a member are not top-level duplicates.
+    expect([...readMembers('{"a":{"k":1,"k":2},"b":[{"k":1},{"k":2}]}').keys()]).toEqual(['a', 'b']);
   });
 
   it('rejects what is not an object', () => {

@@ -112,13 +112,23 @@ describe('Bedrock event stream → SSE', () => {
     }
   });
 
-  it('drops whatever follows an exception', async () => {
+  it('drops whatever follows an exception, and ends the body there (terminate)', async () => {
     const { stream } = setup('invoke-stream-text');
     const bytes = fixture('bedrock/invoke-stream-text.bin');
     const exception = frame({ ':exception-type': 'internalServerException', ':content-type': 'application/json', ':message-type': 'exception' }, { message: 'boom' });
-    const events = parseSse(await run(stream, [bytes.subarray(0, 515), exception, bytes.subarray(515)]));
+    const seen: { terminated?: boolean } = {};
+    const events = parseSse(await run(stream, [bytes.subarray(0, 515), exception, bytes.subarray(515)], seen));
     expect(events.map((e) => e.event)).toEqual(['message_start', 'error']);
     expect(events[1]!.data.error).toEqual({ type: 'api_error', message: 'boom' });
+    expect(seen.terminated).toBe(true);
+  });
+
+  it('a whole stream ends by the upstream, not by terminate', async () => {
+    const { stream } = setup('invoke-stream-text');
+    const seen: { terminated?: boolean } = {};
+    const events = parseSse(await run(stream, [fixture('bedrock/invoke-stream-text.bin')], seen));
+    expect(events.at(-1)!.event).toBe('message_stop');
+    expect(seen.terminated).toBeUndefined();
   });
 
   it('treats a protocol-level error frame (:error-code) like an exception', async () => {

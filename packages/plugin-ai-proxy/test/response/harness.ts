@@ -51,21 +51,40 @@ export function head(status: number, headers: Record<string, string> = {}): Resp
   return { status, headers: { ...headers }, source: 'upstream' };
 }
 
-/** Writes `chunks` through the transform (as a TransformStream) and returns everything it produced, as text. */
-export async function run(transform: TransformStream<Uint8Array, Uint8Array> | Transformer<Uint8Array, Uint8Array>, chunks: Uint8Array[]): Promise<string> {
+/**
+ * Writes `chunks` through the transform (as a TransformStream) and returns everything it produced, as
+ * text. A transform that terminates ends the output; the chunks after that are not written (gw stops
+ * reading the upstream then), and `terminated` tells the caller it happened.
+ */
+export async function run(
+  transform: TransformStream<Uint8Array, Uint8Array> | Transformer<Uint8Array, Uint8Array>,
+  chunks: Uint8Array[],
+  seen: { terminated?: boolean } = {},
+): Promise<string> {
   const stream = transform instanceof TransformStream ? transform : new TransformStream(transform);
   const writer = stream.writable.getWriter();
+  let ended = false;
   const reading = (async () => {
     const parts: Uint8Array[] = [];
     const reader = stream.readable.getReader();
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return Buffer.concat(parts).toString('utf8');
+      if (done) {
+        ended = true;
+        return Buffer.concat(parts).toString('utf8');
+      }
       parts.push(value);
     }
   })();
-  for (const chunk of chunks) await writer.write(chunk);
-  await writer.close();
+  try {
+    for (const chunk of chunks) await writer.write(chunk);
+    await writer.close();
+  } catch (error) {
+    // A terminated transform closes its output and refuses more input; anything else is a failure.
+    await reading.catch(() => {});
+    if (!ended) throw error;
+    seen.terminated = true;
+  }
   return reading;
 }
 

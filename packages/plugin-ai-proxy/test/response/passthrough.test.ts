@@ -81,7 +81,11 @@ describe('Anthropic SSE passthrough', () => {
     const response = head(200, { 'content-type': 'text/event-stream' });
     const sse = 'event: message_start\r\ndata: {"type":"message_start","message":{"model":"m","usage":{"input_tokens":3}}}\r\n\r\n'
       + 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
-    await run(aiResponseBody({ ctx, response, exchange })!, [enc.encode(sse)]);
+    const seen: { terminated?: boolean } = {};
+    const out = await run(aiResponseBody({ ctx, response, exchange })!, [enc.encode(sse), enc.encode('event: ping\ndata: {}\n\n')], seen);
+    // Nothing follows an error event: the body ends there.
+    expect(seen.terminated).toBe(true);
+    expect(out).toBe(sse);
     expect(exchange.usage.input_tokens).toBe(3);
     expect(exchange.error).toEqual({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
   });

@@ -108,6 +108,56 @@ describe('ai.proxy log value', () => {
   });
 });
 
+describe('ai.proxy usage of answers that did not finish', () => {
+  const enc = new TextEncoder();
+  const observed = async (exchange: ReturnType<typeof makeExchange>) => (await import('../../src/response/index.js')).observationsOf(exchange);
+
+  it('a Bedrock oneshot whose body was cut still has the counts of its head (x-amzn-bedrock-*-token-count): reported, not estimated', async () => {
+    const ctx = fakeCtx();
+    const exchange = makeExchange({ mode: 'oneshot', localTokenEstimate: 500 });
+    const response = head(200, { 'content-type': 'application/json', 'x-amzn-bedrock-input-token-count': '321', 'x-amzn-bedrock-output-token-count': '45' });
+    aiResponseHeaders({ ctx, response, exchange });
+    expect(response.headers['x-amzn-bedrock-input-token-count']).toBeUndefined();
+    const body = aiResponseBody({ ctx, response, exchange })!;
+    // Only the transform runs: the upstream broke off, so flush never comes.
+    (body as Transformer<Uint8Array, Uint8Array>).transform!(enc.encode('{"id":"msg_'), { enqueue() {} } as unknown as TransformStreamDefaultController<Uint8Array>);
+    const usage = buildAiProxyLog({ exchange, observations: await observed(exchange) }).usage as Record<string, JsonValue>;
+    expect(usage).toMatchObject({ prompt_tokens: 321, completion_tokens: 45 });
+    expect(usage).not.toHaveProperty('completion_tokens_estimated');
+    expect(usage).not.toHaveProperty('reported');
+  });
+
+  it('an Anthropic stream cut after three deltas: output estimated from them, input as reported', async () => {
+    const ctx = fakeCtx();
+    const exchange = makeExchange({ provider: 'anthropic', localTokenEstimate: 500 });
+    const response = head(200, { 'content-type': 'text/event-stream', 'request-id': 'req_011' });
+    aiResponseHeaders({ ctx, response, exchange });
+    const body = aiResponseBody({ ctx, response, exchange }) as Transformer<Uint8Array, Uint8Array>;
+    const delta = (text: string) => `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"${text}"}}\n\n`;
+    const sse = 'event: message_start\ndata: {"type":"message_start","message":{"model":"m","usage":{"input_tokens":30,"output_tokens":1}}}\n\n'
+      + delta('The quick brown fox ') + delta('jumps over the lazy ') + delta('dog, again and again');
+    body.transform!(enc.encode(sse), { enqueue() {} } as unknown as TransformStreamDefaultController<Uint8Array>);
+    const value = buildAiProxyLog({ exchange, observations: await observed(exchange) });
+    const usage = value.usage as Record<string, JsonValue>;
+    // 60 bytes of text: ceil(60 / 4) = 15 tokens, more than one per delta and than the provisional 1.
+    expect(usage).toMatchObject({ prompt_tokens: 30, completion_tokens: 15, total_tokens: 45, completion_tokens_estimated: true, reported: { prompt_tokens: 30, completion_tokens: 1 }, relayed_deltas: 3 });
+    expect(usage).not.toHaveProperty('prompt_tokens_estimated');
+    expect((value.meta as Record<string, JsonValue>).upstream_request_id).toBe('req_011');
+  });
+
+  it('an upstream error generated nothing: no estimate', async () => {
+    const ctx = fakeCtx();
+    const exchange = makeExchange({ mode: 'oneshot', localTokenEstimate: 500 });
+    const response = head(429, { 'x-amzn-errortype': 'ThrottlingException' });
+    aiResponseHeaders({ ctx, response, exchange });
+    await run(aiResponseBody({ ctx, response, exchange })!, [enc.encode('{"message":"slow down"}')]);
+    const usage = buildAiProxyLog({ exchange, observations: await observed(exchange) }).usage as Record<string, JsonValue>;
+    expect(usage).toMatchObject({ prompt_tokens: 0, completion_tokens: 0 });
+    expect(usage).not.toHaveProperty('prompt_tokens_estimated');
+    expect(usage).not.toHaveProperty('completion_tokens_estimated');
+  });
+});
+
 describe('ai.proxy meta.client_model', () => {
   it('names the client’s model only when an alias sent another one upstream', () => {
     const aliased = buildAiProxyLog({ exchange: makeExchange({ clientModel: 'claude-haiku-4-5-20251001' }) }).meta as Record<string, JsonValue>;
