@@ -5,6 +5,7 @@
 import type { JsonValue } from './json.js';
 import type { ServiceEntity, RouteEntity, ConsumerEntity } from './entities.js';
 import type { ErrorFormat } from './errors.js';
+import type { Channel } from './channels.js';
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
@@ -107,4 +108,8 @@ export interface RequestContext {
   redactHeader(name: string): void;
   /** Monotonic clock in ms (performance.now based), for latency measurements. */
   now(): number;
+  /** Put a value on a channel for the plugins that run after (a later publish replaces it). */
+  publish<T>(channel: Channel<T>, value: T): void;
+  /** What a plugin published on the channel for this request, if anything. */
+  read<T>(channel: Channel<T>): T | undefined;
 }

@@ -64,6 +64,8 @@ export function fakeContext(shape: RequestShape = {}): FakeContext {
       ctx.redacted.push(name);
     },
     now: () => 0,
+    publish() {},
+    read: () => undefined,
   };
   return ctx;
 }

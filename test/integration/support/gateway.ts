@@ -27,16 +27,23 @@ export function tempDir(prefix = 'gw-int-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** `yaml` is written to `dir/kong.yaml`; `env` feeds `${name}` substitution (DECK_ variables). */
-export async function startGateway(yaml: string, options: { dir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunningGateway> {
+/**
+ * `yaml` is written to `dir/kong.yaml`; `env` feeds `${name}` substitution (DECK_ variables); `plugins`
+ * join the bundled ones (test plugins that watch what the bundled ones do).
+ */
+export async function startGateway(
+  yaml: string,
+  options: { dir?: string; env?: NodeJS.ProcessEnv; plugins?: AnyPlugin[] } = {},
+): Promise<RunningGateway> {
   const dir = options.dir ?? tempDir();
   const file = join(dir, 'kong.yaml');
   writeFileSync(file, yaml);
-  const loaded = await loadConfig([file], { env: options.env ?? {}, mode: 'expand', plugins: registry });
+  const plugins = options.plugins === undefined ? registry : new Map([...registry, ...options.plugins.map((p) => [p.name, p] as const)]);
+  const loaded = await loadConfig([file], { env: options.env ?? {}, mode: 'expand', plugins });
   if (!loaded.ok) throw new Error(`invalid test config:\n${loaded.problems.map((p) => formatProblem(p)).join('\n')}`);
   const messages: string[] = [];
   const logger = { info: (m: string) => messages.push(m), warn: (m: string) => messages.push(m), error: (m: string) => messages.push(m) };
-  const gateway = await createGateway({ config: loaded.config, plugins: registry, logger });
+  const gateway = await createGateway({ config: loaded.config, plugins, logger });
   const { port } = await gateway.listen(0, '127.0.0.1');
   return { gateway, url: `http://127.0.0.1:${port}`, port, dir, messages, close: () => gateway.close({ drainMs: 2_000 }) };
 }

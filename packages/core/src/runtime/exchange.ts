@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
   GatewayError,
+  type Channel,
   type ClientRequest,
   type ConsumerEntity,
   type ErrorFormat,
@@ -84,6 +85,8 @@ export interface Exchange {
   /** A plugin chose the format (setErrorFormat): a new plugin list after `authenticate` keeps it. */
   errorFormatChosen: boolean;
   redacted: Set<string> | undefined;
+  /** Values plugins published on channels (RequestContext.publish), made on first publish. */
+  channels: Map<symbol, unknown> | undefined;
   serializeOps: SerializeOp[];
   /** The record being handed to log plugins; serialize values set now go straight into it. */
   liveRecord: LogRecord | undefined;
@@ -207,6 +210,7 @@ export function createExchange(init: ExchangeInit): Exchange {
     errorFormat: 'kong',
     errorFormatChosen: false,
     redacted: undefined,
+    channels: undefined,
     serializeOps: [],
     liveRecord: undefined,
     clientAborted: false,
@@ -282,5 +286,11 @@ function contextOf(ex: Exchange): RequestContext {
       (ex.redacted ??= new Set()).add(name.toLowerCase());
     },
     now,
+    publish<T>(channel: Channel<T>, value: T) {
+      (ex.channels ??= new Map()).set(channel.key, value);
+    },
+    read<T>(channel: Channel<T>) {
+      return ex.channels?.get(channel.key) as T | undefined;
+    },
   };
 }

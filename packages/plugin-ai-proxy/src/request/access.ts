@@ -1,4 +1,4 @@
-import { GatewayError, type BodyBytes, type PhaseInput } from '@gw/plugin-api';
+import { AI_CALL, GatewayError, type BodyBytes, type PhaseInput } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../config/types.js';
 import { emptyUsage, type AiExchange, type RouteKind } from '../exchange.js';
 import { planAnthropic } from '../providers/anthropic/plan.js';
@@ -12,6 +12,7 @@ import { renderModelTemplates } from '../config/templating.js';
 import type { AiLocal, AiState } from './plan.js';
 import { estimateInputTokens } from './token-estimate.js';
 import { classifyRoute } from './route.js';
+import { aiCall } from '../stats/ai-call.js';
 
 /**
  * The ai-proxy `access` phase: claim the request (Anthropic-format errors from here on), read and check
@@ -45,6 +46,7 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
 
   local.plan = planned.plan;
   local.exchange = openExchange(config, state, { provider: planned.plan.provider, kind, stream, model, clientModel, sent: planned.sent, members: body.members });
+  ctx.publish(AI_CALL, aiCall(ctx, local.exchange, config.llm_format));
 }
 
 function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming']): boolean {

@@ -15,6 +15,7 @@ export function fakeContext(request: FakeRequest) {
   const serialized: Record<string, unknown> = {};
   let bodyLimit: number | undefined;
   let clock = 1000;
+  const channels = new Map<symbol, unknown>();
   const bytes = typeof request.body === 'string' ? new TextEncoder().encode(request.body) : request.body;
   const ctx = {
     id: 'req-1',
@@ -54,6 +55,10 @@ export function fakeContext(request: FakeRequest) {
       redacted.push(name);
     },
     now: () => (clock += 5),
+    publish(channel: { key: symbol }, value: unknown) {
+      channels.set(channel.key, value);
+    },
+    read: (channel: { key: symbol }) => channels.get(channel.key),
   } as unknown as RequestContext;
   const upstream: UpstreamRequest = {
     method: ctx.request.method,
@@ -65,5 +70,5 @@ export function fakeContext(request: FakeRequest) {
     headers: { ...(request.headers ?? {}) },
     body: undefined,
   };
-  return { ctx, upstream, calls, redacted, serialized, bodyLimit: () => bodyLimit };
+  return { ctx, upstream, calls, redacted, serialized, channels, bodyLimit: () => bodyLimit };
 }

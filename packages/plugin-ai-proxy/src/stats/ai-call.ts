@@ -1,0 +1,42 @@
+/**
+ * The AI_CALL record this plugin publishes for rate-limit, budget, metrics and tracing plugins: read
+ * from the exchange when asked, so it is final once the response is over, whether or not
+ * `log_statistics` writes the `ai.proxy` log value.
+ */
+import type { AiCall, AiUsageReport, RequestContext } from '@gw/plugin-api';
+import type { AiExchange } from '../exchange.js';
+import { observationsOf } from '../response/observations.js';
+import { usageCost } from './ai-proxy-log.js';
+import { usageReport } from './usage-estimate.js';
+
+const ROUTE_TYPE = { chat: 'llm/v1/chat', count_tokens: 'llm/v1/count_tokens' } as const;
+
+export function aiCall(ctx: RequestContext, exchange: AiExchange, format: string): AiCall {
+  return {
+    provider: exchange.provider,
+    format,
+    routeType: ROUTE_TYPE[exchange.kind],
+    model: exchange.requestModel,
+    clientModel: exchange.clientModel,
+    stream: exchange.mode === 'stream',
+    usage: () => usageOf(ctx, exchange),
+  };
+}
+
+function usageOf(ctx: RequestContext, exchange: AiExchange): AiUsageReport {
+  const seen = observationsOf(exchange);
+  const report = usageReport(exchange, seen);
+  const usage = report.usage;
+  const priced = exchange.costs.input > 0 || exchange.costs.output > 0;
+  return {
+    tokens: {
+      input: usage.input_tokens,
+      output: usage.output_tokens,
+      cacheRead: usage.cache_read_input_tokens,
+      cacheWrite: usage.cache_creation_input_tokens,
+    },
+    costUsd: priced ? usageCost(usage, exchange.costs) : undefined,
+    estimated: { input: report.promptEstimated, output: report.completionEstimated },
+    complete: exchange.error === undefined && seen?.bodyEnded === true && !ctx.signal.aborted,
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * ai-proxy publishes the AI call on the AI_CALL channel for the plugins that count or limit by it. A
+ * plugin that runs its log handler before ai-proxy's (as Kong's ai-rate-limiting-advanced does, priority
+ * 905) reads final usage there: the emulator's counts, with or without `log_statistics`, and a cut
+ * stream's estimate marked as such.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { join } from 'node:path';
+import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
+import { AI_CALL, definePlugin, type AiCall, type AiUsageReport } from '@gw/plugin-api';
+import { eventually, setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
+import { AWS_KEYS, INPUT_COST, MODEL, OUTPUT_COST, bedrockConfig, clientUsage, deckEnv } from './support/bedrock.js';
+
+interface Seen {
+  id: string;
+  call: Omit<AiCall, 'usage'>;
+  usage: AiUsageReport;
+}
+
+const seen: Seen[] = [];
+const watcher = definePlugin({
+  name: 'ai-call-watcher',
+  version: '0.0.0',
+  priority: 905,
+  configSchema: { type: 'object' },
+  log({ ctx }) {
+    const call = ctx.read(AI_CALL);
+    if (call === undefined) return;
+    const { usage, ...rest } = call;
+    seen.push({ id: ctx.id, call: rest, usage: usage() });
+  },
+});
+
+function watched(logPath: string): string {
+  return `${bedrockConfig(logPath)}  - name: ai-call-watcher\n    config: {}\n`;
+}
+
+const body = (text: string, stream: boolean) =>
+  JSON.stringify({ model: MODEL, max_tokens: 64, stream, messages: [{ role: 'user', content: text }] });
+
+function send(url: string, text: string, stream: boolean): Promise<{ id: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/anything/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ id: String(res.headers['x-kong-request-id']), body: text }));
+    });
+    req.on('error', reject);
+    req.end(body(text, stream));
+  });
+}
+
+describe('AI_CALL channel (real gateway, Bedrock emulator)', () => {
+  let emulator: Emulator;
+  let gw: RunningGateway;
+  let restoreEnv: () => void;
+
+  beforeAll(async () => {
+    emulator = await startBedrockEmulator({ credentials: [AWS_KEYS] });
+    restoreEnv = setEnv({ AWS_ENDPOINT_URL_BEDROCK_RUNTIME: `http://127.0.0.1:${emulator.port}` });
+    const dir = tempDir();
+    gw = await startGateway(watched(join(dir, 'claude.json')), { dir, env: deckEnv, plugins: [watcher] });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    restoreEnv?.();
+    await emulator?.close();
+  });
+
+  for (const stream of [false, true]) {
+    it(`${stream ? 'a stream' : 'a oneshot answer'}: the call and its final usage, priced by the config`, async () => {
+      const { id, body: answer } = await send(gw.url, 'hello [scenario:text]', stream);
+      const entry = await eventually(() => seen.find((s) => s.id === id), `AI_CALL for ${id}`);
+      expect(entry.call).toEqual({
+        provider: 'bedrock',
+        format: 'anthropic',
+        routeType: 'llm/v1/chat',
+        model: MODEL,
+        clientModel: MODEL,
+        stream,
+      });
+      const expected = clientUsage(answer, stream);
+      expect(entry.usage.tokens.input).toBe(expected.input_tokens);
+      expect(entry.usage.tokens.output).toBe(expected.output_tokens);
+      expect(entry.usage.tokens.output).toBeGreaterThan(0);
+      expect(entry.usage.estimated).toEqual({ input: false, output: false });
+      expect(entry.usage.complete).toBe(true);
+      const cost = (entry.usage.tokens.input * INPUT_COST + entry.usage.tokens.output * OUTPUT_COST) / 1e6;
+      expect(entry.usage.costUsd).toBeCloseTo(cost, 12);
+    });
+  }
+
+  it('an upstream error is not complete', async () => {
+    const { id } = await send(gw.url, 'x [scenario:validation]', false);
+    const entry = await eventually(() => seen.find((s) => s.id === id), `AI_CALL for ${id}`);
+    expect(entry.usage.complete).toBe(false);
+  });
+  it('a client that hangs up mid-stream: not complete, the output count marked as gw\'s estimate', async () => {
+    const id = await new Promise<string>((resolve, reject) => {
+      const req = http.request(`${gw.url}/anything/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test' } }, (res) => {
+        res.once('data', () => {
+          resolve(String(res.headers['x-kong-request-id']));
+          req.destroy();
+        });
+      });
+      req.on('error', () => {});
+      req.once('response', () => {});
+      req.end(body('long answer [scenario:slow]', true));
+      setTimeout(() => reject(new Error('no first byte')), 10_000).unref();
+    });
+    const entry = await eventually(() => seen.find((s) => s.id === id), `AI_CALL for ${id}`);
+    expect(entry.usage.complete).toBe(false);
+    expect(entry.usage.estimated.output).toBe(true);
+    expect(entry.usage.tokens.output).toBeGreaterThanOrEqual(1);
+  });
+});
