@@ -8,7 +8,7 @@ const bytesOf = (text: string) => parseMessagesBody(Buffer.from(text, 'utf8'));
 
 function bedrock(body: Record<string, unknown>, options: ModelOptions) {
   const out = toBedrockBody({ body: bytesOf(JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body })), model: 'm', headerBetas: [], options });
-  return { body: JSON.parse(out.body.toString('utf8')) as Record<string, unknown>, skipped: out.skippedOptions };
+  return { body: JSON.parse(Buffer.concat(out.body).toString('utf8')) as Record<string, unknown>, skipped: out.skippedOptions, pieces: out.body.length };
 }
 
 describe('model.options overrides (Kong: options replace the request values)', () => {
@@ -47,5 +47,13 @@ describe('model.options overrides (Kong: options replace the request values)', (
 
   it('treats disabled thinking as off', () => {
     expect(bedrock({ max_tokens: 100, thinking: { type: 'disabled' } }, { temperature: 1 }).body.temperature).toBe(1);
+  });
+
+  it('applies overrides to a body that goes out in pieces (a large member is sent as a slice of the client bytes)', () => {
+    const system = 'x'.repeat(4096);
+    const { body, skipped, pieces } = bedrock({ system, max_tokens: 32000, temperature: 0.2 }, { max_tokens: 8192, temperature: 0.7 });
+    expect(pieces).toBeGreaterThan(1);
+    expect(body).toMatchObject({ system, max_tokens: 8192, temperature: 0.7, anthropic_version: 'bedrock-2023-05-31' });
+    expect(skipped).toEqual([]);
   });
 });
