@@ -86,7 +86,7 @@ describe('recorded Claude Code requests replayed through gw', () => {
     const capture = JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as Capture;
     for (const request of capture.requests) {
       const before = stack.emulator.received.length;
-      const headers = { ...request.headers, 'x-api-key': 'sk-ant-replay' };
+      const headers: Record<string, string> = { ...request.headers, 'x-api-key': 'sk-ant-replay' };
       for (const drop of ['host', 'content-length', 'connection']) delete headers[drop];
       const response = await fetch(`${stack.gwUrl}${request.url}`, { method: 'POST', headers, body: JSON.stringify(request.body) });
       const text = await response.text();

@@ -4,7 +4,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // The project's own installer (also usable by hand): installs into .cache/claude-code/<version>.
-// @ts-expect-error plain ESM script without types
 import { ensureClaudeCode } from '../../../scripts/install-claude-code.mjs';
 
 export const CLIENT_KEY = 'sk-ant-e2e-client-key-must-never-be-logged';

@@ -6,7 +6,8 @@ import { applyBedrockPlan } from '../../src/providers/bedrock/upstream.js';
 import { modelPath } from '../../src/providers/bedrock/url.js';
 import type { BedrockPlan } from '../../src/request/plan.js';
 import type { Endpoint } from '../../src/providers/endpoint.js';
-import type { UpstreamRequest } from '@gw/plugin-api';
+import type { BodyBytes, UpstreamRequest } from '@gw/plugin-api';
+import { joinBytes } from '../../src/request/byte-text.js';
 import { readFixture } from './fixtures.js';
 
 // The real AWS SDK signer, resolved through the SDK client that is a dev dependency of the workspace.
@@ -33,14 +34,14 @@ class NodeSha256 {
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const DATE = new Date('2026-11-24T09:27:42Z');
 
-/** What the SDK's signer says Authorization must be for exactly these headers. */
-async function sdkAuthorization(request: { host: string; path: string; headers: Record<string, string>; body: Uint8Array }, region: string, date: Date) {
+/** What the SDK's signer says Authorization must be for exactly these headers (and the body's bytes, joined). */
+async function sdkAuthorization(request: { host: string; path: string; headers: Record<string, string>; body: BodyBytes }, region: string, date: Date) {
   const signedNames = /SignedHeaders=([^,]+)/.exec(request.headers.authorization)![1].split(';');
   const headers = Object.fromEntries(signedNames.map((name) => [name, request.headers[name]]));
   const signer = new SignatureV4({ service: 'bedrock', region, credentials: CREDENTIALS, sha256: NodeSha256 as never, applyChecksum: true });
   const [hostname, port] = request.host.split(':');
   const signed = await signer.sign(
-    { method: 'POST', protocol: 'https:', hostname, port: port ? Number(port) : undefined, path: request.path, query: {}, headers, body: request.body },
+    { method: 'POST', protocol: 'https:', hostname, port: port ? Number(port) : undefined, path: request.path, query: {}, headers, body: joinBytes(request.body) },
     { signingDate: date },
   );
   return signed.headers.authorization;
