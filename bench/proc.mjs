@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** utime + stime of a process, in µs. */
+/** utime + stime of a process, in µs. @param {number} pid */
 export function cpuMicros(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -12,12 +12,13 @@ export function cpuMicros(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
 }
 
+/** @param {number} pid */
 export function rssBytes(pid) {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-/** Samples RSS every 50 ms until stop(), which returns the peak. */
+/** Samples RSS every 50 ms until stop(), which returns the peak. @param {number} pid */
 export function sampleRss(pid) {
   let peak = rssBytes(pid);
   const timer = setInterval(() => {

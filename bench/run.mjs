@@ -12,24 +12,34 @@ import http from 'node:http';
 import autocannon from 'autocannon';
 import { cpuMicros, rssBytes, sampleRss } from './proc.mjs';
 
+/** @typedef {{ child: import('node:child_process').ChildProcess, port: number, pid: number }} Target */
+/**
+ * @typedef {{ name: string, what: string, connections: number, gwPath: string, basePath: string, headers: Record<string, string>,
+ *   body: string, quiet?: boolean, rounds?: number, seconds?: number }} Workload
+ */
+/** @typedef {{ rps: number, p50: number, p99: number, cpuPerReq: number, rss: number, requests: number }} Run */
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, '.bench-out');
 mkdirSync(out, { recursive: true });
 // The plain route runs more, shorter rounds: its per-request cost is small, so one noisy round moves its
 // ratio most, and an odd count has a true middle round.
-const secondsOf = (w) => Number(process.env.BENCH_SECONDS ?? w.seconds ?? 4);
-const roundsOf = (w) => Number(process.env.BENCH_ROUNDS ?? w.rounds ?? 2);
+const secondsOf = (/** @type {Workload} */ w) => Number(process.env.BENCH_SECONDS ?? w.seconds ?? 4);
+const roundsOf = (/** @type {Workload} */ w) => Number(process.env.BENCH_ROUNDS ?? w.rounds ?? 2);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 
 // ── processes ────────────────────────────────────────────────────────────────────────────────────
+/** @param {string} file @param {Record<string, string>} [env] @returns {Promise<Target>} */
 function forkServer(file, env = {}) {
   return new Promise((resolve, reject) => {
     const child = fork(join(root, 'bench', file), { env: { ...process.env, ...env }, stdio: 'inherit' });
-    child.once('message', (m) => resolve({ child, port: m.port, pid: child.pid }));
+    // It sent a message, so it is running and has a pid.
+    child.once('message', (m) => resolve({ child, port: /** @type {{ port: number }} */ (m).port, pid: /** @type {number} */ (child.pid) }));
     child.once('exit', (code) => reject(new Error(`${file} exited ${code}`)));
   });
 }
 
+/** @param {number} upstreamPort @param {string[]} [extraArgs] @returns {Promise<Target>} */
 function startGw(upstreamPort, extraArgs = []) {
   const logPath = join(out, 'file-log.json');
   const config = readFileSync(join(root, 'bench/gw.yaml'), 'utf8').replaceAll('UPSTREAM_PORT', String(upstreamPort)).replaceAll('LOG_PATH', logPath);
@@ -51,23 +61,27 @@ function startGw(upstreamPort, extraArgs = []) {
     child.stdout.on('data', (d) => {
       text += d;
       const match = /listening on http:\/\/[\d.]+:(\d+)/.exec(text);
-      if (match) resolve({ child, port: Number(match[1]), pid: child.pid });
+      if (match) resolve({ child, port: Number(match[1]), pid: /** @type {number} */ (child.pid) });
     });
     child.once('exit', (code) => reject(new Error(`gw exited ${code}: ${text}`)));
   });
 }
 
 // ── workloads ────────────────────────────────────────────────────────────────────────────────────
+/** @typedef {{ headers: Record<string, string>, body: object }} Capture */
+/** @type {(file: string, index: number) => Capture} */
 const capture = (file, index) => JSON.parse(readFileSync(join(root, 'test/fixtures/claude-code', file), 'utf8')).requests[index];
 const cc87 = capture('cc-2.1.330-print-json.full.json', 0);
 const cc60 = capture('cc-2.0.37-print-json.full.json', 0);
-const ccHeaders = (c) => {
+const ccHeaders = (/** @type {Capture} */ c) => {
+  /** @type {Record<string, string>} */
   const headers = { ...c.headers, 'x-api-key': 'sk-ant-bench' };
   for (const h of ['host', 'content-length', 'connection']) delete headers[h];
   return headers;
 };
-const body = (c, stream) => JSON.stringify({ ...c.body, stream });
+const body = (/** @type {Capture} */ c, /** @type {boolean} */ stream) => JSON.stringify({ ...c.body, stream });
 
+/** @type {Workload[]} */
 const WORKLOADS = [
   // `quiet`: also through a second gw with Kong's `headers` and `headers_upstream` off, in the same rounds
   // against the same baseline runs: what those headers cost.
@@ -78,6 +92,7 @@ const WORKLOADS = [
   { name: 'cc-stream-50-nolog', what: 'as cc-stream-50 with file-log off', connections: 16, gwPath: '/cc50nolog/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
 ].filter((w) => !ONLY || ONLY.includes(w.name));
 
+/** @param {Target} target @param {Workload} workload @param {string} path @returns {Promise<Run>} */
 async function load(target, workload, path) {
   const before = cpuMicros(target.pid);
   const rss = sampleRss(target.pid);
@@ -95,16 +110,19 @@ async function load(target, workload, path) {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuPerReq: cpu / Math.max(ok, 1), rss: rss.stop(), requests: ok };
 }
 
-/** The middle value; for an even count the mean of the two middle ones. */
+/** The middle value; for an even count the mean of the two middle ones. @param {number[]} xs */
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
-const ratio = (a, b) => (b === 0 ? NaN : a / b);
-const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+const ratio = (/** @type {number} */ a, /** @type {number} */ b) => (b === 0 ? NaN : a / b);
+const fmt = (/** @type {number} */ n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+/** @typedef {Pick<Workload, 'headers' | 'body'>} Request */
 
 // Time from the request being sent to the first response byte, one request at a time.
+/** @param {number} port @param {Request} workload @param {string} path @returns {Promise<number>} */
 function ttfb(port, workload, path) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
@@ -120,8 +138,10 @@ function ttfb(port, workload, path) {
   });
 }
 
+/** @param {number} port @param {string} path @param {Request} workload @param {number} count */
 async function manyStreams(port, path, workload, count) {
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  /** @type {Promise<number | undefined>[]} */
   const done = [];
   for (let i = 0; i < count; i++) {
     done.push(new Promise((resolve) => {
@@ -147,20 +167,23 @@ console.log(`gw bench: interleaved rounds per target per workload (${WORKLOADS.m
 
 const summary = [];
 for (const workload of WORKLOADS) {
-  const targets = { baseline, gw, ...(workload.quiet ? { quiet } : {}) };
+  /** @type {Record<string, Target>} */
+  const targets = { baseline, gw, ...(workload.quiet && quiet ? { quiet } : {}) };
   const names = Object.keys(targets);
-  const pathOf = (name) => (name === 'baseline' ? workload.basePath : workload.gwPath);
+  const pathOf = (/** @type {string} */ name) => (name === 'baseline' ? workload.basePath : workload.gwPath);
   // warm all (JIT, keep-alive pools)
   for (const name of names) await load(targets[name], { ...workload, connections: 4 }, pathOf(name));
+  /** @type {Record<string, Run[]>} */
   const runs = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < roundsOf(workload); round++) {
     // Each round in a different order, so drift hits every target alike.
     const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) runs[name].push(await load(targets[name], workload, pathOf(name)));
   }
-  const agg = (name, key) => median(runs[name].map((r) => r[key]));
+  const agg = (/** @type {string} */ name, /** @type {keyof Run} */ key) => median(runs[name].map((r) => r[key]));
+  /** @type {Record<string, { base: number, gw: number }>} */
   const row = {};
-  for (const key of ['rps', 'p50', 'p99', 'cpuPerReq', 'rss']) row[key] = { base: agg('baseline', key), gw: agg('gw', key) };
+  for (const key of /** @type {const} */ (['rps', 'p50', 'p99', 'cpuPerReq', 'rss'])) row[key] = { base: agg('baseline', key), gw: agg('gw', key) };
   console.log(`${workload.name}: ${workload.what} (${workload.connections} connections)`);
   console.log(`  req/s      baseline ${fmt(row.rps.base)}   gw ${fmt(row.rps.gw)}   ratio ${fmt(ratio(row.rps.gw, row.rps.base), 2)}`);
   console.log(`  p50 ms     baseline ${fmt(row.p50.base, 2)}   gw ${fmt(row.p50.gw, 2)}   ratio ${fmt(ratio(row.p50.gw, row.p50.base), 2)}`);
@@ -176,6 +199,7 @@ for (const workload of WORKLOADS) {
 // Added time to first SSE byte, concurrency 1.
 const streamWorkload = WORKLOADS.find((w) => w.name === 'cc-stream-50') ?? WORKLOADS[0];
 if (streamWorkload) {
+  /** @type {{ baseline: number[], gw: number[] }} */
   const samples = { baseline: [], gw: [] };
   for (let i = 0; i < 200; i++) {
     samples.baseline.push(await ttfb(baseline.port, streamWorkload, streamWorkload.basePath));
@@ -197,6 +221,7 @@ if (!ONLY || ONLY.includes('streams')) {
   const settle = () => new Promise((r) => setTimeout(r, 19_000));
   await settle();
   const idle = rssBytes(gw.pid);
+  /** @type {{ ok: number, peak: number, after: number }[]} */
   const waves = [];
   for (let wave = 0; wave < 2; wave++) {
     const sampler = sampleRss(gw.pid);
@@ -205,8 +230,8 @@ if (!ONLY || ONLY.includes('streams')) {
     await settle();
     waves.push({ ok, peak, after: rssBytes(gw.pid) });
   }
-  const mb = (b) => fmt(b / 2 ** 20);
-  const over = (b) => `${b >= idle ? '+' : '-'}${mb(Math.abs(b - idle))}`;
+  const mb = (/** @type {number} */ b) => fmt(b / 2 ** 20);
+  const over = (/** @type {number} */ b) => `${b >= idle ? '+' : '-'}${mb(Math.abs(b - idle))}`;
   // Peaks are also given over the lowest idle seen, before or after the waves: the idle before them can
   // still hold memory of the CPU workloads that gw's idle GC gives back later, which would flatter the step.
   const floor = Math.min(idle, ...waves.map((x) => x.after));

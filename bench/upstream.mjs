@@ -6,14 +6,13 @@
 // (gw reaches these through ai-proxy's `upstream_url`, a base URL per route.)
 // The request body is drained, never parsed. Replies are encoded once at start-up.
 import http from 'node:http';
-import { createRequire } from 'node:module';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
 
-const require = createRequire(new URL('../packages/bedrock-emulator/package.json', import.meta.url));
-const { EventStreamCodec } = require('@smithy/eventstream-codec');
 const encoder = new TextEncoder();
 // EventStreamCodec(toUtf8: bytes → string, fromUtf8: string → bytes)
 const codec = new EventStreamCodec((b) => Buffer.from(b).toString('utf8'), (s) => new Uint8Array(Buffer.from(s, 'utf8')));
 
+/** @param {object} event */
 function frame(event) {
   const bytes = Buffer.from(JSON.stringify(event)).toString('base64');
   return Buffer.from(
@@ -28,8 +27,10 @@ function frame(event) {
   );
 }
 
+/** @param {number} deltas */
 function events(deltas) {
   const usage = { input_tokens: 21774, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  /** @type {object[]} */
   const list = [
     { type: 'message_start', message: { id: 'msg_bdrk_bench', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001', content: [], stop_reason: null, stop_sequence: null, usage } },
     { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
@@ -41,11 +42,15 @@ function events(deltas) {
   return list.map(frame);
 }
 
+/** @type {Map<number, Buffer[]>} */
 const streams = new Map();
+/** @param {number} n */
 const framesFor = (n) => {
-  if (!streams.has(n)) streams.set(n, events(n));
-  return streams.get(n);
+  let frames = streams.get(n);
+  if (!frames) streams.set(n, (frames = events(n)));
+  return frames;
 };
+/** @param {number} n */
 const message = (n) =>
   Buffer.from(JSON.stringify({
     id: 'msg_bdrk_bench', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001',
@@ -58,7 +63,7 @@ const echo = Buffer.from('{"ok":true,"echo":"bench"}');
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    const match = /^\/(?:d|(slow))(\d+)\/model\/[^/]+\/(invoke-with-response-stream|invoke)$/.exec(req.url);
+    const match = /^\/(?:d|(slow))(\d+)\/model\/[^/]+\/(invoke-with-response-stream|invoke)$/.exec(req.url ?? '');
     if (!match) {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': echo.length });
       res.end(echo);
@@ -89,4 +94,4 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));
+server.listen(0, '127.0.0.1', () => process.send?.({ port: /** @type {import('node:net').AddressInfo} */ (server.address()).port }));

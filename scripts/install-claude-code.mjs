@@ -13,7 +13,10 @@ export const PINNED = ['2.1.330', '2.0.37'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Returns `{ command, args }` that start the given Claude Code build, installing it first if needed. */
+/**
+ * Returns `{ command, args }` that start the given Claude Code build, installing it first if needed.
+ * @param {string} version
+ */
 export function ensureClaudeCode(version) {
   const prefix = join(root, '.cache', 'claude-code', version);
   const pkg = join(prefix, 'node_modules', '@anthropic-ai', 'claude-code');

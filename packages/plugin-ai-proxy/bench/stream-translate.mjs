@@ -18,6 +18,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 200);
 const PADDING = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123';
 
 const codec = new EventStreamCodec((b) => Buffer.from(b).toString('utf8'), (s) => new Uint8Array(Buffer.from(s)));
+/** @param {object} event @param {number} i */
 const frame = (event, i) => {
   const payload = { bytes: Buffer.from(JSON.stringify(event)).toString('base64'), p: PADDING.slice(0, 1 + (i * 7) % PADDING.length) };
   return codec.encode({
@@ -32,6 +33,7 @@ const frame = (event, i) => {
 
 function buildStream() {
   const usage = { input_tokens: 21_774, cache_creation_input_tokens: 0, cache_read_input_tokens: 18_000, output_tokens: 1 };
+  /** @type {object[]} */
   const events = [
     { type: 'message_start', message: { id: 'msg_bdrk_bench', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001', content: [], stop_reason: null, stop_sequence: null, usage } },
     { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
@@ -45,6 +47,7 @@ function buildStream() {
   return events.map(frame);
 }
 
+/** @param {Uint8Array[]} frames @param {number} size */
 function chunked(frames, size) {
   const all = Buffer.concat(frames);
   const out = [];
@@ -53,7 +56,9 @@ function chunked(frames, size) {
 }
 
 let clock = 0;
-const ctx = { now: () => ++clock };
+// The response side reads only ctx.now().
+const ctx = /** @type {import('@gw/plugin-api').RequestContext} */ (/** @type {unknown} */ ({ now: () => ++clock }));
+/** @returns {import('../dist/exchange.js').AiExchange} */
 const exchange = () => ({
   provider: 'bedrock', kind: 'chat', mode: 'stream', requestModel: 'm', clientModel: undefined, pluginId: 'p',
   logStatistics: true, logPayloads: false, pingIntervalMs: 0, costs: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
@@ -62,18 +67,24 @@ const exchange = () => ({
   responseModel: undefined, responsePayload: undefined, error: undefined,
 });
 
-/** Drives the plugin's Transformer the way core does for an all-Transformer route (server/direct-body.ts). */
+/**
+ * Drives the plugin's Transformer the way core does for an all-Transformer route (server/direct-body.ts).
+ * @param {Uint8Array[]} chunks
+ */
 async function translate(chunks) {
   const ex = exchange();
+  /** @type {import('@gw/plugin-api').ResponseHead} */
   const response = { status: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, source: 'upstream' };
   aiResponseHeaders({ ctx, response, exchange: ex });
   const transformer = aiResponseBody({ ctx, response, exchange: ex });
+  if (!transformer?.transform) throw new Error('no Transformer for a Bedrock stream');
   let events = 0;
+  /** @type {TransformStreamDefaultController<Uint8Array>} */
   const controller = {
     desiredSize: 1,
     enqueue(value) {
       events++;
-      if (value.byteLength === 0) throw new Error('empty chunk');
+      if (!value || value.byteLength === 0) throw new Error('empty chunk');
     },
     error(reason) {
       throw reason;
@@ -86,8 +97,10 @@ async function translate(chunks) {
   return events;
 }
 
+/** @param {string} label @param {Uint8Array[]} chunks @param {number} bytes @param {number} frameCount */
 async function measure(label, chunks, bytes, frameCount) {
   for (let i = 0; i < WARMUP; i++) await translate(chunks);
+  /** @type {number[]} */
   const times = [];
   let events = 0;
   for (let i = 0; i < ROUNDS; i++) {
