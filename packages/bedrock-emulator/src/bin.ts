@@ -30,7 +30,13 @@ async function main(): Promise<void> {
   AWS_SECRET_ACCESS_KEY=${DEFAULT_CREDENTIALS.secretAccessKey}
   endpoint for the AWS SDK / ai-proxy: ${emulator.url}  (HTTP/1.1)`);
   const stop = () => {
-    emulator.close().then(() => process.exit(0));
+    emulator.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`gw-bedrock-emulator: ${String(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -70,3 +70,8 @@ export const ids = (lines: Record<string, any>[]) => lines.map((line) => line.re
 
 /** Yield to the event loop so writes interleave with I/O completions. */
 export const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** file-log's log phase only serializes and queues, so it returns nothing: the tests order it against flush and close. */
+export function synchronous(result: void | Promise<void>): void {
+  if (result !== undefined) throw new Error('file-log: the log phase returned a promise');
+}

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogRecord, RequestContext } from '@gw/plugin-api';
 import fileLog, { openWriterPaths, type FileLogConfig, type FileLogState } from '@gw/plugin-file-log';
-import { captureLogger, ids, readLines, record, services, tempDir, tick } from './helpers.js';
+import { captureLogger, ids, readLines, record, services, synchronous, tempDir, tick } from './helpers.js';
 
 const ctx = {} as RequestContext; // file-log reads only the record
 
 async function start(config: Partial<FileLogConfig> & { path: string }, configDir: string, logger = captureLogger()) {
   const full: FileLogConfig = { reopen: false, ...config };
   const state = (await fileLog.init!(full, services(configDir, logger))) as FileLogState;
-  const log = (rec: LogRecord) => fileLog.log!({ ctx, config: full, state, local: {}, record: rec });
+  const log = (rec: LogRecord) => synchronous(fileLog.log!({ ctx, config: full, state, local: {}, record: rec }));
   return { state, log, close: () => fileLog.close!(state), reopen: () => fileLog.reopen!(state) };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestContext } from '@gw/plugin-api';
 import fileLog, { acquireWriter, createLineWriter, type FileLogConfig, type FileLogState } from '@gw/plugin-file-log';
-import { captureLogger, ids, readLines, record, services, tempDir, tick } from './helpers.js';
+import { captureLogger, ids, readLines, record, services, synchronous, tempDir, tick } from './helpers.js';
 
 const line = (id: string, padding = 0) => JSON.stringify(record(id, padding)) + '\n';
 const fast = { retryDelayMs: 5 }; // retries are waited for with vi.waitFor, never timed
@@ -16,7 +16,7 @@ describe('rotation', () => {
     const config: FileLogConfig = { path, reopen: false };
     const state = (await fileLog.init!(config, services(dir))) as FileLogState;
     const log = (id: string, padding = 0) =>
-      fileLog.log!({ ctx: {} as RequestContext, config, state, local: {}, record: record(id, padding) });
+      synchronous(fileLog.log!({ ctx: {} as RequestContext, config, state, local: {}, record: record(id, padding) }));
 
     log('before-rename');
     await state.writer.flush();
