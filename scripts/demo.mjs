@@ -62,9 +62,14 @@ child.stdout.on('data', (chunk) => {
   const listening = /listening on \S+:(\d+)/.exec(String(chunk));
   if (listening) banner(Number(listening[1]));
 });
-child.once('exit', async (code) => {
-  await emulator.close();
-  process.exit(code ?? 0);
+child.once('exit', (code) => {
+  emulator.close().then(
+    () => process.exit(code ?? 0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill('SIGTERM'));
 

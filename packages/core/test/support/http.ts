@@ -12,8 +12,14 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function startUpstream(handler: http.RequestListener): Promise<Upstream> {
-  const server = http.createServer(handler);
+/** `handler` may be async: if it fails, its response fails (a 500 naming the error, or a reset once the head is out). */
+export async function startUpstream(handler: (req: http.IncomingMessage, res: http.ServerResponse) => unknown): Promise<Upstream> {
+  const server = http.createServer((req, res) => {
+    Promise.resolve(handler(req, res)).catch((error: unknown) => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500).end(`upstream handler failed: ${String(error)}`);
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -37,10 +37,12 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', async () => {
+    req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', contentType: req.headers['content-type'], body: JSON.parse(body) });
-      await hold;
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
+      Promise.resolve(hold).then(
+        () => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json)),
+        (error: unknown) => res.writeHead(500).end(String(error)),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
