@@ -75,7 +75,7 @@ function lookup(index: Index, nameFields: string[], ref: unknown): number | unde
 
 function refText(ref: unknown): string {
   if (typeof ref === 'string') return ref;
-  if (isRecord(ref)) return String(ref.name ?? ref.id ?? '');
+  if (isRecord(ref)) return typeof ref.name === 'string' ? ref.name : typeof ref.id === 'string' ? ref.id : '';
   return '';
 }
 

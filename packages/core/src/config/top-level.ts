@@ -43,7 +43,7 @@ export function checkTopLevel(doc: Record<string, unknown>, fileIndex: number, r
   if (typeof version === 'number') {
     report(o, ['_format_version'], `expected a string; write _format_version: "${FORMAT}"`);
   } else if (version !== undefined && version !== FORMAT) {
-    report(o, ['_format_version'], `cannot apply '${String(version)}' config format version to Kong version 3.0 or above (gw reads format ${FORMAT}; upgrade with 'deck file convert --from kong-gateway-2.x --to kong-gateway-3.x')`);
+    report(o, ['_format_version'], `cannot apply '${typeof version === 'string' ? version : JSON.stringify(version)}' config format version to Kong version 3.0 or above (gw reads format ${FORMAT}; upgrade with 'deck file convert --from kong-gateway-2.x --to kong-gateway-3.x')`);
   }
   if (doc._transform === false) report(o, ['_transform'], 'false is not supported (decK always applies field transforms)');
   if (doc._workspace !== undefined && doc._workspace !== 'default') {
