@@ -1,6 +1,5 @@
 import type { PluginDefinition } from '@gw/plugin-api';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyPlugin = PluginDefinition<any, any, any>;
 
 /** The plugins gw knows in this process, by name: the bundled ones plus `--plugins` packages. */

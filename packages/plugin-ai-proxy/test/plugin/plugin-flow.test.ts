@@ -45,7 +45,7 @@ const hi = { model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: '
 
 describe('ai-proxy → Bedrock, access + upstream', () => {
   it('turns a Claude Code 2.1.330 call into a signed InvokeModelWithResponseStream request', async () => {
-    const { upstream, exchange, calls, redacted } = await run(bedrockConfig(), {
+    const { upstream, exchange, calls } = await run(bedrockConfig(), {
       path: '/anything/v1/messages',
       query: 'beta=true',
       headers: main2_1.headers,

@@ -41,7 +41,7 @@ export function oracle(bytes: Uint8Array): Outcome {
       const message = codec.decode(view.subarray(at, at + total));
       const headers = Object.entries(message.headers).map(([k, h]): [string, Plain] => [k, plain(h.value as HeaderValue)]);
       frames.push({ headers, body: Buffer.from(message.body).toString('hex') });
-    } catch (error) {
+    } catch {
       return { frames, error: 'corrupt' };
     }
     at += Math.max(total, 1);
