@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
 import { DEFAULT_CREDENTIALS } from '@gw/bedrock-emulator';
-import { describeRun, pnpm, run, shellEnv, start, type LongRunning } from '../support/commands.js';
+import { describeRun, pnpm, run, start, type LongRunning } from '../support/commands.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /**
