@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-export function copySchemas() {
+function copySchemas() {
   const from = fileURLToPath(new URL('../../../schemas/', import.meta.url));
   const to = fileURLToPath(new URL('../schemas/', import.meta.url));
   const names = readdirSync(from).filter((name) => name.endsWith('.schema.json'));

@@ -16,7 +16,7 @@ import { crc32Of } from './crc32.js';
 import { FrameError } from './frame-error.js';
 import { parseHeaders } from './frame-headers.js';
 
-export { FrameError, type FrameErrorKind } from './frame-error.js';
+export { FrameError } from './frame-error.js';
 
 /** Header values by wire type (frame-headers.ts); Bedrock sends only strings. */
 export type HeaderValue = string | number | boolean | Uint8Array | Date | { valueOf(): number };

@@ -5,8 +5,8 @@ import { observationsOf } from '../response/observations.js';
 import { buildAiProxyLog } from './ai-proxy-log.js';
 import type { TriedTarget } from './ai-proxy-log.js';
 
-export { buildAiProxyLog, promptTokens, usageCost } from './ai-proxy-log.js';
-export type { AiProxyLogInput, TriedTarget } from './ai-proxy-log.js';
+export { buildAiProxyLog, usageCost } from './ai-proxy-log.js';
+export type { TriedTarget } from './ai-proxy-log.js';
 
 /**
  * Sets `ai.proxy` when `logging.log_statistics` is on (payloads need `log_payloads` too).
