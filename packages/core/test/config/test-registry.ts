@@ -3,7 +3,7 @@
  * accept any config (ai-proxy, file-log) or have a small strict schema with cross-field rules (test-limits)
  * so plugin config validation can be tested independently of them.
  */
-import { definePlugin } from '@gw/plugin-api';
+import { definePlugin, type ConfigIssue } from '@gw/plugin-api';
 import type { PluginRegistry, AnyPlugin } from '../../src/runtime/registry.js';
 
 const permissive = (name: string, priority: number): AnyPlugin =>
@@ -25,7 +25,7 @@ export const testLimits = definePlugin<{ limit: number; window: string; burst?: 
     },
   },
   validate(config) {
-    const issues = config.burst !== undefined && config.burst < config.limit ? [{ path: 'burst', message: 'must be at least limit' }] : [];
+    const issues: ConfigIssue[] = config.burst !== undefined && config.burst < config.limit ? [{ path: 'burst', message: 'must be at least limit' }] : [];
     if (config.window === 'hour') issues.push({ path: 'window', message: 'hour is accepted and not acted on', severity: 'warning' as const });
     return issues;
   },

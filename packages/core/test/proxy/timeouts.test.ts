@@ -17,7 +17,7 @@ function stuckAgents(): Agents {
   (agent as unknown as { createConnection: unknown }).createConnection = (opts: net.NetConnectOpts) =>
     net.connect({ ...(opts as net.TcpNetConnectOpts), host: 'never.invalid', lookup: () => {} });
   cleanups.push(() => agent.destroy());
-  return { http: agent, https: agent as never, destroy: () => agent.destroy() };
+  return { http: agent, https: agent as never, httpsFor: () => agent as never, destroy: () => agent.destroy() };
 }
 
 function request(port: number, fields: Partial<UpstreamRequest> = {}): UpstreamRequest {
