@@ -154,7 +154,7 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   });
   collected.routes.forEach((r, i) => {
     if (resolved.routeService[i] === null) {
-      warn(r.origin, [], `route '${String(r.raw.name ?? resolved.routeIds[i])}' has no service: requests it matches get 503 unless a plugin answers them`);
+      warn(r.origin, [], `route '${typeof r.raw.name === 'string' ? r.raw.name : resolved.routeIds[i]}' has no service: requests it matches get 503 unless a plugin answers them`);
     }
   });
   const warnings = sortProblems(redact(noted, secrets), files).map(formatProblem);

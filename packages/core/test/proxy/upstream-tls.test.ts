@@ -21,7 +21,7 @@ beforeAll(async () => {
   pki = makePki();
   upstream = https.createServer({ cert: pki.serverChain, key: pki.serverKey, ca: pki.clientCa, requestCert: true, rejectUnauthorized: true }, (req, res) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate();
-    res.end(`client ${peer.subject?.CN ?? 'none'}`);
+    res.end(`client ${String(peer.subject?.CN ?? 'none')}`);
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   port = (upstream.address() as AddressInfo).port;
