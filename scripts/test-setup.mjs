@@ -34,7 +34,7 @@ export const NEEDS = [
   },
 ];
 
-/** The first executable of these names on PATH, else undefined. */
+/** The first executable of these names on PATH, else undefined. @param {string[]} names @param {string} [path] */
 export function which(names, path = process.env.PATH ?? '') {
   for (const name of names) {
     for (const dir of path.split(delimiter)) {

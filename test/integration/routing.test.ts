@@ -24,7 +24,7 @@ let gw: RunningGateway;
 async function startMirror(): Promise<void> {
   upstream = http.createServer((req, res) => {
     req.resume();
-    const body = JSON.stringify({ url: req.url, headers: req.headers } satisfies Seen);
+    const body = JSON.stringify({ url: req.url ?? '', headers: req.headers } satisfies Seen);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
@@ -32,7 +32,7 @@ async function startMirror(): Promise<void> {
   upstreamPort = (upstream.address() as AddressInfo).port;
 }
 
-function send(path: string, headers: http.OutgoingHttpHeaders): Promise<{ status: number; route: string | undefined; seen?: Seen }> {
+function send(path: string, headers: Record<string, string | string[]>): Promise<{ status: number; route: string | undefined; seen?: Seen }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: gw.port, path, headers, agent: false }, (res) => {
       let text = '';

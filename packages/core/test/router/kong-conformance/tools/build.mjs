@@ -6,22 +6,30 @@
 // internals) are left out and counted on stderr by reason.
 import { readFileSync } from 'node:fs';
 
+/** A record decoded from extract.lua's JSON: a Kong spec table, whatever fields its test gave it. */
+/** @typedef {Record<string, any>} Rec */
+
 const [source, kind, differencesFile] = process.argv.slice(2);
 // Deliberate differences (docs/kong-differences.md), keyed by case name: { reason, gw: expectation }.
 const differences = differencesFile ? JSON.parse(readFileSync(differencesFile, 'utf8')) : {};
 const lines = readFileSync(0, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const skipped = new Map();
-const skip = (reason) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
+const skip = (/** @type {string} */ reason) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
 
-const list = (v) => (Array.isArray(v) ? v : v === undefined || v === null ? [] : Object.values(v));
-const isEmpty = (v) => v === undefined || v === null || (typeof v === 'object' && Object.keys(v).length === 0);
+const list = (/** @type {any} */ v) => (Array.isArray(v) ? v : v === undefined || v === null ? [] : Object.values(v));
+const isEmpty = (/** @type {unknown} */ v) => v === undefined || v === null || (typeof v === 'object' && Object.keys(v).length === 0);
 
-/** A Kong route (and its service) as a decK-style route; `undefined` if gw has no equivalent. */
+/**
+ * A Kong route (and its service) as a decK-style route; `undefined` if gw has no equivalent.
+ * @param {Rec | undefined} r @param {Rec | null | undefined | 'null'} service @param {{ integration: boolean }} options
+ * @returns {Rec | undefined}
+ */
 function toRoute(r, service, { integration }) {
   if (!r) return undefined;
   for (const f of ['expression', 'sources', 'destinations', 'priority']) if (!isEmpty(r[f])) return { na: `route field ${f}` };
   const protocols = list(r.protocols);
   if (protocols.some((p) => !['http', 'https'].includes(p))) return { na: `protocols ${protocols.join(',')}` };
+  /** @type {Rec} */
   const out = {};
   if (!integration && r.id !== undefined) out.id = r.id;
   if (r.name !== undefined) out.name = r.name;
@@ -35,6 +43,7 @@ function toRoute(r, service, { integration }) {
   out.path_handling = r.path_handling ?? 'v0';
   if (service === null || service === undefined || service === 'null') out.service = null;
   else {
+    /** @type {Rec} */
     const s = {};
     if (typeof service.url === 'string') {
       if (/^grpcs?:/.test(service.url)) return { na: 'grpc service' };
@@ -48,9 +57,12 @@ function toRoute(r, service, { integration }) {
   return out;
 }
 
-/** Lua pattern (as Kong's tests use them) → JS regex source. */
+/** @type {Record<string, string>} */
+const LUA_CLASSES = { d: '\\d', w: '\\w', s: '\\s', a: '[A-Za-z]' };
+
+/** Lua pattern (as Kong's tests use them) → JS regex source. @param {string} p */
 function luaPattern(p) {
-  return p.replace(/%(.)/g, (_, c) => (/[a-zA-Z]/.test(c) ? { d: '\\d', w: '\\w', s: '\\s', a: '[A-Za-z]' }[c] ?? c : '\\' + c));
+  return p.replace(/%(.)/g, (_, /** @type {string} */ c) => (/[a-zA-Z]/.test(c) ? LUA_CLASSES[c] ?? c : '\\' + c));
 }
 
 /** Tests of Kong internals rather than routing: [describe, it (all when absent), why]. */
@@ -58,9 +70,11 @@ const NOT_APPLICABLE = [
   ['incremental rebuild', 'update skips routes if updated_at is unchanged', "Kong's incremental rebuild keeps a stale route when updated_at is unchanged; gw rebuilds the router from the whole file"],
 ];
 
-const headerName = (k) => k.toLowerCase().replace(/_/g, '-');
+const headerName = (/** @type {string} */ k) => k.toLowerCase().replace(/_/g, '-');
 
+/** @param {Rec} req @returns {Rec} */
 function requestOf(req) {
+  /** @type {Record<string, string | string[]>} */
   const headers = {};
   for (const [k, v] of Object.entries(req.headers ?? {})) {
     if (k === 'kong-debug' || k === 'kong_debug') continue;
@@ -71,6 +85,7 @@ function requestOf(req) {
     const qs = Object.keys(req.query).sort().map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(req.query[k])}`);
     uri += (uri.includes('?') ? '&' : '?') + qs.join('&');
   }
+  /** @type {Rec} */
   const out = { method: req.method ?? 'GET', uri };
   if (req.kind === 'select') {
     if (req.host !== undefined && req.host !== null) headers.host = req.host;
@@ -90,9 +105,11 @@ function requestOf(req) {
   return out;
 }
 
+/** @param {Rec} req @param {Rec[]} routes @param {Rec} routers @returns {Rec | undefined} */
 function expectationsOf(req, routes, routers) {
+  /** @type {Rec} */
   const expect = {};
-  const routeIndex = (ref) => {
+  const routeIndex = (/** @type {any} */ ref) => {
     if (ref && typeof ref === 'object' && ref.__route) {
       const { router, index } = ref.__route;
       if (router === undefined) return undefined;
@@ -102,7 +119,7 @@ function expectationsOf(req, routes, routers) {
       return i === -1 ? undefined : i;
     }
     if (typeof ref === 'string') {
-      const i = (req.routes ?? []).findIndex((r) => r.id === ref);
+      const i = (req.routes ?? []).findIndex((/** @type {Rec} */ r) => r.id === ref);
       return i === -1 ? undefined : i;
     }
     return undefined;
@@ -125,7 +142,7 @@ function expectationsOf(req, routes, routers) {
     } else if (path === 'headers.kong-route-id' && c.op === 'is_nil') expect.route = null;
     else if (path === 'headers.kong-service-name' && c.op === 'equal' && expect.route === undefined) {
       // The only route of the service the test names.
-      const hits = (req.routes ?? []).flatMap((r, i) => (r.service && r.service.name === v ? [i] : []));
+      const hits = (req.routes ?? []).flatMap((/** @type {Rec} */ r, /** @type {number} */ i) => (r.service && r.service.name === v ? [i] : []));
       if (hits.length === 1) expect.route = hits[0];
     }
     else if (path === 'service' && c.op === 'is_nil') expect.service = null;
@@ -149,9 +166,13 @@ function expectationsOf(req, routes, routers) {
   return Object.keys(expect).length ? expect : undefined;
 }
 
+/** @type {Rec[]} */
 const cases = [];
+/** @type {Rec[][]} */
 const routeSets = [];
+/** @type {Map<string, number>} */
 const setIndex = new Map();
+/** @param {Rec[]} routes */
 function routeSet(routes) {
   const key = JSON.stringify(routes);
   if (!setIndex.has(key)) {
@@ -170,9 +191,11 @@ for (const rec of lines) {
     const rawRoutes = integration
       ? list(req.routes).map((r) => ({ route: r, service: r.service }))
       : list(rec.routers[String(req.router)]?.routes);
-    const routes = rawRoutes.map((x) => toRoute(x.route, x.service, { integration }));
-    const na = routes.find((r) => r?.na);
+    const found = rawRoutes.map((/** @type {Rec} */ x) => toRoute(x.route, x.service, { integration }));
+    const na = found.find((r) => r?.na);
     if (na) return skip(`not applicable: ${na.na}`);
+    const routes = found.filter((r) => r !== undefined);
+    if (routes.length < found.length) return skip('a route without its table');
     if (routes.length === 0) return skip("no routes");
     if (routes.length > 300) return skip("benchmark-sized route table (#benchmarks)");
     if (req.client === 'admin') return skip('admin API');
