@@ -12,7 +12,7 @@ import type { MatchInput, Router } from './types.js';
 export type { MatchInput, RouteMatch, Router } from './types.js';
 export { normalizePath } from './normalize.js';
 export { joinUpstreamPath, upstreamUri } from './upstream-path.js';
-export { splitHostHeader, type HostAndPort } from './host-header.js';
+export { splitHostHeader } from './host-header.js';
 
 export interface RouterInput {
   routes: readonly RouteEntity[];

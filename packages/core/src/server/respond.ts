@@ -2,7 +2,7 @@
  * Writing responses on the raw Node response: gw's own (errors, a plugin's Response) and the upstream's,
  * piped as is or through the plugins' body transforms with the head sent lazily with the first chunk.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { GatewayError, renderErrorBody, type HeaderMap, type Logger, type ResponseHead } from '@gw/plugin-api';
 import { appendListHeader, passThroughHeaders, withoutHopByHop } from '../proxy/headers.js';
 import { toGatewayError } from '../proxy/forward.js';
