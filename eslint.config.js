@@ -1,4 +1,4 @@
-// `pnpm lint`: a small, typed rule set (docs/decisions/0014-lint.md says why these rules).
+// `pnpm lint`: a small, typed rule set (docs/decisions/0015-lint.md says why these rules).
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
