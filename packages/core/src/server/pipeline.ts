@@ -17,6 +17,7 @@ import type { HeaderPolicy } from '../proxy/header-policy.js';
 import { VIA } from './version.js';
 import { logInput } from './log-input.js';
 import { sniOf, startExchange } from './start-exchange.js';
+import { checkRequestHead } from './request-head.js';
 
 /** Everything a request needs from one config load; swapped atomically on reload. */
 export interface Runtime {
@@ -129,6 +130,13 @@ type Done = (err?: unknown) => void;
 
 function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange, done: Done): void {
   const { req, client } = ex;
+  const refused = checkRequestHead(req);
+  if (refused !== undefined) {
+    // As nginx: a head it refuses ends the connection too.
+    ex.res.shouldKeepAlive = false;
+    sendError(ex, refused);
+    return done();
+  }
   const match = runtime.router.match({
     method: client.method,
     host: client.host,
