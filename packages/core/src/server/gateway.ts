@@ -227,8 +227,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           // Aborted requests still run their log phase; give them a moment so log writers see them.
           await untilIdle(2_000);
         }
-        // Connections of drained requests went back to keep-alive idling: close them so `stopped` resolves.
-        for (const s of proxyServers) s.closeIdleConnections();
+        // No request is in flight any more. What is left is a keep-alive connection gone back to idling,
+        // one still sending a request head, or one lingering after its last response (lingering-close.ts):
+        // none has anything to finish, and any of them would hold `stopped` (Node stops timing out request
+        // heads once the server closes).
+        for (const s of proxyServers) s.closeAllConnections();
         await stopped;
         // The status listener answers 503 on /status/ready through the drain; it goes last.
         if (statusServer?.listening) {

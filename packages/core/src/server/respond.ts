@@ -13,6 +13,7 @@ import { collectBodyTransforms, phasesOf, runResponseHeaders } from '../runtime/
 import { transformedBody } from './body-stream.js';
 import { driveTransformers, isTransformStream, type BodyTransform, type BodyTransformer } from './direct-body.js';
 import { SERVER, VIA } from './version.js';
+import { closeLingering } from './lingering-close.js';
 
 const ms = (from: number | undefined, to: number | undefined) =>
   from === undefined || to === undefined ? '0' : String(Math.max(0, Math.round(to - from)));
@@ -83,9 +84,9 @@ export function sendError(ex: Exchange, err: GatewayError): void {
     return;
   }
   const body = renderErrorBody(ex.errorFormat, err.status, err.message, err.anthropicType);
-  // A request body left half-read (413 on a chunked body, an upstream failure mid-upload) would keep
-  // the connection waiting for bytes nobody reads: close it after this response.
-  if (!ex.req.complete) ex.res.shouldKeepAlive = false;
+  // A request body left half-read (a 413, an upstream failure mid-upload) would keep the connection
+  // waiting for bytes nobody reads: close it after this response, lingering so the client gets it.
+  if (!ex.req.complete) closeLingering(ex.req, ex.res);
   const headers: HeaderMap = {};
   for (const [k, v] of Object.entries(err.headers)) headers[k.toLowerCase()] = v;
   headers['content-type'] = 'application/json; charset=utf-8';
