@@ -1,6 +1,6 @@
 /** The `gw` command line: parse flags, hand over to a command, turn the outcome into an exit code. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, GW_VERSION, parseHeaderPolicy, PluginLoadError } from '@gw/core';
+import { DEFAULT_CLIENT_TIMEOUT_MS, DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, GW_VERSION, parseHeaderPolicy, PluginLoadError } from '@gw/core';
 import { runSync } from './commands/sync.js';
 import { runStart } from './commands/start.js';
 import { describeError, err } from './output.js';
@@ -71,6 +71,16 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
       new Option('--headers-upstream <list>', "gw's own upstream request headers (Kong's `headers_upstream`): X-Kong-Request-Id or off")
         .default(DEFAULT_HEADERS_UPSTREAM)
         .argParser(checked((value) => parseHeaderPolicy(undefined, value))),
+    )
+    .addOption(
+      new Option('--client-body-timeout <ms>', "Kong's nginx_http_client_body_timeout: a client silent this long while sending its body gets a 408 (0: off)")
+        .default(DEFAULT_CLIENT_TIMEOUT_MS)
+        .argParser(integer('client body timeout', 0, 24 * 3600 * 1000)),
+    )
+    .addOption(
+      new Option('--client-header-timeout <ms>', "Kong's nginx_http_client_header_timeout: how long a connection may take to send a request head, or to start one (0: off)")
+        .default(DEFAULT_CLIENT_TIMEOUT_MS)
+        .argParser(integer('client header timeout', 0, 24 * 3600 * 1000)),
     )
     .addOption(
       new Option('--idle-gc <ms>', 'once idle this long after a burst, run a full GC so its memory goes back (0: off)')

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
+import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { repoRoot, runGw, spawnGw, type GwProcess } from './support/gw-process.js';
@@ -106,6 +107,28 @@ describe('gw start', () => {
     expect(((await response.json()) as { url: string }).url).toBe('/hold/slow');
     expect(await gw!.exited).toBe(0);
     expect(gw!.output()).toContain('gw stopped');
+  });
+
+  it('drains without waiting on a client that stopped sending its body: --client-body-timeout answers it 408', async () => {
+    const url = await startGw(writeConfig('body-timeout.yaml', ['/x']), ['--client-body-timeout', '500', '--drain-timeout', '60000']);
+    const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    // Announces 100 bytes, sends 10, then nothing.
+    socket.write('POST /x/upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 100\r\n\r\n0123456789');
+    await sleep(100);
+    const mark = gw!.output().length;
+    gw!.child.kill('SIGTERM');
+    await gw!.waitFor(/SIGTERM: draining 1 in-flight request \(up to 60000 ms\)/, mark);
+    // The drain ends when the body times out, not after the 60 s drain timeout.
+    expect(await gw!.exited).toBe(0);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(text).toContain('{"message":"Request timeout"}');
+    socket.destroy();
+    const bad = await runGw(['start', '-s', writeConfig('body-timeout-bad.yaml', ['/a']), '--client-body-timeout', '1m'], { env: { DECK_UPSTREAM: upstream.url } });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/client body timeout must be an integer/);
   });
 
   it('reopens log files on SIGUSR1 (log rotation)', async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
-import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway } from '@gw/core';
+import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway, type GatewayOptions } from '@gw/core';
 
 const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth];
 export const registry = new Map(bundled.map((p) => [p.name, p]));
@@ -27,8 +27,11 @@ export function tempDir(prefix = 'gw-int-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Gateway settings a test may set (the `gw start` flags), on top of the config and plugins. */
+export type GatewaySettings = Omit<GatewayOptions, 'config' | 'plugins' | 'logger'>;
+
 /** `yaml` is written to `dir/kong.yaml`; `env` feeds `${name}` substitution (DECK_ variables). */
-export async function startGateway(yaml: string, options: { dir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunningGateway> {
+export async function startGateway(yaml: string, options: { dir?: string; env?: NodeJS.ProcessEnv; gateway?: GatewaySettings } = {}): Promise<RunningGateway> {
   const dir = options.dir ?? tempDir();
   const file = join(dir, 'kong.yaml');
   writeFileSync(file, yaml);
@@ -36,7 +39,7 @@ export async function startGateway(yaml: string, options: { dir?: string; env?: 
   if (!loaded.ok) throw new Error(`invalid test config:\n${loaded.problems.map((p) => formatProblem(p)).join('\n')}`);
   const messages: string[] = [];
   const logger = { info: (m: string) => messages.push(m), warn: (m: string) => messages.push(m), error: (m: string) => messages.push(m) };
-  const gateway = await createGateway({ config: loaded.config, plugins: registry, logger });
+  const gateway = await createGateway({ ...options.gateway, config: loaded.config, plugins: registry, logger });
   const { port } = await gateway.listen(0, '127.0.0.1');
   return { gateway, url: `http://127.0.0.1:${port}`, port, dir, messages, close: () => gateway.close({ drainMs: 2_000 }) };
 }

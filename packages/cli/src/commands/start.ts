@@ -16,6 +16,8 @@ export interface StartOptions {
   plugins?: string;
   drainTimeout: number;
   idleGc: number;
+  clientBodyTimeout: number;
+  clientHeaderTimeout: number;
   headers: string;
   headersUpstream: string;
   statusListen?: { host: string | undefined; port: number };
@@ -46,6 +48,8 @@ export async function runStart(opts: StartOptions): Promise<number> {
     plugins,
     logger: stderrLogger,
     idleGcMs: opts.idleGc,
+    clientBodyTimeoutMs: opts.clientBodyTimeout,
+    clientHeaderTimeoutMs: opts.clientHeaderTimeout,
     // Both values were checked when the flags were parsed.
     headerPolicy: parseHeaderPolicy(opts.headers, opts.headersUpstream),
   });

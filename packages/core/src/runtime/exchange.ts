@@ -93,6 +93,11 @@ export interface Exchange {
   pendingBody: Promise<Uint8Array> | undefined;
   /** Bytes of the client body started flowing upstream: the body can't be read or re-sent any more. */
   bodyStreamed: boolean;
+  /** The client went quiet mid-body for client_body_timeout (server/client-timeouts.ts): the answer is 408. */
+  bodyTimedOut: boolean;
+  /** client_body_timeout's bookkeeping: the socket's bytesRead when last seen, and since when it hasn't moved. */
+  bodyBytesSeen: number;
+  bodyQuietSince: number;
   client: ClientRequest;
   readonly consumers: ConsumerIndex;
   /** Which of gw's own headers to add (Kong's `headers`, `headers_upstream`). */
@@ -208,6 +213,9 @@ export function createExchange(init: ExchangeInit): Exchange {
     bodyBytes: undefined,
     pendingBody: undefined,
     bodyStreamed: false,
+    bodyTimedOut: false,
+    bodyBytesSeen: 0,
+    bodyQuietSince: 0,
     client,
     consumers: init.consumers,
     headerPolicy: init.headerPolicy,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from '@gw/plugin-api';
 import type { GatewayConfig } from '../config/model.js';
@@ -19,7 +19,8 @@ import { createPluginPlan } from '../runtime/plan.js';
 import type { PluginRegistry } from '../runtime/registry.js';
 import { createStatusApp } from '../status/status-app.js';
 import { exposedGc, startIdleGc, type IdleGc, type IdleGcActivity } from './idle-gc.js';
-import { handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
+import { bodyTimedOut, handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
+import { startClientTimeouts } from './client-timeouts.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -32,7 +33,17 @@ export interface GatewayOptions {
    * back (idle-gc.ts). Off when absent or 0; `gw start` turns it on.
    */
   idleGcMs?: number;
+  /** nginx's client_body_timeout: ms of silence while a request body is read before a 408 (default 60 s; 0: off). */
+  clientBodyTimeoutMs?: number;
+  /**
+   * nginx's client_header_timeout: ms a connection may take to send a request head, and to start one at
+   * all (default 60 s; 0: off).
+   */
+  clientHeaderTimeoutMs?: number;
 }
+
+/** nginx's defaults for client_body_timeout and client_header_timeout. */
+export const DEFAULT_CLIENT_TIMEOUT_MS = 60_000;
 
 export interface Gateway {
   listen(port: number, host?: string): Promise<{ port: number; host: string }>;
@@ -94,6 +105,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const retired = new Set<Runtime>();
   const live = new Set<Runtime>([current]);
   const agents = createAgents();
+  const headerTimeout = options.clientHeaderTimeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
+  const clientTimeouts = startClientTimeouts({ bodyMs: options.clientBodyTimeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS, headerMs: headerTimeout }, bodyTimedOut);
   let closing = false;
   let idleWaiters: Array<() => void> = [];
 
@@ -113,6 +126,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     headerPolicy: options.headerPolicy ?? DEFAULT_HEADER_POLICY,
     closing: () => closing,
+    clientTimeouts,
     done(runtime) {
       if (runtime.inFlight === 0 && retired.has(runtime)) {
         void retire(runtime).catch((err) => logger.error(`closing a retired plugin plan failed: ${String(err)}`));
@@ -133,14 +147,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     totalRequests++;
     handleRequest(current, deps, req, res);
   };
-  const countConnection = (socket: { on(event: 'close', listener: () => void): unknown }) => {
+  const countConnection = (socket: Socket) => {
     connections.accepted++;
     connections.active++;
     socket.on('close', () => connections.active--);
+    clientTimeouts.accepted(socket);
   };
-  const server = createServer(onRequest);
-  // Long model streams: never cut a response because the whole exchange took long (service timeouts apply).
-  server.requestTimeout = 0;
+  const serverOptions = {
+    // Long model streams: never cut a response because the whole exchange took long (service timeouts apply).
+    requestTimeout: 0,
+    // A request head that stops half-way: Node answers 408 and closes (client_header_timeout). Node checks
+    // every connectionsCheckingInterval, so that is kept to a fraction of the timeout.
+    headersTimeout: headerTimeout,
+    connectionsCheckingInterval: Math.max(25, Math.min(1_000, Math.floor(headerTimeout / 10) || 1_000)),
+  };
+  const server = createServer(serverOptions, onRequest);
   server.on('connection', countConnection);
   /** The proxy listeners: plain, then TLS once listenTls ran. */
   const proxyServers: Server[] = [server];
@@ -180,9 +201,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     listenTls(port, host = '0.0.0.0', tls) {
       if (tlsServer) return Promise.reject(new Error('the TLS listener is already started'));
-      const secure = createTlsServer({ cert: tls.cert, key: tls.key }, onRequest);
+      const secure = createTlsServer({ ...serverOptions, cert: tls.cert, key: tls.key }, onRequest);
       tlsServer = secure;
-      secure.requestTimeout = 0;
       // Counted once the handshake is done (a failed handshake is not a client connection).
       secure.on('secureConnection', countConnection);
       proxyServers.push(secure);
@@ -241,6 +261,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           await statusClosed;
         }
         agents.destroy();
+        clientTimeouts.stop();
         for (const r of [...live]) await retire(r);
       })();
       return closed;

@@ -86,7 +86,11 @@ export function sendError(ex: Exchange, err: GatewayError): void {
   const body = renderErrorBody(ex.errorFormat, err.status, err.message, err.anthropicType);
   // A request body left half-read (a 413, an upstream failure mid-upload) would keep the connection
   // waiting for bytes nobody reads: close it after this response, lingering so the client gets it.
-  if (!ex.req.complete) closeLingering(ex.req, ex.res);
+  // A client that stalled (408) isn't sending: nothing to linger for.
+  if (!ex.req.complete) {
+    if (ex.bodyTimedOut) ex.res.shouldKeepAlive = false;
+    else closeLingering(ex.req, ex.res);
+  }
   const headers: HeaderMap = {};
   for (const [k, v] of Object.entries(err.headers)) headers[k.toLowerCase()] = v;
   headers['content-type'] = 'application/json; charset=utf-8';
