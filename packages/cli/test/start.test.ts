@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -129,6 +130,41 @@ describe('gw start', () => {
     const bad = await runGw(['start', '-s', writeConfig('body-timeout-bad.yaml', ['/a']), '--client-body-timeout', '1m'], { env: { DECK_UPSTREAM: upstream.url } });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/client body timeout must be an integer/);
+  });
+
+  it('exits once the last request is done, whatever connections are left open: idle, silent, mid-head, pooled', async () => {
+    const log = path.join(dir, 'exit.log');
+    const url = await startGw(writeConfig('exit.yaml', ['/x'], log), ['--drain-timeout', '60000', '--status-listen', '127.0.0.1:0', '--idle-gc', '50']);
+    const statusUrl = (await gw!.waitFor(/gw status on (http:\/\/127\.0\.0\.1:\d+)\/status/))[1];
+    const port = Number(new URL(url).port);
+    // A keep-alive client on each listener (the upstream connection stays pooled), a connection that
+    // never sends a request (a load balancer's preconnect), and one that stops in the middle of its head.
+    const agent = new http.Agent({ keepAlive: true });
+    const get = (target: string) =>
+      new Promise<number>((resolve, reject) => {
+        http.get(target, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', reject);
+      });
+    expect(await get(`${url}/x/a`)).toBe(200);
+    expect(await get(`${statusUrl}/status`)).toBe(200);
+    const open = (text: string) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write(text);
+      return socket;
+    };
+    const sockets = [open(''), open('GET /x/b HTTP/1.1\r\nHost: gw\r\n')];
+    await sleep(100);
+    const mark = gw!.output().length;
+    gw!.child.kill('SIGTERM');
+    await gw!.waitFor(/gw stopped/, mark);
+    // No kill needed, and no waiting for the 60 s drain timeout or a client to hang up.
+    const exited = await Promise.race([gw!.exited, sleep(5_000).then(() => 'still running')]);
+    expect(exited).toBe(0);
+    agent.destroy();
+    for (const socket of sockets) socket.destroy();
   });
 
   it('reopens log files on SIGUSR1 (log rotation)', async () => {
