@@ -48,7 +48,7 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
     .description('serve the config files (SIGHUP reloads, SIGUSR1 reopens logs, SIGTERM drains and exits)')
     .addOption(stateOption())
     .addOption(new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').default(8000).argParser(integer('port', 0, 65535)))
-    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--host <host>', 'address to listen on (0.0.0.0: every interface, e.g. in a container)', '127.0.0.1')
     .addOption(new Option('--ssl-listen <[host:]port>', "also serve the proxy over TLS there (Kong's proxy_listen … ssl; host defaults to --host)").argParser(listenAddress))
     .option('--ssl-cert <file>', 'PEM certificate (chain) for --ssl-listen (Kong: ssl_cert)')
     .option('--ssl-cert-key <file>', 'PEM private key for --ssl-listen (Kong: ssl_cert_key)')

@@ -196,10 +196,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     get inFlight() {
       return inFlight();
     },
-    listen(port, host = '0.0.0.0') {
+    listen(port, host = '127.0.0.1') {
       return listenOn(server, port, host);
     },
-    listenTls(port, host = '0.0.0.0', tls) {
+    listenTls(port, host = '127.0.0.1', tls) {
       if (tlsServer) return Promise.reject(new Error('the TLS listener is already started'));
       const secure = createTlsServer({ ...serverOptions, cert: tls.cert, key: tls.key }, onRequest);
       tlsServer = secure;
