@@ -73,6 +73,13 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
         .argParser(checked((value) => parseHeaderPolicy(undefined, value))),
     )
     .addOption(
+      new Option('--underscores-in-headers [on|off]', "Kong's nginx_http_underscores_in_headers: keep request headers whose names contain _ (dropped by default, as nginx does)")
+        .env('GW_UNDERSCORES_IN_HEADERS')
+        .preset('on')
+        .default(false)
+        .argParser(onOff('--underscores-in-headers')),
+    )
+    .addOption(
       new Option('--client-body-timeout <ms>', "Kong's nginx_http_client_body_timeout: a client silent this long while sending its body gets a 408 (0: off)")
         .default(DEFAULT_CLIENT_TIMEOUT_MS)
         .argParser(integer('client body timeout', 0, 24 * 3600 * 1000)),
@@ -117,6 +124,16 @@ function checked(check: (value: string) => unknown) {
       throw new InvalidArgumentError((error as Error).message);
     }
     return value;
+  };
+}
+
+/** nginx's on/off (also true/false, 1/0), as kong.conf takes it. */
+function onOff(what: string) {
+  return (value: string): boolean => {
+    const v = value.trim().toLowerCase();
+    if (v === 'on' || v === 'true' || v === '1') return true;
+    if (v === 'off' || v === 'false' || v === '0') return false;
+    throw new InvalidArgumentError(`${what} must be on or off, got '${value}'`);
   };
 }
 

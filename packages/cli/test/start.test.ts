@@ -167,6 +167,24 @@ describe('gw start', () => {
     for (const socket of sockets) socket.destroy();
   });
 
+  it('drops header names with underscores unless --underscores-in-headers or GW_UNDERSCORES_IN_HEADERS=on', async () => {
+    const file = writeConfig('underscores.yaml', ['/u']);
+    const seen = async () => {
+      const response = await fetch(`${await url}/u/x`, { headers: { x_trace_id: 'abc', 'x-kept': 'yes' } });
+      return ((await response.json()) as { headers: Record<string, string> }).headers;
+    };
+    let url = startGw(file);
+    expect(await seen()).toMatchObject({ 'x-kept': 'yes' });
+    expect((await seen()).x_trace_id).toBeUndefined();
+    await gw!.stop();
+    url = startGw(file, ['--underscores-in-headers']);
+    expect((await seen()).x_trace_id).toBe('abc');
+    await gw!.stop();
+    gw = spawnGw(['start', '-s', file, '--port', '0', '--host', '127.0.0.1'], { env: { DECK_UPSTREAM: upstream.url, GW_UNDERSCORES_IN_HEADERS: 'on' } });
+    url = gw.waitFor(/gw listening on (http:\/\/127\.0\.0\.1:\d+)/).then((m) => m[1]);
+    expect((await seen()).x_trace_id).toBe('abc');
+  });
+
   it('reopens log files on SIGUSR1 (log rotation)', async () => {
     const log = path.join(dir, 'access.log');
     const url = await startGw(writeConfig('rotate.yaml', ['/a'], log));

@@ -18,6 +18,7 @@ export interface StartOptions {
   idleGc: number;
   clientBodyTimeout: number;
   clientHeaderTimeout: number;
+  underscoresInHeaders: boolean;
   headers: string;
   headersUpstream: string;
   statusListen?: { host: string | undefined; port: number };
@@ -51,6 +52,7 @@ export async function runStart(opts: StartOptions): Promise<number> {
     idleGcMs: opts.idleGc,
     clientBodyTimeoutMs: opts.clientBodyTimeout,
     clientHeaderTimeoutMs: opts.clientHeaderTimeout,
+    underscoresInHeaders: opts.underscoresInHeaders,
     // Both values were checked when the flags were parsed.
     headerPolicy: parseHeaderPolicy(opts.headers, opts.headersUpstream),
   });

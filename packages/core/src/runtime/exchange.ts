@@ -24,6 +24,7 @@ import {
 import type { ConsumerWithCredentials } from '../config/model.js';
 import type { LogInput } from '../log/record.js';
 import { applySerializeOp, makeSerializeOp, type SerializeOp } from '../log/serialize-values.js';
+import { credentialName } from '../log/redact.js';
 import { createAbortHook, type AbortHook } from './abort.js';
 import { readBody } from './body.js';
 import type { PlannedPlugin } from './plan.js';
@@ -271,7 +272,7 @@ function contextOf(ex: Exchange): RequestContext {
       ex.errorFormatChosen = true;
     },
     redactHeader(name: string) {
-      (ex.redacted ??= new Set()).add(name.toLowerCase());
+      (ex.redacted ??= new Set()).add(credentialName(name));
     },
     now,
   };

@@ -40,6 +40,11 @@ export interface GatewayOptions {
    * all (default 60 s; 0: off).
    */
   clientHeaderTimeoutMs?: number;
+  /**
+   * nginx's underscores_in_headers (Kong: nginx_http_underscores_in_headers): keep request headers whose
+   * names contain `_`. Off by default, as in nginx: they are dropped before anything reads them.
+   */
+  underscoresInHeaders?: boolean;
 }
 
 /** nginx's defaults for client_body_timeout and client_header_timeout. */
@@ -127,6 +132,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     headerPolicy: options.headerPolicy ?? DEFAULT_HEADER_POLICY,
     closing: () => closing,
     clientTimeouts,
+    underscoresInHeaders: options.underscoresInHeaders === true,
     done(runtime) {
       if (runtime.inFlight === 0 && retired.has(runtime)) {
         void retire(runtime).catch((err) => logger.error(`closing a retired plugin plan failed: ${String(err)}`));

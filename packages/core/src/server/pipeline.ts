@@ -41,6 +41,8 @@ export interface PipelineDeps {
   headerPolicy: Readonly<HeaderPolicy>;
   /** client_body_timeout and client_header_timeout. */
   clientTimeouts: ClientTimeouts;
+  /** nginx's underscores_in_headers: keep request headers whose names contain `_` (dropped when false). */
+  underscoresInHeaders: boolean;
 }
 
 /**
@@ -137,7 +139,7 @@ type Done = (err?: unknown) => void;
 
 function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange, done: Done): void {
   const { req, client } = ex;
-  const refused = checkRequestHead(req);
+  const refused = checkRequestHead(req, deps.underscoresInHeaders);
   if (refused !== undefined) {
     // As nginx: a head it refuses ends the connection too.
     ex.res.shouldKeepAlive = false;

@@ -7,6 +7,10 @@
  *  - a second line of a header nginx keeps one of (Host, Authorization, Content-Length, …): 400. Node
  *    keeps the first and drops the rest silently, so the gateway and the upstream could read different
  *    values of the same header.
+ * And, unless `underscores_in_headers` is on, header lines whose names contain `_` are dropped, as nginx
+ * ignores them: no plugin, log record or upstream sees them (a client can't slip `X_Api_Key` past the
+ * redaction of `x-api-key`, or past a proxy in front of gw that dropped it, into an upstream that reads
+ * both spellings as one).
  * One pass over the raw header names; a name is compared only when its length is one of those headers'.
  */
 import type { IncomingMessage } from 'node:http';
@@ -41,18 +45,27 @@ function uniqueBit(name: string): number {
   return 0;
 }
 
-/** The error to answer a request head with, or undefined when it may go on. */
-export function checkRequestHead(req: IncomingMessage): GatewayError | undefined {
+/** The error to answer a request head with, or undefined when it may go on (underscored headers dropped, unless allowed). */
+export function checkRequestHead(req: IncomingMessage, underscoresInHeaders: boolean): GatewayError | undefined {
   if (req.httpVersionMajor !== 1) {
     return req.httpVersionMajor === 0 ? new GatewayError('GW_ERR_BAD_REQUEST') : new GatewayError('GW_ERR_HTTP_VERSION_NOT_SUPPORTED');
   }
   const raw = req.rawHeaders;
   let seen = 0;
+  let underscored = false;
   for (let i = 0; i < raw.length; i += 2) {
-    const bit = uniqueBit(raw[i]);
+    const name = raw[i];
+    if (!underscoresInHeaders && name.includes('_')) underscored = true;
+    const bit = uniqueBit(name);
     if (bit === 0) continue;
     if ((seen & bit) !== 0) return new GatewayError('GW_ERR_BAD_REQUEST');
     seen |= bit;
   }
+  if (underscored) dropUnderscored(req.headers);
   return undefined;
+}
+
+/** nginx's `underscores_in_headers off` with `ignore_invalid_headers on`: such a header is not there. */
+function dropUnderscored(headers: IncomingMessage['headers']): void {
+  for (const name of Object.keys(headers)) if (name.includes('_')) delete headers[name];
 }
