@@ -9,6 +9,7 @@ import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
 import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway, type GatewayOptions } from '@gw/core';
+import { captureGwOutput, noteSecretsOf } from '../../support/gw-output.js';
 
 const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth];
 export const registry = new Map(bundled.map((p) => [p.name, p]));
@@ -37,8 +38,14 @@ export async function startGateway(yaml: string, options: { dir?: string; env?: 
   writeFileSync(file, yaml);
   const loaded = await loadConfig([file], { env: options.env ?? {}, mode: 'expand', plugins: registry });
   if (!loaded.ok) throw new Error(`invalid test config:\n${loaded.problems.map((p) => formatProblem(p)).join('\n')}`);
+  noteSecretsOf(options.env);
   const messages: string[] = [];
-  const logger = { info: (m: string) => messages.push(m), warn: (m: string) => messages.push(m), error: (m: string) => messages.push(m) };
+  const capture = captureGwOutput('integration-gateway');
+  const say = (m: string) => {
+    messages.push(m);
+    capture(`${m}\n`);
+  };
+  const logger = { info: say, warn: say, error: say };
   const gateway = await createGateway({ ...options.gateway, config: loaded.config, plugins: registry, logger });
   const { port } = await gateway.listen(0, '127.0.0.1');
   return { gateway, url: `http://127.0.0.1:${port}`, port, dir, messages, close: () => gateway.close({ drainMs: 2_000 }) };
