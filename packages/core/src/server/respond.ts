@@ -60,7 +60,11 @@ export function breakResponse(ex: Exchange): void {
 export function kongHeaders(ex: Exchange, headers: HeaderMap): HeaderMap {
   ex.timing.responded ??= now();
   const policy = ex.headerPolicy;
-  if (policy.requestId) headers['x-kong-request-id'] = ex.id;
+  if (policy.requestId) {
+    headers['x-kong-request-id'] = ex.id;
+    // Anthropic's API answers every request with `request-id` (its SDKs' `_request_id`); a plugin's own may stand.
+    headers['request-id'] ??= ex.id;
+  }
   if (policy.responseLatency) headers['x-kong-response-latency'] = ms(ex.timing.start, ex.timing.responded);
   if (policy.server) headers.server = SERVER;
   return headers;
@@ -158,7 +162,7 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
   if (phases.log.length > 0) up.once('end', () => (ex.timing.upstreamEnd = now()));
   if (!phases.responseHeaders && !phases.responseBody && phases.log.length === 0) {
     // Nobody reads the head as a map: pass the upstream's raw lines through with Kong's added.
-    const list = passThroughHeaders(up.rawHeaders, ex.headerPolicy.via ? VIA : undefined);
+    const list = passThroughHeaders(up.rawHeaders, ex.headerPolicy.via ? VIA : undefined, ex.headerPolicy.requestId ? ex.id : undefined);
     ex.status = up.statusCode ?? 502;
     upstreamKongHeaders(ex, ex.status, list);
     if (!ex.res.destroyed && !ex.res.headersSent) ex.res.writeHead(ex.status, list);
@@ -169,6 +173,8 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
   if (ex.headerPolicy.via) appendListHeader(headers, 'via', VIA);
   const added = upstreamKongHeaders(ex, up.statusCode ?? 502, []);
   for (let i = 0; i < added.length; i += 2) headers[added[i]] = added[i + 1];
+  // The upstream's own request-id (Anthropic's) is kept: it is what its support can look up.
+  if (ex.headerPolicy.requestId && headers['request-id'] === undefined) headers['request-id'] = ex.id;
   const head: ResponseHead = { status: up.statusCode ?? 502, headers, source: 'upstream' };
 
   let transforms: BodyTransform[] = [];
