@@ -73,10 +73,14 @@ describe('@anthropic-ai/sdk through gw', () => {
   });
 
   it("exposes gw's request id as the SDK's _request_id, the id gw logged the request under", async () => {
-    const { data, response } = await client.messages.create({ model: MODEL, max_tokens: 64, messages: ask('hi [scenario:text]') }).withResponse();
+    const created = client.messages.create({ model: MODEL, max_tokens: 64, messages: ask('hi [scenario:text]') });
+    const message = await created;
+    // The same call's HTTP response.
+    const { response, request_id } = await created.withResponse();
     const id = response.headers.get('x-kong-request-id');
     expect(id).toMatch(/^[0-9a-f]{32}$/);
-    expect(data._request_id).toBe(id);
+    expect(message._request_id).toBe(id);
+    expect(request_id).toBe(id);
     const logged = await eventually(() => stack.logLines().find((l) => (l.request as { id: string }).id === id), 'the log line');
     expect((logged.response as { headers: Record<string, string> }).headers['request-id']).toBe(id);
     // Bedrock's own request id is logged beside it.
