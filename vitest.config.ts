@@ -18,7 +18,6 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
@@ -32,5 +31,23 @@ export default defineConfig({
       AWS_CONFIG_FILE: '/nonexistent/gw-tests/.aws/config',
       AWS_PROFILE: '',
     },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'gw',
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['test/secrets/**', '**/node_modules/**'],
+          // One temporary folder for the run, every worker's TMPDIR (test/support/run-root.ts).
+          globalSetup: ['test/support/run-root.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // After every other test: nothing gw wrote during the run holds a test secret.
+        extends: true,
+        test: { name: 'secrets', include: ['test/secrets/*.test.ts'], sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -72,6 +72,32 @@ describe('@anthropic-ai/sdk through gw', () => {
     await expect(stream.finalMessage()).rejects.toThrow();
   });
 
+  it("exposes gw's request id as the SDK's _request_id, the id gw logged the request under", async () => {
+    const created = client.messages.create({ model: MODEL, max_tokens: 64, messages: ask('hi [scenario:text]') });
+    const message = await created;
+    // The same call's HTTP response.
+    const { response, request_id } = await created.withResponse();
+    const id = response.headers.get('x-kong-request-id');
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(message._request_id).toBe(id);
+    expect(request_id).toBe(id);
+    const logged = await eventually(() => stack.logLines().find((l) => (l.request as { id: string }).id === id), 'the log line');
+    expect((logged.response as { headers: Record<string, string> }).headers['request-id']).toBe(id);
+    // Bedrock's own request id is logged beside it.
+    expect(((logged.ai as { proxy: { meta: { upstream_request_id?: string } } }).proxy.meta.upstream_request_id ?? '')).toMatch(/\S/);
+
+    const stream = client.messages.stream({ model: MODEL, max_tokens: 64, messages: ask('hi [scenario:text]') });
+    const { response: streamed } = await stream.withResponse();
+    await stream.finalMessage();
+    expect(streamed.headers.get('request-id')).toBe(streamed.headers.get('x-kong-request-id'));
+
+    // gw's own errors and mapped Bedrock errors carry it too: APIError.requestID.
+    const error = (await client.messages.create({ model: MODEL, max_tokens: 16, messages: ask('x [scenario:throttle]') }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+    expect(error.requestID).toBe(error.headers?.get('x-kong-request-id'));
+    expect(error.requestID).toMatch(/^[0-9a-f]{32}$/);
+  });
+
   it('count_tokens', async () => {
     const counted = await client.messages.countTokens({ model: MODEL, messages: ask('count me please') });
     expect(counted.input_tokens).toBeGreaterThan(0);

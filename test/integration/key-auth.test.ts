@@ -4,6 +4,7 @@
  * over the route's and the global ones once key-auth identified the consumer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureGwOutput } from '../support/gw-output.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -168,7 +169,12 @@ describe('key-auth through the real gateway', () => {
     writeFileSync(file, config(upstream.port, dir));
     const loaded = await loadConfig([file], { env: {}, mode: 'expand', plugins: registry });
     if (!loaded.ok) throw new Error(loaded.problems.map((p) => formatProblem(p)).join('\n'));
-    const logger = { info: (m: string) => messages.push(m), warn: (m: string) => messages.push(m), error: (m: string) => messages.push(m) };
+    const capture = captureGwOutput('key-auth-gateway');
+    const say = (m: string) => {
+      messages.push(m);
+      capture(`${m}\n`);
+    };
+    const logger = { info: say, warn: say, error: say };
     gateway = await createGateway({ config: loaded.config, plugins: registry, logger });
     ({ port } = await gateway.listen(0, '127.0.0.1'));
   });

@@ -1,6 +1,6 @@
 /** The `gw` command line: parse flags, hand over to a command, turn the outcome into an exit code. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, parseHeaderPolicy, PluginLoadError } from '@gw/core';
+import { DEFAULT_CLIENT_TIMEOUT_MS, DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, parseHeaderPolicy, PluginLoadError } from '@gw/core';
 import { packageVersion } from '@gw/plugin-api';
 import { runSync } from './commands/sync.js';
 import { runStart } from './commands/start.js';
@@ -50,7 +50,7 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
     .description('serve the config files (SIGHUP reloads, SIGUSR1 reopens logs, SIGTERM drains and exits)')
     .addOption(stateOption())
     .addOption(new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').default(8000).argParser(integer('port', 0, 65535)))
-    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--host <host>', 'address to listen on (0.0.0.0: every interface, e.g. in a container)', '127.0.0.1')
     .addOption(new Option('--ssl-listen <[host:]port>', "also serve the proxy over TLS there (Kong's proxy_listen … ssl; host defaults to --host)").argParser(listenAddress))
     .option('--ssl-cert <file>', 'PEM certificate (chain) for --ssl-listen (Kong: ssl_cert)')
     .option('--ssl-cert-key <file>', 'PEM private key for --ssl-listen (Kong: ssl_cert_key)')
@@ -73,6 +73,23 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
       new Option('--headers-upstream <list>', "gw's own upstream request headers (Kong's `headers_upstream`): X-Kong-Request-Id or off")
         .default(DEFAULT_HEADERS_UPSTREAM)
         .argParser(checked((value) => parseHeaderPolicy(undefined, value))),
+    )
+    .addOption(
+      new Option('--underscores-in-headers [on|off]', "Kong's nginx_http_underscores_in_headers: keep request headers whose names contain _ (dropped by default, as nginx does)")
+        .env('GW_UNDERSCORES_IN_HEADERS')
+        .preset('on')
+        .default(false)
+        .argParser(onOff('--underscores-in-headers')),
+    )
+    .addOption(
+      new Option('--client-body-timeout <ms>', "Kong's nginx_http_client_body_timeout: a client silent this long while sending its body gets a 408 (0: off)")
+        .default(DEFAULT_CLIENT_TIMEOUT_MS)
+        .argParser(integer('client body timeout', 0, 24 * 3600 * 1000)),
+    )
+    .addOption(
+      new Option('--client-header-timeout <ms>', "Kong's nginx_http_client_header_timeout: how long a connection may take to send a request head, or to start one (0: off)")
+        .default(DEFAULT_CLIENT_TIMEOUT_MS)
+        .argParser(integer('client header timeout', 0, 24 * 3600 * 1000)),
     )
     .addOption(
       new Option('--idle-gc <ms>', 'once idle this long after a burst, run a full GC so its memory goes back (0: off)')
@@ -132,6 +149,16 @@ function checked(check: (value: string) => unknown) {
 function awsRegion(value: string): string {
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(value)) throw new InvalidArgumentError('region must look like us-east-1');
   return value;
+}
+
+/** nginx's on/off (also true/false, 1/0), as kong.conf takes it. */
+function onOff(what: string) {
+  return (value: string): boolean => {
+    const v = value.trim().toLowerCase();
+    if (v === 'on' || v === 'true' || v === '1') return true;
+    if (v === 'off' || v === 'false' || v === '0') return false;
+    throw new InvalidArgumentError(`${what} must be on or off, got '${value}'`);
+  };
 }
 
 function integer(what: string, min: number, max: number) {

@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { repoRoot, runGw, spawnGw, type GwProcess } from './support/gw-process.js';
@@ -106,6 +108,81 @@ describe('gw start', () => {
     expect(((await response.json()) as { url: string }).url).toBe('/hold/slow');
     expect(await gw!.exited).toBe(0);
     expect(gw!.output()).toContain('gw stopped');
+  });
+
+  it('drains without waiting on a client that stopped sending its body: --client-body-timeout answers it 408', async () => {
+    const url = await startGw(writeConfig('body-timeout.yaml', ['/x']), ['--client-body-timeout', '500', '--drain-timeout', '60000']);
+    const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    // Announces 100 bytes, sends 10, then nothing.
+    socket.write('POST /x/upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 100\r\n\r\n0123456789');
+    await sleep(100);
+    const mark = gw!.output().length;
+    gw!.child.kill('SIGTERM');
+    await gw!.waitFor(/SIGTERM: draining 1 in-flight request \(up to 60000 ms\)/, mark);
+    // The drain ends when the body times out, not after the 60 s drain timeout.
+    expect(await gw!.exited).toBe(0);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(text).toContain('{"message":"Request timeout"}');
+    socket.destroy();
+    const bad = await runGw(['start', '-s', writeConfig('body-timeout-bad.yaml', ['/a']), '--client-body-timeout', '1m'], { env: { DECK_UPSTREAM: upstream.url } });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/client body timeout must be an integer/);
+  });
+
+  it('exits once the last request is done, whatever connections are left open: idle, silent, mid-head, pooled', async () => {
+    const log = path.join(dir, 'exit.log');
+    const url = await startGw(writeConfig('exit.yaml', ['/x'], log), ['--drain-timeout', '60000', '--status-listen', '127.0.0.1:0', '--idle-gc', '50']);
+    const statusUrl = (await gw!.waitFor(/gw status on (http:\/\/127\.0\.0\.1:\d+)\/status/))[1];
+    const port = Number(new URL(url).port);
+    // A keep-alive client on each listener (the upstream connection stays pooled), a connection that
+    // never sends a request (a load balancer's preconnect), and one that stops in the middle of its head.
+    const agent = new http.Agent({ keepAlive: true });
+    const get = (target: string) =>
+      new Promise<number>((resolve, reject) => {
+        http.get(target, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', reject);
+      });
+    expect(await get(`${url}/x/a`)).toBe(200);
+    expect(await get(`${statusUrl}/status`)).toBe(200);
+    const open = (text: string) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write(text);
+      return socket;
+    };
+    const sockets = [open(''), open('GET /x/b HTTP/1.1\r\nHost: gw\r\n')];
+    await sleep(100);
+    const mark = gw!.output().length;
+    gw!.child.kill('SIGTERM');
+    await gw!.waitFor(/gw stopped/, mark);
+    // No kill needed, and no waiting for the 60 s drain timeout or a client to hang up.
+    const exited = await Promise.race([gw!.exited, sleep(5_000).then(() => 'still running')]);
+    expect(exited).toBe(0);
+    agent.destroy();
+    for (const socket of sockets) socket.destroy();
+  });
+
+  it('drops header names with underscores unless --underscores-in-headers or GW_UNDERSCORES_IN_HEADERS=on', async () => {
+    const file = writeConfig('underscores.yaml', ['/u']);
+    const seen = async () => {
+      const response = await fetch(`${await url}/u/x`, { headers: { x_trace_id: 'abc', 'x-kept': 'yes' } });
+      return ((await response.json()) as { headers: Record<string, string> }).headers;
+    };
+    let url = startGw(file);
+    expect(await seen()).toMatchObject({ 'x-kept': 'yes' });
+    expect((await seen()).x_trace_id).toBeUndefined();
+    await gw!.stop();
+    url = startGw(file, ['--underscores-in-headers']);
+    expect((await seen()).x_trace_id).toBe('abc');
+    await gw!.stop();
+    gw = spawnGw(['start', '-s', file, '--port', '0', '--host', '127.0.0.1'], { env: { DECK_UPSTREAM: upstream.url, GW_UNDERSCORES_IN_HEADERS: 'on' } });
+    url = gw.waitFor(/gw listening on (http:\/\/127\.0\.0\.1:\d+)/).then((m) => m[1]);
+    expect((await seen()).x_trace_id).toBe('abc');
   });
 
   it('reopens log files on SIGUSR1 (log rotation)', async () => {

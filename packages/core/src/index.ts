@@ -6,8 +6,9 @@ export { createRouter, normalizePath, joinUpstreamPath, type MatchInput, type Ro
 export type { AnyPlugin, PluginRegistry } from './runtime/registry.js';
 export { loadPluginRegistry, checkPluginDefinition, PluginLoadError, type LoadPluginRegistryOptions } from './runtime/plugin-loader.js';
 export { createPluginPlan, comparePlanned, type PluginPlan, type PlannedPlugin } from './runtime/plan.js';
+export { findOpenRoutes, isLoopback, openRouteWarnings, type OpenRoute } from './runtime/open-routes.js';
 // Gateway (server, proxy, lifecycle)
-export { createGateway, type Gateway, type GatewayOptions } from './server/gateway.js';
+export { createGateway, DEFAULT_CLIENT_TIMEOUT_MS, type Gateway, type GatewayOptions } from './server/gateway.js';
 export { GW_VERSION } from './server/version.js';
 export { parseHeaderPolicy, DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, type HeaderPolicy } from './proxy/header-policy.js';
 // Log record

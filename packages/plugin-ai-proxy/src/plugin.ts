@@ -26,6 +26,9 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   validate,
   // Clients on an ai-proxy route speak its llm_format, even about errors raised before ai-proxy runs.
   errorFormat: (config) => (config.llm_format === 'anthropic' ? 'anthropic' : config.llm_format === 'openai' ? 'openai' : undefined),
+  // Bedrock is always called with the gateway's AWS credentials; Anthropic with a configured key, if any
+  // (without one the client's own key goes through).
+  usesGatewayCredentials: (config) => config.model.provider !== 'anthropic' || Boolean(config.auth?.header_value || config.auth?.param_value),
   async init(config, services) {
     // ~/.aws is read here, once per instance (a reload reads it again), never while serving a request.
     const profile = config.model.provider === 'anthropic' ? undefined : await loadSharedProfile(process.env);

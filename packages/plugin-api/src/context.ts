@@ -28,7 +28,11 @@ export interface ClientRequest {
   readonly path: string;
   /** The query string without `?`; empty when there is none. */
   readonly query: string;
-  /** Lower-case header names, as Node parsed them. */
+  /**
+   * Lower-case header names, as Node parsed them. Names with `_` are absent unless underscores in headers
+   * are allowed (`--underscores-in-headers`, nginx's `underscores_in_headers`); then `x_api_key` is its
+   * own header, distinct from `x-api-key`, as in nginx.
+   */
   readonly headers: Readonly<HeaderMap>;
   readonly clientIp: string;
   /** Named (and numbered) captures of a regex route path. */
@@ -104,7 +108,10 @@ export interface RequestContext {
   setSerializeValue(key: string, value: JsonValue | undefined, mode?: 'set' | 'add' | 'replace'): void;
   /** Render gateway errors for this request in the client's format (Kong's JSON by default). */
   setErrorFormat(format: ErrorFormat): void;
-  /** Redact this request header's value in the log record (in addition to the built-in list). */
+  /**
+   * Redact this request header's value in the log record (in addition to the built-in list), in every
+   * spelling: `x-api-key` also covers `x_api_key` (kept as its own header when underscores are allowed).
+   */
   redactHeader(name: string): void;
   /** Monotonic clock in ms (performance.now based), for latency measurements. */
   now(): number;

@@ -29,6 +29,8 @@ export const ERROR_CATALOGUE = {
   GW_ERR_NO_SERVICE: { status: 503, message: 'no Service found with those values' },
   GW_ERR_BODY_TOO_LARGE: { status: 413, message: 'Request size limit exceeded' },
   GW_ERR_BAD_REQUEST: { status: 400, message: 'Bad request' },
+  GW_ERR_REQUEST_TIMEOUT: { status: 408, message: 'Request timeout' },
+  GW_ERR_HTTP_VERSION_NOT_SUPPORTED: { status: 505, message: 'HTTP Version Not Supported' },
   GW_ERR_UNAUTHORIZED: { status: 401, message: 'Unauthorized' },
   GW_ERR_NO_API_KEY: { status: 401, message: 'No API key found in request' },
   GW_ERR_FORBIDDEN: { status: 403, message: 'You cannot consume this service' },

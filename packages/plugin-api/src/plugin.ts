@@ -92,6 +92,20 @@ export interface PluginDefinition<Config = Record<string, unknown>, State = unde
    * a shape it understands. The first plugin in execution order that names one wins; default `kong`.
    */
   errorFormat?(config: Config): ErrorFormat | undefined;
+  /**
+   * This plugin authenticates: it identifies the consumer and refuses (or answers itself) a request it
+   * can't identify, as key-auth does. A function decides per configured instance (key-auth with
+   * `anonymous` set lets every request through). `gw sync` and `gw start` read it to find routes that
+   * anyone can use with the gateway's own credentials (see `usesGatewayCredentials`).
+   */
+  authenticates?: boolean | ((config: Config) => boolean);
+  /**
+   * This plugin calls its upstream with credentials the gateway holds (ai-proxy signing with the
+   * operator's AWS keys, or sending a configured API key): on a route no authenticating plugin guards,
+   * anyone who can reach the listener spends them, and `gw sync` / `gw start` warn, naming the route.
+   * A function decides per configured instance (ai-proxy passing the client's own key uses none).
+   */
+  usesGatewayCredentials?: boolean | ((config: Config) => boolean);
   /** Called once per configured instance when a config is loaded; returns the instance state. */
   init?(config: Config, services: PluginServices): State | Promise<State>;
   /** Called when the config that created the instance is retired (reload or shutdown), after in-flight requests end. */

@@ -81,6 +81,8 @@ export const keyAuth = definePlugin<KeyAuthConfig, KeyAuthState, KeyAuthLocal>({
   scopes: { consumer: false },
   protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
   validate: validateConfig,
+  // With `anonymous` set, a request without a valid key goes on as that consumer: nothing is refused.
+  authenticates: (config) => anonymousOf(config) === undefined,
   init(config, services) {
     const names = compileKeyNames(config.key_names);
     return {

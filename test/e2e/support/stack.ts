@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBedrockEmulator, DEFAULT_CREDENTIALS, type Emulator } from '@gw/bedrock-emulator';
+import { captureGwOutput, noteSecretsOf } from '../../support/gw-output.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const exampleConfig = join(repoRoot, 'examples/claude-code-bedrock/kong.yaml');
@@ -50,9 +51,17 @@ export async function startStack(): Promise<Stack> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  noteSecretsOf({ DECK_AWS_ACCESS_KEY_ID: credentials.accessKeyId, DECK_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey });
+  const capture = captureGwOutput('e2e-gw-start');
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => {
+    output += d.toString();
+    capture(d);
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    output += d.toString();
+    capture(d);
+  });
   const gwUrl = await waitForListening(child, () => output);
 
   return {

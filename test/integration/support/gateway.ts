@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
-import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway } from '@gw/core';
+import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway, type GatewayOptions } from '@gw/core';
+import { captureGwOutput, noteSecretsOf } from '../../support/gw-output.js';
 
 const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth];
 export const registry = new Map(bundled.map((p) => [p.name, p]));
@@ -27,13 +28,16 @@ export function tempDir(prefix = 'gw-int-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Gateway settings a test may set (the `gw start` flags), on top of the config and plugins. */
+export type GatewaySettings = Omit<GatewayOptions, 'config' | 'plugins' | 'logger'>;
+
 /**
  * `yaml` is written to `dir/kong.yaml`; `env` feeds `${name}` substitution (DECK_ variables); `plugins`
  * join the bundled ones (test plugins that watch what the bundled ones do).
  */
 export async function startGateway(
   yaml: string,
-  options: { dir?: string; env?: NodeJS.ProcessEnv; plugins?: AnyPlugin[] } = {},
+  options: { dir?: string; env?: NodeJS.ProcessEnv; gateway?: GatewaySettings; plugins?: AnyPlugin[] } = {},
 ): Promise<RunningGateway> {
   const dir = options.dir ?? tempDir();
   const file = join(dir, 'kong.yaml');
@@ -41,9 +45,15 @@ export async function startGateway(
   const plugins = options.plugins === undefined ? registry : new Map([...registry, ...options.plugins.map((p) => [p.name, p] as const)]);
   const loaded = await loadConfig([file], { env: options.env ?? {}, mode: 'expand', plugins });
   if (!loaded.ok) throw new Error(`invalid test config:\n${loaded.problems.map((p) => formatProblem(p)).join('\n')}`);
+  noteSecretsOf(options.env);
   const messages: string[] = [];
-  const logger = { info: (m: string) => messages.push(m), warn: (m: string) => messages.push(m), error: (m: string) => messages.push(m) };
-  const gateway = await createGateway({ config: loaded.config, plugins, logger });
+  const capture = captureGwOutput('integration-gateway');
+  const say = (m: string) => {
+    messages.push(m);
+    capture(`${m}\n`);
+  };
+  const logger = { info: say, warn: say, error: say };
+  const gateway = await createGateway({ ...options.gateway, config: loaded.config, plugins, logger });
   const { port } = await gateway.listen(0, '127.0.0.1');
   return { gateway, url: `http://127.0.0.1:${port}`, port, dir, messages, close: () => gateway.close({ drainMs: 2_000 }) };
 }

@@ -5,7 +5,7 @@
  *   SIGTERM, SIGINT  stop accepting, let in-flight requests finish within --drain-timeout, exit 0
  */
 import { readFileSync } from 'node:fs';
-import { createGateway, parseHeaderPolicy, summarize, type Gateway, type GatewayConfig, type PluginRegistry } from '@gw/core';
+import { createGateway, findOpenRoutes, isLoopback, openRouteWarnings, parseHeaderPolicy, summarize, type Gateway, type GatewayConfig, type PluginRegistry } from '@gw/core';
 import { loadPlugins, readConfig } from '../load.js';
 import { describeError, err, out, plural, printProblems, stderrLogger } from '../output.js';
 
@@ -16,6 +16,9 @@ export interface StartOptions {
   plugins?: string;
   drainTimeout: number;
   idleGc: number;
+  clientBodyTimeout: number;
+  clientHeaderTimeout: number;
+  underscoresInHeaders: boolean;
   headers: string;
   headersUpstream: string;
   statusListen?: { host: string | undefined; port: number };
@@ -40,12 +43,16 @@ export async function runStart(opts: StartOptions): Promise<number> {
     return 1;
   }
   for (const warning of loaded.warnings) err(`warning: ${warning}`);
+  warnOpenRoutes(loaded.config, plugins, opts);
 
   const gateway = await createGateway({
     config: loaded.config,
     plugins,
     logger: stderrLogger,
     idleGcMs: opts.idleGc,
+    clientBodyTimeoutMs: opts.clientBodyTimeout,
+    clientHeaderTimeoutMs: opts.clientHeaderTimeout,
+    underscoresInHeaders: opts.underscoresInHeaders,
     // Both values were checked when the flags were parsed.
     headerPolicy: parseHeaderPolicy(opts.headers, opts.headersUpstream),
   });
@@ -73,6 +80,18 @@ export async function runStart(opts: StartOptions): Promise<number> {
     throw error;
   }
   return stopped;
+}
+
+/** The proxy listeners' addresses that other machines can reach (none with the default 127.0.0.1). */
+function exposedHost(opts: StartOptions): string | undefined {
+  const hosts = [opts.host, ...(opts.sslListen ? [opts.sslListen.host ?? opts.host] : [])];
+  return hosts.find((host) => !isLoopback(host));
+}
+
+/** Routes that spend the gateway's credentials without authentication; louder when the listener is exposed. */
+function warnOpenRoutes(config: GatewayConfig, plugins: PluginRegistry, opts: StartOptions): void {
+  const host = exposedHost(opts);
+  for (const warning of openRouteWarnings(findOpenRoutes(config, plugins), host === undefined ? undefined : { host })) err(`warning: ${warning}`);
 }
 
 function url(address: { host: string; port: number }, scheme = 'http'): string {
@@ -128,6 +147,7 @@ function followSignals(gateway: Gateway, plugins: PluginRegistry, opts: StartOpt
       return;
     }
     stderrLogger.info(`reloaded ${opts.state.join(', ')} (${describe(loaded.config)})`);
+    warnOpenRoutes(loaded.config, plugins, opts);
   };
 
   // cert-manager and friends replace the files in place: SIGHUP picks them up for new handshakes.

@@ -1,5 +1,5 @@
 /** `gw sync`: validate the config files offline, like `deck file validate` plus plugin config checks. */
-import { summarize, PluginLoadError } from '@gw/core';
+import { findOpenRoutes, openRouteWarnings, summarize, PluginLoadError } from '@gw/core';
 import { loadPlugins, readConfig } from '../load.js';
 import { err, out, plural, printProblems } from '../output.js';
 
@@ -38,9 +38,10 @@ export async function runSync(opts: SyncOptions): Promise<number> {
     return 1;
   }
 
+  const warnings = [...result.warnings, ...openRouteWarnings(findOpenRoutes(result.config, plugins))];
   const summary = summarize(result.config);
   if (opts.json) {
-    out(JSON.stringify({ ok: true, summary, warnings: result.warnings }, null, 2));
+    out(JSON.stringify({ ok: true, summary, warnings }, null, 2));
     return 0;
   }
   const byName = Object.entries(summary.plugins).map(([name, count]) => `${name}: ${count}`);
@@ -50,6 +51,6 @@ export async function runSync(opts: SyncOptions): Promise<number> {
   out(`routes: ${summary.routes}`);
   out(`plugins: ${pluginCount}${byName.length > 0 ? ` (${byName.join(', ')})` : ''}`);
   out(`consumers: ${summary.consumers}`);
-  for (const warning of result.warnings) err(`warning: ${warning}`);
+  for (const warning of warnings) err(`warning: ${warning}`);
   return 0;
 }

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { captureGwOutput, noteSecretsOf } from '../../../../test/support/gw-output.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 export const gwBin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
@@ -36,12 +37,20 @@ export function runGw(args: string[], opts: { env?: Record<string, string>; cwd?
   assertBuilt();
   return new Promise((resolve, reject) => {
     const stdin = opts.input === undefined ? 'ignore' : 'pipe';
+    noteSecretsOf(opts.env);
+    const capture = captureGwOutput(`gw-${args[0] ?? ''}`);
     const child = spawn(process.execPath, [gwBin, ...args], { env: cleanEnv(opts.env ?? {}), cwd: opts.cwd ?? repoRoot, stdio: [stdin, 'pipe', 'pipe'] });
     if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      capture(d);
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      capture(d);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -62,12 +71,15 @@ export interface GwProcess {
 export function spawnGw(args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}): GwProcess {
   assertBuilt();
   const stdin = opts.input === undefined ? 'ignore' : 'pipe';
+  noteSecretsOf(opts.env);
+  const capture = captureGwOutput(`gw-${args[0] ?? ''}`);
   const child = spawn(process.execPath, [gwBin, ...args], { env: cleanEnv(opts.env ?? {}), cwd: opts.cwd ?? repoRoot, stdio: [stdin, 'pipe', 'pipe'] });
   if (opts.input !== undefined) child.stdin!.end(opts.input);
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {
     output += d.toString();
+    capture(d);
     for (const listener of listeners) listener();
   };
   child.stdout!.on('data', onData);

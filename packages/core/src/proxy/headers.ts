@@ -26,9 +26,10 @@ export function withoutHopByHop(headers: InHeaders): HeaderMap {
  * The upstream's raw head without hop-by-hop headers, as a flat [name, value, …] list for `writeHead`:
  * no header map is built when nobody reads one. `via` is appended to (the last line of) the upstream's,
  * unless undefined.
- * A repeated Content-Length keeps its first line, as Node's map would.
+ * A repeated Content-Length keeps its first line, as Node's map would. `requestId`, unless undefined, is
+ * added as `request-id` when the upstream sent none.
  */
-export function passThroughHeaders(raw: readonly string[], via: string | undefined): string[] {
+export function passThroughHeaders(raw: readonly string[], via: string | undefined, requestId?: string): string[] {
   let connection: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') (connection ??= []).push(raw[i + 1]);
@@ -37,6 +38,7 @@ export function passThroughHeaders(raw: readonly string[], via: string | undefin
   const out: string[] = [];
   let length = false;
   let viaAt = -1;
+  let hasRequestId = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
     if (HOP_BY_HOP.has(name) || (listed !== undefined && listed.has(name))) continue;
@@ -44,8 +46,10 @@ export function passThroughHeaders(raw: readonly string[], via: string | undefin
       if (length) continue;
       length = true;
     } else if (name === 'via') viaAt = out.length;
+    else if (name === 'request-id') hasRequestId = true;
     out.push(raw[i], raw[i + 1]);
   }
+  if (requestId !== undefined && !hasRequestId) out.push('request-id', requestId);
   if (via === undefined) return out;
   if (viaAt === -1 || out[viaAt + 1] === '') out.push('via', via);
   else out[viaAt + 1] = `${out[viaAt + 1]}, ${via}`;

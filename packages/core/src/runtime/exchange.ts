@@ -27,6 +27,7 @@ import type { ConsumerWithCredentials } from '../config/model.js';
 import type { LogInput } from '../log/record.js';
 import { applySerializeOp, makeSerializeOp, type SerializeOp } from '../log/serialize-values.js';
 import type { SentRequest } from '../proxy/send.js';
+import { credentialName } from '../log/redact.js';
 import { createAbortHook, type AbortHook } from './abort.js';
 import { readBody } from './body.js';
 import type { PlannedPlugin } from './plan.js';
@@ -111,6 +112,11 @@ export interface Exchange {
   pendingBody: Promise<Uint8Array> | undefined;
   /** Bytes of the client body started flowing upstream: the body can't be read or re-sent any more. */
   bodyStreamed: boolean;
+  /** The client went quiet mid-body for client_body_timeout (server/client-timeouts.ts): the answer is 408. */
+  bodyTimedOut: boolean;
+  /** client_body_timeout's bookkeeping: the socket's bytesRead when last seen, and since when it hasn't moved. */
+  bodyBytesSeen: number;
+  bodyQuietSince: number;
   client: ClientRequest;
   readonly consumers: ConsumerIndex;
   /** Which of gw's own headers to add (Kong's `headers`, `headers_upstream`). */
@@ -228,6 +234,9 @@ export function createExchange(init: ExchangeInit): Exchange {
     bodyBytes: undefined,
     pendingBody: undefined,
     bodyStreamed: false,
+    bodyTimedOut: false,
+    bodyBytesSeen: 0,
+    bodyQuietSince: 0,
     client,
     consumers: init.consumers,
     headerPolicy: init.headerPolicy,
@@ -283,7 +292,7 @@ function contextOf(ex: Exchange): RequestContext {
       ex.errorFormatChosen = true;
     },
     redactHeader(name: string) {
-      (ex.redacted ??= new Set()).add(name.toLowerCase());
+      (ex.redacted ??= new Set()).add(credentialName(name));
     },
     now,
     publish<T>(channel: Channel<T>, value: T) {

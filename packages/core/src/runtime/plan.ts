@@ -34,7 +34,7 @@ export function comparePlanned(a: PlannedPlugin, b: PlannedPlugin): number {
  * Specificity of an entity's scope for a request, higher wins (Kong `lookup_cfg` order), or -1 when it
  * does not apply: 8 route+service+consumer … 1 global.
  */
-function specificity(e: PluginEntity, routeId: string, serviceId: string | null, consumerId: string | null): number {
+export function specificity(e: PluginEntity, routeId: string, serviceId: string | null, consumerId: string | null): number {
   const r = e.route?.id;
   const s = e.service?.id;
   const c = e.consumer?.id;

@@ -151,7 +151,9 @@ const KONG_PROTOCOLS = new Set(['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const HOOKS: readonly string[] = ['validate', 'errorFormat', 'init', 'close', 'reopen', ...PHASES];
-const KNOWN = new Set(['name', 'version', 'priority', 'configSchema', 'scopes', 'protocols', ...HOOKS]);
+/** Declarations that are a boolean, or a function of the instance's config. */
+const MARKERS: readonly string[] = ['authenticates', 'usesGatewayCredentials'];
+const KNOWN = new Set(['name', 'version', 'priority', 'configSchema', 'scopes', 'protocols', ...HOOKS, ...MARKERS]);
 const SCOPE_KEYS = new Set(['service', 'route', 'consumer']);
 
 /** Everything wrong with a plugin definition, as short phrases; empty when it is usable. */
@@ -167,6 +169,10 @@ export function checkPluginDefinition(value: unknown): string[] {
   issues.push(...checkScopes(value.scopes), ...checkProtocols(value.protocols));
   for (const hook of HOOKS) {
     if (value[hook] !== undefined && typeof value[hook] !== 'function') issues.push(`${hook} must be a function`);
+  }
+  for (const marker of MARKERS) {
+    const v = value[marker];
+    if (v !== undefined && typeof v !== 'boolean' && typeof v !== 'function') issues.push(`${marker} must be a boolean or a function of the config`);
   }
   // A misspelt phase would otherwise never run and never complain.
   for (const key of Object.keys(value)) {

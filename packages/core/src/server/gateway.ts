@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from '@gw/plugin-api';
 import type { GatewayConfig } from '../config/model.js';
@@ -20,7 +20,8 @@ import { routerInput } from '../runtime/router-input.js';
 import type { PluginRegistry } from '../runtime/registry.js';
 import { createStatusApp } from '../status/status-app.js';
 import { exposedGc, startIdleGc, type IdleGc, type IdleGcActivity } from './idle-gc.js';
-import { handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
+import { bodyTimedOut, handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
+import { startClientTimeouts } from './client-timeouts.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -33,7 +34,22 @@ export interface GatewayOptions {
    * back (idle-gc.ts). Off when absent or 0; `gw start` turns it on.
    */
   idleGcMs?: number;
+  /** nginx's client_body_timeout: ms of silence while a request body is read before a 408 (default 60 s; 0: off). */
+  clientBodyTimeoutMs?: number;
+  /**
+   * nginx's client_header_timeout: ms a connection may take to send a request head, and to start one at
+   * all (default 60 s; 0: off).
+   */
+  clientHeaderTimeoutMs?: number;
+  /**
+   * nginx's underscores_in_headers (Kong: nginx_http_underscores_in_headers): keep request headers whose
+   * names contain `_`. Off by default, as in nginx: they are dropped before anything reads them.
+   */
+  underscoresInHeaders?: boolean;
 }
+
+/** nginx's defaults for client_body_timeout and client_header_timeout. */
+export const DEFAULT_CLIENT_TIMEOUT_MS = 60_000;
 
 export interface Gateway {
   listen(port: number, host?: string): Promise<{ port: number; host: string }>;
@@ -98,6 +114,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const retired = new Set<Runtime>();
   const live = new Set<Runtime>([current]);
   const agents = createAgents();
+  const headerTimeout = options.clientHeaderTimeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
+  const clientTimeouts = startClientTimeouts({ bodyMs: options.clientBodyTimeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS, headerMs: headerTimeout }, bodyTimedOut);
   let closing = false;
   let forcing = false;
   let idleWaiters: Array<() => void> = [];
@@ -119,6 +137,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     headerPolicy: options.headerPolicy ?? DEFAULT_HEADER_POLICY,
     closing: () => closing,
     forcedClose: () => forcing,
+    clientTimeouts,
+    underscoresInHeaders: options.underscoresInHeaders === true,
     done(runtime) {
       if (runtime.inFlight === 0 && retired.has(runtime)) {
         void retire(runtime).catch((err) => logger.error(`closing a retired plugin plan failed: ${String(err)}`));
@@ -139,14 +159,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     totalRequests++;
     handleRequest(current, deps, req, res);
   };
-  const countConnection = (socket: { on(event: 'close', listener: () => void): unknown }) => {
+  const countConnection = (socket: Socket) => {
     connections.accepted++;
     connections.active++;
     socket.on('close', () => connections.active--);
+    clientTimeouts.accepted(socket);
   };
-  const server = createServer(onRequest);
-  // Long model streams: never cut a response because the whole exchange took long (service timeouts apply).
-  server.requestTimeout = 0;
+  const serverOptions = {
+    // Long model streams: never cut a response because the whole exchange took long (service timeouts apply).
+    requestTimeout: 0,
+    // A request head that stops half-way: Node answers 408 and closes (client_header_timeout). Node checks
+    // every connectionsCheckingInterval, so that is kept to a fraction of the timeout.
+    headersTimeout: headerTimeout,
+    connectionsCheckingInterval: Math.max(25, Math.min(1_000, Math.floor(headerTimeout / 10) || 1_000)),
+  };
+  const server = createServer(serverOptions, onRequest);
   server.on('connection', countConnection);
   /** The proxy listeners: plain, then TLS once listenTls ran. */
   const proxyServers: Server[] = [server];
@@ -181,14 +208,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     get inFlight() {
       return inFlight();
     },
-    listen(port, host = '0.0.0.0') {
+    listen(port, host = '127.0.0.1') {
       return listenOn(server, port, host);
     },
-    listenTls(port, host = '0.0.0.0', tls) {
+    listenTls(port, host = '127.0.0.1', tls) {
       if (tlsServer) return Promise.reject(new Error('the TLS listener is already started'));
-      const secure = createTlsServer({ cert: tls.cert, key: tls.key }, onRequest);
+      const secure = createTlsServer({ ...serverOptions, cert: tls.cert, key: tls.key }, onRequest);
       tlsServer = secure;
-      secure.requestTimeout = 0;
       // Counted once the handshake is done (a failed handshake is not a client connection).
       secure.on('secureConnection', countConnection);
       proxyServers.push(secure);
@@ -234,8 +260,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           // Aborted requests still run their log phase; give them a moment so log writers see them.
           await untilIdle(2_000);
         }
-        // Connections of drained requests went back to keep-alive idling: close them so `stopped` resolves.
-        for (const s of proxyServers) s.closeIdleConnections();
+        // No request is in flight any more. What is left is a keep-alive connection gone back to idling,
+        // one still sending a request head, or one lingering after its last response (lingering-close.ts):
+        // none has anything to finish, and any of them would hold `stopped` (Node stops timing out request
+        // heads once the server closes).
+        for (const s of proxyServers) s.closeAllConnections();
         await stopped;
         // The status listener answers 503 on /status/ready through the drain; it goes last.
         if (statusServer?.listening) {
@@ -245,6 +274,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           await statusClosed;
         }
         agents.destroy();
+        clientTimeouts.stop();
         for (const r of [...live]) await retire(r);
       })();
       return closed;

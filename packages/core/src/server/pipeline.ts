@@ -18,6 +18,8 @@ import type { HeaderPolicy } from '../proxy/header-policy.js';
 import { VIA } from './version.js';
 import { logInput } from './log-input.js';
 import { sniOf, startExchange } from './start-exchange.js';
+import { checkRequestHead } from './request-head.js';
+import type { ClientTimeouts } from './client-timeouts.js';
 
 /** Everything a request needs from one config load; swapped atomically on reload. */
 export interface Runtime {
@@ -42,6 +44,10 @@ export interface PipelineDeps {
   forcedClose(): boolean;
   /** Which of gw's own headers to add (Kong's `headers`, `headers_upstream`). */
   headerPolicy: Readonly<HeaderPolicy>;
+  /** client_body_timeout and client_header_timeout. */
+  clientTimeouts: ClientTimeouts;
+  /** nginx's underscores_in_headers: keep request headers whose names contain `_` (dropped when false). */
+  underscoresInHeaders: boolean;
 }
 
 /**
@@ -62,6 +68,7 @@ export function handleRequest(runtime: Runtime, deps: PipelineDeps, req: Incomin
     return;
   }
   if (deps.closing()) res.shouldKeepAlive = false;
+  deps.clientTimeouts.started(ex, (ex.client.contentLength ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined);
   let waiting = 2;
   const settled = () => {
     if (--waiting === 0) complete(runtime, deps, ex);
@@ -86,6 +93,8 @@ export function handleRequest(runtime: Runtime, deps: PipelineDeps, req: Incomin
 /** The pipeline failed: gw's error response, unless the client is gone or the response already cut. */
 function failed(deps: PipelineDeps, ex: Exchange, err: unknown): void {
   if (ex.clientAborted || ex.responseBroken) return;
+  // Whatever broke when the stalled body was given up on (its read, the upstream call), the cause is the client.
+  if (ex.bodyTimedOut) err = new GatewayError('GW_ERR_REQUEST_TIMEOUT');
   try {
     if (!GatewayError.is(err)) deps.logger.error(`request ${ex.id}: ${describe(err)}`);
     sendError(ex, GatewayError.is(err) ? err : new GatewayError('GW_ERR_INTERNAL'));
@@ -97,6 +106,7 @@ function failed(deps: PipelineDeps, ex: Exchange, err: unknown): void {
 
 /** Both the pipeline and the response are done: the log phase (when a plugin logs), then `done`. */
 function complete(runtime: Runtime, deps: PipelineDeps, ex: Exchange): void {
+  deps.clientTimeouts.finished(ex);
   const finish = () => {
     runtime.inFlight--;
     deps.done(runtime);
@@ -142,6 +152,13 @@ type Done = (err?: unknown) => void;
 
 function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange, done: Done): void {
   const { req, client } = ex;
+  const refused = checkRequestHead(req, deps.underscoresInHeaders);
+  if (refused !== undefined) {
+    // As nginx: a head it refuses ends the connection too.
+    ex.res.shouldKeepAlive = false;
+    sendError(ex, refused);
+    return done();
+  }
   const input: MatchInput = {
     method: client.method,
     host: client.host,
@@ -286,4 +303,13 @@ function releaseRequestBody(ex: Exchange): void {
   ex.pendingBody = undefined;
   ex.bodyStreamed = true;
   if (ex.upstream !== undefined) ex.upstream.body = undefined;
+}
+
+/**
+ * client_body_timeout fired (client-timeouts.ts): give up on the body. Whatever waits on it (a plugin's
+ * body read, the upstream call streaming it) fails through the abort hook, and `failed` answers 408.
+ */
+export function bodyTimedOut(ex: Exchange): void {
+  ex.bodyTimedOut = true;
+  ex.abort.abort();
 }

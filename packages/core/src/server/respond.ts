@@ -13,6 +13,7 @@ import { collectBodyTransforms, phasesOf, runResponseHeaders } from '../runtime/
 import { transformedBody } from './body-stream.js';
 import { driveTransformers, isTransformStream, type BodyTransform, type BodyTransformer } from './direct-body.js';
 import { SERVER, VIA } from './version.js';
+import { closeLingering } from './lingering-close.js';
 
 const ms = (from: number | undefined, to: number | undefined) =>
   from === undefined || to === undefined ? '0' : String(Math.max(0, Math.round(to - from)));
@@ -68,7 +69,11 @@ export function breakResponse(ex: Exchange, by: CutMark['by'], reason: CutMark['
 export function kongHeaders(ex: Exchange, headers: HeaderMap): HeaderMap {
   ex.timing.responded ??= now();
   const policy = ex.headerPolicy;
-  if (policy.requestId) headers['x-kong-request-id'] = ex.id;
+  if (policy.requestId) {
+    headers['x-kong-request-id'] = ex.id;
+    // Anthropic's API answers every request with `request-id` (its SDKs' `_request_id`); a plugin's own may stand.
+    headers['request-id'] ??= ex.id;
+  }
   if (policy.responseLatency) headers['x-kong-response-latency'] = ms(ex.timing.start, ex.timing.responded);
   if (policy.server) headers.server = SERVER;
   return headers;
@@ -92,9 +97,13 @@ export function sendError(ex: Exchange, err: GatewayError): void {
     return;
   }
   const body = renderErrorBody(ex.errorFormat, err.status, err.message, err.anthropicType);
-  // A request body left half-read (413 on a chunked body, an upstream failure mid-upload) would keep
-  // the connection waiting for bytes nobody reads: close it after this response.
-  if (!ex.req.complete) ex.res.shouldKeepAlive = false;
+  // A request body left half-read (a 413, an upstream failure mid-upload) would keep the connection
+  // waiting for bytes nobody reads: close it after this response, lingering so the client gets it.
+  // A client that stalled (408) isn't sending: nothing to linger for.
+  if (!ex.req.complete) {
+    if (ex.bodyTimedOut) ex.res.shouldKeepAlive = false;
+    else closeLingering(ex.req, ex.res);
+  }
   const headers: HeaderMap = {};
   for (const [k, v] of Object.entries(err.headers)) headers[k.toLowerCase()] = v;
   headers['content-type'] = 'application/json; charset=utf-8';
@@ -162,7 +171,7 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
   if (phases.log.length > 0) up.once('end', () => (ex.timing.upstreamEnd = now()));
   if (!phases.responseHeaders && !phases.responseBody && phases.log.length === 0) {
     // Nobody reads the head as a map: pass the upstream's raw lines through with Kong's added.
-    const list = passThroughHeaders(up.rawHeaders, ex.headerPolicy.via ? VIA : undefined);
+    const list = passThroughHeaders(up.rawHeaders, ex.headerPolicy.via ? VIA : undefined, ex.headerPolicy.requestId ? ex.id : undefined);
     ex.status = up.statusCode ?? 502;
     upstreamKongHeaders(ex, ex.status, list);
     if (!ex.res.destroyed && !ex.res.headersSent) ex.res.writeHead(ex.status, list);
@@ -173,6 +182,8 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
   if (ex.headerPolicy.via) appendListHeader(headers, 'via', VIA);
   const added = upstreamKongHeaders(ex, up.statusCode ?? 502, []);
   for (let i = 0; i < added.length; i += 2) headers[added[i]] = added[i + 1];
+  // The upstream's own request-id (Anthropic's) is kept: it is what its support can look up.
+  if (ex.headerPolicy.requestId && headers['request-id'] === undefined) headers['request-id'] = ex.id;
   const head: ResponseHead = { status: up.statusCode ?? 502, headers, source: 'upstream' };
 
   let transforms: BodyTransform[] = [];

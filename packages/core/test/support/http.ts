@@ -5,6 +5,7 @@ import type { Logger } from '@gw/plugin-api';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
 import type { AnyPlugin } from '../../src/runtime/registry.js';
 import type { GatewayConfig } from '../../src/config/model.js';
+import { captureGwOutput } from '../../../../test/support/gw-output.js';
 
 export interface Upstream {
   port: number;
@@ -61,7 +62,12 @@ export interface RecordingLogger extends Logger {
 
 export function recordingLogger(): RecordingLogger {
   const lines: string[] = [];
-  return { lines, info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+  const capture = captureGwOutput('core-gateway');
+  const say = (line: string) => {
+    lines.push(line);
+    capture(`${line}\n`);
+  };
+  return { lines, info: (m) => say(`info ${m}`), warn: (m) => say(`warn ${m}`), error: (m) => say(`error ${m}`) };
 }
 
 export interface RunningGateway {

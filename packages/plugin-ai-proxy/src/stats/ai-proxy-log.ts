@@ -66,7 +66,8 @@ export function buildAiProxyLog({ exchange, observations, record, target }: AiPr
       response_model: exchange.responseModel ?? exchange.requestModel,
       request_mode: exchange.mode,
       llm_latency: llmLatency,
-      // gw: the upstream's id for this call (Bedrock's x-amzn-requestid, Anthropic's request-id), beside gw's request.id.
+      // gw: the upstream's own id for the request (Bedrock's x-amzn-requestid, Anthropic's request-id),
+      // beside the record's request.id, which the client got as request-id / X-Kong-Request-Id.
       upstream_request_id: observations?.upstreamRequestId,
     }),
     usage: withoutUndefined({

@@ -55,8 +55,12 @@ export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan;
   const auth = config.auth;
   if (auth?.header_name && auth.header_value) {
     const name = auth.header_name.toLowerCase();
-    const clientHas = input.clientHeaders[name] !== undefined;
+    // Kong reads the client's header with get_header(), which finds `x_api_key` for `x-api-key` too.
+    const spellings = clientSpellings(input.clientHeaders, [name, 'x-api-key', 'authorization']);
+    const clientHas = spellings.has(name);
     if (!(auth.allow_override && clientHas)) {
+      // The gateway's key goes instead of the client's, never beside any spelling of it.
+      for (const sent of spellings.values()) for (const header of sent) headers[header] = null;
       headers['x-api-key'] = null;
       headers.authorization = null;
       headers[name] = auth.header_value;
@@ -72,4 +76,22 @@ export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan;
     plan: { provider: 'anthropic', kind, endpoint, path, query, body, headers },
     sent: body ?? input.body.bytes,
   };
+}
+
+/**
+ * The client's headers that are one of `names` when `_` is read as `-` (only present when underscores in
+ * headers are allowed), by the name they stand for.
+ */
+function clientSpellings(clientHeaders: Readonly<Record<string, unknown>>, names: readonly string[]): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const name of names) if (clientHeaders[name] !== undefined) found.set(name, [name]);
+  for (const header in clientHeaders) {
+    if (!header.includes('_')) continue;
+    const as = header.replace(/_/g, '-');
+    if (!names.includes(as)) continue;
+    const list = found.get(as);
+    if (list === undefined) found.set(as, [header]);
+    else list.push(header);
+  }
+  return found;
 }

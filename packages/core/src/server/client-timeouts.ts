@@ -1,0 +1,104 @@
+/**
+ * nginx's client timeouts on the proxy listeners:
+ *  - client_body_timeout: a request whose body gw is reading (a plugin's `body()`, or the body streaming
+ *    upstream) and from which nothing arrives for this long gets a 408 in its own error format, and is
+ *    logged. Time spent not reading by choice (nobody asked for the body yet, or the upstream pushes back)
+ *    doesn't count: nginx's timer also runs only while it waits for a read.
+ *  - client_header_timeout, for a connection that sends no request at all (Node's headersTimeout, set on
+ *    the server, covers a request head that stops half-way, but not a connection that never starts one).
+ * One sweep timer per gateway reads a counter per watched request (the socket's bytesRead) instead of a
+ * timer per request: a request pays a Set insert and delete, and only when it has a body.
+ */
+import type { Socket } from 'node:net';
+import type { Exchange } from '../runtime/exchange.js';
+import { now } from '../runtime/exchange.js';
+
+export interface ClientTimeoutOptions {
+  /** ms of silence while a body is being read; 0: off. */
+  bodyMs: number;
+  /** ms a new connection may take to start its first request; 0: off. */
+  headerMs: number;
+}
+
+export interface ClientTimeouts {
+  /** A connection was accepted: it has headerMs to start a request. */
+  accepted(socket: Socket): void;
+  /** A request arrived: its connection is no longer waiting for one; a request with a body is watched. */
+  started(ex: Exchange, hasBody: boolean): void;
+  /** The request is completely done. */
+  finished(ex: Exchange): void;
+  stop(): void;
+}
+
+/** How often the sweep runs: a timeout fires at most this much late (nginx's are exact; a tenth is plenty). */
+function sweepEvery(options: ClientTimeoutOptions): number {
+  const shortest = Math.min(...[options.bodyMs, options.headerMs].filter((ms) => ms > 0));
+  return Math.max(25, Math.min(1_000, Math.floor(shortest / 10)));
+}
+
+export function startClientTimeouts(options: ClientTimeoutOptions, timedOut: (ex: Exchange) => void): ClientTimeouts {
+  const { bodyMs, headerMs } = options;
+  /** Connections with no request yet, by when they were accepted. */
+  const fresh = new Map<Socket, number>();
+  const reading = new Set<Exchange>();
+  let timer: NodeJS.Timeout | undefined;
+
+  const sweep = () => {
+    const t = now();
+    for (const [socket, since] of fresh) {
+      // A request head has begun: Node's headersTimeout times it from its first byte.
+      if (socket.bytesRead > 0) {
+        fresh.delete(socket);
+        continue;
+      }
+      if (t - since < headerMs) continue;
+      fresh.delete(socket);
+      socket.destroy();
+    }
+    for (const ex of reading) {
+      const req = ex.req;
+      // Done reading, or answered already (a late timeout would only cut a response under way).
+      if (req.complete || req.destroyed || ex.res.headersSent) {
+        reading.delete(ex);
+        continue;
+      }
+      const read = req.socket?.bytesRead ?? 0;
+      if (read !== ex.bodyBytesSeen || req.readableFlowing !== true) {
+        ex.bodyBytesSeen = read;
+        ex.bodyQuietSince = t;
+        continue;
+      }
+      if (t - ex.bodyQuietSince < bodyMs) continue;
+      reading.delete(ex);
+      timedOut(ex);
+    }
+  };
+  if (bodyMs > 0 || headerMs > 0) {
+    timer = setInterval(sweep, sweepEvery(options));
+    // Never what keeps the process alive.
+    timer.unref();
+  }
+
+  return {
+    accepted(socket) {
+      if (headerMs <= 0) return;
+      fresh.set(socket, now());
+      socket.once('close', () => fresh.delete(socket));
+    },
+    started(ex, hasBody) {
+      if (fresh.size !== 0 && ex.socket !== null) fresh.delete(ex.socket);
+      if (!hasBody || bodyMs <= 0) return;
+      ex.bodyBytesSeen = ex.socket?.bytesRead ?? 0;
+      ex.bodyQuietSince = now();
+      reading.add(ex);
+    },
+    finished(ex) {
+      reading.delete(ex);
+    },
+    stop() {
+      clearInterval(timer);
+      fresh.clear();
+      reading.clear();
+    },
+  };
+}
