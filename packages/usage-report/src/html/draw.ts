@@ -15,6 +15,12 @@ export function drawReport(Chart: typeof ChartJs, data: ChartData): void {
     const usd = (value: number | string) => `$${Number(value).toLocaleString('en-US', { maximumFractionDigits: 4 })}`;
     const count = (value: number | string) => Number(value).toLocaleString('en-US');
     const unitLabel = data.unit === 'hour' ? 'hour (UTC)' : 'day (UTC)';
+    // `2026-12-05T13:00Z` → `12-05 13:00` on the axis; the tooltips keep the full period.
+    const tick = (_value: number | string, index: number) => {
+      const period = data.periods[index] ?? '';
+      return data.unit === 'hour' ? `${period.slice(5, 10)} ${period.slice(11, 16)}` : period;
+    };
+    const timeAxis = { title: { display: true, text: unitLabel }, ticks: { callback: tick } };
 
     Chart.defaults.animation = false;
     Chart.defaults.maintainAspectRatio = false;
@@ -36,7 +42,7 @@ export function drawReport(Chart: typeof ChartJs, data: ChartData): void {
         },
         options: {
           scales: {
-            x: { stacked: true, title: { display: true, text: unitLabel } },
+            x: { ...timeAxis, stacked: true },
             y: { stacked: true, beginAtZero: true, ticks: { callback: (v) => format(v) } },
           },
           plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${format(c.parsed.y ?? 0)}` } } },
@@ -90,7 +96,7 @@ export function drawReport(Chart: typeof ChartJs, data: ChartData): void {
       },
       options: {
         scales: {
-          x: { title: { display: true, text: unitLabel } },
+          x: timeAxis,
           y: { beginAtZero: true, position: 'left', title: { display: true, text: 'errors' }, ticks: { precision: 0 } },
           rate: { beginAtZero: true, position: 'right', min: 0, max: 100, title: { display: true, text: 'error rate %' }, grid: { drawOnChartArea: false } },
         },
@@ -118,7 +124,7 @@ export function drawReport(Chart: typeof ChartJs, data: ChartData): void {
       },
       options: {
         scales: {
-          x: { title: { display: true, text: unitLabel } },
+          x: timeAxis,
           y: { beginAtZero: true, title: { display: true, text: 'ms' } },
         },
       },

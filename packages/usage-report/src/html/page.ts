@@ -63,7 +63,7 @@ ${skippedBox(report)}
   ${chartBox('latency', 'Latency percentiles', 'p50 and p95 of latencies.request and of time to first token, per period, ms')}
 </section>
 ${groupTable(report)}
-<footer class="muted">${DEFINITIONS.map(escapeHtml).join('<br>')}<br>Percentiles are within 1% of the exact value (DDSketch).</footer>
+<footer class="muted">${DEFINITIONS.map(escapeHtml).join('<br>')}<br>Percentiles are nearest-rank: exact for a group or period of up to 256 requests, within 1% past that (DDSketch).</footer>
 <script type="application/json" id="gw-usage-data">${scriptJson(charts)}</script>
 <script>${scriptText(chartJsSource())}</script>
 <script>(${scriptText(String(drawReport))})(window.Chart, JSON.parse(document.getElementById('gw-usage-data').textContent));</script>
