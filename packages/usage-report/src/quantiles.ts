@@ -1,7 +1,7 @@
 /**
- * Latency percentiles in bounded memory (docs/decisions/0015). A group keeps its first 256 values and
- * answers exactly; past that it moves them into a DDSketch (@datadog/sketches-js) with 1% relative
- * accuracy: one counter per 2% band of values, about 640 (≈ 8 KiB) for 1 ms … 1 min, whatever the
+ * Latency percentiles in bounded memory (docs/decisions/0015-usage-percentiles.md). A group keeps its
+ * first 256 values and answers exactly; past that it moves them into a DDSketch (@datadog/sketches-js)
+ * with 1% relative accuracy: one counter per 2% band of values, about 640 (≈ 8 KiB) for 1 ms … 1 min, whatever the
  * number of requests. Most groups of a fine breakdown (`--by hour,consumer,model`) stay small and exact;
  * the big ones cost a sketch each.
  */
