@@ -2,8 +2,9 @@
  * gw as a user gets it outside a checkout: every user-installable package packed with `pnpm pack`, the
  * tarballs installed with npm into an empty folder (third-party dependencies from the registry), then the
  * installed `gw` run there: --version, sync and start on the Claude Code → Bedrock example against the
- * (installed) Bedrock emulator, called with the real @anthropic-ai/sdk; and the example custom plugin,
- * packed and installed the same way, loaded with --plugins. The test script builds dist/ first; this packs
+ * (installed) Bedrock emulator, called with the real @anthropic-ai/sdk; usage over a log (its page inlines
+ * the installed chart.js); and the example custom plugin, packed and installed the same way, loaded with
+ * --plugins. The test script builds dist/ first; this packs
  * what is built. npm's cache lives in the repository's .cache/ so later runs reuse the downloads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +127,21 @@ describe('installed from the pnpm pack tarballs with npm', () => {
     const record = JSON.parse(line) as { response: { status: number }; ai?: { proxy?: { usage?: { completion_tokens?: number } } } };
     expect(record.response.status).toBe(200);
     expect(record.ai?.proxy?.usage?.completion_tokens).toBe(message.usage.output_tokens);
+  });
+
+  it('gw usage reads a log and writes its page with the installed chart.js inlined', async () => {
+    const record = {
+      started_at: Date.parse('2026-11-02T10:00:00Z'),
+      response: { status: 200 },
+      latencies: { request: 12 },
+      consumer: { id: 'c-1', username: 'alice' },
+      ai: { proxy: { meta: { request_model: MODEL }, usage: { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110, cost: 0.00045 } } },
+    };
+    writeFileSync(join(app, 'usage.json'), `${JSON.stringify(record)}\n`);
+    const result = await run(bin('gw'), ['usage', '--json', '--html', 'usage.html', 'usage.json'], { cwd: app, env: gwEnv() });
+    expect(result.code, describeRun('gw usage --json --html usage.html usage.json', result)).toBe(0);
+    expect(JSON.parse(result.stdout).total).toMatchObject({ requests: 1, input_tokens: 100, output_tokens: 10, cost: 0.00045 });
+    expect(readFileSync(join(app, 'usage.html'), 'utf8')).toMatch(/Chart\.js v4\./);
   });
 
   it('a custom plugin package installed the same way loads with --plugins bundled,<name> and stamps responses', async () => {

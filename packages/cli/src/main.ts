@@ -5,12 +5,16 @@ import { packageVersion } from '@gw/plugin-api';
 import { runSync } from './commands/sync.js';
 import { runStart } from './commands/start.js';
 import { runModels } from './commands/models.js';
+import { runUsage } from './commands/usage.js';
+import { DIMENSIONS, parseTimeBound, type Dimension } from '@gw/usage-report';
 import { describeError, err } from './output.js';
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const program = createProgram((run) => async (_opts: unknown, command: Command) => {
-    code = await run(command.optsWithGlobals() as never);
+  // Commander passes a command's arguments first and the command last; `args` carries them (gw usage's files).
+  const program = createProgram((run) => async (...params: unknown[]) => {
+    const command = params.at(-1) as Command;
+    code = await run({ ...(command.optsWithGlobals() as object), args: command.args } as never);
   });
   try {
     await program.parseAsync(argv);
@@ -28,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
 // Commander hands options over untyped; each command declares the shape its flags produce.
 type Run = (opts: never) => Promise<number>;
 
-function createProgram(action: (run: Run) => (opts: unknown, command: Command) => Promise<void>): Command {
+function createProgram(action: (run: Run) => (...params: unknown[]) => Promise<void>): Command {
   const program = new Command('gw')
     .description('gw: a declarative AI gateway for decK-style kong.yaml files')
     .version(packageVersion(import.meta.url), '-V, --version')
@@ -115,6 +119,22 @@ function createProgram(action: (run: Run) => (opts: unknown, command: Command) =
     .option('--json', 'print the catalogue, with each model\'s Bedrock target for the region, as JSON')
     .action(action(runModels));
 
+  program
+    .command('usage')
+    .description('report requests, tokens, cost, errors and latency from file-log files (rotated and gzipped ones too)')
+    .argument('<logfiles...>', 'file-log files, plain or gzip (told by their first bytes); - reads standard input')
+    .addOption(new Option('--by <dimensions>', `group by a comma list of ${DIMENSIONS.join(', ')} (UTC periods)`).argParser(dimensions))
+    .addOption(
+      new Option('--since <when>', 'only requests started at or after: 2026-12-01, 2026-12-01T09:30 (UTC unless a zone is given), 2026-12, or an age: 30m, 12h, 7d, 2w')
+        .argParser(timeBound('since')),
+    )
+    .addOption(new Option('--until <when>', 'only requests started before this; a date or month counts to its end').argParser(timeBound('until')))
+    .addOption(new Option('--consumer <name>', 'only this consumer (username, custom_id or id); repeat for several').argParser(collect))
+    .addOption(new Option('--json', 'print the report as JSON').conflicts('csv'))
+    .option('--csv', 'print one CSV row per group (the total without --by)')
+    .option('--html <file>', 'also write a self-contained HTML page with charts to this file')
+    .action(action(runUsage));
+
   return program;
 }
 
@@ -144,6 +164,29 @@ function checked(check: (value: string) => unknown) {
     }
     return value;
   };
+}
+
+function dimensions(value: string): Dimension[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  const unknown = names.filter((name) => !(DIMENSIONS as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`${unknown.length > 0 ? `unknown: ${unknown.join(', ')}; ` : ''}use a comma list of ${DIMENSIONS.join(', ')}`);
+  }
+  return names as Dimension[];
+}
+
+function timeBound(edge: 'since' | 'until') {
+  return (value: string): number => {
+    try {
+      return parseTimeBound(value, edge, Date.now());
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function awsRegion(value: string): string {
