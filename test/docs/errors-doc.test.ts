@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ERROR_CATALOGUE } from '@gw/plugin-api';
-import { BEDROCK_ERROR_MAP } from '../../packages/plugin-ai-proxy/src/response/error-map.js';
+import { BEDROCK_ERROR_MAP } from '../../packages/plugin-ai-proxy/src/backends/bedrock/errors.js';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
 

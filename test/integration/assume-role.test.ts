@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
 import { setEnv, startGateway, type RunningGateway } from './support/gateway.js';
 import { AWS_KEYS, MODEL, askMessages, deckEnv } from './support/bedrock.js';
-import { assumedCredentials, assumeRoleOf } from '../../packages/plugin-ai-proxy/src/providers/bedrock/assume-role.js';
+import { assumedCredentials, assumeRoleOf } from '../../packages/plugin-ai-proxy/src/auth/aws/assume-role.js';
 
 const route = (name: string, roleArn: string, sts: string) => `
       - name: ${name}

@@ -7,7 +7,7 @@ import { aiAccess } from './request/access.js';
 import { compileAliases } from './request/model.js';
 import type { AiLocal, AiState } from './request/plan.js';
 import { aiUpstream } from './request/upstream.js';
-import { loadSharedProfile } from './providers/bedrock/shared-files.js';
+import { loadSharedProfile } from './auth/aws/shared-files.js';
 import { aiResponseBody, aiResponseHeaders, noteUnfinishedResponse } from './response/index.js';
 import { publishAiStats } from './stats/index.js';
 import { redactQueryParam } from './stats/redact-query.js';

@@ -2,8 +2,8 @@ import { AI_CALL, GatewayError, type BodyBytes, type PhaseInput } from '@gw/plug
 import type { AiProxyConfig } from '../config/types.js';
 import { emptyUsage, type AiExchange, type RouteKind } from '../exchange.js';
 import { planAnthropic } from '../providers/anthropic/plan.js';
-import { planBedrock } from '../providers/bedrock/plan.js';
-import { headerBetas } from './betas.js';
+import { planBedrock } from '../backends/bedrock/plan.js';
+import { headerBetas } from '../translators/anthropic-bedrock/betas.js';
 import { parseMessagesBody } from './body.js';
 import { joinBytes } from './byte-text.js';
 import type { RawMembers } from './json-members.js';

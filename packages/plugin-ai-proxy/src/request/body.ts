@@ -1,8 +1,8 @@
 import { GatewayError } from '@gw/plugin-api';
 import { byteText, textOf, type ByteText } from './byte-text.js';
 import { DuplicateMemberError, isPlainWord, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from './json-members.js';
-import { BEDROCK_BETA_POLICY } from './beta-policy.js';
-import { policyFieldNames } from './betas.js';
+import { BEDROCK_BETA_POLICY } from '../translators/anthropic-bedrock/beta-policy.js';
+import { policyFieldNames } from '../translators/anthropic-bedrock/betas.js';
 
 /**
  * A checked Anthropic Messages request: its bytes and latin1 view (for splicing, see byte-text.ts), its

@@ -1,9 +1,9 @@
 import type { BodyBytes } from '@gw/plugin-api';
 import type { AiExchange, RouteKind } from '../exchange.js';
 import type { AliasRule } from './model.js';
-import type { AwsCredentials } from '../providers/bedrock/identity.js';
-import type { Endpoint } from '../providers/endpoint.js';
-import type { SharedProfile } from '../providers/bedrock/shared-files.js';
+import type { AwsCredentials } from '../auth/aws/identity.js';
+import type { Endpoint } from '../backends/endpoint.js';
+import type { SharedProfile } from '../auth/aws/shared-files.js';
 
 /** Per configured instance (built in `init`). */
 export interface AiState {

@@ -1,7 +1,7 @@
 import type { PhaseInput, UpstreamRequest } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../config/types.js';
 import { applyAnthropicPlan } from '../providers/anthropic/upstream.js';
-import { applyBedrockPlan } from '../providers/bedrock/upstream.js';
+import { applyBedrockPlan } from '../backends/bedrock/upstream.js';
 import type { AiLocal, AiState } from './plan.js';
 
 /** The ai-proxy `upstream` phase; gw reruns it before each retry, so Bedrock is re-signed every time. */

@@ -4,19 +4,19 @@
  */
 import { GatewayError, type LogRecord, type RequestContext, type ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
-import { bedrockStreamToSse } from './bedrock-stream.js';
-import { bedrockHttpError } from './bedrock-error.js';
-import { bedrockCountTokens } from './count-tokens.js';
+import { bedrockStreamToSse } from '../translators/anthropic-bedrock/stream.js';
+import { bedrockHttpError } from '../phases/error-answer.js';
+import { bedrockCountTokens } from '../translators/anthropic-bedrock/count-tokens.js';
 import { jsonPassthrough } from './json-passthrough.js';
 import { anthropicSsePassthrough } from './anthropic-stream.js';
 import { dropBedrockHeaders, headerValue, sanitizeRetryAfter } from './http.js';
 import { observe, observationsOf } from './observations.js';
 import { createUsageTracker } from './usage.js';
 
-export { BEDROCK_ERROR_MAP, UNKNOWN_UPSTREAM_ERROR, mapBedrockError, parseBedrockError, safeUpstreamMessage } from './error-map.js';
-export type { MappedError, BedrockErrorInfo } from './error-map.js';
-export { createFrameDecoder, FrameError } from './frame-decoder.js';
-export type { FrameDecoder } from './frame-decoder.js';
+export { BEDROCK_ERROR_MAP, UNKNOWN_UPSTREAM_ERROR, mapBedrockError, parseBedrockError, safeUpstreamMessage } from '../backends/bedrock/errors.js';
+export type { MappedError, BedrockErrorInfo } from '../backends/bedrock/errors.js';
+export { createFrameDecoder, FrameError } from '../backends/bedrock/eventstream/frame-decoder.js';
+export type { FrameDecoder } from '../backends/bedrock/eventstream/frame-decoder.js';
 export { observationsOf } from './observations.js';
 export type { ResponseObservations } from './observations.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import plugin from '../../src/index.js';
 import { validate } from '../../src/config/validate.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
-import { FIXTURES } from '../request/fixtures.js';
+import { FIXTURES } from '../support/fixtures.js';
 
 // ajv and js-yaml are core's dependencies; use core's copies as gw does.
 const coreRequire = createRequire(new URL('../../../core/package.json', import.meta.url));

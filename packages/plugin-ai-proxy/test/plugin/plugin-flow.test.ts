@@ -5,7 +5,7 @@ import { joinBytes } from '../../src/request/byte-text.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
 import { aiProxyConfig } from '../support/config.js';
 import type { AiLocal, AiState } from '../../src/request/plan.js';
-import { readFixture, type Capture } from '../request/fixtures.js';
+import { readFixture, type Capture } from '../support/fixtures.js';
 import { fakeContext, type FakeRequest } from './fake-context.js';
 
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JsonValue, LogRecord, RequestContext } from '@gw/plugin-api';
 import { publishAiStats, buildAiProxyLog, usageCost } from '../../src/stats/index.js';
 import { aiResponseBody, aiResponseHeaders } from '../../src/response/index.js';
-import { fakeCtx, fixture, head, makeExchange, run } from '../response/harness.js';
+import { fakeCtx, fixture, head, makeExchange, run } from '../support/response-harness.js';
 
 function capture() {
   const set: [string, JsonValue | undefined][] = [];

@@ -6,7 +6,7 @@ import type { AnthropicPlan } from '../../request/plan.js';
 import type { ParsedBody } from '../../request/body.js';
 import { writeMembersPieces } from '../../request/json-members.js';
 import { applyOptions } from '../../request/options.js';
-import { parseEndpoint } from '../endpoint.js';
+import { parseEndpoint } from '../../backends/endpoint.js';
 import { latin1Of } from '../../request/byte-text.js';
 
 export const ANTHROPIC_URL = 'https://api.anthropic.com';
