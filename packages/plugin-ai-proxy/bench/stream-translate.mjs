@@ -10,7 +10,7 @@
  * chunk go out together), ns per upstream frame, upstream MB/s and frames/s.
  */
 import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { aiResponseBody, aiResponseHeaders } from '../dist/response/index.js';
+import { aiResponseBody, aiResponseHeaders } from '../dist/phases/response.js';
 
 const DELTAS = 500;
 const WARMUP = 20;

@@ -11,4 +11,4 @@ export type { BetaPolicy, DependentField } from './translators/anthropic-bedrock
 export { toBedrockBody, toCountTokensBody, DEFAULT_BEDROCK_ANTHROPIC_VERSION } from './translators/anthropic-bedrock/body.js';
 export { signBedrock } from './auth/aws/sign.js';
 export { encodeModelId, countTokensModelId } from './backends/bedrock/url.js';
-export { compileAliases, resolveModel } from './request/model.js';
+export { compileAliases, resolveModel } from './phases/model.js';

@@ -3,12 +3,12 @@ import { configSchema } from './config/schema.js';
 import type { AiProxyConfig } from './config/types.js';
 import { hasTemplates } from './config/templating.js';
 import { validate } from './config/validate.js';
-import { aiAccess } from './request/access.js';
-import { compileAliases } from './request/model.js';
-import type { AiLocal, AiState } from './request/plan.js';
-import { aiUpstream } from './request/upstream.js';
+import { aiAccess } from './phases/access.js';
+import { compileAliases } from './phases/model.js';
+import type { AiLocal, AiState } from './phases/state.js';
+import { aiUpstream } from './phases/upstream.js';
 import { loadSharedProfile } from './auth/aws/shared-files.js';
-import { aiResponseBody, aiResponseHeaders, noteUnfinishedResponse } from './response/index.js';
+import { aiResponseBody, aiResponseHeaders, noteUnfinishedResponse } from './phases/response.js';
 import { publishAiStats } from './stats/index.js';
 import { redactQueryParam } from './stats/redact-query.js';
 

@@ -5,8 +5,8 @@
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
 import { mapBedrockError, parseBedrockError } from '../backends/bedrock/errors.js';
-import { anthropicErrorJson, answerJson, capturePayload, createBodyCopy, headerValue, sanitizeRetryAfter } from '../response/http.js';
-import { observe } from '../response/observations.js';
+import { anthropicErrorJson, answerJson, capturePayload, createBodyCopy, headerValue, sanitizeRetryAfter } from './http.js';
+import { observe } from './observations.js';
 
 const ERROR_BODY_CAP = 64 * 1024;
 

@@ -5,7 +5,7 @@
  */
 import type { AiCall, AiUsageReport, RequestContext } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
-import { observationsOf } from '../response/observations.js';
+import { observationsOf } from '../phases/observations.js';
 import { usageCost } from './ai-proxy-log.js';
 import { usageReport } from './usage-estimate.js';
 

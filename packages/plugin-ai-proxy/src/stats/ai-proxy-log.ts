@@ -5,7 +5,7 @@
  */
 import type { JsonValue, LogRecord } from '@gw/plugin-api';
 import type { AiExchange, Usage, Costs } from '../exchange.js';
-import type { ResponseObservations } from '../response/observations.js';
+import type { ResponseObservations } from '../phases/observations.js';
 import { usageReport } from './usage-estimate.js';
 
 /** One `tried_targets[]` entry; the request side knows host and scheme, the log record ip/port/uri. */

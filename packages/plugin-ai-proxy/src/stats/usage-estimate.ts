@@ -6,14 +6,14 @@
  * says which counts are estimates (docs/plugins/ai-proxy.md, "Log").
  */
 import type { AiExchange, Usage } from '../exchange.js';
-import type { ResponseObservations } from '../response/observations.js';
+import type { ResponseObservations } from '../phases/observations.js';
 
 /**
  * Bytes of the JSON around a delta's text: `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}`.
  * Tool-input and thinking deltas have slightly longer envelopes, so their content is overcounted a little.
  */
 const DELTA_ENVELOPE = 80;
-/** About four bytes per token, as count_tokens' local estimate (request/token-estimate.ts) and Kong's stream estimate. */
+/** About four bytes per token, as count_tokens' local estimate (formats/anthropic/token-estimate.ts) and Kong's stream estimate. */
 const BYTES_PER_TOKEN = 4;
 
 export interface UsageReport {

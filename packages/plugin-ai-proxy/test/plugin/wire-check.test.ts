@@ -6,7 +6,7 @@ import type { UpstreamRequest } from '@gw/plugin-api';
 import plugin from '../../src/index.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
 import { aiProxyConfig } from '../support/config.js';
-import type { AiLocal, AiState } from '../../src/request/plan.js';
+import type { AiLocal, AiState } from '../../src/phases/state.js';
 import { readFixture, type Capture, type CapturedRequest } from '../support/fixtures.js';
 import { fakeContext } from './fake-context.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue, LogRecord, RequestContext } from '@gw/plugin-api';
 import { publishAiStats, buildAiProxyLog, usageCost } from '../../src/stats/index.js';
-import { aiResponseBody, aiResponseHeaders } from '../../src/response/index.js';
+import { aiResponseBody, aiResponseHeaders } from '../../src/phases/response.js';
 import { fakeCtx, fixture, head, makeExchange, run } from '../support/response-harness.js';
 
 function capture() {
@@ -85,7 +85,7 @@ describe('ai.proxy log value', () => {
     const response = head(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'rid-9' });
     aiResponseHeaders({ ctx, response, exchange });
     await run(aiResponseBody({ ctx, response, exchange })!, [fixture('bedrock/invoke-stream-throttling-after-chunk.bin')]);
-    const value = buildAiProxyLog({ exchange, observations: (await import('../../src/response/index.js')).observationsOf(exchange) });
+    const value = buildAiProxyLog({ exchange, observations: (await import('../../src/phases/response.js')).observationsOf(exchange) });
     expect(value.error).toEqual({
       status: 429, type: 'rate_limit_error', message: 'Too many requests, please wait before trying again.',
       upstream_status: 200, upstream_type: 'throttlingException', upstream_request_id: 'rid-9', events_sent: 2,
@@ -110,7 +110,7 @@ describe('ai.proxy log value', () => {
 
 describe('ai.proxy usage of answers that did not finish', () => {
   const enc = new TextEncoder();
-  const observed = async (exchange: ReturnType<typeof makeExchange>) => (await import('../../src/response/index.js')).observationsOf(exchange);
+  const observed = async (exchange: ReturnType<typeof makeExchange>) => (await import('../../src/phases/response.js')).observationsOf(exchange);
 
   it('a Bedrock oneshot whose body was cut still has the counts of its head (x-amzn-bedrock-*-token-count): reported, not estimated', async () => {
     const ctx = fakeCtx();

@@ -1,8 +1,8 @@
 import type { BodyBytes } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { RouteKind } from '../../exchange.js';
-import type { BedrockPlan } from '../../request/plan.js';
-import type { ParsedBody } from '../../request/body.js';
+import type { BedrockPlan } from '../../phases/state.js';
+import type { ParsedBody } from '../../formats/anthropic/body.js';
 import { toBedrockBody, toCountTokensBody } from '../../translators/anthropic-bedrock/body.js';
 import { resolveRegion } from '../../auth/aws/identity.js';
 import { credentialsFor } from '../../auth/aws/credentials.js';

@@ -1,5 +1,5 @@
 import type { UpstreamRequest } from '@gw/plugin-api';
-import type { BedrockPlan } from '../../request/plan.js';
+import type { BedrockPlan } from '../../phases/state.js';
 import { signBedrock } from '../../auth/aws/sign.js';
 import { hostHeader } from '../endpoint.js';
 

@@ -2,9 +2,9 @@ import { GatewayError } from '@gw/plugin-api';
 import type { ModelOptions } from '../../config/types.js';
 import { BEDROCK_BETA_POLICY, type BetaPolicy } from './beta-policy.js';
 import { decideBetas, fieldName, removeField } from './betas.js';
-import { readMembers, writeMembers, writeMembersPieces, type MemberSource, type RawMembers } from '../../request/json-members.js';
-import { applyOptions, parseThinking } from '../../request/options.js';
-import { joinBytes, latin1Of, textOf } from '../../request/byte-text.js';
+import { readMembers, writeMembers, writeMembersPieces, type MemberSource, type RawMembers } from '../../shared/json-members.js';
+import { applyOptions, parseThinking } from '../../formats/anthropic/options.js';
+import { joinBytes, latin1Of, textOf } from '../../shared/byte-text.js';
 
 export const DEFAULT_BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
@@ -76,7 +76,7 @@ function mentions(body: MemberSource, top: string, raw: string, name: string): b
   return raw.includes(`"${name}"`);
 }
 
-/** A member gw must change; the body check left its JSON unparsed (request/body.ts). */
+/** A member gw must change; the body check left its JSON unparsed (formats/anthropic/body.ts). */
 function parseMember(raw: string): unknown {
   try {
     return JSON.parse(textOf(raw)) as unknown;

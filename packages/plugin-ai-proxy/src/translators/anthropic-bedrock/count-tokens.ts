@@ -6,8 +6,8 @@
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../exchange.js';
 import { bedrockHttpError } from '../../phases/error-answer.js';
-import { anthropicErrorJson, answerJson, capturePayload, createBodyCopy } from '../../response/http.js';
-import { observe } from '../../response/observations.js';
+import { anthropicErrorJson, answerJson, capturePayload, createBodyCopy } from '../../phases/http.js';
+import { observe } from '../../phases/observations.js';
 
 const COUNT_BODY_CAP = 64 * 1024;
 

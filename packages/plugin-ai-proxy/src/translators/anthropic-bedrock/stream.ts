@@ -10,10 +10,10 @@ import type { RequestContext, ResponseHead, AnthropicErrorType } from '@gw/plugi
 import type { AiExchange } from '../../exchange.js';
 import { createFrameDecoder, headerString, FrameError, type Frame } from '../../backends/bedrock/eventstream/frame-decoder.js';
 import { mapBedrockError, safeUpstreamMessage } from '../../backends/bedrock/errors.js';
-import { createEventObserver } from '../../response/stream-events.js';
-import { anthropicErrorJson, answerJson, capturePayload } from '../../response/http.js';
-import { observe } from '../../response/observations.js';
-import { chunkEventJson, eventType, sseEvent } from '../../response/chunk-event.js';
+import { createEventObserver } from '../../formats/anthropic/stream-events.js';
+import { anthropicErrorJson, answerJson, capturePayload } from '../../phases/http.js';
+import { observe } from '../../phases/observations.js';
+import { chunkEventJson, eventType, sseEvent } from '../../formats/anthropic/sse.js';
 
 /** Anthropic's keep-alive event: it resets client idle timers, SSE comments don't for every client. */
 const PING = Buffer.from('event: ping\ndata: {"type":"ping"}\n\n', 'utf8');

@@ -12,7 +12,7 @@ import { loadSharedProfile, sharedFilePaths, type SharedProfile } from '../../..
 import { credentialsFor } from '../../../src/auth/aws/credentials.js';
 import { resolveRegion } from '../../../src/auth/aws/identity.js';
 import { aiProxyPlugin } from '../../../src/plugin.js';
-import type { AiState } from '../../../src/request/plan.js';
+import type { AiState } from '../../../src/phases/state.js';
 import type { AiProxyConfig } from '../../../src/config/types.js';
 import { aiProxyConfig } from '../../support/config.js';
 import { failure } from '../../support/errors.js';

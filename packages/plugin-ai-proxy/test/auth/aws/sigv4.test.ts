@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { signBedrock, amzDate } from '../../../src/auth/aws/sign.js';
 import { applyBedrockPlan } from '../../../src/backends/bedrock/upstream.js';
 import { modelPath } from '../../../src/backends/bedrock/url.js';
-import type { BedrockPlan } from '../../../src/request/plan.js';
+import type { BedrockPlan } from '../../../src/phases/state.js';
 import type { Endpoint } from '../../../src/backends/endpoint.js';
 import type { UpstreamRequest } from '@gw/plugin-api';
 import { readFixture } from '../../support/fixtures.js';

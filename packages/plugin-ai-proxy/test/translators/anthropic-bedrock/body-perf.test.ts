@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseMessagesBody } from '../../../src/request/body.js';
+import { parseMessagesBody } from '../../../src/formats/anthropic/body.js';
 import { toBedrockBody } from '../../../src/translators/anthropic-bedrock/body.js';
 import { headerBetas } from '../../../src/translators/anthropic-bedrock/betas.js';
 import type { ModelOptions } from '../../../src/config/types.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { byteText } from '../../../src/request/byte-text.js';
-import { parseMessagesBody } from '../../../src/request/body.js';
+import { byteText } from '../../../src/shared/byte-text.js';
+import { parseMessagesBody } from '../../../src/formats/anthropic/body.js';
 import { toBedrockBody, toCountTokensBody } from '../../../src/translators/anthropic-bedrock/body.js';
 import { BEDROCK_BETA_POLICY } from '../../../src/translators/anthropic-bedrock/beta-policy.js';
 import { headerBetas } from '../../../src/translators/anthropic-bedrock/betas.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aiResponseBody, aiResponseHeaders, observationsOf } from '../../../src/response/index.js';
+import { aiResponseBody, aiResponseHeaders, observationsOf } from '../../../src/phases/response.js';
 import { fakeCtx, head, makeExchange, run } from '../../support/response-harness.js';
 
 async function countTokens(status: number, headers: Record<string, string>, body: string, overrides = {}) {

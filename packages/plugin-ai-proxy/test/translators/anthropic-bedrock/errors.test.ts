@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aiResponseBody, aiResponseHeaders, mapBedrockError, parseBedrockError, BEDROCK_ERROR_MAP } from '../../../src/response/index.js';
+import { aiResponseBody, aiResponseHeaders, mapBedrockError, parseBedrockError, BEDROCK_ERROR_MAP } from '../../../src/phases/response.js';
 import { fakeCtx, fixtureJson, head, makeExchange, run } from '../../support/response-harness.js';
 
 /** The mapping in docs/errors.md, one row per Bedrock name: [name, HTTP status Bedrock sends, client status, Anthropic type]. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMessagesBody } from '../../../src/request/body.js';
+import { parseMessagesBody } from '../../../src/formats/anthropic/body.js';
 import { toBedrockBody } from '../../../src/translators/anthropic-bedrock/body.js';
 import type { ModelOptions } from '../../../src/config/types.js';
 

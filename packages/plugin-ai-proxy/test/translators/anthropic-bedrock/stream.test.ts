@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { aiResponseBody, aiResponseHeaders } from '../../../src/response/index.js';
+import { aiResponseBody, aiResponseHeaders } from '../../../src/phases/response.js';
 import { fakeCtx, fixture, fixtureJson, head, makeExchange, parseSse, prng, randomSplits, run, splitAt } from '../../support/response-harness.js';
 
 const INVOKE = ['invoke-stream-text', 'invoke-stream-text-padded', 'invoke-stream-tool-use'];

@@ -1,6 +1,6 @@
 import type { HeaderMap, UpstreamRequest } from '@gw/plugin-api';
-import type { AnthropicPlan } from '../../request/plan.js';
-import { hostHeader } from '../../backends/endpoint.js';
+import type { AnthropicPlan } from '../../phases/state.js';
+import { hostHeader } from '../endpoint.js';
 
 export function applyAnthropicPlan(plan: AnthropicPlan, upstream: UpstreamRequest): void {
   const headers: HeaderMap = { ...upstream.headers, host: hostHeader(plan.endpoint) };

@@ -3,10 +3,10 @@
  * carry usage and the model. `data:` of other events (the deltas) is never kept.
  */
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
-import type { AiExchange } from '../exchange.js';
-import { createEventObserver } from './stream-events.js';
-import { capturePayload } from './http.js';
-import { observe } from './observations.js';
+import type { AiExchange } from '../../exchange.js';
+import { createEventObserver } from '../../formats/anthropic/stream-events.js';
+import { capturePayload } from '../../phases/http.js';
+import { observe } from '../../phases/observations.js';
 
 const INTERESTING = new Set(['message_start', 'message_delta', 'message_stop', 'error']);
 

@@ -4,9 +4,9 @@
  * `content_block_delta`, the bulk of a stream, is recognised by its type alone.
  */
 import type { RequestContext } from '@gw/plugin-api';
-import type { AiExchange } from '../exchange.js';
-import { createUsageTracker } from './usage.js';
-import { observe } from './observations.js';
+import type { AiExchange } from '../../exchange.js';
+import { createUsageTracker } from '../../usage.js';
+import { observe } from '../../phases/observations.js';
 
 const METRICS_KEY = 'amazon-bedrock-invocationMetrics';
 

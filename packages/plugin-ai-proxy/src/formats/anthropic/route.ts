@@ -1,5 +1,5 @@
 import { GatewayError } from '@gw/plugin-api';
-import type { RouteKind } from '../exchange.js';
+import type { RouteKind } from '../../exchange.js';
 
 /**
  * Which Anthropic endpoint a request is for, by path suffix: Claude Code keeps the base URL's prefix

@@ -5,13 +5,13 @@
 import { GatewayError, type LogRecord, type RequestContext, type ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
 import { bedrockStreamToSse } from '../translators/anthropic-bedrock/stream.js';
-import { bedrockHttpError } from '../phases/error-answer.js';
+import { bedrockHttpError } from './error-answer.js';
 import { bedrockCountTokens } from '../translators/anthropic-bedrock/count-tokens.js';
-import { jsonPassthrough } from './json-passthrough.js';
-import { anthropicSsePassthrough } from './anthropic-stream.js';
+import { jsonPassthrough } from '../formats/anthropic/message-passthrough.js';
+import { anthropicSsePassthrough } from '../translators/anthropic-anthropic/sse-passthrough.js';
 import { dropBedrockHeaders, headerValue, sanitizeRetryAfter } from './http.js';
 import { observe, observationsOf } from './observations.js';
-import { createUsageTracker } from './usage.js';
+import { createUsageTracker } from '../usage.js';
 
 export { BEDROCK_ERROR_MAP, UNKNOWN_UPSTREAM_ERROR, mapBedrockError, parseBedrockError, safeUpstreamMessage } from '../backends/bedrock/errors.js';
 export type { MappedError, BedrockErrorInfo } from '../backends/bedrock/errors.js';

@@ -1,17 +1,17 @@
 import { AI_CALL, GatewayError, type BodyBytes, type PhaseInput } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../config/types.js';
 import { emptyUsage, type AiExchange, type RouteKind } from '../exchange.js';
-import { planAnthropic } from '../providers/anthropic/plan.js';
+import { planAnthropic } from '../translators/anthropic-anthropic/plan.js';
 import { planBedrock } from '../backends/bedrock/plan.js';
 import { headerBetas } from '../translators/anthropic-bedrock/betas.js';
-import { parseMessagesBody } from './body.js';
-import { joinBytes } from './byte-text.js';
-import type { RawMembers } from './json-members.js';
+import { parseMessagesBody } from '../formats/anthropic/body.js';
+import { joinBytes } from '../shared/byte-text.js';
+import type { RawMembers } from '../shared/json-members.js';
 import { compileAliases, resolveModel } from './model.js';
 import { renderModelTemplates } from '../config/templating.js';
-import type { AiLocal, AiState } from './plan.js';
-import { estimateInputTokens } from './token-estimate.js';
-import { classifyRoute } from './route.js';
+import type { AiLocal, AiState } from './state.js';
+import { estimateInputTokens } from '../formats/anthropic/token-estimate.js';
+import { classifyRoute } from '../formats/anthropic/route.js';
 import { aiCall } from '../stats/ai-call.js';
 
 /**

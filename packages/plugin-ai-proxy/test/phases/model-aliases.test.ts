@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '@gw/plugin-api';
-import { compileAliases, resolveModel } from '../../src/request/model.js';
+import { compileAliases, resolveModel } from '../../src/phases/model.js';
 
 const CONFIGURED = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 

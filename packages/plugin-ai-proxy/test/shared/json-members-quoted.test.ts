@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DuplicateMemberError, isPlainWord, readMembers, writeMembersPieces, type QuotedWords } from '../../src/request/json-members.js';
-import { parseMessagesBody } from '../../src/request/body.js';
+import { DuplicateMemberError, isPlainWord, readMembers, writeMembersPieces, type QuotedWords } from '../../src/shared/json-members.js';
+import { parseMessagesBody } from '../../src/formats/anthropic/body.js';
 
 const WORDS = ['ttl', 'display', 'defer_loading', 'eager_input_streaming', 'a'];
 

@@ -2,8 +2,8 @@
  * One Bedrock `chunk` frame → one Anthropic SSE event, kept as bytes: the event JSON is base64 in the
  * frame payload and goes to the client as it came, so a delta is never decoded to a string or parsed.
  */
-import { decodeBase64 } from '../backends/bedrock/eventstream/base64.js';
-import { interner } from './interned.js';
+import { decodeBase64 } from '../../backends/bedrock/eventstream/base64.js';
+import { interner } from '../../shared/interned.js';
 
 const BYTES_PREFIX = Buffer.from('{"bytes":"', 'latin1');
 const TYPE_PREFIX = Buffer.from('{"type":"', 'latin1');

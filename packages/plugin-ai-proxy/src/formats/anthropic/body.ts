@@ -1,8 +1,8 @@
 import { GatewayError } from '@gw/plugin-api';
-import { byteText, textOf, type ByteText } from './byte-text.js';
-import { DuplicateMemberError, isPlainWord, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from './json-members.js';
-import { BEDROCK_BETA_POLICY } from '../translators/anthropic-bedrock/beta-policy.js';
-import { policyFieldNames } from '../translators/anthropic-bedrock/betas.js';
+import { byteText, textOf, type ByteText } from '../../shared/byte-text.js';
+import { DuplicateMemberError, isPlainWord, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from '../../shared/json-members.js';
+import { BEDROCK_BETA_POLICY } from '../../translators/anthropic-bedrock/beta-policy.js';
+import { policyFieldNames } from '../../translators/anthropic-bedrock/betas.js';
 
 /**
  * A checked Anthropic Messages request: its bytes and latin1 view (for splicing, see byte-text.ts), its
@@ -26,7 +26,7 @@ const FORWARDED_UNREAD: ReadonlySet<string> = new Set(['messages', 'system', 'to
 
 /**
  * Field names the Bedrock beta policy may strip: the scan notes which members mention them, so building
- * the Bedrock body needn't search ~85 KB once per name (providers/bedrock/body.ts).
+ * the Bedrock body needn't search ~85 KB once per name (translators/anthropic-bedrock/body.ts).
  */
 const STRIPPABLE_NAMES = policyFieldNames(BEDROCK_BETA_POLICY).filter(isPlainWord);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64 } from '../../src/backends/bedrock/eventstream/base64.js';
-import { chunkEventJson, eventType, sseEvent } from '../../src/response/chunk-event.js';
-import { prng } from '../support/response-harness.js';
+import { decodeBase64 } from '../../../src/backends/bedrock/eventstream/base64.js';
+import { chunkEventJson, eventType, sseEvent } from '../../../src/formats/anthropic/sse.js';
+import { prng } from '../../support/response-harness.js';
 
 const viaNode = (text: string) => Buffer.from(text, 'base64');
 const viaOurs = (text: string) => decodeBase64(Buffer.from(`"${text}"`, 'latin1'), 1, text.length + 1);

@@ -1,5 +1,5 @@
 import { GatewayError } from '@gw/plugin-api';
-import { globToRegExp } from './glob.js';
+import { globToRegExp } from '../shared/glob.js';
 
 /**
  * Which model the upstream gets (docs/decisions/0004-model-aliases.md):

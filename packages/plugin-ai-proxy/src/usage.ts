@@ -3,7 +3,7 @@
  * in message_stop). Event counts win; the metrics only fill fields the events never reported.
  * Anthropic's `input_tokens` excludes cache tokens; the stats builder adds them back into `prompt_tokens`.
  */
-import type { Usage } from '../exchange.js';
+import type { Usage } from './exchange.js';
 
 type UsageField = keyof Usage;
 const FIELDS: readonly UsageField[] = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'];

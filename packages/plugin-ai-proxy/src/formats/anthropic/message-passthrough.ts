@@ -3,10 +3,10 @@
  * parsed at the end for the model, usage, and the error an Anthropic error body describes.
  */
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
-import type { AiExchange } from '../exchange.js';
-import { createUsageTracker } from './usage.js';
-import { capturePayload, createBodyCopy } from './http.js';
-import { observe } from './observations.js';
+import type { AiExchange } from '../../exchange.js';
+import { createUsageTracker } from '../../usage.js';
+import { capturePayload, createBodyCopy } from '../../phases/http.js';
+import { observe } from '../../phases/observations.js';
 
 /** Enough for any real message; a larger body still streams through, only its usage goes unread. */
 const COPY_CAP = 8 * 1024 * 1024;

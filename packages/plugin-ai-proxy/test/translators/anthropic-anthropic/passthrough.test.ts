@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { aiResponseBody, aiResponseHeaders } from '../../src/response/index.js';
-import { LOCAL_FIXTURES, fakeCtx, head, makeExchange, prng, randomSplits, run } from '../support/response-harness.js';
+import { aiResponseBody, aiResponseHeaders } from '../../../src/phases/response.js';
+import { LOCAL_FIXTURES, fakeCtx, head, makeExchange, prng, randomSplits, run } from '../../support/response-harness.js';
 
 const enc = new TextEncoder();
 

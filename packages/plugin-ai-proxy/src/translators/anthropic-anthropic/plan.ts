@@ -2,12 +2,12 @@ import type { BodyBytes } from '@gw/plugin-api';
 import type { HeaderMap } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { RouteKind } from '../../exchange.js';
-import type { AnthropicPlan } from '../../request/plan.js';
-import type { ParsedBody } from '../../request/body.js';
-import { writeMembersPieces } from '../../request/json-members.js';
-import { applyOptions } from '../../request/options.js';
+import type { AnthropicPlan } from '../../phases/state.js';
+import type { ParsedBody } from '../../formats/anthropic/body.js';
+import { writeMembersPieces } from '../../shared/json-members.js';
+import { applyOptions } from '../../formats/anthropic/options.js';
 import { parseEndpoint } from '../../backends/endpoint.js';
-import { latin1Of } from '../../request/byte-text.js';
+import { latin1Of } from '../../shared/byte-text.js';
 
 export const ANTHROPIC_URL = 'https://api.anthropic.com';
 
@@ -37,7 +37,7 @@ export function planAnthropic(input: AnthropicPlanInput): { plan: AnthropicPlan;
   const prefix = endpoint.prefix.replace(/\/v1\/messages(?:\/count_tokens)?$/, '');
   const path = `${prefix}${kind === 'chat' ? '/v1/messages' : '/v1/messages/count_tokens'}`;
 
-  // Spliced as the latin1 view (request/byte-text.ts): untouched members keep their bytes.
+  // Spliced as the latin1 view (shared/byte-text.ts): untouched members keep their bytes.
   let body: Buffer[] | undefined;
   const forceStream = kind === 'chat' && input.stream && !input.body.stream;
   const overrides = kind === 'chat' && options !== undefined &&
