@@ -9,14 +9,6 @@ export type Provider = 'bedrock' | 'anthropic';
 export type RouteKind = 'chat' | 'count_tokens';
 export type RequestMode = 'oneshot' | 'stream';
 
-/** Anthropic usage field names; counts as the upstream reported them (input excludes cache tokens). */
-export interface Usage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation_input_tokens: number;
-}
-
 /** Per-million-token prices from `model.options.*_cost`; absent ones count as 0. */
 export interface Costs {
   input: number;
@@ -24,6 +16,8 @@ export interface Costs {
   cacheRead: number;
   cacheWrite: number;
 }
+
+import type { TokenUsage } from './usage.js';
 
 export interface AiExchange {
   provider: Provider;
@@ -53,15 +47,12 @@ export interface AiExchange {
   firstTokenAt: number | undefined;
   /** `ctx.now()` when the response body ended. */
   lastTokenAt: number | undefined;
-  usage: Usage;
+  /** As the upstream reported it so far, in the neutral record (usage.ts). */
+  usage: TokenUsage;
   /** `model` reported by the upstream in its response. */
   responseModel: string | undefined;
   /** Response body as sent to the client, kept only when `log_payloads` (capped). */
   responsePayload: string | undefined;
   /** Set when the upstream failed (HTTP error or exception frame), as mapped for the client. */
   error: { status: number; type: string; message: string } | undefined;
-}
-
-export function emptyUsage(): Usage {
-  return { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
 }

@@ -1,63 +1,69 @@
 /**
- * Usage from Anthropic stream events and Bedrock's invocation metrics (`amazon-bedrock-invocationMetrics`
- * in message_stop). Event counts win; the metrics only fill fields the events never reported.
- * Anthropic's `input_tokens` excludes cache tokens; the stats builder adds them back into `prompt_tokens`.
+ * The format-neutral usage record: the token counts every backend reports, named once. Each client format
+ * and backend has a reader from its own names (formats/anthropic/usage.ts, backends/bedrock/metrics.ts);
+ * the log (Kong's `ai.proxy` usage) and AI_CALL are written from this record only (stats/).
  */
-import type { Usage } from './exchange.js';
 
-type UsageField = keyof Usage;
-const FIELDS: readonly UsageField[] = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'];
-
-/** Bedrock's `amazon-bedrock-invocationMetrics` names for each usage field. */
-const METRIC_NAMES: Readonly<Record<UsageField, string>> = {
-  input_tokens: 'inputTokenCount',
-  output_tokens: 'outputTokenCount',
-  cache_read_input_tokens: 'cacheReadInputTokenCount',
-  cache_creation_input_tokens: 'cacheWriteInputTokenCount',
-};
-
-export interface UsageTracker {
-  /** Record counts from an Anthropic `usage` object (message_start.message.usage, message_delta.usage, a message). */
-  fromEvents(usage: unknown): void;
-  /** Record `amazon-bedrock-invocationMetrics` (or Bedrock's token-count headers), used as a fallback. */
-  fromMetrics(metrics: unknown): void;
-  /** The merged counts so far. */
-  current(): Usage;
+export interface TokenUsage {
+  /** Prompt tokens neither read from nor written to a prompt cache (Anthropic `input_tokens`). */
+  input: number;
+  /** Generated tokens, reasoning included. */
+  output: number;
+  cacheRead: number;
+  /** Prompt tokens written to a cache, whatever the TTL. */
+  cacheWrite: number;
+  /** Of `output`, reasoning (thinking) tokens, when the backend reports them apart. */
+  reasoning?: number;
 }
 
-function count(value: unknown): number | undefined {
+/** The counts one report carried (a stream event, a body, response headers): absent ones unknown. */
+export type UsageCounts = Partial<TokenUsage>;
+
+export function emptyUsage(): TokenUsage {
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+}
+
+/** Kong's `prompt_tokens` and OpenAI's: the whole prompt, cached parts included. */
+export function promptTokens(usage: TokenUsage): number {
+  return usage.input + usage.cacheRead + usage.cacheWrite;
+}
+
+/** A non-negative finite number, else undefined: what every reader accepts as a count. */
+export function count(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object';
+export interface UsageTracker {
+  /** Counts the answer itself reported (stream events, a body); later reports replace earlier ones. */
+  reported(counts: UsageCounts | undefined): void;
+  /** Counts from a side channel (Bedrock's invocation metrics or token-count headers): used only where the answer reported none. */
+  fallback(counts: UsageCounts | undefined): void;
+  /** The merged counts so far. */
+  current(): TokenUsage;
 }
 
+const FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
+
 export function createUsageTracker(): UsageTracker {
-  const events: Partial<Usage> = {};
-  const metrics: Partial<Usage> = {};
+  const main: UsageCounts = {};
+  const side: UsageCounts = {};
+  const merge = (into: UsageCounts, counts: UsageCounts | undefined) => {
+    if (counts === undefined) return;
+    for (const field of FIELDS) if (counts[field] !== undefined) into[field] = counts[field];
+  };
   return {
-    fromEvents(usage) {
-      if (!isObject(usage)) return;
-      for (const field of FIELDS) {
-        const n = count(usage[field]);
-        if (n !== undefined) events[field] = n;
-      }
-    },
-    fromMetrics(raw) {
-      if (!isObject(raw)) return;
-      for (const field of FIELDS) {
-        const n = count(raw[METRIC_NAMES[field]]);
-        if (n !== undefined) metrics[field] = n;
-      }
-    },
+    reported: (counts) => merge(main, counts),
+    fallback: (counts) => merge(side, counts),
     current() {
-      return {
-        input_tokens: events.input_tokens ?? metrics.input_tokens ?? 0,
-        output_tokens: events.output_tokens ?? metrics.output_tokens ?? 0,
-        cache_read_input_tokens: events.cache_read_input_tokens ?? metrics.cache_read_input_tokens ?? 0,
-        cache_creation_input_tokens: events.cache_creation_input_tokens ?? metrics.cache_creation_input_tokens ?? 0,
+      const usage: TokenUsage = {
+        input: main.input ?? side.input ?? 0,
+        output: main.output ?? side.output ?? 0,
+        cacheRead: main.cacheRead ?? side.cacheRead ?? 0,
+        cacheWrite: main.cacheWrite ?? side.cacheWrite ?? 0,
       };
+      const reasoning = main.reasoning ?? side.reasoning;
+      if (reasoning !== undefined) usage.reasoning = reasoning;
+      return usage;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { AI_CALL, GatewayError, type BodyBytes, type PhaseInput } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../config/types.js';
-import { emptyUsage, type AiExchange, type RouteKind } from '../exchange.js';
+import type { AiExchange, RouteKind } from '../exchange.js';
+import { emptyUsage } from '../usage.js';
 import { planAnthropic } from '../translators/anthropic-anthropic/plan.js';
 import { planBedrock } from '../backends/bedrock/plan.js';
 import { headerBetas } from '../translators/anthropic-bedrock/betas.js';

@@ -12,6 +12,7 @@ import { anthropicSsePassthrough } from '../translators/anthropic-anthropic/sse-
 import { dropBedrockHeaders, headerValue, sanitizeRetryAfter } from './http.js';
 import { observe, observationsOf } from './observations.js';
 import { createUsageTracker } from '../usage.js';
+import { tokenCountHeaders } from '../backends/bedrock/metrics.js';
 
 export { BEDROCK_ERROR_MAP, UNKNOWN_UPSTREAM_ERROR, mapBedrockError, parseBedrockError, safeUpstreamMessage } from '../backends/bedrock/errors.js';
 export type { MappedError, BedrockErrorInfo } from '../backends/bedrock/errors.js';
@@ -46,23 +47,14 @@ export function aiResponseHeaders({ ctx, response, exchange }: ResponseInput): v
 
 /** Bedrock's InvokeModel head carries the counts (`x-amzn-bedrock-*-token-count`): usage is known even if the body is then cut. */
 function countsFromHeaders(exchange: AiExchange, response: ResponseHead): void {
-  const count = (name: string) => {
-    const value = headerValue(response.headers, `x-amzn-bedrock-${name}-token-count`);
-    return value === undefined || !/^\d+$/.test(value) ? undefined : Number(value);
-  };
-  const metrics = {
-    inputTokenCount: count('input'),
-    outputTokenCount: count('output'),
-    cacheReadInputTokenCount: count('cache-read-input'),
-    cacheWriteInputTokenCount: count('cache-write-input'),
-  };
-  if (metrics.inputTokenCount === undefined && metrics.outputTokenCount === undefined) return;
+  const counts = tokenCountHeaders(response.headers);
+  if (counts === undefined) return;
   const usage = createUsageTracker();
-  usage.fromMetrics(metrics);
+  usage.fallback(counts);
   exchange.usage = usage.current();
   const seen = observe(exchange);
-  seen.promptReported = metrics.inputTokenCount !== undefined;
-  seen.finalOutputReported = metrics.outputTokenCount !== undefined;
+  seen.promptReported = counts.input !== undefined;
+  seen.finalOutputReported = counts.output !== undefined;
 }
 
 export function aiResponseBody({ ctx, response, exchange }: ResponseInput): Transformer<Uint8Array, Uint8Array> | undefined {

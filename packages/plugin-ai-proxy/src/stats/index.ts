@@ -5,7 +5,8 @@ import { observationsOf } from '../phases/observations.js';
 import { buildAiProxyLog } from './ai-proxy-log.js';
 import type { TriedTarget } from './ai-proxy-log.js';
 
-export { buildAiProxyLog, promptTokens, usageCost } from './ai-proxy-log.js';
+export { buildAiProxyLog, usageCost } from './ai-proxy-log.js';
+export { promptTokens } from '../usage.js';
 export type { AiProxyLogInput, TriedTarget } from './ai-proxy-log.js';
 
 /**

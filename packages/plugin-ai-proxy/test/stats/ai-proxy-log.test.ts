@@ -16,7 +16,7 @@ describe('ai.proxy log value', () => {
   it('follows Kong’s shape for a Claude Code → Bedrock oneshot (the how-to excerpt)', () => {
     const exchange = makeExchange({
       mode: 'oneshot', upstreamSentAt: 10_000, firstTokenAt: 11_542, lastTokenAt: 11_542,
-      usage: { input_tokens: 11_184, output_tokens: 124, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      usage: { input: 11_184, output: 124, cacheRead: 0, cacheWrite: 0 },
       responseModel: undefined, pluginId: '13f5c57a-77b2-4c1f-9492-9048566db7cf', clientModel: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     });
     const { ctx, set } = capture();
@@ -43,7 +43,7 @@ describe('ai.proxy log value', () => {
 
   it('counts cache tokens in prompt_tokens and prices each kind (per million)', () => {
     const exchange = makeExchange({
-      usage: { input_tokens: 1000, output_tokens: 500, cache_read_input_tokens: 20_000, cache_creation_input_tokens: 3000 },
+      usage: { input: 1000, output: 500, cacheRead: 20_000, cacheWrite: 3000 },
       costs: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
     });
     const usage = buildAiProxyLog({ exchange }).usage as Record<string, JsonValue>;
@@ -58,7 +58,7 @@ describe('ai.proxy log value', () => {
   it('measures a stream: first token and total latency from the exchange clock', () => {
     const exchange = makeExchange({
       upstreamSentAt: 100.4, firstTokenAt: 912.2, lastTokenAt: 2100.6,
-      usage: { input_tokens: 10, output_tokens: 4, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      usage: { input: 10, output: 4, cacheRead: 0, cacheWrite: 0 },
       responseModel: 'claude-haiku-4-5-20251001',
     });
     const value = buildAiProxyLog({ exchange });

@@ -1,7 +1,7 @@
 /** Test helpers: a fake RequestContext clock, exchanges, fixtures, and running a transform over chunks. */
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../src/exchange.js';
-import { emptyUsage } from '../../src/exchange.js';
+import { emptyUsage } from '../../src/usage.js';
 import { FIXTURES, fixtureBytes, fixtureJson as repoFixtureJson } from '../../../../test/fixtures.js';
 
 /** Captures shared across packages (test/fixtures/ at the repository root), and this package's own. */

@@ -5,6 +5,7 @@
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../exchange.js';
 import { createUsageTracker } from '../../usage.js';
+import { anthropicUsage } from './usage.js';
 import { capturePayload, createBodyCopy } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
 
@@ -36,13 +37,14 @@ export function jsonPassthrough(ctx: RequestContext, response: ResponseHead, exc
       if (body === null || typeof body !== 'object') return;
       if (status >= 200 && status < 300) {
         if (typeof body.model === 'string') exchange.responseModel = body.model;
-        const reported = body.usage as Record<string, unknown> | undefined;
-        if (reported === null || typeof reported !== 'object') return; // keep what the head said (Bedrock's token-count headers)
+        const counts = anthropicUsage(body.usage);
+        if (counts === undefined) return; // keep what the head said (Bedrock's token-count headers)
+        // The body's counts replace the head's.
         const usage = createUsageTracker();
-        usage.fromEvents(reported);
+        usage.reported(counts);
         exchange.usage = usage.current();
-        if (typeof reported.input_tokens === 'number') seen.promptReported = true;
-        if (typeof reported.output_tokens === 'number') seen.finalOutputReported = true;
+        if (counts.input !== undefined) seen.promptReported = true;
+        if (counts.output !== undefined) seen.finalOutputReported = true;
         return;
       }
       const error = body.error as Record<string, unknown> | undefined;

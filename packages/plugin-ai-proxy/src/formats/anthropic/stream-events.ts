@@ -1,14 +1,14 @@
 /**
  * Watches Anthropic stream events (from Bedrock chunks or an Anthropic SSE passthrough) for usage,
  * the response model and the first-token time. Only the few events that carry those are parsed;
- * `content_block_delta`, the bulk of a stream, is recognised by its type alone.
+ * `content_block_delta`, the bulk of a stream, is recognised by its type alone. Usage goes into the
+ * neutral record (usage.ts) through formats/anthropic/usage.ts.
  */
 import type { RequestContext } from '@gw/plugin-api';
 import type { AiExchange } from '../../exchange.js';
-import { createUsageTracker } from '../../usage.js';
+import { createUsageTracker, type UsageCounts } from '../../usage.js';
+import { anthropicUsage } from './usage.js';
 import { observe } from '../../phases/observations.js';
-
-const METRICS_KEY = 'amazon-bedrock-invocationMetrics';
 
 export interface EventObserver {
   /**
@@ -26,9 +26,12 @@ export interface EventObserverOptions {
    * reads cache usage from message_delta and Bedrock only puts output there.
    */
   fillDeltaUsage: boolean;
+  /**
+   * Counts a backend adds to `message_stop` (Bedrock's invocation metrics), read from its JSON: used
+   * where the events reported none.
+   */
+  stopCounts?: (json: string) => UsageCounts | undefined;
 }
-
-const isCount = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
 const STATUS_FOR_TYPE: Readonly<Record<string, number>> = {
   invalid_request_error: 400,
@@ -70,18 +73,20 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
           const message = asObject(parse(data())?.message);
           if (typeof message?.model === 'string') exchange.responseModel = message.model;
           startUsage = asObject(message?.usage);
-          usage.fromEvents(startUsage);
+          const counts = anthropicUsage(startUsage);
+          usage.reported(counts);
           exchange.usage = usage.current();
-          if (isCount(startUsage?.input_tokens)) seen.promptReported = true;
+          if (counts?.input !== undefined) seen.promptReported = true;
           return undefined;
         }
         case 'message_delta': {
           const event = parse(data());
           const deltaUsage = asObject(event?.usage);
-          usage.fromEvents(deltaUsage);
+          const counts = anthropicUsage(deltaUsage);
+          usage.reported(counts);
           exchange.usage = usage.current();
           // message_delta's output count is cumulative and final (message_start's is provisional).
-          if (isCount(deltaUsage?.output_tokens)) seen.finalOutputReported = true;
+          if (counts?.output !== undefined) seen.finalOutputReported = true;
           if (!options.fillDeltaUsage || event === undefined || deltaUsage === undefined || startUsage === undefined) return undefined;
           if ('cache_read_input_tokens' in deltaUsage) return undefined;
           const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens } = startUsage;
@@ -89,13 +94,12 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
           return JSON.stringify(event);
         }
         case 'message_stop': {
-          const text = data();
-          if (text.includes(METRICS_KEY)) {
-            const metrics = asObject(parse(text)?.[METRICS_KEY]);
-            usage.fromMetrics(metrics);
+          const counts = options.stopCounts?.(data());
+          if (counts !== undefined) {
+            usage.fallback(counts);
             exchange.usage = usage.current();
-            if (isCount(metrics?.inputTokenCount)) seen.promptReported = true;
-            if (isCount(metrics?.outputTokenCount)) seen.finalOutputReported = true;
+            if (counts.input !== undefined) seen.promptReported = true;
+            if (counts.output !== undefined) seen.finalOutputReported = true;
           }
           return undefined;
         }

@@ -4,14 +4,15 @@
  */
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../exchange.js';
-import { createEventObserver } from '../../formats/anthropic/stream-events.js';
+import { createEventObserver, type EventObserverOptions } from '../../formats/anthropic/stream-events.js';
 import { capturePayload } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
 
+const OBSERVE: EventObserverOptions = { fillDeltaUsage: false };
 const INTERESTING = new Set(['message_start', 'message_delta', 'message_stop', 'error']);
 
 export function anthropicSsePassthrough(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
-  const events = createEventObserver(ctx, exchange, { fillDeltaUsage: false });
+  const events = createEventObserver(ctx, exchange, OBSERVE);
   const seen = observe(exchange, response.status);
   const text = new TextDecoder();
   let partial = '';

@@ -10,13 +10,17 @@ import type { RequestContext, ResponseHead, AnthropicErrorType } from '@gw/plugi
 import type { AiExchange } from '../../exchange.js';
 import { createFrameDecoder, headerString, FrameError, type Frame } from '../../backends/bedrock/eventstream/frame-decoder.js';
 import { mapBedrockError, safeUpstreamMessage } from '../../backends/bedrock/errors.js';
-import { createEventObserver } from '../../formats/anthropic/stream-events.js';
+import { createEventObserver, type EventObserverOptions } from '../../formats/anthropic/stream-events.js';
+import { stopEventMetrics } from '../../backends/bedrock/metrics.js';
 import { anthropicErrorJson, answerJson, capturePayload } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
 import { chunkEventJson, eventType, sseEvent } from '../../formats/anthropic/sse.js';
 
 /** Anthropic's keep-alive event: it resets client idle timers, SSE comments don't for every client. */
 const PING = Buffer.from('event: ping\ndata: {"type":"ping"}\n\n', 'utf8');
+
+/** Bedrock's message_delta lacks the cache counts Claude Code reads there; its message_stop carries invocation metrics. */
+const OBSERVE: EventObserverOptions = { fillDeltaUsage: true, stopCounts: stopEventMetrics };
 
 interface Failure {
   status: number;
@@ -27,7 +31,7 @@ interface Failure {
 
 export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
   const frames = createFrameDecoder();
-  const events = createEventObserver(ctx, exchange, { fillDeltaUsage: true });
+  const events = createEventObserver(ctx, exchange, OBSERVE);
   const seen = observe(exchange, response.status);
   let sawStop = false;
   let done = false;

@@ -31,7 +31,7 @@ describe('non-streaming answers', () => {
       expect(out).toBe(body);
       expect(response.headers['content-type']).toBe('application/json');
       expect(exchange.responseModel).toBe('claude-haiku-4-5-20251001');
-      expect(exchange.usage).toEqual({ input_tokens: 10, output_tokens: 40, cache_read_input_tokens: 30, cache_creation_input_tokens: 20 });
+      expect(exchange.usage).toEqual({ input: 10, output: 40, cacheRead: 30, cacheWrite: 20 });
       expect(exchange.responsePayload).toBe(body);
       expect(exchange.lastTokenAt).toBeGreaterThan(exchange.firstTokenAt!);
       if (provider === 'bedrock') expect(response.headers['x-amzn-bedrock-input-token-count']).toBeUndefined();
@@ -68,7 +68,7 @@ describe('Anthropic SSE passthrough', () => {
         const start = /"usage":(\{[^}]*\})/.exec(sse)!;
         const startUsage = JSON.parse(start[1]!);
         const deltaOutput = Number(/"type":"message_delta".*"output_tokens":(\d+)/.exec(sse)![1]);
-        expect(exchange.usage).toEqual({ ...startUsage, output_tokens: deltaOutput });
+        expect(exchange.usage).toEqual({ input: startUsage.input_tokens, cacheRead: startUsage.cache_read_input_tokens, cacheWrite: startUsage.cache_creation_input_tokens, output: deltaOutput });
         expect(exchange.responseModel).toBe('claude-haiku-4-5-20251001');
         expect(exchange.firstTokenAt).toBeDefined();
       }
@@ -86,7 +86,7 @@ describe('Anthropic SSE passthrough', () => {
     // Nothing follows an error event: the body ends there.
     expect(seen.terminated).toBe(true);
     expect(out).toBe(sse);
-    expect(exchange.usage.input_tokens).toBe(3);
+    expect(exchange.usage.input).toBe(3);
     expect(exchange.error).toEqual({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
   });
 });

@@ -69,7 +69,7 @@ describe('Bedrock event stream → SSE', () => {
     const { stream, exchange } = setup('invoke-stream-tool-use');
     const events = parseSse(await run(stream, [fixture('bedrock/invoke-stream-tool-use.bin')]));
     expect(events.at(-1)!.data['amazon-bedrock-invocationMetrics'].outputTokenCount).toBe(15);
-    expect(exchange.usage).toEqual({ input_tokens: 27, output_tokens: 15, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
+    expect(exchange.usage).toEqual({ input: 27, output: 15, cacheRead: 0, cacheWrite: 0 });
     expect(exchange.responseModel).toBe('claude-haiku-4-5-20251001');
     expect(exchange.firstTokenAt).toBeGreaterThan(1000);
     expect(exchange.lastTokenAt).toBeGreaterThan(exchange.firstTokenAt!);
@@ -184,7 +184,7 @@ describe('Bedrock event stream → SSE', () => {
     expect(events[2]!.data.delta.text).toBe('line\nbreak "quoted"');
     expect(events[3]!.data.usage).toEqual({ input_tokens: 5, cache_creation_input_tokens: 100, cache_read_input_tokens: 2000, output_tokens: 42 });
     // Event counts win over the metrics.
-    expect(exchange.usage).toEqual({ input_tokens: 5, output_tokens: 42, cache_read_input_tokens: 2000, cache_creation_input_tokens: 100 });
+    expect(exchange.usage).toEqual({ input: 5, output: 42, cacheRead: 2000, cacheWrite: 100 });
   });
 
   it('falls back to invocation metrics (incl. cache counts) when the events carry no usage', async () => {
@@ -194,7 +194,7 @@ describe('Bedrock event stream → SSE', () => {
     ];
     const { stream, exchange } = setup('invoke-stream-text');
     await run(stream, chunks);
-    expect(exchange.usage).toEqual({ input_tokens: 11, output_tokens: 22, cache_read_input_tokens: 33, cache_creation_input_tokens: 44 });
+    expect(exchange.usage).toEqual({ input: 11, output: 22, cacheRead: 33, cacheWrite: 44 });
   });
 
   it('keeps the SSE as the response payload only with log_payloads', async () => {
