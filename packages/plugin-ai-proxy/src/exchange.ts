@@ -18,8 +18,12 @@ export interface Costs {
 }
 
 import type { TokenUsage } from './usage.js';
+import type { AiError } from './errors.js';
+import type { ClientFormat } from './formats/format.js';
 
 export interface AiExchange {
+  /** What the client speaks: how its errors are rendered and logged. */
+  format: ClientFormat;
   provider: Provider;
   kind: RouteKind;
   mode: RequestMode;
@@ -53,6 +57,6 @@ export interface AiExchange {
   responseModel: string | undefined;
   /** Response body as sent to the client, kept only when `log_payloads` (capped). */
   responsePayload: string | undefined;
-  /** Set when the upstream failed (HTTP error or exception frame), as mapped for the client. */
-  error: { status: number; type: string; message: string } | undefined;
+  /** Set when the upstream failed (HTTP error, error event, exception frame, cut stream), neutral (errors.ts). */
+  error: AiError | undefined;
 }

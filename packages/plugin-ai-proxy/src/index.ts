@@ -5,6 +5,8 @@ export { aiProxyPlugin, AI_PROXY_VERSION } from './plugin.js';
 export type { AiProxyConfig, ModelOptions, AuthConfig } from './config/types.js';
 export { validate } from './config/validate.js';
 export { configSchema } from './config/schema.js';
+export type { AiError, ErrorKind } from './errors.js';
+export type { ClientFormat } from './formats/format.js';
 export type { AiExchange, Costs, Provider, RouteKind, RequestMode } from './exchange.js';
 export type { TokenUsage } from './usage.js';
 export { BEDROCK_BETA_POLICY } from './translators/anthropic-bedrock/beta-policy.js';

@@ -14,6 +14,7 @@ import type { AiLocal, AiState } from './state.js';
 import { estimateInputTokens } from '../formats/anthropic/token-estimate.js';
 import { classifyRoute } from '../formats/anthropic/route.js';
 import { aiCall } from '../stats/ai-call.js';
+import { anthropicFormat } from '../formats/anthropic/index.js';
 
 /**
  * The ai-proxy `access` phase: claim the request (Anthropic-format errors from here on), read and check
@@ -74,6 +75,7 @@ function openExchange(config: AiProxyConfig, state: AiState, facts: ExchangeFact
   // As in Kong, payloads are logged only together with statistics.
   const logPayloads = logStatistics && config.logging?.log_payloads === true;
   return {
+    format: anthropicFormat,
     provider: facts.provider,
     kind: facts.kind,
     mode: facts.stream ? 'stream' : 'oneshot',

@@ -1,5 +1,5 @@
 /** Small helpers for rewriting a response head and answering with a JSON body from a transform. */
-import type { HeaderMap, ResponseHead, AnthropicErrorType } from '@gw/plugin-api';
+import type { HeaderMap, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
 
 const encoder = new TextEncoder();
@@ -10,10 +10,6 @@ export const PAYLOAD_CAP = 1024 * 1024;
 export function headerValue(headers: HeaderMap, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-export function anthropicErrorJson(type: AnthropicErrorType | string, message: string): string {
-  return JSON.stringify({ type: 'error', error: { type, message } });
 }
 
 /** Replace status, type and length, then send `body`: valid only before anything was enqueued. */

@@ -5,7 +5,9 @@
 import { GatewayError, type LogRecord, type RequestContext, type ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
 import { bedrockStreamToSse } from '../translators/anthropic-bedrock/stream.js';
-import { bedrockHttpError } from './error-answer.js';
+import { errorAnswer } from './error-answer.js';
+import { takeBedrockError } from '../backends/bedrock/errors.js';
+import { aiErrorOf } from '../errors.js';
 import { bedrockCountTokens } from '../translators/anthropic-bedrock/count-tokens.js';
 import { jsonPassthrough } from '../formats/anthropic/message-passthrough.js';
 import { anthropicSsePassthrough } from '../translators/anthropic-anthropic/sse-passthrough.js';
@@ -66,7 +68,7 @@ export function aiResponseBody({ ctx, response, exchange }: ResponseInput): Tran
     return jsonPassthrough(ctx, response, exchange);
   }
   if (exchange.kind === 'count_tokens') return bedrockCountTokens(ctx, response, exchange);
-  if (!ok(response.status)) return bedrockHttpError(ctx, response, exchange);
+  if (!ok(response.status)) return errorAnswer(ctx, response, exchange, takeBedrockError);
   return exchange.mode === 'stream' ? bedrockStreamToSse(ctx, response, exchange) : jsonPassthrough(ctx, response, exchange);
 }
 
@@ -80,5 +82,5 @@ export function noteUnfinishedResponse(exchange: AiExchange, cut: LogRecord['cut
   const seen = observationsOf(exchange);
   if (seen === undefined || !ok(seen.upstreamStatus) || seen.bodyEnded) return;
   const error = new GatewayError(exchange.mode === 'stream' ? 'GW_ERR_AI_STREAM_TRUNCATED' : 'GW_ERR_UPSTREAM_UNAVAILABLE');
-  exchange.error = { status: error.status, type: error.anthropicType, message: error.message };
+  exchange.error = aiErrorOf(error);
 }

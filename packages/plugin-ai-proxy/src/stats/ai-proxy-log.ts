@@ -82,9 +82,13 @@ export function buildAiProxyLog({ exchange, observations, record, target }: AiPr
   if (exchange.kind === 'count_tokens' && observations?.countedTokens !== undefined) {
     value.count_tokens = { input_tokens: observations.countedTokens, estimated: observations.tokensEstimated };
   }
-  if (exchange.error !== undefined) {
+  const error = exchange.error;
+  if (error !== undefined) {
+    // As the client saw it (its format's status and type), and as the upstream said it.
     value.error = withoutUndefined({
-      ...exchange.error,
+      status: exchange.format.errorStatus(error),
+      type: exchange.format.errorType(error),
+      message: error.message,
       upstream_status: observations?.upstreamStatus,
       upstream_type: observations?.upstreamErrorType,
       upstream_request_id: observations?.upstreamRequestId,

@@ -2,6 +2,7 @@
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../src/exchange.js';
 import { emptyUsage } from '../../src/usage.js';
+import { anthropicFormat } from '../../src/formats/anthropic/index.js';
 import { FIXTURES, fixtureBytes, fixtureJson as repoFixtureJson } from '../../../../test/fixtures.js';
 
 /** Captures shared across packages (test/fixtures/ at the repository root), and this package's own. */
@@ -24,6 +25,7 @@ export function fakeCtx(start = 1000): RequestContext & { clock: () => number } 
 
 export function makeExchange(overrides: Partial<AiExchange> = {}): AiExchange {
   return {
+    format: anthropicFormat,
     provider: 'bedrock',
     kind: 'chat',
     mode: 'stream',
@@ -131,4 +133,10 @@ export function randomSplits(bytes: Uint8Array, random: () => number, pieces: nu
   const offsets = new Set<number>();
   while (offsets.size < Math.min(pieces, bytes.byteLength - 1)) offsets.add(1 + Math.floor(random() * (bytes.byteLength - 1)));
   return splitAt(bytes, [...offsets].sort((a, b) => a - b));
+}
+
+/** The exchange's error as its client saw it (status, type and message in the client's format), or undefined. */
+export function shown(exchange: AiExchange): { status: number; type: string; message: string } | undefined {
+  const error = exchange.error;
+  return error === undefined ? undefined : { status: exchange.format.errorStatus(error), type: exchange.format.errorType(error), message: error.message };
 }

@@ -1,49 +1,52 @@
 /**
- * Bedrock error → Anthropic error, as data; docs/errors.md lists it (a test keeps the two in step).
- * Statuses are chosen for Claude Code's retry logic: 429/529/5xx are retried, 400/403/404 are not, and
- * credential failures are never 401 (Claude Code 2.0.37 would refresh its own key and retry).
+ * Bedrock error → the neutral error (errors.ts), as data; docs/errors.md lists it (a test keeps the two in
+ * step). Kinds are chosen for clients' retry logic: rate limits and overload are retried, bad requests and
+ * permissions are not, and credential failures are `permission`, never `authentication` (Claude Code
+ * 2.0.37 would refresh its own key and retry). The status is Bedrock's meaning; a format may show another
+ * (Anthropic's 529 for `overloaded`).
  */
-import type { AnthropicErrorType } from '@gw/plugin-api';
+import type { HeaderMap } from '@gw/plugin-api';
+import type { AiError, ErrorKind } from '../../errors.js';
 
 export interface MappedError {
   status: number;
-  type: AnthropicErrorType;
+  kind: ErrorKind;
 }
 
 export const BEDROCK_ERROR_MAP: Readonly<Record<string, MappedError>> = {
-  ValidationException: { status: 400, type: 'invalid_request_error' },
-  ConflictException: { status: 400, type: 'invalid_request_error' },
+  ValidationException: { status: 400, kind: 'invalid_request' },
+  ConflictException: { status: 400, kind: 'invalid_request' },
   // Bedrock sends 400, but the condition is quota, not input: let the client back off and retry.
-  ServiceQuotaExceededException: { status: 429, type: 'rate_limit_error' },
-  AccessDeniedException: { status: 403, type: 'permission_error' },
-  UnrecognizedClientException: { status: 403, type: 'permission_error' },
-  InvalidSignatureException: { status: 403, type: 'permission_error' },
-  IncompleteSignatureException: { status: 403, type: 'permission_error' },
-  MissingAuthenticationTokenException: { status: 403, type: 'permission_error' },
-  ExpiredTokenException: { status: 403, type: 'permission_error' },
-  ResourceNotFoundException: { status: 404, type: 'not_found_error' },
-  ThrottlingException: { status: 429, type: 'rate_limit_error' },
-  ModelNotReadyException: { status: 429, type: 'rate_limit_error' },
-  ServiceUnavailableException: { status: 529, type: 'overloaded_error' },
-  InternalServerException: { status: 500, type: 'api_error' },
-  ModelTimeoutException: { status: 504, type: 'api_error' },
-  ModelErrorException: { status: 502, type: 'api_error' },
-  ModelStreamErrorException: { status: 502, type: 'api_error' },
+  ServiceQuotaExceededException: { status: 429, kind: 'rate_limited' },
+  AccessDeniedException: { status: 403, kind: 'permission' },
+  UnrecognizedClientException: { status: 403, kind: 'permission' },
+  InvalidSignatureException: { status: 403, kind: 'permission' },
+  IncompleteSignatureException: { status: 403, kind: 'permission' },
+  MissingAuthenticationTokenException: { status: 403, kind: 'permission' },
+  ExpiredTokenException: { status: 403, kind: 'permission' },
+  ResourceNotFoundException: { status: 404, kind: 'not_found' },
+  ThrottlingException: { status: 429, kind: 'rate_limited' },
+  ModelNotReadyException: { status: 429, kind: 'rate_limited' },
+  ServiceUnavailableException: { status: 503, kind: 'overloaded' },
+  InternalServerException: { status: 500, kind: 'server' },
+  ModelTimeoutException: { status: 504, kind: 'server' },
+  ModelErrorException: { status: 502, kind: 'server' },
+  ModelStreamErrorException: { status: 502, kind: 'server' },
 };
 
 /** Unknown type, unparsable body or connection failure. */
-export const UNKNOWN_UPSTREAM_ERROR: MappedError = { status: 502, type: 'api_error' };
+export const UNKNOWN_UPSTREAM_ERROR: MappedError = { status: 502, kind: 'server' };
 
 /**
  * Upstream statuses whose meaning is clear even without a known type name; everything else is a 502.
  * Without this a typeless 400 would become a 502 that the client retries in vain.
  */
 const BY_STATUS: Readonly<Record<number, MappedError>> = {
-  400: { status: 400, type: 'invalid_request_error' },
-  403: { status: 403, type: 'permission_error' },
-  404: { status: 404, type: 'not_found_error' },
-  413: { status: 413, type: 'request_too_large' },
-  429: { status: 429, type: 'rate_limit_error' },
+  400: { status: 400, kind: 'invalid_request' },
+  403: { status: 403, kind: 'permission' },
+  404: { status: 404, kind: 'not_found' },
+  413: { status: 413, kind: 'too_large' },
+  429: { status: 429, kind: 'rate_limited' },
 };
 
 /** In-stream exceptions use camelCase member names (`throttlingException`); HTTP errors use PascalCase. */
@@ -107,4 +110,16 @@ function sanitizeName(raw: string): string {
   const hash = name.lastIndexOf('#');
   if (hash >= 0) name = name.slice(hash + 1);
   return name;
+}
+
+/**
+ * A Bedrock HTTP error answer → the neutral error and Bedrock's own name for it (logged as upstream_type).
+ * Takes `x-amzn-errortype` out of `headers`: it names Bedrock's internals, not the client's error.
+ */
+export function takeBedrockError(status: number, headers: HeaderMap, body: string): { error: AiError; upstreamType: string } {
+  const raw = headers['x-amzn-errortype'];
+  delete headers['x-amzn-errortype'];
+  const info = parseBedrockError(Array.isArray(raw) ? raw[0] : raw, body);
+  const mapped = mapBedrockError(info.name, status);
+  return { error: { status: mapped.status, kind: mapped.kind, message: info.message }, upstreamType: info.name };
 }

@@ -6,6 +6,7 @@ import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../exchange.js';
 import { createUsageTracker } from '../../usage.js';
 import { anthropicUsage } from './usage.js';
+import { anthropicErrorOf } from './errors.js';
 import { capturePayload, createBodyCopy } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
 
@@ -47,12 +48,7 @@ export function jsonPassthrough(ctx: RequestContext, response: ResponseHead, exc
         if (counts.output !== undefined) seen.finalOutputReported = true;
         return;
       }
-      const error = body.error as Record<string, unknown> | undefined;
-      exchange.error = {
-        status,
-        type: typeof error?.type === 'string' ? error.type : 'api_error',
-        message: typeof error?.message === 'string' ? error.message : '',
-      };
+      exchange.error = anthropicErrorOf(body.error, status);
     },
   });
 }

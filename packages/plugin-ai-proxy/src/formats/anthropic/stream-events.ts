@@ -8,6 +8,7 @@ import type { RequestContext } from '@gw/plugin-api';
 import type { AiExchange } from '../../exchange.js';
 import { createUsageTracker, type UsageCounts } from '../../usage.js';
 import { anthropicUsage } from './usage.js';
+import { anthropicErrorOf } from './errors.js';
 import { observe } from '../../phases/observations.js';
 
 export interface EventObserver {
@@ -32,17 +33,6 @@ export interface EventObserverOptions {
    */
   stopCounts?: (json: string) => UsageCounts | undefined;
 }
-
-const STATUS_FOR_TYPE: Readonly<Record<string, number>> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  overloaded_error: 529,
-};
 
 function parse(data: string): Record<string, unknown> | undefined {
   try {
@@ -104,10 +94,7 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
           return undefined;
         }
         case 'error': {
-          const error = asObject(parse(data())?.error);
-          const errorType = typeof error?.type === 'string' ? error.type : 'api_error';
-          const message = typeof error?.message === 'string' ? error.message : '';
-          exchange.error = { status: STATUS_FOR_TYPE[errorType] ?? 500, type: errorType, message };
+          exchange.error = anthropicErrorOf(parse(data())?.error);
           return undefined;
         }
         default:

@@ -5,8 +5,10 @@
  */
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../exchange.js';
-import { bedrockHttpError } from '../../phases/error-answer.js';
-import { anthropicErrorJson, answerJson, capturePayload, createBodyCopy } from '../../phases/http.js';
+import { errorAnswer } from '../../phases/error-answer.js';
+import { takeBedrockError } from '../../backends/bedrock/errors.js';
+import { anthropicErrorBody } from '../../formats/anthropic/errors.js';
+import { answerJson, capturePayload, createBodyCopy } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
 
 const COUNT_BODY_CAP = 64 * 1024;
@@ -21,8 +23,8 @@ function estimateAnswer(exchange: AiExchange): string {
 export function bedrockCountTokens(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
   observe(exchange, response.status);
   if (response.status < 200 || response.status >= 300) {
-    return bedrockHttpError(ctx, response, exchange, (mapped) =>
-      exchange.localTokenEstimate === undefined ? mapped : { status: 200, body: estimateAnswer(exchange) });
+    return errorAnswer(ctx, response, exchange, takeBedrockError, (rendered) =>
+      exchange.localTokenEstimate === undefined ? rendered : { status: 200, body: estimateAnswer(exchange) });
   }
   const copy = createBodyCopy(COUNT_BODY_CAP);
   const reply = (controller: TransformStreamDefaultController<Uint8Array>) => {
@@ -37,9 +39,8 @@ export function bedrockCountTokens(ctx: RequestContext, response: ResponseHead, 
       body = estimateAnswer(exchange);
     } else {
       status = 502;
-      const message = 'upstream count_tokens answer has no inputTokens';
-      exchange.error = { status, type: 'api_error', message };
-      body = anthropicErrorJson('api_error', message);
+      exchange.error = { status, kind: 'server', message: 'upstream count_tokens answer has no inputTokens' };
+      body = anthropicErrorBody(exchange.error);
     }
     capturePayload(exchange, body);
     answerJson(response, controller, status, body);

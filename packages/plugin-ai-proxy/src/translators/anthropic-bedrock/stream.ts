@@ -6,13 +6,15 @@
  * Code retries by status code).
  */
 import { GatewayError } from '@gw/plugin-api';
-import type { RequestContext, ResponseHead, AnthropicErrorType } from '@gw/plugin-api';
+import type { RequestContext, ResponseHead } from '@gw/plugin-api';
+import { aiErrorOf, type AiError } from '../../errors.js';
+import { anthropicErrorBody, anthropicErrorEvent, anthropicErrorStatus } from '../../formats/anthropic/errors.js';
 import type { AiExchange } from '../../exchange.js';
 import { createFrameDecoder, headerString, FrameError, type Frame } from '../../backends/bedrock/eventstream/frame-decoder.js';
 import { mapBedrockError, safeUpstreamMessage } from '../../backends/bedrock/errors.js';
 import { createEventObserver, type EventObserverOptions } from '../../formats/anthropic/stream-events.js';
 import { stopEventMetrics } from '../../backends/bedrock/metrics.js';
-import { anthropicErrorJson, answerJson, capturePayload } from '../../phases/http.js';
+import { answerJson, capturePayload } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
 import { chunkEventJson, eventType, sseEvent } from '../../formats/anthropic/sse.js';
 
@@ -23,9 +25,8 @@ const PING = Buffer.from('event: ping\ndata: {"type":"ping"}\n\n', 'utf8');
 const OBSERVE: EventObserverOptions = { fillDeltaUsage: true, stopCounts: stopEventMetrics };
 
 interface Failure {
-  status: number;
-  type: AnthropicErrorType;
-  message: string;
+  error: AiError;
+  /** Bedrock's name for it (exception type), when Bedrock sent one. */
   upstreamType: string | undefined;
 }
 
@@ -82,16 +83,16 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
     done = true;
     stopPings();
     seen.bodyEnded = true;
-    exchange.error = { status: failure.status, type: failure.type, message: failure.message };
+    exchange.error = failure.error;
     seen.upstreamErrorType = failure.upstreamType;
     exchange.lastTokenAt = ctx.now();
-    const body = anthropicErrorJson(failure.type, failure.message);
     if (seen.eventsSent === 0) {
       // Nothing reached the client yet: the status line is still ours to choose.
+      const body = anthropicErrorBody(failure.error);
       capturePayload(exchange, body);
-      answerJson(response, controller, failure.status, body);
+      answerJson(response, controller, anthropicErrorStatus(failure.error), body);
     } else {
-      send(Buffer.from(`event: error\ndata: ${body}\n\n`, 'utf8'));
+      send(anthropicErrorEvent(failure.error));
     }
   };
 
@@ -99,7 +100,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
     const gwError = error.kind === 'truncated'
       ? new GatewayError('GW_ERR_AI_STREAM_TRUNCATED')
       : new GatewayError('GW_ERR_AI_STREAM_CORRUPT', { params: { detail: error.message } });
-    return { status: gwError.status, type: gwError.anthropicType, message: gwError.message, upstreamType: undefined };
+    return { error: aiErrorOf(gwError), upstreamType: undefined };
   };
 
   const handle = (controller: TransformStreamDefaultController<Uint8Array>, frame: Frame) => {
@@ -109,7 +110,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
       const json = chunkEventJson(frame.body);
       const type = json === undefined ? undefined : eventType(json);
       if (json === undefined || type === undefined) {
-        fail(controller, { status: 502, type: 'api_error', message: 'upstream sent an unreadable stream event', upstreamType: undefined });
+        fail(controller, { error: { status: 502, kind: 'server', message: 'upstream sent an unreadable stream event' }, upstreamType: undefined });
         return;
       }
       // An Anthropic `error` event ends the stream as surely as message_stop: don't add a second error.
@@ -124,9 +125,9 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
     }
     // `exception` (Bedrock) or `error` (protocol-level, with :error-code / :error-message headers).
     const upstreamType = headerString(frame, ':exception-type') ?? headerString(frame, ':error-code');
-    const mapped = mapBedrockError(upstreamType);
+    const { status, kind } = mapBedrockError(upstreamType);
     const message = exceptionMessage(frame) ?? upstreamType ?? 'upstream stream failed';
-    fail(controller, { ...mapped, message, upstreamType });
+    fail(controller, { error: { status, kind, message }, upstreamType });
   };
 
   return ({

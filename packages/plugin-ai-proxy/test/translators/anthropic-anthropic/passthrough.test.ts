@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { aiResponseBody, aiResponseHeaders } from '../../../src/phases/response.js';
-import { LOCAL_FIXTURES, fakeCtx, head, makeExchange, prng, randomSplits, run } from '../../support/response-harness.js';
+import { LOCAL_FIXTURES, fakeCtx, head, makeExchange, prng, randomSplits, run, shown } from '../../support/response-harness.js';
 
 const enc = new TextEncoder();
 
@@ -48,7 +48,7 @@ describe('non-streaming answers', () => {
     expect(out).toBe(body);
     expect(response.status).toBe(529);
     expect(response.headers['retry-after']).toBeUndefined();
-    expect(exchange.error).toEqual({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
+    expect(shown(exchange)).toEqual({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
   });
 });
 
@@ -87,6 +87,6 @@ describe('Anthropic SSE passthrough', () => {
     expect(seen.terminated).toBe(true);
     expect(out).toBe(sse);
     expect(exchange.usage.input).toBe(3);
-    expect(exchange.error).toEqual({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
+    expect(shown(exchange)).toEqual({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aiResponseBody, aiResponseHeaders, observationsOf } from '../../../src/phases/response.js';
-import { fakeCtx, head, makeExchange, run } from '../../support/response-harness.js';
+import { fakeCtx, head, makeExchange, run, shown } from '../../support/response-harness.js';
 
 async function countTokens(status: number, headers: Record<string, string>, body: string, overrides = {}) {
   const ctx = fakeCtx();
@@ -29,7 +29,7 @@ describe('count_tokens', () => {
     expect(response.headers['content-length']).toBe(String(out.length));
     expect(observationsOf(exchange)?.tokensEstimated).toBe(true);
     // The upstream failure is still recorded for the log.
-    expect(exchange.error).toMatchObject({ status: 400, type: 'invalid_request_error' });
+    expect(shown(exchange)).toMatchObject({ status: 400, type: 'invalid_request_error' });
   });
 
   it('passes the mapped error on when there is no estimate', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aiResponseBody, aiResponseHeaders, mapBedrockError, parseBedrockError, BEDROCK_ERROR_MAP } from '../../../src/phases/response.js';
-import { fakeCtx, fixtureJson, head, makeExchange, run } from '../../support/response-harness.js';
+import { anthropicErrorStatus, anthropicErrorType } from '../../../src/formats/anthropic/errors.js';
+import { fakeCtx, fixtureJson, head, makeExchange, run, shown } from '../../support/response-harness.js';
 
 /** The mapping in docs/errors.md, one row per Bedrock name: [name, HTTP status Bedrock sends, client status, Anthropic type]. */
 const TABLE: [string, number, number, string][] = [
@@ -42,14 +43,15 @@ describe('Bedrock HTTP errors → Anthropic errors', () => {
         expect(response.headers['content-length']).toBe(String(Buffer.byteLength(out)));
         expect(response.headers['x-amzn-errortype']).toBeUndefined();
         expect(response.headers['cache-control']).toBeUndefined();
-        expect(exchange.error).toEqual({ status, type, message });
+        expect(shown(exchange)).toEqual({ status, type, message });
       });
     }
   }
 
   it('maps in-stream camelCase member names like the HTTP names', () => {
     for (const [name, , status, type] of TABLE.slice(0, -1)) {
-      expect(mapBedrockError(name[0]!.toLowerCase() + name.slice(1))).toEqual({ status, type });
+      const mapped = { ...mapBedrockError(name[0]!.toLowerCase() + name.slice(1)), message: '' };
+      expect({ status: anthropicErrorStatus(mapped), type: anthropicErrorType(mapped) }).toEqual({ status, type });
     }
     expect(Object.keys(BEDROCK_ERROR_MAP)).toEqual(expect.arrayContaining(TABLE.slice(0, -1).map(([name]) => name)));
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { aiResponseBody, aiResponseHeaders } from '../../../src/phases/response.js';
-import { fakeCtx, fixture, fixtureJson, head, makeExchange, parseSse, prng, randomSplits, run, splitAt } from '../../support/response-harness.js';
+import { fakeCtx, fixture, fixtureJson, head, makeExchange, parseSse, prng, randomSplits, run, splitAt, shown } from '../../support/response-harness.js';
 
 const INVOKE = ['invoke-stream-text', 'invoke-stream-text-padded', 'invoke-stream-tool-use'];
 const codec = new EventStreamCodec((b) => Buffer.from(b).toString('utf8'), (s) => new Uint8Array(Buffer.from(s)));
@@ -97,7 +97,7 @@ describe('Bedrock event stream → SSE', () => {
     expect(response.headers['transfer-encoding']).toBeUndefined();
     expect(response.headers['cache-control']).toBeUndefined();
     expect(JSON.parse(body)).toEqual({ type: 'error', error: { type: 'api_error', message: 'Model stream error: the model produced an unexpected output.' } });
-    expect(exchange.error).toEqual({ status: 502, type: 'api_error', message: 'Model stream error: the model produced an unexpected output.' });
+    expect(shown(exchange)).toEqual({ status: 502, type: 'api_error', message: 'Model stream error: the model produced an unexpected output.' });
   });
 
   it('ends with an SSE error event after a mid-stream exception, never a fake message_stop', async () => {
@@ -108,7 +108,7 @@ describe('Bedrock event stream → SSE', () => {
       expect(events.map((e) => e.event)).toEqual(['message_start', 'content_block_start', 'error']);
       expect(events[2]!.data).toEqual({ type: 'error', error: { type: 'rate_limit_error', message: 'Too many requests, please wait before trying again.' } });
       expect(response.status).toBe(200);
-      expect(exchange.error).toMatchObject({ status: 429, type: 'rate_limit_error' });
+      expect(shown(exchange)).toMatchObject({ status: 429, type: 'rate_limit_error' });
     }
   });
 
@@ -144,7 +144,7 @@ describe('Bedrock event stream → SSE', () => {
     const mid = setup('invoke-stream-text');
     const events = parseSse(await run(mid.stream, [bytes.subarray(0, 1000)]));
     expect(events.at(-1)).toEqual({ event: 'error', data: { type: 'error', error: { type: 'api_error', message: 'upstream stream ended in the middle of an event' } } });
-    expect(mid.exchange.error?.status).toBe(502);
+    expect(shown(mid.exchange)?.status).toBe(502);
 
     const early = setup('invoke-stream-text');
     const body = await run(early.stream, [bytes.subarray(0, 100)]);
@@ -166,7 +166,7 @@ describe('Bedrock event stream → SSE', () => {
     const events = parseSse(await run(stream, [bytes]));
     expect(events.map((e) => e.event)).toEqual(['message_start', 'error']);
     expect(events[1]!.data.error.message).toMatch(/^upstream stream is corrupt: /);
-    expect(exchange.error?.status).toBe(502);
+    expect(shown(exchange)?.status).toBe(502);
   });
 
   it('passes ping through and fills message_delta cache usage from message_start', async () => {
@@ -223,7 +223,7 @@ describe('Bedrock event stream → SSE', () => {
       const events = parseSse(await run(later.stream, [start, exception]));
       expect(events.at(-1)).toEqual({ event: 'error', data: { type: 'error', error: { type, message: member } } });
       expect(later.response.status).toBe(200);
-      expect(later.exchange.error).toEqual({ status, type, message: member });
+      expect(shown(later.exchange)).toEqual({ status, type, message: member });
     }
   });
 
