@@ -1,11 +1,12 @@
 /**
- * One AI exchange: what the request side of ai-proxy decided (provider, mode, model, costs) and what the
+ * One AI exchange: what the request side of ai-proxy decided (translator, mode, model, costs) and what the
  * response side observed (usage, timings, errors). Created in `access`, kept in the plugin's per-request
  * `local`, read in `log` to publish the `ai.proxy` serialize value. This is the only contract between
- * `request/` and `response/`.
+ * the request side (phases/access.ts, the translator's plan) and the response side (the translator's transforms).
  */
 
-export type Provider = 'bedrock' | 'anthropic';
+/** `model.provider`: the backend's name. */
+export type Provider = string;
 export type RouteKind = 'chat' | 'count_tokens';
 export type RequestMode = 'oneshot' | 'stream';
 
@@ -20,10 +21,13 @@ export interface Costs {
 import type { TokenUsage } from './usage.js';
 import type { AiError } from './errors.js';
 import type { ClientFormat } from './formats/format.js';
+import type { Translator } from './translators/translator.js';
 
 export interface AiExchange {
-  /** What the client speaks: how its errors are rendered and logged. */
-  format: ClientFormat;
+  /** The pair serving this request: the response side is its (translators/). */
+  translator: Translator<any, any>;
+  /** What the client speaks (the translator's format): how its errors are rendered and logged. */
+  format: ClientFormat<any>;
   provider: Provider;
   kind: RouteKind;
   mode: RequestMode;

@@ -6,8 +6,8 @@ import { validate } from './config/validate.js';
 import { aiAccess } from './phases/access.js';
 import { compileAliases } from './phases/model.js';
 import type { AiLocal, AiState } from './phases/state.js';
+import { clientFormat, translatorFor } from './translators/index.js';
 import { aiUpstream } from './phases/upstream.js';
-import { loadSharedProfile } from './auth/aws/shared-files.js';
 import { aiResponseBody, aiResponseHeaders, noteUnfinishedResponse } from './phases/response.js';
 import { publishAiStats } from './stats/index.js';
 import { redactQueryParam } from './stats/redact-query.js';
@@ -15,7 +15,7 @@ import { redactQueryParam } from './stats/redact-query.js';
 export const AI_PROXY_VERSION = packageVersion(import.meta.url);
 const EMPTY = new Uint8Array(0);
 
-/** Kong's ai-proxy (PRIORITY 770) for Anthropic-format clients, with Bedrock and Anthropic upstreams. */
+/** Kong's ai-proxy (PRIORITY 770): each supported (llm_format, provider) pair is a translator (translators/). */
 export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   name: 'ai-proxy',
   version: AI_PROXY_VERSION,
@@ -25,16 +25,15 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'], default: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
   validate,
   // Clients on an ai-proxy route speak its llm_format, even about errors raised before ai-proxy runs.
-  errorFormat: (config) => (config.llm_format === 'anthropic' ? 'anthropic' : config.llm_format === 'openai' ? 'openai' : undefined),
+  errorFormat: (config) => clientFormat(config.llm_format)?.errorFormat,
   async init(config, services) {
-    // ~/.aws is read here, once per instance (a reload reads it again), never while serving a request.
-    const profile = config.model.provider === 'anthropic' ? undefined : await loadSharedProfile(process.env);
+    const translator = translatorFor(config.llm_format, config.model.provider, config.route_type);
     return {
       pluginId: services.pluginId,
+      translator,
+      backend: await translator?.backend.init?.(config, process.env),
       aliases: compileAliases(config.model_aliases, config.model.name || undefined),
       templated: hasTemplates(config.model),
-      env: process.env,
-      profile,
     };
   },
   access: aiAccess,

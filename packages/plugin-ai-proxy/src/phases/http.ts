@@ -38,14 +38,6 @@ export function sanitizeRetryAfter(headers: HeaderMap): void {
   if (!keep) delete headers['retry-after'];
 }
 
-/** Drop Bedrock-internal headers (`x-amzn-bedrock-*`) and the length, which transforms invalidate. */
-export function dropBedrockHeaders(headers: HeaderMap): void {
-  for (const name of Object.keys(headers)) {
-    if (name.startsWith('x-amzn-bedrock-')) delete headers[name];
-  }
-  delete headers['content-length'];
-}
-
 export function capturePayload(exchange: AiExchange, text: string): void {
   if (!exchange.logPayloads) return;
   const have = exchange.responsePayload ?? '';

@@ -20,7 +20,9 @@ function bedrockConfig(extra: Partial<AiProxyConfig> = {}): AiProxyConfig {
 }
 
 async function run(config: AiProxyConfig, request: FakeRequest, env: NodeJS.ProcessEnv = ENV) {
-  const state = { ...((await plugin.init!(config, { logger: console, configDir: '.', pluginId: 'plugin-1' })) as AiState), env };
+  const initial = (await plugin.init!(config, { logger: console, configDir: '.', pluginId: 'plugin-1' })) as AiState;
+  // The backend's AWS environment, as a plain object (Bedrock instances only).
+  const state: AiState = initial.backend === undefined ? initial : { ...initial, backend: { ...(initial.backend as object), env } };
   const local: AiLocal = {};
   const fake = fakeContext(request);
   await plugin.access!({ ctx: fake.ctx, config, state, local });

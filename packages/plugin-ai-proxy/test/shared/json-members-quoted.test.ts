@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DuplicateMemberError, isPlainWord, readMembers, writeMembersPieces, type QuotedWords } from '../../src/shared/json-members.js';
-import { parseMessagesBody } from '../../src/formats/anthropic/body.js';
+import { anthropicToBedrock } from '../../src/translators/anthropic-bedrock/index.js';
+/** The body as the Bedrock pair reads it (with its beta policy's words indexed). */
+const parseForBedrock = (bytes: Uint8Array) => anthropicToBedrock.parseBody(bytes);
 
 const WORDS = ['ttl', 'display', 'defer_loading', 'eager_input_streaming', 'a'];
 
@@ -131,7 +133,7 @@ describe('member scanner edge cases', () => {
   });
 
   it('the body check leaves the quoted-word index on the parsed body', () => {
-    const body = parseMessagesBody(Buffer.from('{"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"t","eager_input_streaming":true}]}'));
+    const body = parseForBedrock(Buffer.from('{"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"t","eager_input_streaming":true}]}'));
     expect(body.quoted?.found.get('tools')?.words.has('eager_input_streaming')).toBe(true);
     expect(body.quoted?.found.get('messages')?.words.size).toBe(0);
   });

@@ -3,6 +3,7 @@ import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../src/exchange.js';
 import { emptyUsage } from '../../src/usage.js';
 import { anthropicFormat } from '../../src/formats/anthropic/index.js';
+import { translatorFor } from '../../src/translators/index.js';
 import { FIXTURES, fixtureBytes, fixtureJson as repoFixtureJson } from '../../../../test/fixtures.js';
 
 /** Captures shared across packages (test/fixtures/ at the repository root), and this package's own. */
@@ -24,9 +25,13 @@ export function fakeCtx(start = 1000): RequestContext & { clock: () => number } 
 }
 
 export function makeExchange(overrides: Partial<AiExchange> = {}): AiExchange {
+  // The Anthropic-format pair of the provider asked for (Bedrock by default).
+  const provider = overrides.provider ?? 'bedrock';
+  const translator = translatorFor('anthropic', provider, 'llm/v1/chat')!;
   return {
+    translator,
     format: anthropicFormat,
-    provider: 'bedrock',
+    provider,
     kind: 'chat',
     mode: 'stream',
     requestModel: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',

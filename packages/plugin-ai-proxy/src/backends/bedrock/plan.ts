@@ -1,39 +1,47 @@
+/**
+ * Where a Bedrock call goes and what signs it, resolved once in `access` (errors surface before
+ * proxying): the region, the credentials (auth/aws), the endpoint and the operation's path. A translator
+ * adds the body its pair builds (translators/anthropic-bedrock/plan.ts).
+ */
 import type { BodyBytes } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
-import type { RouteKind } from '../../exchange.js';
-import type { BedrockPlan } from '../../phases/state.js';
-import type { ParsedBody } from '../../formats/anthropic/body.js';
-import { toBedrockBody, toCountTokensBody } from '../../translators/anthropic-bedrock/body.js';
-import { resolveRegion } from '../../auth/aws/identity.js';
+import type { UpstreamPlan } from '../../translators/translator.js';
+import { resolveRegion, type AwsCredentials } from '../../auth/aws/identity.js';
 import { credentialsFor } from '../../auth/aws/credentials.js';
 import type { SharedProfile } from '../../auth/aws/shared-files.js';
-import { countTokensModelId, modelPath, resolveEndpoint } from './url.js';
+import { modelPath, resolveEndpoint, type BedrockOperation } from './url.js';
+import type { Endpoint } from '../endpoint.js';
 
-export interface BedrockPlanInput {
-  config: AiProxyConfig;
+/** What the Bedrock backend keeps per configured instance (built in `init`). */
+export interface BedrockState {
+  /** Where AWS_* variables are read; process.env in production, a plain object in tests. */
   env: NodeJS.ProcessEnv;
-  /** The AWS shared files' profile, read when the instance was created. */
+  /** The AWS shared files' profile, read in init (a reload reads the files again). */
   profile?: SharedProfile;
-  kind: RouteKind;
-  model: string;
-  stream: boolean;
-  body: ParsedBody;
-  headerBetas: readonly string[];
 }
 
-/** Everything the Bedrock call needs, resolved once in `access` (errors surface before proxying). */
-export async function planBedrock(input: BedrockPlanInput): Promise<{ plan: BedrockPlan; sent: BodyBytes }> {
-  const region = resolveRegion(input.config, input.env, input.profile);
-  const credentials = await credentialsFor(input.config, input.env, region, input.profile);
-  const endpoint = resolveEndpoint(input.config.model.options?.upstream_url, region, input.env);
-  const invoke = toBedrockBody({ body: input.body, model: input.model, headerBetas: input.headerBetas, options: input.config.model.options });
-  const counting = input.kind === 'count_tokens';
-  const body: BodyBytes = counting ? toCountTokensBody(invoke) : invoke.body;
-  const path = counting
-    ? modelPath(endpoint.prefix, countTokensModelId(input.model), 'count-tokens')
-    : modelPath(endpoint.prefix, input.model, input.stream ? 'invoke-with-response-stream' : 'invoke');
-  return {
-    plan: { provider: 'bedrock', kind: input.kind, endpoint, path, stream: input.stream, body, region, credentials },
-    sent: body,
-  };
+export interface BedrockPlan extends UpstreamPlan {
+  stream: boolean;
+  body: BodyBytes;
+  region: string;
+  credentials: AwsCredentials;
+}
+
+/** Region, credentials and endpoint: what every Bedrock call of an instance shares. */
+export interface BedrockTarget {
+  region: string;
+  credentials: AwsCredentials;
+  endpoint: Endpoint;
+}
+
+export async function resolveBedrockTarget(config: AiProxyConfig, state: BedrockState): Promise<BedrockTarget> {
+  const region = resolveRegion(config, state.env, state.profile);
+  const credentials = await credentialsFor(config, state.env, region, state.profile);
+  return { region, credentials, endpoint: resolveEndpoint(config.model.options?.upstream_url, region, state.env) };
+}
+
+/** The plan for one operation on `modelId` (an id or ARN; count-tokens takes the foundation model id, url.ts). */
+export function bedrockPlan(target: BedrockTarget, modelId: string, operation: BedrockOperation, body: BodyBytes): BedrockPlan {
+  const { region, credentials, endpoint } = target;
+  return { endpoint, path: modelPath(endpoint.prefix, modelId, operation), stream: operation === 'invoke-with-response-stream', body, region, credentials };
 }

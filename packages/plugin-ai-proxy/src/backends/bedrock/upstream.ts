@@ -1,5 +1,5 @@
 import type { UpstreamRequest } from '@gw/plugin-api';
-import type { BedrockPlan } from '../../phases/state.js';
+import type { BedrockPlan } from './plan.js';
 import { signBedrock } from '../../auth/aws/sign.js';
 import { hostHeader } from '../endpoint.js';
 

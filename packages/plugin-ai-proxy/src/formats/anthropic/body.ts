@@ -1,8 +1,6 @@
 import { GatewayError } from '@gw/plugin-api';
 import { byteText, textOf, type ByteText } from '../../shared/byte-text.js';
-import { DuplicateMemberError, isPlainWord, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from '../../shared/json-members.js';
-import { BEDROCK_BETA_POLICY } from '../../translators/anthropic-bedrock/beta-policy.js';
-import { policyFieldNames } from '../../translators/anthropic-bedrock/betas.js';
+import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from '../../shared/json-members.js';
 
 /**
  * A checked Anthropic Messages request: its bytes and latin1 view (for splicing, see byte-text.ts), its
@@ -24,12 +22,6 @@ export interface ParsedBody extends ByteText, MemberSource {
  */
 const FORWARDED_UNREAD: ReadonlySet<string> = new Set(['messages', 'system', 'tools']);
 
-/**
- * Field names the Bedrock beta policy may strip: the scan notes which members mention them, so building
- * the Bedrock body needn't search ~85 KB once per name (translators/anthropic-bedrock/body.ts).
- */
-const STRIPPABLE_NAMES = policyFieldNames(BEDROCK_BETA_POLICY).filter(isPlainWord);
-
 function invalid(): never {
   throw new GatewayError('GW_ERR_AI_INVALID_BODY');
 }
@@ -41,15 +33,20 @@ function duplicate(name: string): GatewayError {
   return new GatewayError('GW_ERR_AI_DUPLICATE_KEY', { params: { key } });
 }
 
+const NO_WORDS: readonly string[] = [];
+
 /**
  * Check the body the way Kong's normalize-request does: UTF-8, a JSON object, a non-empty `messages`
- * array; and, unlike Kong, no top-level key twice.
+ * array; and, unlike Kong, no top-level key twice. `words`: plain words (isPlainWord) the caller will look
+ * for quoted inside members (the Bedrock pair's beta-dependent fields): the scan notes which members
+ * mention them, so the caller needn't search ~85 KB once per word. Pass the same array every time.
  */
-export function parseMessagesBody(bytes: Uint8Array): ParsedBody {
+export function parseMessagesBody(bytes: Uint8Array, words: readonly string[] = NO_WORDS): ParsedBody {
   const body = byteText(bytes) ?? invalid();
   let members: RawMembers;
   const starts: MemberStarts = new Map();
-  const quoted: QuotedWords = { words: STRIPPABLE_NAMES, found: new Map() };
+  // No words, no probe: the scan is then a little faster.
+  const quoted: QuotedWords | undefined = words.length === 0 ? undefined : { words, found: new Map() };
   try {
     members = readMembers(body.latin1, { whole: true, starts, quoted });
   } catch (error) {

@@ -13,7 +13,7 @@ import { observe } from '../../phases/observations.js';
 /** Enough for any real message; a larger body still streams through, only its usage goes unread. */
 const COPY_CAP = 8 * 1024 * 1024;
 
-export function jsonPassthrough(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
+export function messagePassthrough(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
   const copy = createBodyCopy(COPY_CAP);
   const status = response.status;
   const seen = observe(exchange, status);

@@ -228,14 +228,14 @@ describe('plugin init', () => {
     const saved = { ...process.env };
     Object.assign(process.env, env);
     try {
-      const create = async () => ((await aiProxyPlugin.init!(bedrock(), { logger: console, configDir: '.', pluginId: 'p' })) as AiState).profile;
+      const create = async () => (((await aiProxyPlugin.init!(bedrock(), { logger: console, configDir: '.', pluginId: 'p' })) as AiState).backend as { profile?: unknown }).profile;
       const first = (await create()) as SharedProfile;
       expect(first.region).toBe('eu-west-1');
       writeFileSync(env.AWS_CONFIG_FILE!, '[profile dev]\nregion = us-east-2\n');
       expect(((await create()) as SharedProfile).region).toBe('us-east-2');
       expect(first.region).toBe('eu-west-1');
       const anthropic = aiProxyConfig({ model: { provider: 'anthropic', name: 'm' } });
-      expect(((await aiProxyPlugin.init!(anthropic, { logger: console, configDir: '.', pluginId: 'a' })) as AiState).profile).toBeUndefined();
+      expect(((await aiProxyPlugin.init!(anthropic, { logger: console, configDir: '.', pluginId: 'a' })) as AiState).backend).toBeUndefined();
     } finally {
       for (const key of Object.keys(env)) {
         if (saved[key] === undefined) delete process.env[key];

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseMessagesBody } from '../../../src/formats/anthropic/body.js';
 import { toBedrockBody } from '../../../src/translators/anthropic-bedrock/body.js';
 import { headerBetas } from '../../../src/translators/anthropic-bedrock/betas.js';
 import type { ModelOptions } from '../../../src/config/types.js';
 import { FIXTURES, readFixture, type CapturedRequest } from '../../support/fixtures.js';
+import { anthropicToBedrock } from '../../../src/translators/anthropic-bedrock/index.js';
+/** The body as the Bedrock pair reads it (with its beta policy's words indexed). */
+const parseForBedrock = (bytes: Uint8Array) => anthropicToBedrock.parseBody(bytes);
 
 /**
  * The body path is tuned for speed (decisions/0006); these goldens pin its output to the bytes the
@@ -25,7 +27,7 @@ const sha = (data: string | Uint8Array) => createHash('sha256').update(data).dig
 function outcome(bytes: Buffer, model: string, headers: Record<string, string>, options?: ModelOptions): string {
   let parsed;
   try {
-    parsed = parseMessagesBody(bytes);
+    parsed = parseForBedrock(bytes);
   } catch (error) {
     return `parse:${(error as { code?: string }).code ?? (error as Error).name}`;
   }
@@ -227,13 +229,13 @@ describe('Bedrock body golden: byte-identical to the pre-optimisation output', (
   it.each(cases)('%s', (name, run) => expect(run()).toBe(CAPTURE_GOLDEN[name]));
 
   it('the tricky body converts (and strips what the policy drops)', () => {
-    const out = toBedrockBody({ body: parseMessagesBody(TRICKY), model: HAIKU, headerBetas: headerBetas(TRICKY_HEADERS) });
+    const out = toBedrockBody({ body: parseForBedrock(TRICKY), model: HAIKU, headerBetas: headerBetas(TRICKY_HEADERS) });
     const body = JSON.parse(Buffer.concat(out.body).toString('utf8')) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['max_tokens', 'messages', 'system', 'tools', 'thinking', 'metadata', 'temperature', 'anthropic_beta', 'anthropic_version']);
     expect(out.betas).toEqual(['token-efficient-tools-2025-02-19']);
   });
   it('searches a member again when its text is not the one the scan indexed', () => {
-    const body = parseMessagesBody(Buffer.from('{"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"t"}]}'));
+    const body = parseForBedrock(Buffer.from('{"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"t"}]}'));
     expect(body.quoted?.found.get('tools')?.words.size).toBe(0);
     const members = new Map(body.members).set('tools', '[{"name":"t","eager_input_streaming":true}]');
     const out = toBedrockBody({ body: { ...body, members }, model: HAIKU, headerBetas: [] });

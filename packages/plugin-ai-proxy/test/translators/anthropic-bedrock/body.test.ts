@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { byteText } from '../../../src/shared/byte-text.js';
-import { parseMessagesBody } from '../../../src/formats/anthropic/body.js';
 import { toBedrockBody, toCountTokensBody } from '../../../src/translators/anthropic-bedrock/body.js';
 import { BEDROCK_BETA_POLICY } from '../../../src/translators/anthropic-bedrock/beta-policy.js';
 import { headerBetas } from '../../../src/translators/anthropic-bedrock/betas.js';
 import { listFixtures, readFixture, type Capture, type CapturedRequest } from '../../support/fixtures.js';
+import { anthropicToBedrock } from '../../../src/translators/anthropic-bedrock/index.js';
+/** The body as the Bedrock pair reads it (with its beta policy's words indexed). */
+const parseForBedrock = (bytes: Uint8Array) => anthropicToBedrock.parseBody(bytes);
 
 /** The body as access reads it (parseMessagesBody), which is what toBedrockBody takes. */
-const bytesOf = (text: string) => parseMessagesBody(Buffer.from(text, 'utf8'));
+const bytesOf = (text: string) => parseForBedrock(Buffer.from(text, 'utf8'));
 
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aiResponseBody, aiResponseHeaders, mapBedrockError, parseBedrockError, BEDROCK_ERROR_MAP } from '../../../src/phases/response.js';
+import { aiResponseBody, aiResponseHeaders } from '../../../src/phases/response.js';
+import { mapBedrockError, parseBedrockError, BEDROCK_ERROR_MAP } from '../../../src/backends/bedrock/errors.js';
 import { anthropicErrorStatus, anthropicErrorType } from '../../../src/formats/anthropic/errors.js';
 import { fakeCtx, fixtureJson, head, makeExchange, run, shown } from '../../support/response-harness.js';
 

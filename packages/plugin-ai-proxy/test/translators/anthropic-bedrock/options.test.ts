@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseMessagesBody } from '../../../src/formats/anthropic/body.js';
 import { toBedrockBody } from '../../../src/translators/anthropic-bedrock/body.js';
 import type { ModelOptions } from '../../../src/config/types.js';
+import { anthropicToBedrock } from '../../../src/translators/anthropic-bedrock/index.js';
+/** The body as the Bedrock pair reads it (with its beta policy's words indexed). */
+const parseForBedrock = (bytes: Uint8Array) => anthropicToBedrock.parseBody(bytes);
 
 /** The body as access reads it (parseMessagesBody), which is what toBedrockBody takes. */
-const bytesOf = (text: string) => parseMessagesBody(Buffer.from(text, 'utf8'));
+const bytesOf = (text: string) => parseForBedrock(Buffer.from(text, 'utf8'));
 
 function bedrock(body: Record<string, unknown>, options: ModelOptions) {
   const out = toBedrockBody({ body: bytesOf(JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body })), model: 'm', headerBetas: [], options });
