@@ -1,11 +1,9 @@
 /**
- * One Bedrock `chunk` frame → one Anthropic SSE event, kept as bytes: the event JSON is base64 in the
- * frame payload and goes to the client as it came, so a delta is never decoded to a string or parsed.
+ * The Anthropic SSE writer: an event's JSON, kept as bytes (a delta is never decoded to a string or
+ * parsed), framed as `event: <type>` + `data: <json>`, its type read from the bytes.
  */
-import { decodeBase64 } from '../../backends/bedrock/eventstream/base64.js';
 import { interner } from '../../shared/interned.js';
 
-const BYTES_PREFIX = Buffer.from('{"bytes":"', 'latin1');
 const TYPE_PREFIX = Buffer.from('{"type":"', 'latin1');
 const QUOTE = 0x22;
 /** Event names come from the JSON `type`; anything else could break the SSE framing. */
@@ -15,50 +13,11 @@ const knownType = interner([
   'message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error',
 ]);
 
-// Byte loops below beat the native calls (Buffer#compare, #indexOf) on ~100-byte inputs.
+// A byte loop beats Buffer#compare on ~100-byte inputs.
 function startsWith(bytes: Buffer, prefix: Buffer): boolean {
   if (bytes.length <= prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
   return true;
-}
-
-function hasLineBreak(bytes: Buffer): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    if (byte === 0x0a || byte === 0x0d) return true;
-  }
-  return false;
-}
-
-/** The Anthropic event JSON inside a chunk payload `{"bytes":"<base64>","p":"<padding>"}`. */
-export function chunkEventJson(payload: Buffer): Buffer | undefined {
-  const json = base64Field(payload);
-  if (json === undefined) return undefined;
-  // SSE data must be one line; compact JSON always is, pretty-printed JSON gets re-serialised.
-  if (!hasLineBreak(json)) return json;
-  try {
-    return Buffer.from(JSON.stringify(JSON.parse(json.toString('utf8'))), 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The decoded `bytes` member of the chunk payload. Bedrock writes it first, and base64 has no quotes or
- * escapes, so a prefix check finds it without reading the padding; any other layout goes through
- * JSON.parse.
- */
-function base64Field(payload: Buffer): Buffer | undefined {
-  if (startsWith(payload, BYTES_PREFIX)) {
-    const end = payload.indexOf(QUOTE, BYTES_PREFIX.length);
-    if (end > 0) return decodeBase64(payload, BYTES_PREFIX.length, end);
-  }
-  try {
-    const bytes = (JSON.parse(payload.toString('utf8')) as { bytes?: unknown }).bytes;
-    return typeof bytes === 'string' ? Buffer.from(bytes, 'base64') : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

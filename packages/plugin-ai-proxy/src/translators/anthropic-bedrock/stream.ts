@@ -16,7 +16,8 @@ import { createEventObserver, type EventObserverOptions } from '../../formats/an
 import { stopEventMetrics } from '../../backends/bedrock/metrics.js';
 import { answerJson, capturePayload } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
-import { chunkEventJson, eventType, sseEvent } from '../../formats/anthropic/sse.js';
+import { eventType, sseEvent } from '../../formats/anthropic/sse.js';
+import { chunkEventJson } from '../../backends/bedrock/eventstream/chunk.js';
 
 /** Anthropic's keep-alive event: it resets client idle timers, SSE comments don't for every client. */
 const PING = Buffer.from('event: ping\ndata: {"type":"ping"}\n\n', 'utf8');

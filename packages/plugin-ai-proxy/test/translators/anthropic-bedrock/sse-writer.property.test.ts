@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
-import { chunkEventJson, eventType, sseEvent } from '../../../src/formats/anthropic/sse.js';
+import { eventType, sseEvent } from '../../../src/formats/anthropic/sse.js';
+import { chunkEventJson } from '../../../src/backends/bedrock/eventstream/chunk.js';
 import { bedrockStreamToSse } from '../../../src/translators/anthropic-bedrock/stream.js';
 import { codec } from '../../backends/bedrock/eventstream/frame-oracle-support.js';
 import { fakeCtx, head, makeExchange, parseSse, run } from '../../support/response-harness.js';
