@@ -31,7 +31,7 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
     return {
       pluginId: services.pluginId,
       translator,
-      backend: await translator?.backend.init?.(config, process.env),
+      backend: await translator?.backend.init?.(config, process.env, services.logger),
       aliases: compileAliases(config.model_aliases, config.model.name || undefined),
       templated: hasTemplates(config.model),
     };

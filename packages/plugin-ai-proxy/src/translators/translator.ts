@@ -35,7 +35,7 @@ export interface Backend<Plan extends UpstreamPlan = UpstreamPlan> {
   /** The response header carrying the upstream's request id (logged beside gw's). */
   readonly requestIdHeader: string;
   /** Per configured instance, in `init` (e.g. what AWS needs); kept as AiState.backend. */
-  init?(config: AiProxyConfig, env: NodeJS.ProcessEnv): Promise<unknown> | unknown;
+  init?(config: AiProxyConfig, env: NodeJS.ProcessEnv, logger: { warn(message: string): void }): Promise<unknown> | unknown;
   /** Kong's entity checks for this provider (messages as Kong's). */
   validate?(config: AiProxyConfig): ConfigIssue[];
   /** Point the upstream request at the backend; runs before every attempt (a retry re-signs). */

@@ -60,7 +60,7 @@ describe('the (llm_format, provider) pair table', () => {
 
   it('nothing outside translators/ and backends/ decides by provider or format name', () => {
     const outside = files(src).filter((path) => !/[/\\](translators|backends)[/\\]/.test(path));
-    const switches = /\b(provider|llm_format|format|\.name)\s*[!=]==\s*'|case\s+'(bedrock|anthropic|openai)'|===\s*'(bedrock|anthropic|openai)'/;
+    const switches = /\b(provider|llm_format)\s*[!=]==\s*'|\b(format|backend)\.name\s*[!=]==\s*'|case\s+'(bedrock|anthropic|openai)'|[!=]==\s*'(bedrock|anthropic|openai)'/;
     const found = outside.flatMap((path) =>
       readFileSync(path, 'utf8').split('\n').flatMap((line, i) => (switches.test(line) ? [`${relative(src, path)}:${i + 1}: ${line.trim()}`] : [])));
     expect(found).toEqual([]);

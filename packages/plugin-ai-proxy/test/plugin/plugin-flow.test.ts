@@ -25,7 +25,17 @@ async function run(config: AiProxyConfig, request: FakeRequest, env: NodeJS.Proc
   const state: AiState = initial.backend === undefined ? initial : { ...initial, backend: { ...(initial.backend as object), env } };
   const local: AiLocal = {};
   const fake = fakeContext(request);
-  await plugin.access!({ ctx: fake.ctx, config, state, local });
+  // The SDK's credential chain reads keys from process.env (gw reads the region from the state's env).
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  const setKey = (name: string, value: string | undefined) => (value === undefined ? delete process.env[name] : (process.env[name] = value));
+  setKey('AWS_ACCESS_KEY_ID', env.AWS_ACCESS_KEY_ID);
+  setKey('AWS_SECRET_ACCESS_KEY', env.AWS_SECRET_ACCESS_KEY);
+  try {
+    await plugin.access!({ ctx: fake.ctx, config, state, local });
+  } finally {
+    setKey('AWS_ACCESS_KEY_ID', saved.id);
+    setKey('AWS_SECRET_ACCESS_KEY', saved.secret);
+  }
   await plugin.upstream!({ ctx: fake.ctx, config, state, local, upstream: fake.upstream });
   return { ...fake, local, state, exchange: local.exchange! };
 }

@@ -1,51 +1,58 @@
 /**
- * The credentials a Bedrock call is signed with, in the AWS SDKs' order: keys in the config, env keys
- * (identity.ts; skipped when AWS_PROFILE is set), the shared files' profile (shared-files.ts: its keys, the
- * role it names assumed with its source profile's keys or credential_process, its credential_process:
- * process-credentials.ts, or its SSO role: sso-credentials.ts), else web
- * identity (web-identity.ts), else container credentials (container-credentials.ts), else the EC2
- * instance profile (instance-credentials.ts);
- * then, if the config names a role, that role's (assume-role.ts). Async because all but the keys are
- * fetched, once per cache lifetime.
+ * The credentials a Bedrock call is signed with, behind one seam (`() => Promise<credentials>`): Kong's
+ * `auth.aws_access_key_id` / `aws_secret_access_key` first, as now; else the AWS SDK's default chain
+ * (sdk.ts); then, if the config names `aws_assume_role_arn`, that role's, assumed with them. Everything
+ * but the config keys is fetched off the hot path and held (held.ts) per plugin instance, so a reload
+ * starts afresh, and its errors become gw's (sdk-errors.ts).
  */
-import { GatewayError } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
-import { assumedCredentials, assumeRoleOf } from './assume-role.js';
-import { credentialsFailed, staticCredentials, type AwsCredentials } from './identity.js';
-import { webIdentityCredentials, webIdentityOf } from './web-identity.js';
-import { containerCredentials, containerSourceOf } from './container-credentials.js';
-import { instanceCredentials, instanceSourceOf } from './instance-credentials.js';
-import type { SharedProfile } from './shared-files.js';
-import { ssoCredentials } from './sso-credentials.js';
-import { processCredentials } from './process-credentials.js';
-import { stsEndpoint } from './sts-client.js';
+import { configCredentials, type AwsCredentials } from './identity.js';
+import { held, type CredentialSource } from './held.js';
+import { sdkAssumeRole, sdkChain, type AssumeRole, type SdkLogger } from './sdk.js';
+import { chainError, roleError } from './sdk-errors.js';
 
-/** `profile`: the shared files' profile, as read when the plugin instance was created (shared-files.ts). */
-export async function credentialsFor(config: AiProxyConfig, env: NodeJS.ProcessEnv, region: string, profile?: SharedProfile): Promise<AwsCredentials> {
-  let base = staticCredentials(config, env) ?? (await profileCredentials(config, env, region, profile));
-  if (base === undefined) {
-    const identity = webIdentityOf(env, region, config.model.options?.bedrock?.aws_sts_endpoint_url);
-    const container = identity === undefined ? containerSourceOf(env) : undefined;
-    const instance = identity === undefined && container === undefined ? instanceSourceOf(env) : undefined;
-    if (identity !== undefined) base = await webIdentityCredentials(identity);
-    else if (container !== undefined) base = await containerCredentials(container);
-    else if (instance !== undefined) base = await instanceCredentials(instance);
-    if (base === undefined) throw new GatewayError('GW_ERR_AI_NO_CREDENTIALS');
-  }
-  const role = assumeRoleOf(config, env, region);
-  return role === undefined ? base : assumedCredentials(base, role);
+/** Per plugin instance: the sources made so far, by what they depend on. */
+export interface AwsAuthState {
+  sources: Map<string, CredentialSource>;
+  logger: SdkLogger;
 }
 
-/** The profile's credentials; undefined lets the chain go on (no profile, or one without credentials). */
-async function profileCredentials(config: AiProxyConfig, env: NodeJS.ProcessEnv, region: string, profile: SharedProfile | undefined): Promise<AwsCredentials | undefined> {
-  const found = profile?.credentials;
-  if (found === undefined || found.kind === 'none') return undefined;
-  if (found.kind === 'failed') throw credentialsFailed(found.detail);
-  if (found.kind === 'keys') return found.keys;
-  if (found.kind === 'sso') return ssoCredentials(found.sso, env);
-  if (found.kind === 'process') return processCredentials(found.process, env);
-  // Renewed like every assumed role (sts-client.ts cache); the STS endpoint is chosen as for Kong's role.
-  const endpoint = stsEndpoint(config.model.options?.bedrock?.aws_sts_endpoint_url, env, region);
-  const source = 'command' in found.source ? await processCredentials(found.source, env) : found.source;
-  return assumedCredentials(source, { roleArn: found.roleArn, sessionName: found.sessionName || 'gw', externalId: found.externalId, endpoint, region });
+export function newAwsAuthState(logger: SdkLogger): AwsAuthState {
+  return { sources: new Map(), logger };
+}
+
+export function credentialsFor(config: AiProxyConfig, auth: AwsAuthState, region: string): Promise<AwsCredentials> {
+  const keys = configCredentials(config);
+  const role = assumeRoleOf(config, region);
+  if (role === undefined && keys !== undefined) return Promise.resolve(keys);
+  const key = [keys?.accessKeyId ?? '', region, role?.roleArn ?? '', role?.sessionName ?? '', role?.endpoint ?? ''].join('\n');
+  let source = auth.sources.get(key);
+  if (source === undefined) {
+    source = makeSource(keys, role, region, auth);
+    auth.sources.set(key, source);
+  }
+  return source();
+}
+
+function makeSource(keys: AwsCredentials | undefined, role: AssumeRole | undefined, region: string, auth: AwsAuthState): CredentialSource {
+  let base: CredentialSource;
+  if (keys !== undefined) base = () => Promise.resolve(keys);
+  else {
+    const chain = sdkChain(region, auth.logger);
+    const profile = process.env.AWS_PROFILE || undefined;
+    base = held(() => chain.source().catch((error: unknown) => Promise.reject(chainError(error, profile))), { onTimeout: chain.reset });
+  }
+  if (role === undefined) return base;
+  const assumed = sdkAssumeRole(base, role, auth.logger);
+  return held(() => assumed().catch((error: unknown) => Promise.reject(roleError(error))));
+}
+
+/** Kong's role, if the config names one (session name `aws_role_session_name`, default `gw`). */
+export function assumeRoleOf(config: AiProxyConfig, region: string): AssumeRole | undefined {
+  const bedrock = config.model.options?.bedrock;
+  const roleArn = bedrock?.aws_assume_role_arn;
+  if (!roleArn) return undefined;
+  const role: AssumeRole = { roleArn, sessionName: bedrock.aws_role_session_name || 'gw', region };
+  if (bedrock.aws_sts_endpoint_url) role.endpoint = bedrock.aws_sts_endpoint_url;
+  return role;
 }

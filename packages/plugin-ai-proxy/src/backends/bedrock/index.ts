@@ -2,7 +2,7 @@
 import type { ConfigIssue } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { Backend } from '../../translators/translator.js';
-import { loadSharedProfile } from '../../auth/aws/shared-files.js';
+import { newAwsAuthState } from '../../auth/aws/credentials.js';
 import type { BedrockPlan, BedrockState } from './plan.js';
 import { applyBedrockPlan } from './upstream.js';
 
@@ -12,9 +12,9 @@ export const bedrockBackend: Backend<BedrockPlan> = {
   name: 'bedrock',
   auth: 'aws-sigv4',
   requestIdHeader: 'x-amzn-requestid',
-  async init(_config, env): Promise<BedrockState> {
-    // ~/.aws is read here, once per instance (a reload reads it again), never while serving a request.
-    return { env, profile: await loadSharedProfile(env) };
+  init(_config, env, logger): BedrockState {
+    // Nothing is read yet: the shared files and the SDK's chain are loaded on first need, per instance.
+    return { env, auth: newAwsAuthState(logger) };
   },
   validate(config: AiProxyConfig): ConfigIssue[] {
     const auth = config.auth ?? {};

@@ -6,18 +6,19 @@
 import type { BodyBytes } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { UpstreamPlan } from '../../translators/translator.js';
-import { resolveRegion, type AwsCredentials } from '../../auth/aws/identity.js';
-import { credentialsFor } from '../../auth/aws/credentials.js';
-import type { SharedProfile } from '../../auth/aws/shared-files.js';
+import type { AwsCredentials } from '../../auth/aws/identity.js';
+import { credentialsFor, type AwsAuthState } from '../../auth/aws/credentials.js';
+import { readProfileRegion, resolveRegion, type ProfileRegion } from './region.js';
 import { modelPath, resolveEndpoint, type BedrockOperation } from './url.js';
 import type { Endpoint } from '../endpoint.js';
 
 /** What the Bedrock backend keeps per configured instance (built in `init`). */
 export interface BedrockState {
-  /** Where AWS_* variables are read; process.env in production, a plain object in tests. */
+  /** Where gw reads AWS_* variables (region, endpoints); process.env in production. The SDK's chain reads process.env. */
   env: NodeJS.ProcessEnv;
-  /** The AWS shared files' profile, read in init (a reload reads the files again). */
-  profile?: SharedProfile;
+  /** The shared files' profile region, read on first need (region.ts). */
+  profileRegion?: Promise<ProfileRegion>;
+  auth: AwsAuthState;
 }
 
 export interface BedrockPlan extends UpstreamPlan {
@@ -35,8 +36,8 @@ export interface BedrockTarget {
 }
 
 export async function resolveBedrockTarget(config: AiProxyConfig, state: BedrockState): Promise<BedrockTarget> {
-  const region = resolveRegion(config, state.env, state.profile);
-  const credentials = await credentialsFor(config, state.env, region, state.profile);
+  const region = await resolveRegion(config, state.env, () => (state.profileRegion ??= readProfileRegion(state.env)));
+  const credentials = await credentialsFor(config, state.auth, region);
   return { region, credentials, endpoint: resolveEndpoint(config.model.options?.upstream_url, region, state.env) };
 }
 

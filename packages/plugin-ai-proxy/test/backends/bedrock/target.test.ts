@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '@gw/plugin-api';
-import { resolveRegion } from '../../../src/auth/aws/identity.js';
-import { credentialsFor } from '../../../src/auth/aws/credentials.js';
+import { resolveRegion } from '../../../src/backends/bedrock/region.js';
+import { credentialsFor, newAwsAuthState } from '../../../src/auth/aws/credentials.js';
 import { countTokensModelId, encodeModelId, modelPath, resolveEndpoint } from '../../../src/backends/bedrock/url.js';
 import type { AiProxyConfig } from '../../../src/config/types.js';
 import { aiProxyConfig } from '../../support/config.js';
@@ -59,32 +59,55 @@ describe('endpoint precedence', () => {
 });
 
 describe('region and credentials precedence', () => {
-  it('region: config, then AWS_REGION, then AWS_DEFAULT_REGION, else GW_ERR_AI_NO_REGION', () => {
-    expect(resolveRegion(config({ region: 'eu-west-1' }), { AWS_REGION: 'us-east-1' })).toBe('eu-west-1');
-    expect(resolveRegion(config(), { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-east-1');
-    expect(resolveRegion(config(), { AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-west-2');
-    expect(codeOf(() => resolveRegion(config(), {}))).toBe('GW_ERR_AI_NO_REGION');
+  const noProfile = async () => ({});
+  it('region: config, then AWS_REGION, then AWS_DEFAULT_REGION, then the profile, else GW_ERR_AI_NO_REGION', async () => {
+    expect(await resolveRegion(config({ region: 'eu-west-1' }), { AWS_REGION: 'us-east-1' }, noProfile)).toBe('eu-west-1');
+    expect(await resolveRegion(config(), { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2' }, noProfile)).toBe('us-east-1');
+    expect(await resolveRegion(config(), { AWS_DEFAULT_REGION: 'us-west-2' }, noProfile)).toBe('us-west-2');
+    expect(await resolveRegion(config(), {}, async () => ({ region: 'ap-south-1' }))).toBe('ap-south-1');
+    await expect(resolveRegion(config(), {}, noProfile)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_REGION' });
+    await expect(resolveRegion(config(), {}, async () => ({ missing: "AWS profile 'x' (AWS_PROFILE) is in neither a nor b" }))).rejects.toMatchObject({ code: 'GW_ERR_AI_CREDENTIALS_FAILED' });
   });
 
-  it('credentials: config pair, then the env pair with its session token, else GW_ERR_AI_NO_CREDENTIALS', async () => {
+  /** The SDK's chain reads process.env: set it for one call. */
+  async function withEnv<T>(env: Record<string, string>, run: () => Promise<T>): Promise<T> {
+    const names = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'];
+    const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+    for (const name of names) delete process.env[name];
+    Object.assign(process.env, env);
+    try {
+      return await run();
+    } finally {
+      for (const name of names) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+  }
+  const quiet = { warn: () => undefined };
+
+  it('credentials: config pair, then the SDK chain (env pair with its session token), else GW_ERR_AI_NO_CREDENTIALS', async () => {
     const env = { AWS_ACCESS_KEY_ID: 'ENVKEY', AWS_SECRET_ACCESS_KEY: 'envsecret', AWS_SESSION_TOKEN: 'tok' };
     const region = 'us-east-1';
-    expect(await credentialsFor(config({ keys: ['CFGKEY', 'cfgsecret'] }), env, region)).toEqual({ accessKeyId: 'CFGKEY', secretAccessKey: 'cfgsecret' });
-    expect(await credentialsFor(config(), env, region)).toEqual({ accessKeyId: 'ENVKEY', secretAccessKey: 'envsecret', sessionToken: 'tok' });
-    expect(await credentialsFor(config(), { AWS_ACCESS_KEY_ID: 'A', AWS_SECRET_ACCESS_KEY: 'B' }, region)).toEqual({ accessKeyId: 'A', secretAccessKey: 'B' });
-    const noImds = { AWS_EC2_METADATA_DISABLED: 'true' };
-    await expect(credentialsFor(config(), { ...noImds, AWS_ACCESS_KEY_ID: 'only-half' }, region)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_CREDENTIALS' });
+    await withEnv(env, async () => {
+      expect(await credentialsFor(config({ keys: ['CFGKEY', 'cfgsecret'] }), newAwsAuthState(quiet), region)).toEqual({ accessKeyId: 'CFGKEY', secretAccessKey: 'cfgsecret' });
+      expect(await credentialsFor(config(), newAwsAuthState(quiet), region)).toMatchObject({ accessKeyId: 'ENVKEY', secretAccessKey: 'envsecret', sessionToken: 'tok' });
+    });
+    await withEnv({ AWS_ACCESS_KEY_ID: 'A', AWS_SECRET_ACCESS_KEY: 'B' }, async () => {
+      expect(await credentialsFor(config(), newAwsAuthState(quiet), region)).toMatchObject({ accessKeyId: 'A', secretAccessKey: 'B' });
+    });
+    // (vitest.config.ts: no shared files, no instance metadata)
+    await withEnv({ AWS_ACCESS_KEY_ID: 'only-half' }, async () => {
+      await expect(credentialsFor(config(), newAwsAuthState(quiet), region)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_CREDENTIALS' });
+    });
     // Half a web identity is no identity either.
-    await expect(credentialsFor(config(), { ...noImds, AWS_ROLE_ARN: 'arn:aws:iam::1:role/x' }, region)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_CREDENTIALS' });
+    await withEnv({ AWS_ROLE_ARN: 'arn:aws:iam::1:role/x' }, async () => {
+      await expect(credentialsFor(config(), newAwsAuthState(quiet), region)).rejects.toMatchObject({ code: 'GW_ERR_AI_NO_CREDENTIALS' });
+    });
   });
 
   it('error messages never carry a secret', async () => {
-    let caught: unknown;
-    try {
-      await credentialsFor(config(), { AWS_SECRET_ACCESS_KEY: 'supersecret', AWS_EC2_METADATA_DISABLED: 'true' }, 'us-east-1');
-    } catch (error) {
-      caught = error;
-    }
+    const caught = await withEnv({ AWS_SECRET_ACCESS_KEY: 'supersecret' }, () => credentialsFor(config(), newAwsAuthState(quiet), 'us-east-1').catch((error: unknown) => error));
     expect(GatewayError.is(caught)).toBe(true);
     expect((caught as GatewayError).message).not.toContain('supersecret');
     expect((caught as GatewayError).status).toBe(500);
