@@ -15,3 +15,5 @@ export { toBedrockBody, toCountTokensBody, DEFAULT_BEDROCK_ANTHROPIC_VERSION } f
 export { signBedrock } from './auth/aws/sign.js';
 export { encodeModelId, countTokensModelId } from './backends/bedrock/url.js';
 export { compileAliases, resolveModel } from './phases/model.js';
+export { TRANSLATORS, translatorFor, supportedPairs } from './translators/index.js';
+export type { Translator, Backend, UpstreamPlan, PlanInput, Planned } from './translators/translator.js';
