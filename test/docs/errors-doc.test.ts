@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ERROR_CATALOGUE } from '@gw/plugin-api';
-import { BEDROCK_ERROR_MAP } from '../../packages/plugin-ai-proxy/src/response/error-map.js';
+import { BEDROCK_ERROR_MAP } from '../../packages/plugin-ai-proxy/src/backends/bedrock/errors.js';
+import { anthropicErrorStatus, anthropicErrorType } from '../../packages/plugin-ai-proxy/src/formats/anthropic/errors.js';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
 
@@ -13,7 +14,9 @@ describe('docs/errors.md', () => {
   it.each(Object.entries(BEDROCK_ERROR_MAP))('maps %s', (type, mapped) => {
     const row = doc.split('\n').find((line) => line.startsWith('|') && line.includes(`\`${type}\``));
     expect(row, type).toBeDefined();
-    expect(row).toContain(`| ${mapped.status} |`);
-    expect(row).toContain(mapped.type);
+    // The neutral kind, then the status and type an Anthropic-format client gets for it.
+    const error = { ...mapped, message: '' };
+    expect(row).toContain(`| \`${mapped.kind}\` | ${anthropicErrorStatus(error)} |`);
+    expect(row).toContain(anthropicErrorType(error));
   });
 });

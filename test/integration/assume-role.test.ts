@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
 import { setEnv, startGateway, type RunningGateway } from './support/gateway.js';
 import { AWS_KEYS, MODEL, askMessages, deckEnv } from './support/bedrock.js';
-import { assumedCredentials, assumeRoleOf } from '../../packages/plugin-ai-proxy/src/providers/bedrock/assume-role.js';
+import { credentialsFor, newAwsAuthState } from '../../packages/plugin-ai-proxy/src/auth/aws/credentials.js';
 
 const route = (name: string, roleArn: string, sts: string) => `
       - name: ${name}
@@ -97,21 +97,23 @@ services:
     expect(gw.messages.join('\n')).not.toContain(AWS_KEYS.secretAccessKey);
   });
 
-  it('renews the credentials five minutes before they expire, not earlier', async () => {
-    const role = assumeRoleOf(
-      { model: { provider: 'bedrock', name: MODEL, options: { bedrock: { aws_assume_role_arn: 'arn:aws:iam::123456789012:role/renewal', aws_sts_endpoint_url: `http://127.0.0.1:${emulator.port}` } } } } as never,
-      {},
-      'us-east-1',
-    )!;
-    expect(role.sessionName).toBe('gw');
-    let clock = Date.now();
-    const now = () => clock;
-    const first = await assumedCredentials(AWS_KEYS, role, now);
-    clock += 54 * 60_000; // the emulator's credentials last an hour: 6 minutes left
-    expect(await assumedCredentials(AWS_KEYS, role, now)).toBe(first);
-    clock += 2 * 60_000; // 4 minutes left
-    const renewed = await assumedCredentials(AWS_KEYS, role, now);
-    expect(renewed.accessKeyId).not.toBe(first.accessKeyId);
-    expect(renewed.accessKeyId).toMatch(/^ASIA/);
+  it('renews the credentials five minutes before they expire, not earlier (the SDK default chain\'s margin, kept by gw)', async () => {
+    const config = { auth: { aws_access_key_id: AWS_KEYS.accessKeyId, aws_secret_access_key: AWS_KEYS.secretAccessKey }, model: { provider: 'bedrock', name: MODEL, options: { bedrock: { aws_assume_role_arn: 'arn:aws:iam::123456789012:role/renewal', aws_sts_endpoint_url: `http://127.0.0.1:${emulator.port}` } } } } as never;
+    const auth = newAwsAuthState({ warn: () => undefined });
+    const realNow = Date.now;
+    let clock = realNow();
+    Date.now = () => clock;
+    try {
+      const first = await credentialsFor(config, auth, 'us-east-1');
+      expect(first.accessKeyId).toMatch(/^ASIA/);
+      clock += 54 * 60_000; // the emulator's credentials last an hour: 6 minutes left
+      expect(await credentialsFor(config, auth, 'us-east-1')).toBe(first);
+      clock += 2 * 60_000; // 4 minutes left
+      const renewed = await credentialsFor(config, auth, 'us-east-1');
+      expect(renewed.accessKeyId).not.toBe(first.accessKeyId);
+      expect(renewed.accessKeyId).toMatch(/^ASIA/);
+    } finally {
+      Date.now = realNow;
+    }
   });
 });

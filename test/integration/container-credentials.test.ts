@@ -35,7 +35,8 @@ describe('ai-proxy with container credentials (EKS Pod Identity / ECS), real gat
     });
     await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
     const tokenFile = join(tempDir(), 'eks-pod-identity-token');
-    writeFileSync(tokenFile, 'pod-token-1\n');
+    // As the EKS Pod Identity webhook mounts it: the token alone (the AWS SDK sends the file's content as it is).
+    writeFileSync(tokenFile, 'pod-token-1');
     restoreEnv = setEnv({
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: `http://127.0.0.1:${emulator.port}`,
       AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${(agent.address() as AddressInfo).port}/v1/credentials`,
@@ -66,19 +67,20 @@ describe('ai-proxy with container credentials (EKS Pod Identity / ECS), real gat
     expect(gw.messages.join('\n')).not.toContain(POD_CREDENTIALS.secretAccessKey);
   });
 
-  it('refuses plain http to anything but loopback or the ECS/EKS agents, in the client format', async () => {
+  it('never fetches over plain http from anything but loopback or the ECS/EKS agents: the AWS SDK passes such a URL over, leaving no credentials', async () => {
     const restore = setEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://credentials.example.test/v1/credentials' });
+    // A new plugin instance: the SDK's chain reads the environment when it first runs, and holds what it got.
+    const fresh = await startGateway(keylessBedrockConfig('pod'));
     try {
-      const answer = await askMessages(gw.url, 'pod');
+      const answer = await askMessages(fresh.url, 'pod');
       expect(answer.status).toBe(500);
       expect(await answer.json()).toEqual({
         type: 'error',
-        error: {
-          type: 'api_error',
-          message: 'LLM request failed before proxying: could not get AWS credentials (container credentials over plain http only from loopback or the ECS/EKS agent, not credentials.example.test)',
-        },
+        error: { type: 'api_error', message: 'LLM request failed before proxying: no AWS credentials configured' },
       });
+      expect(agentCalls).toEqual(['pod-token-1']); // only the first test's fetch
     } finally {
+      await fresh.close();
       restore();
     }
   });

@@ -89,8 +89,9 @@ if (process.argv[2] === 'fail') process.exitCode = 2;
   });
 
   it.each([
-    ['broken', "AWS profile 'broken' credential_process (node) exited with code 2"],
-    ['missing', "AWS profile 'missing' credential_process (no-such-helper) exited with code 127 (command not found)"],
+    // The AWS SDK reports a failed command by its command line and stderr, which gw never shows: the profile is named.
+    ['broken', "AWS profile 'broken' credential_process failed (its command line and output are not shown: they may hold secrets)"],
+    ['missing', "AWS profile 'missing' credential_process failed (its command line and output are not shown: they may hold secrets)"],
   ])('profile %s: an Anthropic 500 naming the profile and the failure, quoting nothing the command saw or said', async (profile, problem) => {
     const { message, seen } = await expectCredentialsError(await gatewayWith(profile), emulator, [KEYS.secretAccessKey, SESSION, STDERR_SECRET, ARG_SECRET]);
     expect(message).toContain(`could not get AWS credentials (${problem})`);

@@ -85,14 +85,21 @@ describe('ai-proxy with EC2 instance profile credentials (IMDSv2), real gateway 
 
   it('answers no-credentials at once when the instance has no role, and does not ask again for a while', async () => {
     const restore = setEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${portOf(withoutRole.server)}` });
+    // A new plugin instance: the SDK's chain reads the environment when it first runs, and holds what it got.
+    const fresh = await startGateway(keylessBedrockConfig('ec2'));
     try {
       for (let i = 0; i < 2; i++) {
-        const answer = await askMessages(gw.url, 'ec2');
+        const answer = await askMessages(fresh.url, 'ec2');
         expect(answer.status).toBe(500);
         expect(((await answer.json()) as { error: { message: string } }).error.message).toBe('LLM request failed before proxying: no AWS credentials configured');
       }
-      expect(withoutRole.calls).toEqual(['PUT /latest/api/token', 'GET /latest/meta-data/iam/security-credentials/']);
+      // Asked once (by the AWS SDK's IMDS client), then remembered by gw for a minute.
+      const calls = [...withoutRole.calls];
+      expect(calls).toContain('GET /latest/meta-data/iam/security-credentials/');
+      expect((await askMessages(fresh.url, 'ec2')).status).toBe(500);
+      expect(withoutRole.calls).toEqual(calls);
     } finally {
+      await fresh.close();
       restore();
     }
   });

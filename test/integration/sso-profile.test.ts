@@ -57,7 +57,7 @@ describe('ai-proxy with AWS SSO profiles (real gateway, emulated SSO portal, STS
     );
     // What `aws sso login` leaves: one file per session name (or start URL, legacy), named by its sha1.
     const token = (id: string, accessToken: string, expiresAt: number, extra: object = {}) =>
-      writeFileSync(cacheFile(id), JSON.stringify({ startUrl: START_URL, region: 'eu-central-1', accessToken, expiresAt: new Date(expiresAt).toISOString(), ...extra }));
+      writeFileSync(cacheFile(id), JSON.stringify({ startUrl: START_URL, region: 'eu-central-1', accessToken, expiresAt: new Date(expiresAt).toISOString(), ...extra }), { mode: 0o600 });
     token('corp', TOKEN, Date.now() + 3600_000);
     token(START_URL, TOKEN, Date.now() + 3600_000);
     token('old', TOKEN, Date.now() - 60_000);
@@ -101,10 +101,11 @@ describe('ai-proxy with AWS SSO profiles (real gateway, emulated SSO portal, STS
     expect(seen.filter((r) => r.operation === 'invoke').map((r) => r.signatureValid)).toEqual([true]);
   });
 
+  // The AWS SDK's words (fromSSO, @aws-sdk/token-providers), with the profile named by gw.
   it.each([
-    ['stale', "SSO token for AWS profile 'stale' expired at", 'run aws sso login --profile stale', 0],
-    ['revoked', 'SSO session rejected (HTTP 401)', 'run aws sso login --profile revoked', 1],
-  ])('profile %s: an Anthropic 500 telling the developer to log in, without quoting the token', async (name, problem, hint, portalCalls) => {
+    ['stale', "AWS profile 'stale': Value not present for 'clientId' in SSO Token. Cannot refresh.", "run 'aws sso login'", 0],
+    ['revoked', "AWS profile 'revoked': UnauthorizedException: Session token not found or invalid", '', 1],
+  ])('profile %s: an Anthropic 500 saying what is wrong with the SSO session, without quoting the token', async (name, problem, hint, portalCalls) => {
     const { message, seen } = await expectCredentialsError(await gatewayWith(name), emulator, [TOKEN, REVOKED]);
     expect(message).toContain(`could not get AWS credentials (${problem}`);
     expect(message).toContain(hint);
@@ -112,7 +113,7 @@ describe('ai-proxy with AWS SSO profiles (real gateway, emulated SSO portal, STS
     expect(seen.filter((r) => r.operation === 'invoke')).toEqual([]);
   });
 
-  it('an expired token is refreshed at SSO-OIDC, written back (0600), and the request succeeds', async () => {
+  it('an expired token is refreshed at SSO-OIDC, written back in place (still 0600, as aws sso login made it), and the request succeeds', async () => {
     const gateway = await gatewayWith('renew');
     const before = emulator.received.length;
     expect((await askMessages(gateway.url, 'dev')).status).toBe(200);
@@ -145,14 +146,14 @@ describe('ai-proxy with AWS SSO profiles (real gateway, emulated SSO portal, STS
     expect(seen.filter((r) => r.operation === 'invoke').map((r) => r.signatureValid)).toEqual([true, true, true, true, true]);
   });
 
+  // The AWS SDK's words: a refused refresh leaves the expired token, which it then refuses; a legacy profile is never refreshed.
   it.each([
-    ['refused', "SSO token for AWS profile 'refused' expired at", 'its refresh failed: SSO-OIDC CreateToken answered HTTP 400 invalid_grant', 1],
-    ['legacy-stale', "SSO token for AWS profile 'legacy-stale' expired at", 'legacy profiles (sso_start_url without sso_session) are not refreshed', 0],
-  ])('profile %s: no new token, an Anthropic 500 with the login hint and no secrets', async (name, problem, why, refreshes) => {
+    ['refused', "AWS profile 'refused': Token is expired. To refresh this SSO session run 'aws sso login' with the corresponding profile.", 1],
+    ['legacy-stale', "AWS profile 'legacy-stale': The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.", 0],
+  ])('profile %s: no new token, an Anthropic 500 with the login hint and no secrets', async (name, problem, refreshes) => {
     const secrets = [EXPIRED, REFRESH, 'aorAAAAAGgwIntegrationRevokedRefresh0', CLIENT_SECRET];
     const { message, seen } = await expectCredentialsError(await gatewayWith(name), emulator, secrets);
     expect(message).toContain(`could not get AWS credentials (${problem}`);
-    expect(message).toContain(`${why}: run aws sso login --profile ${name}`);
     expect(seen.filter((r) => r.operation === 'create-token')).toHaveLength(refreshes);
     expect(seen.filter((r) => r.operation === 'get-role-credentials')).toEqual([]);
     expect(seen.filter((r) => r.operation === 'invoke')).toEqual([]);

@@ -36,7 +36,8 @@ describe('ai-proxy with web identity credentials (IRSA), real gateway, emulated 
     emulator = await startBedrockEmulator({ credentials: [AWS_KEYS] });
     const url = `http://127.0.0.1:${emulator.port}`;
     tokenFile = join(tempDir(), 'token');
-    writeFileSync(tokenFile, 'eks-token-1\n');
+    // As the kubelet writes it: the token alone, no newline (the AWS SDK sends the file's content as it is).
+    writeFileSync(tokenFile, 'eks-token-1');
     restoreEnv = setEnv({
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url,
       AWS_ENDPOINT_URL_STS: url,
@@ -94,17 +95,26 @@ services:
   });
 
   it('reads the token file again on the next STS call, and reports a refused token by its STS code', async () => {
-    writeFileSync(tokenFile, 'invalid-token\n');
-    // A fresh cache key (another session name) forces the next STS call.
+    writeFileSync(tokenFile, 'invalid-token');
+    // A new plugin instance (a reload) asks STS again: the AWS SDK reads the token file for every STS call.
     const restore = setEnv({ AWS_ROLE_SESSION_NAME: 'gw-pod-2' });
+    const fresh = await startGateway(`_format_version: "3.0"
+services:
+  - name: bedrock
+    url: http://127.0.0.1:9
+    routes:${aiProxy('irsa')}
+`);
     try {
-      const answer = await ask('irsa');
+      const answer = await askMessages(fresh.url, 'irsa');
       expect(answer.status).toBe(500);
       expect(await answer.json()).toEqual({
         type: 'error',
         error: { type: 'api_error', message: 'LLM request failed before proxying: could not assume the AWS role (InvalidIdentityToken)' },
       });
+      const sts = emulator.received.filter((r) => r.operation === 'assume-role-with-web-identity').at(-1)!;
+      expect(new URLSearchParams(sts.body.toString()).get('WebIdentityToken')).toBe('invalid-token');
     } finally {
+      await fresh.close();
       restore();
     }
   });

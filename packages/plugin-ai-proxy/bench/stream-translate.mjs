@@ -10,7 +10,8 @@
  * chunk go out together), ns per upstream frame, upstream MB/s and frames/s.
  */
 import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { aiResponseBody, aiResponseHeaders } from '../dist/response/index.js';
+import { aiResponseBody, aiResponseHeaders } from '../dist/phases/response.js';
+import { anthropicToBedrock } from '../dist/translators/anthropic-bedrock/index.js';
 
 const DELTAS = 500;
 const WARMUP = 20;
@@ -60,10 +61,11 @@ let clock = 0;
 const ctx = /** @type {import('@gw/plugin-api').RequestContext} */ (/** @type {unknown} */ ({ now: () => ++clock }));
 /** @returns {import('../dist/exchange.js').AiExchange} */
 const exchange = () => ({
+  translator: anthropicToBedrock, format: anthropicToBedrock.format,
   provider: 'bedrock', kind: 'chat', mode: 'stream', requestModel: 'm', clientModel: undefined, pluginId: 'p',
   logStatistics: true, logPayloads: false, pingIntervalMs: 0, costs: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
   requestPayload: undefined, localTokenEstimate: undefined, upstreamSentAt: 0, firstTokenAt: undefined, lastTokenAt: undefined,
-  usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+  usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
   responseModel: undefined, responsePayload: undefined, error: undefined,
 });
 
@@ -93,7 +95,7 @@ async function translate(chunks) {
   };
   for (const chunk of chunks) await transformer.transform(chunk, controller);
   await transformer.flush?.(controller);
-  if (ex.error !== undefined || ex.usage.output_tokens !== DELTAS) throw new Error(`bad translation: ${JSON.stringify(ex.error ?? ex.usage)}`);
+  if (ex.error !== undefined || ex.usage.output !== DELTAS) throw new Error(`bad translation: ${JSON.stringify(ex.error ?? ex.usage)}`);
   return events;
 }
 

@@ -1,21 +1,14 @@
 /**
- * One AI exchange: what the request side of ai-proxy decided (provider, mode, model, costs) and what the
+ * One AI exchange: what the request side of ai-proxy decided (translator, mode, model, costs) and what the
  * response side observed (usage, timings, errors). Created in `access`, kept in the plugin's per-request
  * `local`, read in `log` to publish the `ai.proxy` serialize value. This is the only contract between
- * `request/` and `response/`.
+ * the request side (phases/access.ts, the translator's plan) and the response side (the translator's transforms).
  */
 
-export type Provider = 'bedrock' | 'anthropic';
+/** `model.provider`: the backend's name. */
+export type Provider = string;
 export type RouteKind = 'chat' | 'count_tokens';
 export type RequestMode = 'oneshot' | 'stream';
-
-/** Anthropic usage field names; counts as the upstream reported them (input excludes cache tokens). */
-export interface Usage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation_input_tokens: number;
-}
 
 /** Per-million-token prices from `model.options.*_cost`; absent ones count as 0. */
 export interface Costs {
@@ -25,7 +18,16 @@ export interface Costs {
   cacheWrite: number;
 }
 
+import type { TokenUsage } from './usage.js';
+import type { AiError } from './errors.js';
+import type { ClientFormat } from './formats/format.js';
+import type { Translator } from './translators/translator.js';
+
 export interface AiExchange {
+  /** The pair serving this request: the response side is its (translators/). */
+  translator: Translator<any, any>;
+  /** What the client speaks (the translator's format): how its errors are rendered and logged. */
+  format: ClientFormat<any>;
   provider: Provider;
   kind: RouteKind;
   mode: RequestMode;
@@ -53,15 +55,12 @@ export interface AiExchange {
   firstTokenAt: number | undefined;
   /** `ctx.now()` when the response body ended. */
   lastTokenAt: number | undefined;
-  usage: Usage;
+  /** As the upstream reported it so far, in the neutral record (usage.ts). */
+  usage: TokenUsage;
   /** `model` reported by the upstream in its response. */
   responseModel: string | undefined;
   /** Response body as sent to the client, kept only when `log_payloads` (capped). */
   responsePayload: string | undefined;
-  /** Set when the upstream failed (HTTP error or exception frame), as mapped for the client. */
-  error: { status: number; type: string; message: string } | undefined;
-}
-
-export function emptyUsage(): Usage {
-  return { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+  /** Set when the upstream failed (HTTP error, error event, exception frame, cut stream), neutral (errors.ts). */
+  error: AiError | undefined;
 }

@@ -3,19 +3,19 @@ import { configSchema } from './config/schema.js';
 import type { AiProxyConfig } from './config/types.js';
 import { hasTemplates } from './config/templating.js';
 import { validate } from './config/validate.js';
-import { aiAccess } from './request/access.js';
-import { compileAliases } from './request/model.js';
-import type { AiLocal, AiState } from './request/plan.js';
-import { aiUpstream } from './request/upstream.js';
-import { loadSharedProfile } from './providers/bedrock/shared-files.js';
-import { aiResponseBody, aiResponseHeaders, noteUnfinishedResponse } from './response/index.js';
+import { aiAccess } from './phases/access.js';
+import { compileAliases } from './phases/model.js';
+import type { AiLocal, AiState } from './phases/state.js';
+import { clientFormat, translatorFor } from './translators/index.js';
+import { aiUpstream } from './phases/upstream.js';
+import { aiResponseBody, aiResponseHeaders, noteUnfinishedResponse } from './phases/response.js';
 import { publishAiStats } from './stats/index.js';
 import { redactQueryParam } from './stats/redact-query.js';
 
 export const AI_PROXY_VERSION = packageVersion(import.meta.url);
 const EMPTY = new Uint8Array(0);
 
-/** Kong's ai-proxy (PRIORITY 770) for Anthropic-format clients, with Bedrock and Anthropic upstreams. */
+/** Kong's ai-proxy (PRIORITY 770): each supported (llm_format, provider) pair is a translator (translators/). */
 export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   name: 'ai-proxy',
   version: AI_PROXY_VERSION,
@@ -25,19 +25,21 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
   protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'], default: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
   validate,
   // Clients on an ai-proxy route speak its llm_format, even about errors raised before ai-proxy runs.
-  errorFormat: (config) => (config.llm_format === 'anthropic' ? 'anthropic' : config.llm_format === 'openai' ? 'openai' : undefined),
-  // Bedrock is always called with the gateway's AWS credentials; Anthropic with a configured key, if any
-  // (without one the client's own key goes through).
-  usesGatewayCredentials: (config) => config.model.provider !== 'anthropic' || Boolean(config.auth?.header_value || config.auth?.param_value),
+  errorFormat: (config) => clientFormat(config.llm_format)?.errorFormat,
+  // A SigV4 backend is always called with the gateway's AWS credentials; a key backend with a configured
+  // key, if any (without one the client's own key goes through).
+  usesGatewayCredentials: (config) => {
+    const backend = translatorFor(config.llm_format, config.model.provider, config.route_type)?.backend;
+    return backend !== undefined && (backend.auth === 'aws-sigv4' || Boolean(config.auth?.header_value || config.auth?.param_value));
+  },
   async init(config, services) {
-    // ~/.aws is read here, once per instance (a reload reads it again), never while serving a request.
-    const profile = config.model.provider === 'anthropic' ? undefined : await loadSharedProfile(process.env);
+    const translator = translatorFor(config.llm_format, config.model.provider, config.route_type);
     return {
       pluginId: services.pluginId,
+      translator,
+      backend: await translator?.backend.init?.(config, process.env, services.logger),
       aliases: compileAliases(config.model_aliases, config.model.name || undefined),
       templated: hasTemplates(config.model),
-      env: process.env,
-      profile,
     };
   },
   access: aiAccess,

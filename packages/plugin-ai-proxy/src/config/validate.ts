@@ -1,15 +1,18 @@
 import type { ConfigIssue } from '@gw/plugin-api';
 import type { AiProxyConfig } from './types.js';
 import { configSchema } from './schema.js';
-
-/** Providers and client formats gw implements today; the schema accepts all of Kong's. */
-export const SUPPORTED_PROVIDERS: readonly string[] = ['bedrock', 'anthropic'];
-export const SUPPORTED_FORMATS: readonly string[] = ['anthropic'];
-export const SUPPORTED_ROUTE_TYPES: readonly string[] = ['llm/v1/chat'];
+import { TRANSLATORS, supportedPairs, translatorFor } from '../translators/index.js';
 
 const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
 
-/** Kong's entity checks for ai-proxy (messages as in Kong's config spec), then what gw does not support yet. */
+/** Kong's native formats: `llm_format` naming a provider, usable only with that provider and the chat route type. */
+const NATIVE_FORMATS: readonly string[] = ['bedrock', 'gemini'];
+
+/**
+ * Kong's entity checks for ai-proxy (messages as in Kong's config spec; a backend's own in its folder),
+ * then whether gw has a translator for the (llm_format, provider, route_type): the pair table
+ * (translators/index.ts) is the one list of what gw supports.
+ */
 export function validate(config: AiProxyConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const auth = config.auth ?? {};
@@ -18,36 +21,16 @@ export function validate(config: AiProxyConfig): ConfigIssue[] {
 
   allOrNone(issues, auth, ['header_name', 'header_value']);
   allOrNone(issues, auth, ['param_name', 'param_value', 'param_location']);
-
-  if ((provider === 'bedrock' || provider === 'gemini') && auth.allow_override === true) {
-    issues.push({ path: 'auth.allow_override', message: 'bedrock and gemini only support auth.allow_override = false' });
-  }
-  if (provider === 'bedrock' && (isSet(auth.header_name) || isSet(auth.param_name))) {
-    // Requests would be signed with the AWS keys anyway; a configured API key would be silently unused.
-    issues.push({ path: isSet(auth.header_name) ? 'auth.header_name' : 'auth.param_name', message: 'bedrock authenticates with AWS SigV4 (auth.aws_access_key_id / aws_secret_access_key or the AWS_* environment); header and param auth are not supported yet by gw' });
-  }
-  if (provider === 'anthropic' && !isSet(config.model.options?.anthropic_version)) {
-    issues.push({ path: 'model.options.anthropic_version', message: "must set 'model.options.anthropic_version' for anthropic provider" });
-  }
-  if ((format === 'bedrock' || format === 'gemini') && config.route_type !== 'llm/v1/chat') {
+  if (NATIVE_FORMATS.includes(format) && config.route_type !== 'llm/v1/chat') {
     issues.push({ path: 'route_type', message: "native provider options in llm_format can only be used with the 'llm/v1/chat' route_type" });
   }
-  if ((format === 'bedrock' || format === 'gemini') && provider !== format) {
+  if (NATIVE_FORMATS.includes(format) && provider !== format) {
     issues.push({ path: 'model.provider', message: `native llm_format '${format}' can only be used with the '${format}' model.provider` });
   }
-  if (provider === 'anthropic' && config.route_type === 'llm/v1/completions' && config.logging?.log_statistics === true) {
-    issues.push({ path: 'logging.log_statistics', message: 'anthropic does not support statistics when route_type is llm/v1/completions' });
-  }
+  const backend = TRANSLATORS.find((t) => t.backend.name === provider)?.backend;
+  if (backend?.validate !== undefined && config.model !== undefined) issues.push(...backend.validate(config));
+  issues.push(...pairIssues(config, format, provider));
 
-  if (provider !== undefined && !SUPPORTED_PROVIDERS.includes(provider)) {
-    issues.push({ path: 'model.provider', message: `provider '${provider}' is not supported yet by gw (supported: ${SUPPORTED_PROVIDERS.join(', ')})` });
-  }
-  if (!SUPPORTED_FORMATS.includes(format)) {
-    issues.push({ path: 'llm_format', message: `llm_format '${format}' is not supported yet by gw (supported: ${SUPPORTED_FORMATS.join(', ')})` });
-  }
-  if (config.route_type !== undefined && !SUPPORTED_ROUTE_TYPES.includes(config.route_type)) {
-    issues.push({ path: 'route_type', message: `route_type '${config.route_type}' is not supported yet by gw (supported: ${SUPPORTED_ROUTE_TYPES.join(', ')})` });
-  }
   for (const path of NOT_IMPLEMENTED) {
     if (isSet(valueAt(config, path)) && valueAt(config, path) !== false) {
       issues.push({ path, message: `'${path}' is not supported yet by gw; remove it (a silently ignored setting would change who pays, or which credentials sign)` });
@@ -61,6 +44,27 @@ export function validate(config: AiProxyConfig): ConfigIssue[] {
   }
   issues.push(...unusedOptionWarnings(config));
   return issues;
+}
+
+/**
+ * No translator for this (llm_format, provider, route_type): one issue, on the field that no supported pair
+ * has (the provider, else the format), naming the pairs gw has; or on route_type when the pair exists but
+ * doesn't serve it.
+ */
+function pairIssues(config: AiProxyConfig, format: string, provider: string | undefined): ConfigIssue[] {
+  if (provider === undefined) return [];
+  const routeType = config.route_type ?? 'llm/v1/chat';
+  if (translatorFor(format, provider, routeType) !== undefined) return [];
+  const pair = TRANSLATORS.filter((t) => t.format.name === format && t.backend.name === provider);
+  if (pair.length > 0) {
+    const served = [...new Set(pair.flatMap((t) => t.routeTypes))];
+    return [{ path: 'route_type', message: `route_type '${routeType}' is not supported yet by gw for llm_format '${format}' with provider '${provider}' (supported: ${served.join(', ')})` }];
+  }
+  const knownProvider = TRANSLATORS.some((t) => t.backend.name === provider);
+  return [{
+    path: knownProvider ? 'llm_format' : 'model.provider',
+    message: `llm_format '${format}' with provider '${provider}' is not supported yet by gw (supported llm_format → provider: ${supportedPairs().join(', ')})`,
+  }];
 }
 
 /**

@@ -3,11 +3,12 @@
  * from the exchange when asked, so it is final once the response is over, whether or not
  * `log_statistics` writes the `ai.proxy` log value.
  */
-import type { AiCall, AiUsageReport, RequestContext } from '@gw/plugin-api';
+import type { AiCall, AiTokenUsage, AiUsageReport, RequestContext } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
-import { observationsOf } from '../response/observations.js';
+import { observationsOf } from '../phases/observations.js';
 import { usageCost } from './ai-proxy-log.js';
 import { usageReport } from './usage-estimate.js';
+import type { TokenUsage } from '../usage.js';
 
 const ROUTE_TYPE = { chat: 'llm/v1/chat', count_tokens: 'llm/v1/count_tokens' } as const;
 
@@ -29,14 +30,16 @@ function usageOf(ctx: RequestContext, exchange: AiExchange): AiUsageReport {
   const usage = report.usage;
   const priced = exchange.costs.input > 0 || exchange.costs.output > 0;
   return {
-    tokens: {
-      input: usage.input_tokens,
-      output: usage.output_tokens,
-      cacheRead: usage.cache_read_input_tokens,
-      cacheWrite: usage.cache_creation_input_tokens,
-    },
+    tokens: tokensOf(usage),
     costUsd: priced ? usageCost(usage, exchange.costs) : undefined,
     estimated: { input: report.promptEstimated, output: report.completionEstimated },
     complete: exchange.error === undefined && seen?.bodyEnded === true && !ctx.signal.aborted,
   };
+}
+
+/** The neutral record's names are AI_CALL's; reasoning only when the backend reported it. */
+function tokensOf(usage: TokenUsage): AiTokenUsage {
+  const tokens: AiTokenUsage = { input: usage.input, output: usage.output, cacheRead: usage.cacheRead, cacheWrite: usage.cacheWrite };
+  if (usage.reasoning !== undefined) tokens.reasoning = usage.reasoning;
+  return tokens;
 }

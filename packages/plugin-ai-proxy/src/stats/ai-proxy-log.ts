@@ -1,11 +1,12 @@
 /**
- * Kong's `ai.proxy` log value (docs/reference/kong.md#the-aiproxy-log-value): `meta`, `usage`, `tried_targets`, and
+ * Kong's `ai.proxy` log value, written from the neutral usage record (usage.ts) (docs/reference/kong.md#the-aiproxy-log-value): `meta`, `usage`, `tried_targets`, and
  * `payload` with log_payloads. Field names are Kong's; gw additions (`error`, `count_tokens`, the cache
  * counts) only appear when they carry something.
  */
 import type { JsonValue, LogRecord } from '@gw/plugin-api';
-import type { AiExchange, Usage, Costs } from '../exchange.js';
-import type { ResponseObservations } from '../response/observations.js';
+import type { AiExchange, Costs } from '../exchange.js';
+import { promptTokens, type TokenUsage } from '../usage.js';
+import type { ResponseObservations } from '../phases/observations.js';
 import { usageReport } from './usage-estimate.js';
 
 /** One `tried_targets[]` entry; the request side knows host and scheme, the log record ip/port/uri. */
@@ -24,19 +25,10 @@ export interface AiProxyLogInput {
   target?: TriedTarget | undefined;
 }
 
-/** Anthropic `input_tokens` excludes cache reads and writes; Kong's `prompt_tokens` includes them. */
-export function promptTokens(usage: Usage): number {
-  return usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
-}
 
-/** Per-million prices; a missing price counts as 0. */
-export function usageCost(usage: Usage, costs: Costs): number {
-  return (
-    usage.input_tokens * costs.input +
-    usage.output_tokens * costs.output +
-    usage.cache_read_input_tokens * costs.cacheRead +
-    usage.cache_creation_input_tokens * costs.cacheWrite
-  ) / 1_000_000;
+/** Per-million prices; a missing price counts as 0. Reasoning tokens are output tokens, priced as such. */
+export function usageCost(usage: TokenUsage, costs: Costs): number {
+  return (usage.input * costs.input + usage.output * costs.output + usage.cacheRead * costs.cacheRead + usage.cacheWrite * costs.cacheWrite) / 1_000_000;
 }
 
 const ms = (from: number | undefined, to: number | undefined): number | undefined =>
@@ -50,7 +42,7 @@ export function buildAiProxyLog({ exchange, observations, record, target }: AiPr
   const report = usageReport(exchange, observations);
   const usage = report.usage;
   const prompt = promptTokens(usage);
-  const completion = usage.output_tokens;
+  const completion = usage.output;
   // Kong: latency to the (last) response byte; for oneshot the first token is the whole answer.
   const llmLatency = ms(exchange.upstreamSentAt, exchange.lastTokenAt ?? exchange.firstTokenAt);
   const firstToken = exchange.mode === 'oneshot' ? llmLatency : ms(exchange.upstreamSentAt, exchange.firstTokenAt);
@@ -77,23 +69,27 @@ export function buildAiProxyLog({ exchange, observations, record, target }: AiPr
       cost: usageCost(usage, exchange.costs),
       time_to_first_token: firstToken,
       time_per_token: llmLatency !== undefined && completion > 0 ? llmLatency / completion : 0,
-      prompt_tokens_details: { cached_tokens: usage.cache_read_input_tokens },
-      completion_tokens_details: {},
-      cache_read_input_tokens: usage.cache_read_input_tokens,
-      cache_creation_input_tokens: usage.cache_creation_input_tokens,
+      prompt_tokens_details: { cached_tokens: usage.cacheRead },
+      completion_tokens_details: usage.reasoning === undefined ? {} : { reasoning_tokens: usage.reasoning },
+      cache_read_input_tokens: usage.cacheRead,
+      cache_creation_input_tokens: usage.cacheWrite,
       // gw: which counts are gw's estimate rather than the upstream's, and what the upstream had reported.
       prompt_tokens_estimated: report.promptEstimated || undefined,
       completion_tokens_estimated: report.completionEstimated || undefined,
-      reported: report.reported && { prompt_tokens: promptTokens(report.reported), completion_tokens: report.reported.output_tokens },
+      reported: report.reported && { prompt_tokens: promptTokens(report.reported), completion_tokens: report.reported.output },
       relayed_deltas: report.relayedDeltas,
     }),
   };
   if (exchange.kind === 'count_tokens' && observations?.countedTokens !== undefined) {
     value.count_tokens = { input_tokens: observations.countedTokens, estimated: observations.tokensEstimated };
   }
-  if (exchange.error !== undefined) {
+  const error = exchange.error;
+  if (error !== undefined) {
+    // As the client saw it (its format's status and type), and as the upstream said it.
     value.error = withoutUndefined({
-      ...exchange.error,
+      status: exchange.format.errorStatus(error),
+      type: exchange.format.errorType(error),
+      message: error.message,
       upstream_status: observations?.upstreamStatus,
       upstream_type: observations?.upstreamErrorType,
       upstream_request_id: observations?.upstreamRequestId,

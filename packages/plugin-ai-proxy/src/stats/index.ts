@@ -1,7 +1,7 @@
 /** Publishes the `ai.proxy` serialize value from ai-proxy's log handler. */
 import type { LogRecord, RequestContext } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
-import { observationsOf } from '../response/observations.js';
+import { observationsOf } from '../phases/observations.js';
 import { buildAiProxyLog } from './ai-proxy-log.js';
 import type { TriedTarget } from './ai-proxy-log.js';
 

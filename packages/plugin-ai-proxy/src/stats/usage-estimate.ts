@@ -5,24 +5,25 @@
  * Budgets charge from these numbers, so gw fills the gap with its own estimate of what was relayed and
  * says which counts are estimates (docs/plugins/ai-proxy.md, "Log").
  */
-import type { AiExchange, Usage } from '../exchange.js';
-import type { ResponseObservations } from '../response/observations.js';
+import type { AiExchange } from '../exchange.js';
+import type { TokenUsage } from '../usage.js';
+import type { ResponseObservations } from '../phases/observations.js';
 
 /**
  * Bytes of the JSON around a delta's text: `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}`.
  * Tool-input and thinking deltas have slightly longer envelopes, so their content is overcounted a little.
  */
 const DELTA_ENVELOPE = 80;
-/** About four bytes per token, as count_tokens' local estimate (request/token-estimate.ts) and Kong's stream estimate. */
+/** About four bytes per token, as count_tokens' local estimate (formats/anthropic/token-estimate.ts) and Kong's stream estimate. */
 const BYTES_PER_TOKEN = 4;
 
 export interface UsageReport {
   /** The counts to publish and price: the upstream's where it reported them, gw's estimate elsewhere. */
-  usage: Usage;
+  usage: TokenUsage;
   promptEstimated: boolean;
   completionEstimated: boolean;
   /** What the upstream itself had reported, when something is estimated. */
-  reported: Usage | undefined;
+  reported: TokenUsage | undefined;
   /** Stream deltas relayed to the client, when the output count is estimated. */
   relayedDeltas: number | undefined;
 }
@@ -40,13 +41,13 @@ export function usageReport(exchange: AiExchange, seen: ResponseObservations | u
   const stream = exchange.mode === 'stream';
   const contentBytes = stream ? Math.max(0, seen.deltaBytes - seen.deltas * DELTA_ENVELOPE) : seen.bodyBytes;
   // At least one token per delta, and never less than the upstream already counted.
-  const output = Math.max(reported.output_tokens, stream ? seen.deltas : 0, Math.ceil(contentBytes / BYTES_PER_TOKEN));
+  const output = Math.max(reported.output, stream ? seen.deltas : 0, Math.ceil(contentBytes / BYTES_PER_TOKEN));
   const promptEstimated = !seen.promptReported && exchange.localTokenEstimate !== undefined;
   return {
     usage: {
       ...reported,
-      input_tokens: promptEstimated ? exchange.localTokenEstimate! : reported.input_tokens,
-      output_tokens: output,
+      input: promptEstimated ? exchange.localTokenEstimate! : reported.input,
+      output,
     },
     promptEstimated,
     completionEstimated: true,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import plugin from '../../src/index.js';
 import { validate } from '../../src/config/validate.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
-import { FIXTURES } from '../request/fixtures.js';
+import { FIXTURES } from '../support/fixtures.js';
 
 // ajv and js-yaml are core's dependencies; use core's copies as gw does.
 const coreRequire = createRequire(new URL('../../../core/package.json', import.meta.url));
@@ -102,15 +102,19 @@ describe('validate (Kong entity checks, gw support)', () => {
     expect(validate({ ...config, model: { ...config.model, options: { anthropic_version: '2023-06-01' } } })).toEqual([]);
   });
 
-  it('says what gw does not support yet', () => {
+  it('says what gw does not support yet, naming the supported pairs (translators/index.ts)', () => {
+    const pairs = '(supported llm_format → provider: anthropic → bedrock, anthropic → anthropic)';
     expect(validate({ ...base(), model: { provider: 'openai' } })).toEqual([
-      { path: 'model.provider', message: "provider 'openai' is not supported yet by gw (supported: bedrock, anthropic)" },
+      { path: 'model.provider', message: `llm_format 'anthropic' with provider 'openai' is not supported yet by gw ${pairs}` },
     ]);
     expect(validate({ ...base(), llm_format: 'openai' })).toEqual([
-      { path: 'llm_format', message: "llm_format 'openai' is not supported yet by gw (supported: anthropic)" },
+      { path: 'llm_format', message: `llm_format 'openai' with provider 'bedrock' is not supported yet by gw ${pairs}` },
+    ]);
+    expect(validate({ ...base(), llm_format: 'openai', model: { provider: 'anthropic', options: { anthropic_version: '2023-06-01' } } })).toEqual([
+      { path: 'llm_format', message: `llm_format 'openai' with provider 'anthropic' is not supported yet by gw ${pairs}` },
     ]);
     expect(validate({ ...base(), route_type: 'llm/v1/embeddings' })).toEqual([
-      { path: 'route_type', message: "route_type 'llm/v1/embeddings' is not supported yet by gw (supported: llm/v1/chat)" },
+      { path: 'route_type', message: "route_type 'llm/v1/embeddings' is not supported yet by gw for llm_format 'anthropic' with provider 'bedrock' (supported: llm/v1/chat)" },
     ]);
   });
 

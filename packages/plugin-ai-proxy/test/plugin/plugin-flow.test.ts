@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError, type LogRecord } from '@gw/plugin-api';
 import plugin from '../../src/index.js';
-import { joinBytes } from '../../src/request/byte-text.js';
+import { joinBytes } from '../../src/shared/byte-text.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
 import { aiProxyConfig } from '../support/config.js';
-import type { AiLocal, AiState } from '../../src/request/plan.js';
-import { readFixture, type Capture } from '../request/fixtures.js';
+import type { AiLocal, AiState } from '../../src/phases/state.js';
+import { readFixture, type Capture } from '../support/fixtures.js';
 import { fakeContext, type FakeRequest } from './fake-context.js';
 
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
@@ -20,10 +20,22 @@ function bedrockConfig(extra: Partial<AiProxyConfig> = {}): AiProxyConfig {
 }
 
 async function run(config: AiProxyConfig, request: FakeRequest, env: NodeJS.ProcessEnv = ENV) {
-  const state = { ...((await plugin.init!(config, { logger: console, configDir: '.', pluginId: 'plugin-1' })) as AiState), env };
+  const initial = (await plugin.init!(config, { logger: console, configDir: '.', pluginId: 'plugin-1' })) as AiState;
+  // The backend's AWS environment, as a plain object (Bedrock instances only).
+  const state: AiState = initial.backend === undefined ? initial : { ...initial, backend: { ...(initial.backend as object), env } };
   const local: AiLocal = {};
   const fake = fakeContext(request);
-  await plugin.access!({ ctx: fake.ctx, config, state, local });
+  // The SDK's credential chain reads keys from process.env (gw reads the region from the state's env).
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  const setKey = (name: string, value: string | undefined) => (value === undefined ? delete process.env[name] : (process.env[name] = value));
+  setKey('AWS_ACCESS_KEY_ID', env.AWS_ACCESS_KEY_ID);
+  setKey('AWS_SECRET_ACCESS_KEY', env.AWS_SECRET_ACCESS_KEY);
+  try {
+    await plugin.access!({ ctx: fake.ctx, config, state, local });
+  } finally {
+    setKey('AWS_ACCESS_KEY_ID', saved.id);
+    setKey('AWS_SECRET_ACCESS_KEY', saved.secret);
+  }
   await plugin.upstream!({ ctx: fake.ctx, config, state, local, upstream: fake.upstream });
   return { ...fake, local, state, exchange: local.exchange! };
 }

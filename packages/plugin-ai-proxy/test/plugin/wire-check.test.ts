@@ -6,8 +6,8 @@ import type { UpstreamRequest } from '@gw/plugin-api';
 import plugin from '../../src/index.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
 import { aiProxyConfig } from '../support/config.js';
-import type { AiLocal, AiState } from '../../src/request/plan.js';
-import { readFixture, type Capture, type CapturedRequest } from '../request/fixtures.js';
+import type { AiLocal, AiState } from '../../src/phases/state.js';
+import { readFixture, type Capture, type CapturedRequest } from '../support/fixtures.js';
 import { fakeContext } from './fake-context.js';
 
 // What gw's upstream client will do with the UpstreamRequest: send exactly these bytes and headers.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue, LogRecord, RequestContext } from '@gw/plugin-api';
 import { publishAiStats, buildAiProxyLog, usageCost } from '../../src/stats/index.js';
-import { aiResponseBody, aiResponseHeaders } from '../../src/response/index.js';
-import { fakeCtx, fixture, head, makeExchange, run } from '../response/harness.js';
+import { aiResponseBody, aiResponseHeaders } from '../../src/phases/response.js';
+import { fakeCtx, fixture, head, makeExchange, run } from '../support/response-harness.js';
 
 function capture() {
   const set: [string, JsonValue | undefined][] = [];
@@ -16,7 +16,7 @@ describe('ai.proxy log value', () => {
   it('follows Kong’s shape for a Claude Code → Bedrock oneshot (the how-to excerpt)', () => {
     const exchange = makeExchange({
       mode: 'oneshot', upstreamSentAt: 10_000, firstTokenAt: 11_542, lastTokenAt: 11_542,
-      usage: { input_tokens: 11_184, output_tokens: 124, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      usage: { input: 11_184, output: 124, cacheRead: 0, cacheWrite: 0 },
       responseModel: undefined, pluginId: '13f5c57a-77b2-4c1f-9492-9048566db7cf', clientModel: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     });
     const { ctx, set } = capture();
@@ -43,7 +43,7 @@ describe('ai.proxy log value', () => {
 
   it('counts cache tokens in prompt_tokens and prices each kind (per million)', () => {
     const exchange = makeExchange({
-      usage: { input_tokens: 1000, output_tokens: 500, cache_read_input_tokens: 20_000, cache_creation_input_tokens: 3000 },
+      usage: { input: 1000, output: 500, cacheRead: 20_000, cacheWrite: 3000 },
       costs: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
     });
     const usage = buildAiProxyLog({ exchange }).usage as Record<string, JsonValue>;
@@ -58,7 +58,7 @@ describe('ai.proxy log value', () => {
   it('measures a stream: first token and total latency from the exchange clock', () => {
     const exchange = makeExchange({
       upstreamSentAt: 100.4, firstTokenAt: 912.2, lastTokenAt: 2100.6,
-      usage: { input_tokens: 10, output_tokens: 4, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      usage: { input: 10, output: 4, cacheRead: 0, cacheWrite: 0 },
       responseModel: 'claude-haiku-4-5-20251001',
     });
     const value = buildAiProxyLog({ exchange });
@@ -85,7 +85,7 @@ describe('ai.proxy log value', () => {
     const response = head(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'rid-9' });
     aiResponseHeaders({ ctx, response, exchange });
     await run(aiResponseBody({ ctx, response, exchange })!, [fixture('bedrock/invoke-stream-throttling-after-chunk.bin')]);
-    const value = buildAiProxyLog({ exchange, observations: (await import('../../src/response/index.js')).observationsOf(exchange) });
+    const value = buildAiProxyLog({ exchange, observations: (await import('../../src/phases/response.js')).observationsOf(exchange) });
     expect(value.error).toEqual({
       status: 429, type: 'rate_limit_error', message: 'Too many requests, please wait before trying again.',
       upstream_status: 200, upstream_type: 'throttlingException', upstream_request_id: 'rid-9', events_sent: 2,
@@ -110,7 +110,7 @@ describe('ai.proxy log value', () => {
 
 describe('ai.proxy usage of answers that did not finish', () => {
   const enc = new TextEncoder();
-  const observed = async (exchange: ReturnType<typeof makeExchange>) => (await import('../../src/response/index.js')).observationsOf(exchange);
+  const observed = async (exchange: ReturnType<typeof makeExchange>) => (await import('../../src/phases/response.js')).observationsOf(exchange);
 
   it('a Bedrock oneshot whose body was cut still has the counts of its head (x-amzn-bedrock-*-token-count): reported, not estimated', async () => {
     const ctx = fakeCtx();

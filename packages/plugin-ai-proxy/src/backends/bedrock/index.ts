@@ -1,0 +1,32 @@
+/** The Bedrock Runtime backend (`model.provider: bedrock`): InvokeModel today, signed with AWS SigV4. */
+import type { ConfigIssue } from '@gw/plugin-api';
+import type { AiProxyConfig } from '../../config/types.js';
+import type { Backend } from '../../translators/translator.js';
+import { newAwsAuthState } from '../../auth/aws/credentials.js';
+import type { BedrockPlan, BedrockState } from './plan.js';
+import { applyBedrockPlan } from './upstream.js';
+
+const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
+
+export const bedrockBackend: Backend<BedrockPlan> = {
+  name: 'bedrock',
+  auth: 'aws-sigv4',
+  requestIdHeader: 'x-amzn-requestid',
+  init(_config, env, logger): BedrockState {
+    // Nothing is read yet: the shared files and the SDK's chain are loaded on first need, per instance.
+    return { env, auth: newAwsAuthState(logger) };
+  },
+  validate(config: AiProxyConfig): ConfigIssue[] {
+    const auth = config.auth ?? {};
+    const issues: ConfigIssue[] = [];
+    if (auth.allow_override === true) {
+      issues.push({ path: 'auth.allow_override', message: 'bedrock and gemini only support auth.allow_override = false' });
+    }
+    if (isSet(auth.header_name) || isSet(auth.param_name)) {
+      // Requests would be signed with the AWS keys anyway; a configured API key would be silently unused.
+      issues.push({ path: isSet(auth.header_name) ? 'auth.header_name' : 'auth.param_name', message: 'bedrock authenticates with AWS SigV4 (auth.aws_access_key_id / aws_secret_access_key or the AWS_* environment); header and param auth are not supported yet by gw' });
+    }
+    return issues;
+  },
+  apply: (plan, upstream) => applyBedrockPlan(plan, upstream),
+};

@@ -1,0 +1,33 @@
+/**
+ * What a client format is to the rest of ai-proxy: which endpoint a request is for, what its body holds,
+ * and how errors look to its clients. One object per format (formats/<name>/index.ts); translators use the
+ * rest of a format's folder (body splicing, stream writer) directly.
+ */
+import type { ErrorFormat } from '@gw/plugin-api';
+import type { AiError } from '../errors.js';
+import type { RouteKind } from '../exchange.js';
+
+/** What the phases read from any format's request body. */
+export interface ParsedRequest {
+  /** The client's `model`, when it named one. */
+  model: string | undefined;
+  /** The client asked to stream. */
+  stream: boolean;
+}
+
+export interface ClientFormat<Body extends ParsedRequest = ParsedRequest> {
+  /** `llm_format`'s value. */
+  readonly name: string;
+  /** How core renders gateway errors (GatewayError) for clients of this format. */
+  readonly errorFormat: ErrorFormat;
+  /** Which endpoint a request is for (GW_ERR_AI_NOT_FOUND / _METHOD_NOT_ALLOWED when none). */
+  classifyRoute(method: string, path: string): RouteKind;
+  /** A local estimate of the prompt's tokens, for count_tokens and for cut answers; undefined if none. */
+  estimateInputTokens(body: Body): number | undefined;
+  /** The status a client of this format gets for `error`. */
+  errorStatus(error: AiError): number;
+  /** The error type name a client of this format gets for `error` (also the log's `error.type`). */
+  errorType(error: AiError): string;
+  /** The JSON body of an error answer. */
+  errorBody(error: AiError): string;
+}

@@ -1,0 +1,100 @@
+import { AI_CALL, GatewayError, type BodyBytes, type PhaseInput } from '@gw/plugin-api';
+import type { AiProxyConfig } from '../config/types.js';
+import { renderModelTemplates } from '../config/templating.js';
+import type { AiExchange, RouteKind } from '../exchange.js';
+import { emptyUsage } from '../usage.js';
+import { keyHeaderName } from '../auth/api-key.js';
+import { joinBytes } from '../shared/byte-text.js';
+import type { Translator } from '../translators/translator.js';
+import { aiCall } from '../stats/ai-call.js';
+import { compileAliases, resolveModel } from './model.js';
+import type { AiLocal, AiState } from './state.js';
+
+/**
+ * The ai-proxy `access` phase: claim the request (errors in the client's format from here on), read and
+ * check the body, resolve the model, let the instance's translator plan the upstream call (body and
+ * credentials, once), and open the exchange record that the response side and the log phase fill in.
+ */
+export async function aiAccess({ ctx, config: configured, state, local }: PhaseInput<AiProxyConfig, AiState, AiLocal>): Promise<void> {
+  const translator = state.translator;
+  // validate() refuses pairs gw lacks at load time; this guards a config that skipped it.
+  if (translator === undefined) throw new GatewayError('GW_ERR_INTERNAL', { message: `llm_format '${configured.llm_format}' with provider '${configured.model.provider}' is not supported by gw` });
+  ctx.setErrorFormat(translator.format.errorFormat);
+  // Core always redacts x-api-key and authorization; a configured key header joins them.
+  const keyHeader = keyHeaderName(configured.auth);
+  if (keyHeader !== undefined) ctx.redactHeader(keyHeader);
+
+  const kind = translator.format.classifyRoute(ctx.request.method, ctx.request.path);
+  const config = state.templated ? renderModelTemplates(configured, ctx.request) : configured;
+  const modelName = config.model.name || undefined;
+  const aliases = state.templated ? compileAliases(config.model_aliases, modelName) : state.aliases;
+  const limit = config.max_request_body_size === 0 ? Number.MAX_SAFE_INTEGER : config.max_request_body_size;
+  const body = translator.parseBody(await ctx.request.body(limit));
+  const clientModel = body.model;
+  const model = resolveModel(clientModel, modelName, aliases);
+  const stream = kind === 'chat' && wantsStream(body.stream, config.response_streaming);
+
+  const planned = await translator.plan({ config, state, kind, model, stream, body, request: ctx.request });
+  local.plan = planned.plan;
+  local.exchange = openExchange(config, state, translator, {
+    kind,
+    stream,
+    model,
+    clientModel,
+    sent: planned.sent,
+    tokenEstimate: translator.format.estimateInputTokens(body),
+  });
+  ctx.publish(AI_CALL, aiCall(ctx, local.exchange, config.llm_format));
+}
+
+function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming']): boolean {
+  if (policy === 'always') return true;
+  if (asked && policy === 'deny') throw new GatewayError('GW_ERR_AI_STREAMING_DENIED');
+  return asked;
+}
+
+interface ExchangeFacts {
+  kind: RouteKind;
+  stream: boolean;
+  model: string;
+  clientModel: string | undefined;
+  /** Request body as sent upstream. */
+  sent: BodyBytes;
+  /** The format's local estimate of the prompt's tokens. */
+  tokenEstimate: number | undefined;
+}
+
+function openExchange(config: AiProxyConfig, state: AiState, translator: Translator<any, any>, facts: ExchangeFacts): AiExchange {
+  const options = config.model.options ?? {};
+  const logStatistics = config.logging?.log_statistics === true;
+  // As in Kong, payloads are logged only together with statistics.
+  const logPayloads = logStatistics && config.logging?.log_payloads === true;
+  return {
+    translator,
+    format: translator.format,
+    provider: translator.backend.name,
+    kind: facts.kind,
+    mode: facts.stream ? 'stream' : 'oneshot',
+    requestModel: facts.model,
+    clientModel: facts.clientModel,
+    pluginId: state.pluginId,
+    logStatistics,
+    logPayloads,
+    pingIntervalMs: Math.round((config.stream_ping_interval ?? 10) * 1000),
+    costs: {
+      input: options.input_cost ?? 0,
+      output: options.output_cost ?? 0,
+      cacheRead: options.cache_read_cost ?? 0,
+      cacheWrite: options.cache_write_cost ?? 0,
+    },
+    requestPayload: logPayloads ? joinBytes(facts.sent).toString('utf8') : undefined,
+    localTokenEstimate: facts.tokenEstimate,
+    upstreamSentAt: undefined,
+    firstTokenAt: undefined,
+    lastTokenAt: undefined,
+    usage: emptyUsage(),
+    responseModel: undefined,
+    responsePayload: undefined,
+    error: undefined,
+  };
+}

@@ -1,0 +1,112 @@
+import { GatewayError } from '@gw/plugin-api';
+import type { ModelOptions } from '../../config/types.js';
+import { BEDROCK_BETA_POLICY, type BetaPolicy } from './beta-policy.js';
+import { decideBetas, fieldName, removeField } from './betas.js';
+import { readMembers, writeMembers, writeMembersPieces, type MemberSource, type RawMembers } from '../../shared/json-members.js';
+import { applyOptions, parseThinking } from '../../formats/anthropic/options.js';
+import { joinBytes, latin1Of, textOf } from '../../shared/byte-text.js';
+
+export const DEFAULT_BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
+
+export interface BedrockBodyInput {
+  /** The client's Anthropic Messages body, read into members (parseMessagesBody); left unchanged. */
+  body: MemberSource;
+  /** Upstream model id (some betas depend on it). */
+  model: string;
+  /** Flags from the `anthropic-beta` header. */
+  headerBetas: readonly string[];
+  options?: ModelOptions;
+  policy?: BetaPolicy;
+}
+
+export interface BedrockBody {
+  /** InvokeModel body, in pieces that share the client's bytes (writeMembersPieces). */
+  body: Buffer[];
+  /** Flags sent in `anthropic_beta`. */
+  betas: string[];
+  /** Flags the client asked for that were not forwarded. */
+  droppedBetas: string[];
+  /** model.options overrides left out so the body stays valid (see applyOptions). */
+  skippedOptions: string[];
+}
+
+/**
+ * Anthropic Messages body → InvokeModel body (docs/reference/bedrock.md#invokemodel-body): drop
+ * `model` and `stream` (path and operation carry them), apply model.options, move betas into
+ * `anthropic_beta` through the beta policy (dropping fields of dropped betas), end with
+ * `anthropic_version` — the key order Claude Code's own Bedrock mode produces. Untouched members keep
+ * their exact bytes: members are spliced as latin1 views, and only members that change are decoded.
+ */
+export function toBedrockBody(input: BedrockBodyInput): BedrockBody {
+  const members = new Map(input.body.members);
+  members.delete('model');
+  members.delete('stream');
+  members.delete('anthropic_version');
+  const requested = [...input.headerBetas, ...bodyBetas(members.get('anthropic_beta'))];
+  members.delete('anthropic_beta');
+
+  const skippedOptions = applyOptions(members, input.options);
+  const decision = decideBetas(requested, input.policy ?? BEDROCK_BETA_POLICY, input.model);
+  for (const [top, fields] of decision.strip) {
+    const raw = members.get(top);
+    if (raw === undefined) continue;
+    if (fields.some((field) => field.path === top)) {
+      members.delete(top);
+      continue;
+    }
+    // Parse a member only when a field name to strip occurs in its text at all.
+    const present = fields.filter((field) => mentions(input.body, top, raw, fieldName(field.path)));
+    if (present.length === 0) continue;
+    const value = parseMember(raw);
+    let changed = false;
+    for (const field of present) changed = removeField(value, field.path) || changed;
+    // Only a member that really changed is re-serialized.
+    if (changed) members.set(top, latin1Of(JSON.stringify(value)));
+  }
+  if (decision.forwarded.length > 0) members.set('anthropic_beta', latin1Of(JSON.stringify(decision.forwarded)));
+  members.set('anthropic_version', latin1Of(JSON.stringify(input.options?.anthropic_version ?? DEFAULT_BEDROCK_ANTHROPIC_VERSION)));
+  return { body: writeMembersPieces(members, input.body), betas: decision.forwarded, droppedBetas: decision.dropped, skippedOptions };
+}
+
+/** `raw.includes(`"${name}"`)`, answered from the body scan when it looked for `name` in this very text. */
+function mentions(body: MemberSource, top: string, raw: string, name: string): boolean {
+  const found = body.quoted?.found.get(top);
+  // Usually the same string object, so this compares pointers.
+  if (found !== undefined && found.raw === raw && body.quoted?.words.includes(name)) return found.words.has(name);
+  return raw.includes(`"${name}"`);
+}
+
+/** A member gw must change; the body check left its JSON unparsed (formats/anthropic/body.ts). */
+function parseMember(raw: string): unknown {
+  try {
+    return JSON.parse(textOf(raw)) as unknown;
+  } catch {
+    throw new GatewayError('GW_ERR_AI_INVALID_BODY');
+  }
+}
+
+function bodyBetas(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const value = JSON.parse(textOf(raw)) as unknown;
+  return Array.isArray(value) ? value.filter((flag): flag is string => typeof flag === 'string') : [];
+}
+
+/**
+ * CountTokens body: `{"input":{"invokeModel":{"body":"<base64 of the InvokeModel body>"}}}` (the AWS SDK
+ * sends the blob base64: test/fixtures/bedrock/aws-sdk-requests-h1.json). The Anthropic count_tokens request has no
+ * max_tokens but InvokeModel requires one: use one that satisfies the thinking budget.
+ */
+export function toCountTokensBody(invoke: BedrockBody): Buffer {
+  const invokeBody = joinBytes(invoke.body);
+  const members: RawMembers = readMembers(invokeBody.toString('latin1'));
+  if (!members.has('max_tokens')) {
+    const budget = parseThinking(members.get('thinking')).budget;
+    const withMax: RawMembers = new Map([['max_tokens', String(budget === undefined ? 1 : budget + 1)], ...members]);
+    return wrapCountTokens(Buffer.from(writeMembers(withMax), 'latin1'));
+  }
+  return wrapCountTokens(invokeBody);
+}
+
+function wrapCountTokens(invoke: Buffer): Buffer {
+  return Buffer.from(JSON.stringify({ input: { invokeModel: { body: invoke.toString('base64') } } }), 'utf8');
+}
