@@ -4,7 +4,7 @@
  * (a hono app, status/), and the lifecycle around them: reload (atomic swap of router + plugin plan;
  * the old plan is closed when its last request is done), reopen (log rotation) and close with drain.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -18,9 +18,10 @@ import { createConsumerIndex } from '../runtime/exchange.js';
 import { createPluginPlan } from '../runtime/plan.js';
 import { routerInput } from '../runtime/router-input.js';
 import type { PluginRegistry } from '../runtime/registry.js';
-import { createStatusApp } from '../status/status-app.js';
+import { createStatusApp, pluginReports } from '../status/status-app.js';
 import { exposedGc, startIdleGc, type IdleGc, type IdleGcActivity } from './idle-gc.js';
 import { handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
+import { GW_VERSION } from './version.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -41,7 +42,7 @@ export interface Gateway {
   listenTls(port: number, host: string | undefined, tls: { cert: string | Buffer; key: string | Buffer }): Promise<{ port: number; host: string }>;
   /** New certificate and key for the TLS listener (rotation): new handshakes use them, open connections keep theirs. */
   reloadTls(tls: { cert: string | Buffer; key: string | Buffer }): void;
-  /** Serve GET /status and /status/ready on a second address (Kong's status_listen). */
+  /** Serve GET /status, /status/ready and the plugins' status endpoints on a second address (Kong's status_listen). */
   listenStatus(port: number, host?: string): Promise<{ port: number; host: string }>;
   reload(config: GatewayConfig): Promise<void>;
   reopen(): Promise<void>;
@@ -59,7 +60,15 @@ async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logg
   // The router first: it throws on a bad route before any plugin instance is created.
   const router = createRouter({ ...routerInput(config), declaredIds: config.declaredRouteIds });
   const plan = await createPluginPlan(config, plugins, { logger });
-  return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0, hash: configurationHash(config), upstreamTls: config.upstreamTls };
+  return {
+    router,
+    plan,
+    consumers: createConsumerIndex(config.consumers),
+    inFlight: 0,
+    hash: configurationHash(config),
+    loadedAt: Date.now(),
+    upstreamTls: config.upstreamTls,
+  };
 }
 
 /** Same config, same hash, on every node (Kong's configuration_hash: 32 hex digits). */
@@ -152,14 +161,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const proxyServers: Server[] = [server];
   let tlsServer: ReturnType<typeof createTlsServer> | undefined;
 
-  const statusApp = createStatusApp({
-    totalRequests: () => totalRequests,
-    inFlight: () => inFlight(),
-    connections: () => ({ ...connections }),
-    configurationHash: () => current.hash,
-    closing: () => closing,
-    idleCollections: () => idleGc?.collections ?? 0,
-  });
+  const loaded = [...options.plugins.values()];
+  const statusApp = createStatusApp(
+    {
+      nodeId: randomUUID(),
+      version: GW_VERSION,
+      totalRequests: () => totalRequests,
+      inFlight: () => inFlight(),
+      connections: () => ({ ...connections }),
+      configuration: () => ({ hash: current.hash, loadedAt: current.loadedAt }),
+      closing: () => closing,
+      pluginReports: () => pluginReports(loaded, logger),
+      idleCollections: () => idleGc?.collections ?? 0,
+    },
+    loaded,
+    logger,
+  );
   let statusServer: Server | undefined;
 
   const untilIdle = (ms: number) =>
