@@ -14,6 +14,7 @@ export default defineConfig({
       '@gw/plugin-file-log': src('plugin-file-log'),
       '@gw/bedrock-emulator': src('bedrock-emulator'),
       '@gw/plugin-key-auth': src('plugin-key-auth'),
+      '@gw/plugin-prometheus': src('plugin-prometheus'),
       '@gw/model-catalogue': src('model-catalogue'),
     },
   },
