@@ -215,6 +215,11 @@ const PLUGINS: Record<string, Record<string, Status>> = {
     key_names: 'honoured', hide_credentials: 'honoured', anonymous: 'honoured', key_in_header: 'honoured', key_in_query: 'honoured',
     key_in_body: 'refused', run_on_preflight: 'honoured', realm: 'honoured', identity_realms: 'honoured', principals: 'honoured',
   },
+  prometheus: {
+    per_consumer: 'honoured', status_code_metrics: 'honoured', ai_metrics: 'honoured', latency_metrics: 'honoured', bandwidth_metrics: 'honoured',
+    upstream_health_metrics: 'warned', // gw has no upstreams or health checks
+    wasm_metrics: 'warned', // gw runs no Wasm filters
+  },
 };
 
 interface SchemaNode {

@@ -9,7 +9,7 @@ export interface PrometheusConfig {
   latency_metrics: boolean;
   bandwidth_metrics: boolean;
   upstream_health_metrics: boolean;
-  wasm_metrics: boolean;
+  wasm_metrics: boolean | null;
 }
 
 // Read at load time (never per request); the file sits next to src/ and dist/ alike.
