@@ -15,6 +15,7 @@ export default defineConfig({
       '@gw/bedrock-emulator': src('bedrock-emulator'),
       '@gw/plugin-key-auth': src('plugin-key-auth'),
       '@gw/plugin-prometheus': src('plugin-prometheus'),
+      '@gw/plugin-opentelemetry': src('plugin-opentelemetry'),
       '@gw/model-catalogue': src('model-catalogue'),
     },
   },

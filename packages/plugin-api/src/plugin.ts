@@ -38,6 +38,11 @@ export interface PluginServices {
   configDir: string;
   /** The plugin entity's id (stable, derived from its scope and name like Kong's declarative ids). */
   pluginId: string;
+  /**
+   * This gateway's node id (Kong's node_id; random per process), the status listener's `NodeStatus.nodeId`.
+   * gw always sets it; optional so that services made by hand in a plugin's tests need not.
+   */
+  nodeId?: string;
 }
 
 /** Arguments every phase handler receives. `local` is per request and private to this plugin. */

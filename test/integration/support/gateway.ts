@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
+import opentelemetry from '@gw/plugin-opentelemetry';
 import prometheus from '@gw/plugin-prometheus';
 import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway } from '@gw/core';
 
-const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth, prometheus];
+const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth, opentelemetry, prometheus];
 export const registry = new Map(bundled.map((p) => [p.name, p]));
 
 export interface RunningGateway {

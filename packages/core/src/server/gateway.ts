@@ -56,10 +56,10 @@ const consoleLogger: Logger = {
   error: (m) => console.error(m),
 };
 
-async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logger: Logger): Promise<Runtime> {
+async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logger: Logger, nodeId: string): Promise<Runtime> {
   // The router first: it throws on a bad route before any plugin instance is created.
   const router = createRouter({ ...routerInput(config), declaredIds: config.declaredRouteIds });
-  const plan = await createPluginPlan(config, plugins, { logger });
+  const plan = await createPluginPlan(config, plugins, { logger, nodeId });
   return {
     router,
     plan,
@@ -103,7 +103,8 @@ function listenOn(server: Server, port: number, host: string): Promise<{ port: n
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? consoleLogger;
-  let current = await buildRuntime(options.config, options.plugins, logger);
+  const nodeId = randomUUID();
+  let current = await buildRuntime(options.config, options.plugins, logger, nodeId);
   const retired = new Set<Runtime>();
   const live = new Set<Runtime>([current]);
   const agents = createAgents();
@@ -164,7 +165,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const loaded = [...options.plugins.values()];
   const statusApp = createStatusApp(
     {
-      nodeId: randomUUID(),
+      nodeId,
       version: GW_VERSION,
       totalRequests: () => totalRequests,
       inFlight: () => inFlight(),
@@ -223,7 +224,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     async reload(config) {
       if (closing) throw new Error('gateway is closing');
-      const next = await buildRuntime(config, options.plugins, logger);
+      const next = await buildRuntime(config, options.plugins, logger, nodeId);
       if (closing) {
         // close() began while the new plugins were starting: it won't see this runtime, so close it here.
         await next.plan.close();

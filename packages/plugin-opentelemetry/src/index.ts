@@ -1,0 +1,3 @@
+export { default, opentelemetry, createOpenTelemetryPlugin, type OpenTelemetryState, type SpanCounters } from './plugin.js';
+export { configSchema, validateConfig, propagationOf, queueOf, type OpenTelemetryConfig } from './config.js';
+export { GEN_AI, PROVIDER_NAMES } from './semconv.js';
