@@ -7,24 +7,19 @@
  * GET /status (plugins.opentelemetry) and gives them to the prometheus plugin (gw_otel_spans_*).
  * A fault here never reaches a request: every handler catches, logs once, and lets the request go on.
  */
-import { randomUUID } from 'node:crypto';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { definePlugin, packageVersion, type Logger, type PluginDefinition } from '@gw/plugin-api';
-import { configSchema, propagationOf, queueOf, tracesEndpoint, validateConfig, type OpenTelemetryConfig } from './config.js';
-import { createSpanQueue, type DropReason, type SpanQueue } from './queue.js';
-import { kongSampler } from './sampler.js';
-import { finishRequest, onResponseHead, startRequest, startTry, type RequestSpans, type TracingInstance } from './spans.js';
+import { configSchema, tracesEndpoint, validateConfig, type OpenTelemetryConfig } from './config.js';
+import type { Pipeline } from './pipeline.js';
+import type { DropReason } from './queue.js';
+import type { RequestSpans } from './spans.js';
 
 const VERSION = packageVersion(import.meta.url);
 /** How long closing an instance (reload, shutdown) waits for its queue to drain before dropping the rest. */
 const CLOSE_FLUSH_MS = 2_000;
 
 export interface OpenTelemetryState {
-  readonly tracing: TracingInstance | undefined;
-  readonly provider: TracerProvider | undefined;
-  readonly queue: SpanQueue | undefined;
+  /** Undefined for an instance with no traces endpoint (logs_endpoint only: warned about, nothing to do). */
+  pipeline: Pipeline | undefined;
   readonly logger: Logger;
   readonly endpoint: string;
   /** ms of the last error logged (one a minute at most per instance). */
@@ -80,80 +75,48 @@ export function createOpenTelemetryPlugin(): PluginDefinition<OpenTelemetryConfi
     // Kong's typedefs.protocols_http.
     protocols: { allowed: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] },
     validate: validateConfig,
-    init(config, services) {
+    async init(config, services) {
       const endpoint = tracesEndpoint(config);
-      if (endpoint === null) {
-        // logs_endpoint only: warned about at load; nothing to do.
-        const idle: OpenTelemetryState = { tracing: undefined, provider: undefined, queue: undefined, logger: services.logger, endpoint: '', lastLogged: 0 };
-        return idle;
-      }
-      const state: OpenTelemetryState = { tracing: undefined, provider: undefined, queue: undefined, logger: services.logger, endpoint: safeEndpoint(endpoint), lastLogged: 0 };
-      const exporter = new OTLPTraceExporter({
-        url: endpoint,
-        headers: { ...(config.headers ?? {}) },
-        // One bound per export: Kong's connect, send and read timeouts end to end.
-        timeoutMillis: Math.max(1, config.connect_timeout + config.send_timeout + config.read_timeout),
-        // The queue decides how many batches are in flight (concurrency_limit), not the exporter.
-        concurrencyLimit: 1_000,
-      });
-      const queue = createSpanQueue(exporter, queueOf(config), {
+      const state: OpenTelemetryState = { pipeline: undefined, logger: services.logger, endpoint: endpoint === null ? '' : safeEndpoint(endpoint), lastLogged: 0 };
+      if (endpoint === null) return state;
+      const { createPipeline } = await import('./pipeline.js');
+      state.pipeline = createPipeline(endpoint, config, services, VERSION, {
         exported: (n) => (counters.exported += n),
         dropped: (reason, n) => {
           counters.dropped[reason] += n;
           if (reason === 'export_failed') report(state, `${n} spans dropped: the collector at ${state.endpoint} did not take them within queue.max_retry_time`);
         },
       });
-      const provider = new TracerProvider({
-        resource: resourceFromAttributes({
-          'service.name': 'gw',
-          'service.version': VERSION,
-          'service.instance.id': services.nodeId ?? randomUUID(),
-          ...(config.resource_attributes ?? {}),
-        }),
-        sampler: kongSampler(config.sampling_rate ?? 1),
-        spanProcessors: [queue],
-      });
-      const full: OpenTelemetryState = {
-        ...state,
-        provider,
-        queue,
-        tracing: {
-          tracer: provider.getTracer('gw', VERSION),
-          propagation: propagationOf(config),
-          traceIdHeader: config.http_response_header_for_traceid,
-          captureContent: config.capture_message_content,
-        },
-      };
-      live.add(full);
-      return full;
+      live.add(state);
+      return state;
     },
     async close(state) {
       live.delete(state);
-      if (state.provider === undefined || state.queue === undefined) return;
-      const queue = state.queue;
+      const pipeline = state.pipeline;
+      if (pipeline === undefined) return;
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_FLUSH_MS).unref());
-      await Promise.race([queue.forceFlush(), timeout]);
-      await Promise.race([state.provider.shutdown().catch(() => {}), timeout]);
+      await Promise.race([pipeline.queue.forceFlush(), timeout]);
+      await Promise.race([pipeline.shutdown().catch(() => {}), timeout]);
     },
     access({ ctx, state, local }) {
-      const t = state.tracing;
-      if (t !== undefined) guarded(state, 'access', () => startRequest(t, ctx, local));
+      const p = state.pipeline;
+      if (p !== undefined) guarded(state, 'access', () => p.startRequest(p.tracing, ctx, local));
     },
     upstream({ ctx, state, local, upstream }) {
-      const t = state.tracing;
-      if (t !== undefined) guarded(state, 'upstream', () => startTry(t, ctx, local, upstream));
+      const p = state.pipeline;
+      if (p !== undefined) guarded(state, 'upstream', () => p.startTry(p.tracing, ctx, local, upstream));
     },
     responseHeaders({ ctx, state, local, response }) {
-      const t = state.tracing;
-      if (t !== undefined) guarded(state, 'responseHeaders', () => onResponseHead(t, ctx, local, response));
+      const p = state.pipeline;
+      if (p !== undefined) guarded(state, 'responseHeaders', () => p.onResponseHead(p.tracing, ctx, local, response));
     },
     log({ ctx, state, local, record }) {
-      const t = state.tracing;
-      if (t !== undefined) guarded(state, 'log', () => finishRequest(t, ctx, local, record));
+      const p = state.pipeline;
+      if (p !== undefined) guarded(state, 'log', () => p.finishRequest(p.tracing, ctx, local, record));
     },
     status() {
       let queued = 0;
-      for (const s of live) queued += s.queue?.length ?? 0;
+      for (const s of live) queued += s.pipeline?.queue.length ?? 0;
       const dropped = counters.dropped;
       return {
         values: { spans_exported: counters.exported, spans_dropped: { ...dropped }, spans_queued: queued, failures: counters.failures },

@@ -5,14 +5,11 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Logger, NodeStatus, PluginMetric } from '@gw/plugin-api';
+import { hashNumber } from './hash.js';
 import type { NodeMetrics } from './metrics.js';
 
 export const CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-/** Kong's config_hash_to_number: the hex hash read as one (rounded) number, equal wherever the hash is. */
-export function hashNumber(hash: string): number {
-  return /^[0-9a-f]+$/i.test(hash) ? Number(BigInt(`0x${hash}`)) : 0;
-}
 
 export function setNodeGauges(gauges: NodeMetrics, node: NodeStatus): void {
   const id = node.nodeId;

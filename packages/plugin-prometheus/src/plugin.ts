@@ -5,27 +5,22 @@
  * SIGHUP reloads, as Kong's shared dict does, and every instance (global, per service, per route, per
  * consumer) counts into the same families with its own switches. `createPrometheusPlugin()` makes a
  * definition with registries of its own (tests, two gateways in one process); the default export is one.
+ * prom-client is loaded by the first instance or the first scrape (engine.ts).
  */
-import { Registry } from 'prom-client';
 import { AI_CALL, definePlugin, packageVersion, type Logger, type PluginDefinition } from '@gw/plugin-api';
 import { configSchema, validateConfig, type PrometheusConfig } from './config.js';
-import { CONTENT_TYPE, createPluginMetrics, setNodeGauges } from './exposition.js';
-import { nodeMetrics, requestMetrics } from './metrics.js';
-import { observe } from './observe.js';
+import type { Engine } from './engine.js';
 
 export interface PrometheusState {
   readonly logger: Logger;
+  readonly engine: Engine;
 }
 
 export function createPrometheusPlugin(): PluginDefinition<PrometheusConfig, PrometheusState> {
-  const requests = new Registry();
-  const metrics = requestMetrics(requests);
-  const node = new Registry();
-  const gauges = nodeMetrics(node);
   // Instances alive now: while none is configured only node metrics are exported (Kong's IS_PROMETHEUS_ENABLED).
   const live = new Set<PrometheusState>();
-  const lastLogger = () => [...live].at(-1)?.logger;
-  const others = createPluginMetrics((name) => requests.getSingleMetric(name) !== undefined || node.getSingleMetric(name) !== undefined, lastLogger);
+  let loading: Promise<Engine> | undefined;
+  const engine = () => (loading ??= import('./engine.js').then(({ createEngine }) => createEngine(() => [...live].at(-1)?.logger)));
 
   return definePlugin<PrometheusConfig, PrometheusState>({
     name: 'prometheus',
@@ -33,26 +28,23 @@ export function createPrometheusPlugin(): PluginDefinition<PrometheusConfig, Pro
     priority: 13,
     configSchema,
     validate: validateConfig,
-    init(_config, services) {
-      const state = { logger: services.logger };
+    async init(_config, services) {
+      const state = { logger: services.logger, engine: await engine() };
       live.add(state);
       return state;
     },
     close(state) {
       live.delete(state);
     },
-    log({ ctx, config, record }) {
-      observe(metrics, config, record, ctx.read(AI_CALL));
+    log({ ctx, config, state, record }) {
+      state.engine.observe(config, record, ctx.read(AI_CALL));
     },
     statusEndpoints: [
       {
         path: '/metrics',
         async handle(_request, status) {
-          setNodeGauges(gauges, status);
-          others.update(status);
-          const parts = [await node.metrics(), await others.registry.metrics()];
-          if (live.size > 0) parts.push(await requests.metrics());
-          return new Response(parts.filter((p) => p !== '').join(''), { headers: { 'content-type': CONTENT_TYPE } });
+          const e = await engine();
+          return new Response(await e.scrape(status, live.size > 0), { headers: { 'content-type': e.contentType } });
         },
       },
     ],
