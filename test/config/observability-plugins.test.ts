@@ -7,11 +7,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { formatProblem, loadConfig, type AnyPlugin } from '@gw/core';
+import aiProxy from '@gw/plugin-ai-proxy';
+import fileLog from '@gw/plugin-file-log';
+import keyAuth from '@gw/plugin-key-auth';
 import opentelemetry from '@gw/plugin-opentelemetry';
 import prometheus from '@gw/plugin-prometheus';
 
-const registry = new Map<string, AnyPlugin>([opentelemetry, prometheus].map((p) => [p.name, p as AnyPlugin]));
+const registry = new Map<string, AnyPlugin>([aiProxy, fileLog, keyAuth, opentelemetry, prometheus].map((p) => [p.name, p as AnyPlugin]));
 
 async function load(text: string) {
   const dir = mkdtempSync(join(tmpdir(), 'gw-observability-'));
@@ -88,5 +92,20 @@ plugins:
     expect(missing.ok ? [] : missing.problems).toEqual([
       'kong.yaml:4:13 plugins[0].config.traces_endpoint: at least one of these fields must be non-empty: traces_endpoint, logs_endpoint',
     ]);
+  });
+
+  it('loads examples/observability/kong.yaml without a warning', async () => {
+    const file = fileURLToPath(new URL('../../examples/observability/kong.yaml', import.meta.url));
+    const env = {
+      DECK_AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      DECK_AWS_SECRET_ACCESS_KEY: 'secret',
+      DECK_AWS_REGION: 'us-west-2',
+      DECK_ALICE_KEY: 'alice-key',
+      DECK_BOB_KEY: 'bob-key',
+      DECK_OTLP_ENDPOINT: 'http://127.0.0.1:4318/v1/traces',
+    };
+    const result = await loadConfig([file], { plugins: registry, env });
+    expect(result.ok ? result.warnings : result.problems.map((p) => formatProblem(p))).toEqual([]);
+    expect(result.ok && result.config.plugins.map((p) => p.name).sort()).toEqual(['ai-proxy', 'file-log', 'key-auth', 'opentelemetry', 'prometheus']);
   });
 });

@@ -29,6 +29,10 @@ services:
     routes:
       - name: claude-code
         paths: [/anything]
+      - name: keyed
+        paths: [/keyed]
+        plugins:
+          - name: key-auth
       - name: with-content
         paths: [/content]
 ${routeOtel}
@@ -151,6 +155,17 @@ describe('opentelemetry plugin (real gateway, Bedrock emulator, OTLP/HTTP receiv
     const upstream = emulator.received.find((r) => r.headers.traceparent?.includes(TRACE_ID));
     expect(upstream?.headers.traceparent).toBe(`00-${TRACE_ID}-${call.spanId}-01`);
     expect(receiver.requests[0].contentType).toBe('application/x-protobuf');
+  });
+
+  it('a request another plugin answered first (key-auth 401) still gets its request span', async () => {
+    const receiver = await startOtlpReceiver();
+    const { gw } = await start(receiver, '      traces_endpoint: RECEIVER\n      queue: {max_coalescing_delay: 0}');
+    const answer = await send(gw.url, { text: 'x', stream: false, path: '/keyed', traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` });
+    expect(answer.status).toBe(401);
+    const root = await eventually(() => byId(receiver.spans, String(answer.headers['x-kong-request-id']))[0], 'the request span');
+    expect(root).toMatchObject({ name: 'kong', traceId: TRACE_ID, parentSpanId: CLIENT_SPAN });
+    expect(root.attributes).toMatchObject({ 'http.status_code': 401, 'gw.route': 'keyed' });
+    expect(root.status.code).toBe(0);
   });
 
   it('sends no prompt or completion text unless capture_message_content is on (with ai-proxy log_payloads)', async () => {

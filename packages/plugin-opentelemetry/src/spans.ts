@@ -108,6 +108,8 @@ export function onResponseHead(t: TracingInstance, ctx: RequestContext, spans: R
 }
 
 export function finishRequest(t: TracingInstance, ctx: RequestContext, spans: RequestSpans, record: LogRecord): void {
+  // A plugin that ran first answered in access (key-auth's 401): the request still gets its span.
+  if (spans.root === undefined) startRequest(t, ctx, spans);
   const root = spans.root;
   if (root === undefined) return;
   const end = Math.max(wall(ctx), ctx.startedAt);
