@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { join } from 'node:path';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
+import { AI_CALL, definePlugin } from '@gw/plugin-api';
 import { createOpenTelemetryPlugin } from '@gw/plugin-opentelemetry';
 import { createPrometheusPlugin } from '@gw/plugin-prometheus';
 import { eventually, readLogLines, setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
@@ -155,6 +156,63 @@ describe('opentelemetry plugin (real gateway, Bedrock emulator, OTLP/HTTP receiv
     const upstream = emulator.received.find((r) => r.headers.traceparent?.includes(TRACE_ID));
     expect(upstream?.headers.traceparent).toBe(`00-${TRACE_ID}-${call.spanId}-01`);
     expect(receiver.requests[0].contentType).toBe('application/x-protobuf');
+  });
+
+  it("takes what the AI call carries (response id, finish reasons, timings) over ai-proxy's log value", async () => {
+    // A publisher that fills every optional field of the usage report; it runs after ai-proxy, so its call replaces ai-proxy's.
+    const publisher = definePlugin({
+      name: 'fake-ai-publisher',
+      version: '0.0.0',
+      priority: 700,
+      configSchema: { type: 'object' },
+      access({ ctx }) {
+        ctx.publish(AI_CALL, {
+          provider: 'anthropic',
+          format: 'anthropic',
+          routeType: 'llm/v1/chat',
+          model: 'claude-sonnet-4-5',
+          clientModel: 'sonnet',
+          stream: true,
+          usage: () => ({
+            tokens: { input: 7, output: 3, cacheRead: 10, cacheWrite: 2 },
+            costUsd: 0.25,
+            estimated: { input: false, output: true },
+            complete: false,
+            latencyMs: 900,
+            timeToFirstTokenMs: 250,
+            responseModel: 'claude-sonnet-4-5-20250929',
+            responseId: 'msg_01XYZ',
+            finishReasons: ['max_tokens'],
+          }),
+        });
+      },
+    });
+    const receiver = await startOtlpReceiver();
+    const { gw } = await start(
+      receiver,
+      '      traces_endpoint: RECEIVER\n      queue: {max_coalescing_delay: 0}',
+      '        plugins:\n          - name: fake-ai-publisher',
+      [createOpenTelemetryPlugin(), publisher],
+    );
+    const answer = await send(gw.url, { text: 'x [scenario:text]', stream: true, path: '/content' });
+    expect(answer.status).toBe(200);
+    const root = await eventually(() => byId(receiver.spans, String(answer.headers['x-kong-request-id']))[0], 'the request span');
+    const call = await eventually(() => receiver.spans.find((s) => s.parentSpanId === root.spanId), 'the call span');
+    expect(call.name).toBe('chat claude-sonnet-4-5');
+    expect(call.attributes).toMatchObject({
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.response.model': 'claude-sonnet-4-5-20250929',
+      'gen_ai.response.id': 'msg_01XYZ',
+      'gen_ai.response.finish_reasons': ['max_tokens'],
+      'gen_ai.response.time_to_first_chunk': 0.25,
+      'gen_ai.usage.input_tokens': 19,
+      'gen_ai.usage.output_tokens': 3,
+      'gen_ai.usage.cache_read.input_tokens': 10,
+      'gen_ai.usage.cache_creation.input_tokens': 2,
+      'gw.ai.client_model': 'sonnet',
+      'gw.ai.cost_usd': 0.25,
+      'gw.ai.usage_estimated': true,
+    });
   });
 
   it('a request another plugin answered first (key-auth 401) still gets its request span', async () => {
