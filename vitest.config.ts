@@ -1,22 +1,12 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
-
 // Tests import workspace packages from source, so a change is tested without a rebuild.
 // Tests that spawn the `gw` binary use packages/cli/dist (the `test` script builds first).
 export default defineConfig({
   resolve: {
-    alias: {
-      '@gw/plugin-api': src('plugin-api'),
-      '@gw/core': src('core'),
-      '@gw/plugin-ai-proxy': src('plugin-ai-proxy'),
-      '@gw/plugin-file-log': src('plugin-file-log'),
-      '@gw/bedrock-emulator': src('bedrock-emulator'),
-      '@gw/plugin-key-auth': src('plugin-key-auth'),
-      '@gw/model-catalogue': src('model-catalogue'),
-      '@gw/usage-report': src('usage-report'),
-    },
+    // `@gw/<name>` is packages/<name> (a test guards that every package is named after its folder).
+    alias: [{ find: /^@gw\/([a-z0-9-]+)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) }],
   },
   test: {
     testTimeout: 20_000,

@@ -3,7 +3,8 @@
 // Prints, per workload: requests/s, p50/p99 latency, CPU µs per request of the proxy process, peak RSS,
 // and each as a ratio to the baseline; then time to first byte at concurrency 1, the 1,000-stream
 // memory test, and a one-line summary. Options (env): BENCH_SECONDS (4; plain 3), BENCH_ROUNDS (2; plain 5),
-// BENCH_ONLY (comma list of workload names). docs/performance.md explains the method and the numbers.
+// BENCH_ONLY (comma list of workload names), BENCH_PROMETHEUS=1 (cc-stream-50 also through a route with the
+// prometheus plugin on, in the same rounds: the cost of counting). docs/performance.md explains the method and the numbers.
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,8 @@ import { cpuMicros, rssBytes, sampleRss } from './proc.mjs';
 /** @typedef {{ child: import('node:child_process').ChildProcess, port: number, pid: number }} Target */
 /**
  * @typedef {{ name: string, what: string, connections: number, gwPath: string, basePath: string, headers: Record<string, string>,
- *   body: string, quiet?: boolean, rounds?: number, seconds?: number }} Workload
+ *   body: string, quiet?: boolean, rounds?: number, seconds?: number,
+ *   variant?: { name: string, what: string, gwPath: string } }} Workload
  */
 /** @typedef {{ rps: number, p50: number, p99: number, cpuPerReq: number, rss: number, requests: number }} Run */
 
@@ -87,7 +89,8 @@ const WORKLOADS = [
   // against the same baseline runs: what those headers cost.
   { name: 'plain', what: 'small POST, plain route, no plugins', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }), quiet: true, rounds: 5, seconds: 3 },
   { name: 'cc-oneshot', what: 'Claude Code 87 KB body → ai-proxy → Bedrock invoke, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke', headers: ccHeaders(cc87), body: body(cc87, false) },
-  { name: 'cc-stream-50', what: 'Claude Code 87 KB → ai-proxy → eventstream (50 deltas) → SSE, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
+  // `variant`: also through another route of the same gw, in the same rounds (BENCH_PROMETHEUS: with the prometheus plugin).
+  { name: 'cc-stream-50', what: 'Claude Code 87 KB → ai-proxy → eventstream (50 deltas) → SSE, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true), ...(process.env.BENCH_PROMETHEUS ? { variant: { name: 'prometheus', what: 'with the prometheus plugin, every switch on', gwPath: '/cc50prom/v1/messages?beta=true' } } : {}) },
   { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
   { name: 'cc-stream-50-nolog', what: 'as cc-stream-50 with file-log off', connections: 16, gwPath: '/cc50nolog/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
 ].filter((w) => !ONLY || ONLY.includes(w.name));
@@ -168,9 +171,10 @@ console.log(`gw bench: interleaved rounds per target per workload (${WORKLOADS.m
 const summary = [];
 for (const workload of WORKLOADS) {
   /** @type {Record<string, Target>} */
-  const targets = { baseline, gw, ...(workload.quiet && quiet ? { quiet } : {}) };
+  const targets = { baseline, gw, ...(workload.quiet && quiet ? { quiet } : {}), ...(workload.variant ? { variant: gw } : {}) };
   const names = Object.keys(targets);
-  const pathOf = (/** @type {string} */ name) => (name === 'baseline' ? workload.basePath : workload.gwPath);
+  const pathOf = (/** @type {string} */ name) =>
+    name === 'baseline' ? workload.basePath : name === 'variant' && workload.variant ? workload.variant.gwPath : workload.gwPath;
   // warm all (JIT, keep-alive pools)
   for (const name of names) await load(targets[name], { ...workload, connections: 4 }, pathOf(name));
   /** @type {Record<string, Run[]>} */
@@ -191,6 +195,11 @@ for (const workload of WORKLOADS) {
   console.log(`  CPU µs/req baseline ${fmt(row.cpuPerReq.base)}   gw ${fmt(row.cpuPerReq.gw)}   ratio ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}`);
   const quietCpu = workload.quiet ? agg('quiet', 'cpuPerReq') : undefined;
   if (quietCpu !== undefined) console.log(`  CPU µs/req gw with --headers off --headers-upstream off ${fmt(quietCpu)}   ratio ${fmt(ratio(quietCpu, row.cpuPerReq.base), 2)}`);
+  if (workload.variant) {
+    const v = { rps: agg('variant', 'rps'), cpu: agg('variant', 'cpuPerReq'), p50: agg('variant', 'p50'), p99: agg('variant', 'p99') };
+    console.log(`  ${workload.variant.what}: req/s ${fmt(v.rps)} (${fmt(ratio(v.rps, row.rps.gw), 3)} of gw's)   CPU µs/req ${fmt(v.cpu)} (${fmt(ratio(v.cpu, row.cpuPerReq.gw), 3)} of gw's)   p50 ${fmt(v.p50, 2)} ms   p99 ${fmt(v.p99, 2)} ms`);
+    summary.push(`${workload.name}+${workload.variant.name} cpu ${fmt(ratio(v.cpu, row.cpuPerReq.gw), 3)}x rps ${fmt(ratio(v.rps, row.rps.gw), 3)}x of gw's`);
+  }
   console.log(`  peak RSS   baseline ${fmt(row.rss.base / 2 ** 20)} MB   gw ${fmt(row.rss.gw / 2 ** 20)} MB\n`);
   summary.push(`${workload.name} cpu ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}x rps ${fmt(ratio(row.rps.gw, row.rps.base), 2)}x`);
   if (quietCpu !== undefined) summary.push(`${workload.name}-headers-off cpu ${fmt(ratio(quietCpu, row.cpuPerReq.base), 2)}x`);

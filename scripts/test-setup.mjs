@@ -1,12 +1,12 @@
 // @ts-check
 /**
- * The servers the tests run for real: `redis-server` (shared rate-limit counters) and a headless Chromium
- * (the usage report's charts). `pnpm test` runs this first. On Debian and Ubuntu a missing one is installed
+ * The servers the tests run for real: `redis-server` (shared rate-limit counters), a headless Chromium
+ * (the usage report's charts) and Prometheus (scrapes gw's /metrics; the dashboards' queries run on it). `pnpm test` runs this first. On Debian and Ubuntu a missing one is installed
  * from the OS packages (as root, or through passwordless sudo); elsewhere, or when that is not possible,
  * it says how to get them and stops, because a test that silently skips them proves nothing.
  *
- * `node scripts/test-setup.mjs --check` only reports. GW_TEST_REDIS_SERVER / GW_TEST_CHROMIUM point at
- * binaries outside PATH.
+ * `node scripts/test-setup.mjs --check` only reports. GW_TEST_REDIS_SERVER / GW_TEST_CHROMIUM /
+ * GW_TEST_PROMETHEUS point at binaries outside PATH.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -31,6 +31,13 @@ export const NEEDS = [
     elsewhere:
       'macOS: `brew install --cask chromium` and set GW_TEST_CHROMIUM to its binary; Fedora: `dnf install chromium`; ' +
       'Ubuntu without snaps: Google Chrome\'s .deb (`google-chrome-stable`)',
+  },
+  {
+    name: 'Prometheus',
+    env: 'GW_TEST_PROMETHEUS',
+    binaries: ['prometheus'],
+    debian: ['prometheus'],
+    elsewhere: 'macOS: `brew install prometheus`; Fedora: `dnf install golang-github-prometheus`; or a release binary from https://prometheus.io/download/',
   },
 ];
 

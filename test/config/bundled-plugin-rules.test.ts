@@ -10,8 +10,10 @@ import { formatProblem, loadConfig, type AnyPlugin } from '@gw/core';
 import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
+import opentelemetry from '@gw/plugin-opentelemetry';
+import prometheus from '@gw/plugin-prometheus';
 
-const registry = new Map<string, AnyPlugin>([aiProxy, fileLog, keyAuth].map((p) => [p.name, p as AnyPlugin]));
+const registry = new Map<string, AnyPlugin>([aiProxy, fileLog, keyAuth, opentelemetry, prometheus].map((p) => [p.name, p as AnyPlugin]));
 
 async function load(text: string) {
   const dir = mkdtempSync(join(tmpdir(), 'gw-bundled-'));

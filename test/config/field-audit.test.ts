@@ -215,6 +215,25 @@ const PLUGINS: Record<string, Record<string, Status>> = {
     key_names: 'honoured', hide_credentials: 'honoured', anonymous: 'honoured', key_in_header: 'honoured', key_in_query: 'honoured',
     key_in_body: 'refused', run_on_preflight: 'honoured', realm: 'honoured', identity_realms: 'honoured', principals: 'honoured',
   },
+  prometheus: {
+    per_consumer: 'honoured', status_code_metrics: 'honoured', ai_metrics: 'honoured', latency_metrics: 'honoured', bandwidth_metrics: 'honoured',
+    upstream_health_metrics: 'warned', // gw has no upstreams or health checks
+    wasm_metrics: 'warned', // gw runs no Wasm filters
+  },
+  opentelemetry: {
+    traces_endpoint: 'honoured', endpoint: 'honoured', // the deprecated shorthand, warned about as Kong does
+    logs_endpoint: 'warned', // gw exports no logs over OTLP
+    headers: 'honoured', resource_attributes: 'honoured',
+    queue: 'container', 'queue.max_batch_size': 'honoured', 'queue.max_coalescing_delay': 'honoured', 'queue.max_entries': 'honoured',
+    'queue.max_bytes': 'warned', // spans are not strings
+    'queue.max_retry_time': 'honoured', 'queue.initial_retry_delay': 'honoured', 'queue.max_retry_delay': 'honoured', 'queue.concurrency_limit': 'honoured',
+    batch_span_count: 'honoured', batch_flush_delay: 'honoured', // deprecated, mapped onto queue as Kong does
+    connect_timeout: 'honoured', send_timeout: 'honoured', read_timeout: 'honoured', // their sum bounds each export
+    http_response_header_for_traceid: 'honoured', sampling_rate: 'honoured',
+    header_type: 'honoured', // w3c semantics; other formats warned about
+    propagation: 'container', 'propagation.extract': 'honoured', 'propagation.clear': 'honoured', 'propagation.inject': 'honoured', 'propagation.default_format': 'honoured', // W3C only; other formats warned about
+    capture_message_content: 'honoured', // gw's opt-in for prompt and completion text
+  },
 };
 
 interface SchemaNode {

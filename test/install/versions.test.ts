@@ -7,6 +7,8 @@ import { GW_VERSION } from '@gw/core';
 import { aiProxyPlugin } from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
+import opentelemetry from '@gw/plugin-opentelemetry';
+import prometheus from '@gw/plugin-prometheus';
 import { run, describeRun } from '../support/commands.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,6 +20,8 @@ describe('package versions', () => {
     ['plugin-ai-proxy', () => aiProxyPlugin.version],
     ['plugin-file-log', () => fileLog.version],
     ['plugin-key-auth', () => keyAuth.version],
+    ['plugin-opentelemetry', () => opentelemetry.version],
+    ['plugin-prometheus', () => prometheus.version],
   ])('@gw/%s reports its package.json version', (pkg, reported) => {
     expect(reported()).toBe(versionOf(pkg));
   });

@@ -3,5 +3,7 @@ import type { AnyPlugin } from '@gw/core';
 import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
+import opentelemetry from '@gw/plugin-opentelemetry';
+import prometheus from '@gw/plugin-prometheus';
 
-export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog, keyAuth];
+export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog, keyAuth, opentelemetry, prometheus];

@@ -28,6 +28,20 @@ export interface AiUsageReport {
   estimated: { input: boolean; output: boolean };
   /** The answer reached its end: not cut by the client, the backend or gw, and not an error. */
   complete: boolean;
+  /**
+   * ms from the upstream request being sent to the answer's last token (Kong's `llm_latency`); for an
+   * answer that carried no token, to its end. Undefined before the answer started, or if the publisher
+   * does not measure it.
+   */
+  latencyMs?: number;
+  /** ms from the upstream request being sent to the first token (a oneshot answer: `latencyMs`). */
+  timeToFirstTokenMs?: number;
+  /** The model the backend says answered, when it says (Anthropic `message.model`). */
+  responseModel?: string;
+  /** The backend's id for the answer (Anthropic `message.id`). */
+  responseId?: string;
+  /** Why the answer ended, as the backend says (Anthropic `stop_reason`: `end_turn`, `max_tokens`, `tool_use`, …). */
+  finishReasons?: readonly string[];
 }
 
 export interface AiCall {

@@ -1,6 +1,7 @@
 export * from './plugin.js';
 export * from './context.js';
 export * from './channels.js';
+export * from './status.js';
 export * from './ai-call.js';
 export * from './entities.js';
 export * from './log-record.js';

@@ -12,6 +12,7 @@ import type { RequestContext, UpstreamRequest, ResponseHead } from './context.js
 import type { LogRecord } from './log-record.js';
 import type { JsonSchema } from './json.js';
 import type { ErrorFormat } from './errors.js';
+import type { PluginStatusReport, StatusEndpoint } from './status.js';
 
 /**
  * A problem found in a plugin's config by `validate`; `path` is relative to `config`, e.g.
@@ -37,6 +38,11 @@ export interface PluginServices {
   configDir: string;
   /** The plugin entity's id (stable, derived from its scope and name like Kong's declarative ids). */
   pluginId: string;
+  /**
+   * This gateway's node id (Kong's node_id; random per process), the status listener's `NodeStatus.nodeId`.
+   * gw always sets it; optional so that services made by hand in a plugin's tests need not.
+   */
+  nodeId?: string;
 }
 
 /** Arguments every phase handler receives. `local` is per request and private to this plugin. */
@@ -112,6 +118,17 @@ export interface PluginDefinition<Config = Record<string, unknown>, State = unde
   close?(state: State): void | Promise<void>;
   /** SIGUSR1: reopen files (log rotation). */
   reopen?(state: State): void | Promise<void>;
+  /**
+   * Endpoints this plugin serves on the status listener (Kong's plugin `status_api.lua`), e.g. the
+   * prometheus plugin's `GET /metrics`. Per plugin, not per instance: served while the plugin is loaded.
+   */
+  statusEndpoints?: readonly StatusEndpoint[];
+  /**
+   * The plugin's own counters, read when `GET /status` or a metrics endpoint is asked: `values` appear in
+   * `/status` under `plugins.<name>`, `metrics` are exported by a metrics plugin. Per plugin, not per
+   * instance: sum over your instances (and keep counting across reloads). Keep it cheap and never throw.
+   */
+  status?(): PluginStatusReport;
 
   /** May answer the request itself by returning a Response; may throw a GatewayError. */
   access?(input: PhaseInput<Config, State, Local>): void | Response | Promise<void | Response>;

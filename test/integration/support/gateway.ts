@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
+import opentelemetry from '@gw/plugin-opentelemetry';
+import prometheus from '@gw/plugin-prometheus';
 import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway, type GatewayOptions } from '@gw/core';
 import { captureGwOutput, noteSecretsOf } from '../../support/gw-output.js';
 
-const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth];
+const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth, opentelemetry, prometheus];
 export const registry = new Map(bundled.map((p) => [p.name, p]));
 
 export interface RunningGateway {
@@ -70,9 +72,14 @@ export function readLogLines(path: string): LogLine[] {
 }
 
 /** Polls until `read()` returns a truthy value (log lines land after the response is sent). */
-export async function eventually<T>(read: () => T | undefined | null | false, what: string, attempts = 200): Promise<T> {
+export async function eventually<T>(
+  read: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  attempts = 200,
+): Promise<T> {
   for (let i = 0; i < attempts; i++) {
-    const value = read();
+    // An async read is awaited: a pending promise is not a value.
+    const value = await read();
     if (value) return value;
     await new Promise((r) => setTimeout(r, 50));
   }

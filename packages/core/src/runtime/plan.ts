@@ -4,11 +4,15 @@
  * precedence), sorted by priority desc then name desc. Lists without a consumer are computed at load;
  * consumer lists lazily, once per (route, service, consumer).
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from '@gw/plugin-api';
 import type { GatewayConfig, PluginEntity } from '../config/model.js';
 import { runsOnHttp } from '../config/plugin-protocols.js';
 import type { AnyPlugin, PluginRegistry } from './registry.js';
+
+/** This process's node id when the caller names none (a plan made outside a gateway: tests, gw sync). */
+const NODE_ID = randomUUID();
 
 export interface PlannedPlugin {
   readonly name: string;
@@ -54,7 +58,7 @@ export function specificity(e: PluginEntity, routeId: string, serviceId: string 
   return 1;
 }
 
-export async function createPluginPlan(config: GatewayConfig, registry: PluginRegistry, opts: { logger: Logger }): Promise<PluginPlan> {
+export async function createPluginPlan(config: GatewayConfig, registry: PluginRegistry, opts: { logger: Logger; nodeId?: string }): Promise<PluginPlan> {
   const instances: PlannedPlugin[] = [];
   try {
     for (const entity of config.plugins) {
@@ -63,7 +67,7 @@ export async function createPluginPlan(config: GatewayConfig, registry: PluginRe
       const plugin = registry.get(entity.name);
       if (plugin === undefined) throw new Error(`plugin '${entity.name}' is not installed (${entity.location.file}:${entity.location.line})`);
       const configDir = entity.location.file ? path.dirname(path.resolve(config.baseDir, entity.location.file)) : config.baseDir;
-      const state = plugin.init ? await plugin.init(entity.config, { logger: opts.logger, configDir, pluginId: entity.id }) : undefined;
+      const state = plugin.init ? await plugin.init(entity.config, { logger: opts.logger, configDir, pluginId: entity.id, nodeId: opts.nodeId ?? NODE_ID }) : undefined;
       instances.push({ name: entity.name, plugin, entity, config: entity.config, state });
     }
   } catch (err) {

@@ -29,6 +29,7 @@ export class PluginLoadError extends Error {
 export async function loadPluginRegistry(specs: string[], opts: LoadPluginRegistryOptions): Promise<PluginRegistry> {
   const registry = new Map<string, AnyPlugin>();
   const origin = new Map<string, string>();
+  const endpointOwner = new Map<string, string>();
   const add = (plugin: AnyPlugin, source: string) => {
     // The same definition reached twice (`bundled,file-log`, or two paths to one module) is one plugin.
     if (isObject(plugin) && registry.get(plugin.name) === plugin) return;
@@ -37,6 +38,13 @@ export async function loadPluginRegistry(specs: string[], opts: LoadPluginRegist
     const previous = origin.get(plugin.name);
     if (previous !== undefined) {
       throw new PluginLoadError(`plugin '${plugin.name}' is defined twice: by ${previous} and by ${source}`);
+    }
+    for (const endpoint of plugin.statusEndpoints ?? []) {
+      const owner = endpointOwner.get(endpoint.path);
+      if (owner !== undefined) {
+        throw new PluginLoadError(`status endpoint ${endpoint.path} is served by two plugins: ${owner} and ${source}`);
+      }
+      endpointOwner.set(endpoint.path, source);
     }
     registry.set(plugin.name, plugin);
     origin.set(plugin.name, source);
@@ -150,10 +158,12 @@ function readManifest(file: string, spec: string): Record<string, unknown> {
 const KONG_PROTOCOLS = new Set(['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp', 'ws', 'wss']);
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-const HOOKS: readonly string[] = ['validate', 'errorFormat', 'init', 'close', 'reopen', ...PHASES];
+const HOOKS: readonly string[] = ['validate', 'errorFormat', 'init', 'close', 'reopen', 'status', ...PHASES];
 /** Declarations that are a boolean, or a function of the instance's config. */
 const MARKERS: readonly string[] = ['authenticates', 'usesGatewayCredentials'];
-const KNOWN = new Set(['name', 'version', 'priority', 'configSchema', 'scopes', 'protocols', ...HOOKS, ...MARKERS]);
+const KNOWN = new Set(['name', 'version', 'priority', 'configSchema', 'scopes', 'protocols', 'statusEndpoints', ...HOOKS, ...MARKERS]);
+/** The status listener's own paths (status/status-app.ts): no plugin may take them. */
+export const RESERVED_STATUS_PATHS: ReadonlySet<string> = new Set(['/status', '/status/ready']);
 const SCOPE_KEYS = new Set(['service', 'route', 'consumer']);
 
 /** Everything wrong with a plugin definition, as short phrases; empty when it is usable. */
@@ -166,7 +176,7 @@ export function checkPluginDefinition(value: unknown): string[] {
   if (typeof priority !== 'number' || !Number.isInteger(priority)) issues.push(`priority must be an integer, got ${show(priority)}`);
   if (!isObject(configSchema)) issues.push('configSchema must be a JSON Schema object');
   else if (configSchema.type !== 'object') issues.push(`configSchema.type must be 'object', got ${show(configSchema.type)}`);
-  issues.push(...checkScopes(value.scopes), ...checkProtocols(value.protocols));
+  issues.push(...checkScopes(value.scopes), ...checkProtocols(value.protocols), ...checkStatusEndpoints(value.statusEndpoints));
   for (const hook of HOOKS) {
     if (value[hook] !== undefined && typeof value[hook] !== 'function') issues.push(`${hook} must be a function`);
   }
@@ -187,6 +197,27 @@ function checkScopes(scopes: unknown): string[] {
   return Object.entries(scopes).flatMap(([k, v]) =>
     !SCOPE_KEYS.has(k) ? [`scopes: unknown scope '${k}' (known: service, route, consumer)`] : typeof v !== 'boolean' ? [`scopes.${k} must be a boolean`] : [],
   );
+}
+
+function checkStatusEndpoints(endpoints: unknown): string[] {
+  if (endpoints === undefined) return [];
+  if (!Array.isArray(endpoints)) return ["statusEndpoints must be a list like [{ path: '/metrics', handle }]"];
+  const issues: string[] = [];
+  const seen = new Set<string>();
+  endpoints.forEach((e: unknown, i) => {
+    if (!isObject(e)) return void issues.push(`statusEndpoints[${i}] must be an object { path, handle }`);
+    const path = e.path;
+    if (typeof path !== 'string' || !/^\/[\x21-\x7e]*$/.test(path) || path.includes('?') || path.includes('#')) {
+      issues.push(`statusEndpoints[${i}].path must be a path starting with /, got ${show(path)}`);
+    } else if (RESERVED_STATUS_PATHS.has(path)) {
+      issues.push(`statusEndpoints[${i}].path ${path} is gw's own`);
+    } else if (seen.has(path)) {
+      issues.push(`statusEndpoints[${i}].path ${path} is listed twice`);
+    }
+    if (typeof path === 'string') seen.add(path);
+    if (typeof e.handle !== 'function') issues.push(`statusEndpoints[${i}].handle must be a function`);
+  });
+  return issues;
 }
 
 function checkProtocols(protocols: unknown): string[] {

@@ -4,7 +4,7 @@
  * (a hono app, status/), and the lifecycle around them: reload (atomic swap of router + plugin plan;
  * the old plan is closed when its last request is done), reopen (log rotation) and close with drain.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -18,10 +18,11 @@ import { createConsumerIndex } from '../runtime/exchange.js';
 import { createPluginPlan } from '../runtime/plan.js';
 import { routerInput } from '../runtime/router-input.js';
 import type { PluginRegistry } from '../runtime/registry.js';
-import { createStatusApp } from '../status/status-app.js';
+import { createStatusApp, pluginReports } from '../status/status-app.js';
 import { exposedGc, startIdleGc, type IdleGc, type IdleGcActivity } from './idle-gc.js';
 import { bodyTimedOut, handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
 import { startClientTimeouts } from './client-timeouts.js';
+import { GW_VERSION } from './version.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -57,7 +58,7 @@ export interface Gateway {
   listenTls(port: number, host: string | undefined, tls: { cert: string | Buffer; key: string | Buffer }): Promise<{ port: number; host: string }>;
   /** New certificate and key for the TLS listener (rotation): new handshakes use them, open connections keep theirs. */
   reloadTls(tls: { cert: string | Buffer; key: string | Buffer }): void;
-  /** Serve GET /status and /status/ready on a second address (Kong's status_listen). */
+  /** Serve GET /status, /status/ready and the plugins' status endpoints on a second address (Kong's status_listen). */
   listenStatus(port: number, host?: string): Promise<{ port: number; host: string }>;
   reload(config: GatewayConfig): Promise<void>;
   reopen(): Promise<void>;
@@ -71,11 +72,19 @@ const consoleLogger: Logger = {
   error: (m) => console.error(m),
 };
 
-async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logger: Logger): Promise<Runtime> {
+async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logger: Logger, nodeId: string): Promise<Runtime> {
   // The router first: it throws on a bad route before any plugin instance is created.
   const router = createRouter({ ...routerInput(config), declaredIds: config.declaredRouteIds });
-  const plan = await createPluginPlan(config, plugins, { logger });
-  return { router, plan, consumers: createConsumerIndex(config.consumers), inFlight: 0, hash: configurationHash(config), upstreamTls: config.upstreamTls };
+  const plan = await createPluginPlan(config, plugins, { logger, nodeId });
+  return {
+    router,
+    plan,
+    consumers: createConsumerIndex(config.consumers),
+    inFlight: 0,
+    hash: configurationHash(config),
+    loadedAt: Date.now(),
+    upstreamTls: config.upstreamTls,
+  };
 }
 
 /** Same config, same hash, on every node (Kong's configuration_hash: 32 hex digits). */
@@ -110,7 +119,8 @@ function listenOn(server: Server, port: number, host: string): Promise<{ port: n
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? consoleLogger;
-  let current = await buildRuntime(options.config, options.plugins, logger);
+  const nodeId = randomUUID();
+  let current = await buildRuntime(options.config, options.plugins, logger, nodeId);
   const retired = new Set<Runtime>();
   const live = new Set<Runtime>([current]);
   const agents = createAgents();
@@ -179,14 +189,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const proxyServers: Server[] = [server];
   let tlsServer: ReturnType<typeof createTlsServer> | undefined;
 
-  const statusApp = createStatusApp({
-    totalRequests: () => totalRequests,
-    inFlight: () => inFlight(),
-    connections: () => ({ ...connections }),
-    configurationHash: () => current.hash,
-    closing: () => closing,
-    idleCollections: () => idleGc?.collections ?? 0,
-  });
+  const loaded = [...options.plugins.values()];
+  const statusApp = createStatusApp(
+    {
+      nodeId,
+      version: GW_VERSION,
+      totalRequests: () => totalRequests,
+      inFlight: () => inFlight(),
+      connections: () => ({ ...connections }),
+      configuration: () => ({ hash: current.hash, loadedAt: current.loadedAt }),
+      closing: () => closing,
+      pluginReports: () => pluginReports(loaded, logger),
+      idleCollections: () => idleGc?.collections ?? 0,
+    },
+    loaded,
+    logger,
+  );
   let statusServer: Server | undefined;
 
   const untilIdle = (ms: number) =>
@@ -232,7 +250,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     async reload(config) {
       if (closing) throw new Error('gateway is closing');
-      const next = await buildRuntime(config, options.plugins, logger);
+      const next = await buildRuntime(config, options.plugins, logger, nodeId);
       if (closing) {
         // close() began while the new plugins were starting: it won't see this runtime, so close it here.
         await next.plan.close();

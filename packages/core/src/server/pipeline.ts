@@ -29,6 +29,8 @@ export interface Runtime {
   inFlight: number;
   /** configuration_hash of the config this runtime serves (status API). */
   hash: string;
+  /** When this runtime's config was loaded (ms since epoch). */
+  loadedAt: number;
   /** Upstream TLS settings by service id (GatewayConfig.upstreamTls). */
   upstreamTls: ReadonlyMap<string, UpstreamTls>;
 }
