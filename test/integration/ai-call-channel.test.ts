@@ -52,6 +52,14 @@ function send(url: string, text: string, stream: boolean): Promise<{ id: string;
   });
 }
 
+/** message_start's id and model, message_delta's stop reason, from an SSE answer. */
+function streamedMessage(sse: string): { id: string; model: string; stop_reason: string } {
+  const events = sse.split('\n').filter((line) => line.startsWith('data:')).map((line) => JSON.parse(line.slice(5)) as Record<string, any>);
+  const start = events.find((e) => e.type === 'message_start')!.message as { id: string; model: string };
+  const delta = events.find((e) => e.type === 'message_delta')!.delta as { stop_reason: string };
+  return { id: start.id, model: start.model, stop_reason: delta.stop_reason };
+}
+
 describe('AI_CALL channel (real gateway, Bedrock emulator)', () => {
   let emulator: Emulator;
   let gw: RunningGateway;
@@ -89,6 +97,14 @@ describe('AI_CALL channel (real gateway, Bedrock emulator)', () => {
       expect(entry.usage.complete).toBe(true);
       const cost = (entry.usage.tokens.input * INPUT_COST + entry.usage.tokens.output * OUTPUT_COST) / 1e6;
       expect(entry.usage.costUsd).toBeCloseTo(cost, 12);
+      // What metrics and traces read: the answer's own id, model and stop reason, and its timings.
+      const message = stream ? streamedMessage(answer) : (JSON.parse(answer) as { id: string; model: string; stop_reason: string });
+      expect(entry.usage.responseId).toBe(message.id);
+      expect(entry.usage.responseModel).toBe(message.model);
+      expect(entry.usage.finishReasons).toEqual([message.stop_reason]);
+      expect(entry.usage.latencyMs).toBeGreaterThanOrEqual(0);
+      expect(entry.usage.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
+      expect(entry.usage.timeToFirstTokenMs!).toBeLessThanOrEqual(entry.usage.latencyMs!);
     });
   }
 

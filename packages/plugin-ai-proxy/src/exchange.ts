@@ -59,6 +59,10 @@ export interface AiExchange {
   usage: TokenUsage;
   /** `model` reported by the upstream in its response. */
   responseModel: string | undefined;
+  /** The answer's own id (Anthropic's `msg_…`), when the upstream gave one. */
+  responseId: string | undefined;
+  /** Why generation stopped, as the upstream said it (`end_turn`, `max_tokens`, `tool_use`, …). */
+  finishReasons: string[] | undefined;
   /** Response body as sent to the client, kept only when `log_payloads` (capped). */
   responsePayload: string | undefined;
   /** Set when the upstream failed (HTTP error, error event, exception frame, cut stream), neutral (errors.ts). */

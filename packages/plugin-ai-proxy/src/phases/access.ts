@@ -94,6 +94,8 @@ function openExchange(config: AiProxyConfig, state: AiState, translator: Transla
     lastTokenAt: undefined,
     usage: emptyUsage(),
     responseModel: undefined,
+    responseId: undefined,
+    finishReasons: undefined,
     responsePayload: undefined,
     error: undefined,
   };

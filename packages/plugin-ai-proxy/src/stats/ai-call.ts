@@ -6,7 +6,7 @@
 import type { AiCall, AiTokenUsage, AiUsageReport, RequestContext } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
 import { observationsOf } from '../phases/observations.js';
-import { usageCost } from './ai-proxy-log.js';
+import { timings, usageCost } from './ai-proxy-log.js';
 import { usageReport } from './usage-estimate.js';
 import type { TokenUsage } from '../usage.js';
 
@@ -29,12 +29,19 @@ function usageOf(ctx: RequestContext, exchange: AiExchange): AiUsageReport {
   const report = usageReport(exchange, seen);
   const usage = report.usage;
   const priced = exchange.costs.input > 0 || exchange.costs.output > 0;
-  return {
+  const { llmLatency, firstToken } = timings(exchange);
+  const result: AiUsageReport = {
     tokens: tokensOf(usage),
     costUsd: priced ? usageCost(usage, exchange.costs) : undefined,
     estimated: { input: report.promptEstimated, output: report.completionEstimated },
     complete: exchange.error === undefined && seen?.bodyEnded === true && !ctx.signal.aborted,
   };
+  if (llmLatency !== undefined) result.latencyMs = llmLatency;
+  if (firstToken !== undefined) result.timeToFirstTokenMs = firstToken;
+  if (exchange.responseModel !== undefined) result.responseModel = exchange.responseModel;
+  if (exchange.responseId !== undefined) result.responseId = exchange.responseId;
+  if (exchange.finishReasons !== undefined) result.finishReasons = exchange.finishReasons;
+  return result;
 }
 
 /** The neutral record's names are AI_CALL's; reasoning only when the backend reported it. */

@@ -38,14 +38,23 @@ function withoutUndefined(object: Record<string, JsonValue | undefined>): Record
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Record<string, JsonValue>;
 }
 
+/**
+ * Kong's `llm_latency`: ms from the upstream request to the (last) response byte; and the time to the
+ * first token (a oneshot answer's first token is the whole answer).
+ */
+export function timings(exchange: AiExchange): { llmLatency: number | undefined; firstToken: number | undefined } {
+  const llmLatency = ms(exchange.upstreamSentAt, exchange.lastTokenAt ?? exchange.firstTokenAt);
+  const firstToken = exchange.mode === 'oneshot' ? llmLatency : ms(exchange.upstreamSentAt, exchange.firstTokenAt);
+  return { llmLatency, firstToken };
+}
+
 export function buildAiProxyLog({ exchange, observations, record, target }: AiProxyLogInput): Record<string, JsonValue> {
   const report = usageReport(exchange, observations);
   const usage = report.usage;
   const prompt = promptTokens(usage);
   const completion = usage.output;
   // Kong: latency to the (last) response byte; for oneshot the first token is the whole answer.
-  const llmLatency = ms(exchange.upstreamSentAt, exchange.lastTokenAt ?? exchange.firstTokenAt);
-  const firstToken = exchange.mode === 'oneshot' ? llmLatency : ms(exchange.upstreamSentAt, exchange.firstTokenAt);
+  const { llmLatency, firstToken } = timings(exchange);
 
   const value: Record<string, JsonValue> = {
     tried_targets: [triedTarget(exchange, record, target)],

@@ -17,7 +17,7 @@ describe('ai.proxy log value', () => {
     const exchange = makeExchange({
       mode: 'oneshot', upstreamSentAt: 10_000, firstTokenAt: 11_542, lastTokenAt: 11_542,
       usage: { input: 11_184, output: 124, cacheRead: 0, cacheWrite: 0 },
-      responseModel: undefined, pluginId: '13f5c57a-77b2-4c1f-9492-9048566db7cf', clientModel: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      responseModel: undefined, responseId: undefined, finishReasons: undefined, pluginId: '13f5c57a-77b2-4c1f-9492-9048566db7cf', clientModel: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     });
     const { ctx, set } = capture();
     publishAiStats({ ctx, exchange, record, target: { host: 'bedrock-runtime.us-west-2.amazonaws.com', upstream_scheme: 'https' } });

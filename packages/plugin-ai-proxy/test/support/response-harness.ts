@@ -48,6 +48,8 @@ export function makeExchange(overrides: Partial<AiExchange> = {}): AiExchange {
     lastTokenAt: undefined,
     usage: emptyUsage(),
     responseModel: undefined,
+    responseId: undefined,
+    finishReasons: undefined,
     responsePayload: undefined,
     error: undefined,
     ...overrides,

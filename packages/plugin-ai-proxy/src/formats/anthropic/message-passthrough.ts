@@ -38,6 +38,8 @@ export function messagePassthrough(ctx: RequestContext, response: ResponseHead, 
       if (body === null || typeof body !== 'object') return;
       if (status >= 200 && status < 300) {
         if (typeof body.model === 'string') exchange.responseModel = body.model;
+        if (typeof body.id === 'string') exchange.responseId = body.id;
+        if (typeof body.stop_reason === 'string') exchange.finishReasons = [body.stop_reason];
         const counts = anthropicUsage(body.usage);
         if (counts === undefined) return; // keep what the head said (Bedrock's token-count headers)
         // The body's counts replace the head's.

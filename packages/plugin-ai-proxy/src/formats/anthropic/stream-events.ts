@@ -62,6 +62,7 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
         case 'message_start': {
           const message = asObject(parse(data())?.message);
           if (typeof message?.model === 'string') exchange.responseModel = message.model;
+          if (typeof message?.id === 'string') exchange.responseId = message.id;
           startUsage = asObject(message?.usage);
           const counts = anthropicUsage(startUsage);
           usage.reported(counts);
@@ -71,6 +72,8 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
         }
         case 'message_delta': {
           const event = parse(data());
+          const reason = asObject(event?.delta)?.stop_reason;
+          if (typeof reason === 'string') exchange.finishReasons = [reason];
           const deltaUsage = asObject(event?.usage);
           const counts = anthropicUsage(deltaUsage);
           usage.reported(counts);
