@@ -66,7 +66,7 @@ const exchange = () => ({
   logStatistics: true, logPayloads: false, pingIntervalMs: 0, costs: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
   requestPayload: undefined, localTokenEstimate: undefined, upstreamSentAt: 0, firstTokenAt: undefined, lastTokenAt: undefined,
   usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-  responseModel: undefined, responsePayload: undefined, error: undefined,
+  responseModel: undefined, responseId: undefined, finishReasons: undefined, responsePayload: undefined, error: undefined,
 });
 
 /**
