@@ -4,9 +4,9 @@
  * scrapes its status listener every second, and every panel query and variable query of each dashboard
  * must return data, with the dashboard's variables set to "All".
  *
- * Dashboards: gw's own (examples/observability/grafana-dashboard.json), and any Grafana dashboard JSON
- * named in GW_TEST_GRAFANA_DASHBOARDS (paths, comma separated), such as Kong's official dashboard
- * (grafana.com 7424, kong/plugins/prometheus/grafana/kong-official.json in Kong's repository). Queries
+ * Dashboards: gw's own (examples/observability/grafana-dashboard.json), Kong's official dashboard
+ * (grafana.com 7424, test/fixtures/kong/grafana/kong-official.json), and any Grafana dashboard JSON
+ * named in GW_TEST_GRAFANA_DASHBOARDS (paths, comma separated). Queries
  * on Kong metrics gw does not have (KONG_ONLY, listed with the reason in docs/plugins/prometheus.md)
  * may return nothing; every other one must return data.
  */
@@ -67,6 +67,7 @@ function resolve(expr: string): string {
 
 const dashboards = [
   join(root, 'examples/observability/grafana-dashboard.json'),
+  join(root, 'test/fixtures/kong/grafana/kong-official.json'),
   ...(process.env.GW_TEST_GRAFANA_DASHBOARDS ?? '').split(',').filter((p) => p.trim() !== ''),
 ];
 
