@@ -15,6 +15,7 @@ export default defineConfig({
       '@gw/bedrock-emulator': src('bedrock-emulator'),
       '@gw/plugin-key-auth': src('plugin-key-auth'),
       '@gw/model-catalogue': src('model-catalogue'),
+      '@gw/proxy-env': src('proxy-env'),
     },
   },
   test: {
