@@ -10,8 +10,12 @@ export class ProxyFailure extends Error {
   /** The proxy's status for a refused CONNECT (407, 403, 502, …). */
   readonly status: number | undefined;
   readonly proxy: string;
+  /** What went wrong, without the proxy's address (for a client's error message). */
+  readonly detail: string;
   constructor(server: ProxyServer, reason: ProxyFailureReason, code: string, status?: number) {
-    super(`${describeReason(reason, code, status)} (proxy ${server.display} from ${server.variable})`);
+    const detail = describeReason(reason, code, status);
+    super(`${detail} (proxy ${server.display} from ${server.variable})`);
+    this.detail = detail;
     this.name = 'ProxyFailure';
     this.reason = reason;
     this.code = code;
