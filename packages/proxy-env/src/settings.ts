@@ -126,7 +126,7 @@ export function proxyFor(settings: ProxySettings, scheme: 'http' | 'https', host
 /** One line for `gw start`: which proxy each scheme takes and what NO_PROXY exempts; never a credential. */
 export function describeProxySettings(s: ProxySettings): string {
   const one = (scheme: string, p: ProxyServer | undefined) =>
-    p === undefined ? `${scheme} direct` : `${scheme} via ${p.display}${p.authorization === undefined ? '' : ' (with credentials)'} (${p.variable})`;
+    p === undefined ? `${scheme} direct` : `${scheme} via ${p.display} (${p.variable}${p.authorization === undefined ? '' : ', with credentials'})`;
   const exempt = s.noProxy.all ? 'no_proxy *: every host direct' : s.noProxyText === undefined ? 'no no_proxy' : `no_proxy ${s.noProxyText}`;
   return `outbound proxy: ${one('https', s.https)}, ${one('http', s.http)}; ${exempt}; AWS metadata addresses direct`;
 }

@@ -60,7 +60,7 @@ describe('the proxy variables', () => {
     const s = settingsOf({ HTTPS_PROXY: `http://gw%20user:${PROXY_PASSWORD}@proxy.corp:3128` });
     expect(s.https?.authorization).toBe(`Basic ${Buffer.from(`gw user:${decodeURIComponent(PROXY_PASSWORD)}`).toString('base64')}`);
     const line = describeProxySettings(s);
-    expect(line).toBe('outbound proxy: https via http://proxy.corp:3128 (with credentials) (HTTPS_PROXY), http direct; no no_proxy; AWS metadata addresses direct');
+    expect(line).toBe('outbound proxy: https via http://proxy.corp:3128 (HTTPS_PROXY, with credentials), http direct; no no_proxy; AWS metadata addresses direct');
     expect(line).not.toContain('pr0xy');
     expect(s.https?.display).not.toContain('user');
   });
