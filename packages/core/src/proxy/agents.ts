@@ -19,7 +19,7 @@ export interface Agents {
    * With an outbound proxy: the way through it for a target, or undefined to go direct. Absent without
    * one, so a gateway without a proxy pays nothing per request.
    */
-  proxyRoute: RouteLookup | undefined;
+  proxyRoute?: RouteLookup;
   destroy(): void;
 }
 
