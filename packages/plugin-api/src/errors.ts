@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   GW_ERR_HTTPS_REQUIRED: { status: 426, message: 'Please use HTTPS protocol' },
   GW_ERR_UPSTREAM_UNAVAILABLE: { status: 502, message: 'An invalid response was received from the upstream server' },
   GW_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream server is timed out' },
+  GW_ERR_UPSTREAM_PROXY_FAILED: { status: 502, message: 'could not reach the upstream server through the outbound proxy: {detail}' },
   GW_ERR_NO_SERVICE: { status: 503, message: 'no Service found with those values' },
   GW_ERR_BODY_TOO_LARGE: { status: 413, message: 'Request size limit exceeded' },
   GW_ERR_BAD_REQUEST: { status: 400, message: 'Bad request' },

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createGateway, findOpenRoutes, isLoopback, openRouteWarnings, parseHeaderPolicy, summarize, type Gateway, type GatewayConfig, type PluginRegistry } from '@gw/core';
+import { describeProxySettings, readProxyEnv } from '@gw/proxy-env';
 import { loadPlugins, readConfig } from '../load.js';
 import { describeError, err, out, plural, printProblems, stderrLogger } from '../output.js';
 
@@ -35,6 +36,13 @@ export async function runStart(opts: StartOptions): Promise<number> {
     err(`gw: error: ${tls}`);
     return 1;
   }
+  // HTTPS_PROXY, HTTP_PROXY, NO_PROXY: read once (a process's environment does not change; SIGHUP keeps them).
+  const proxyEnv = readProxyEnv(process.env);
+  if (proxyEnv.problems.length > 0) {
+    for (const problem of proxyEnv.problems) err(`gw: error: ${problem}`);
+    return 1;
+  }
+  for (const warning of proxyEnv.warnings) err(`warning: ${warning}`);
   const plugins = await loadPlugins(opts.state, opts.plugins);
   const loaded = await readConfig(opts.state, plugins, 'expand');
   if (!loaded.ok) {
@@ -55,6 +63,7 @@ export async function runStart(opts: StartOptions): Promise<number> {
     underscoresInHeaders: opts.underscoresInHeaders,
     // Both values were checked when the flags were parsed.
     headerPolicy: parseHeaderPolicy(opts.headers, opts.headersUpstream),
+    outboundProxy: proxyEnv.settings,
   });
   // Handlers go in before anyone can learn the address: a SIGHUP right after it must not kill gw.
   const stopped = followSignals(gateway, plugins, opts);
@@ -66,6 +75,7 @@ export async function runStart(opts: StartOptions): Promise<number> {
     throw error;
   }
   out(`gw listening on ${url(address)} (${describe(loaded.config)})`);
+  if (proxyEnv.settings !== undefined) out(describeProxySettings(proxyEnv.settings));
   try {
     if (opts.sslListen && tls) {
       const secure = await gateway.listenTls(opts.sslListen.port, opts.sslListen.host ?? opts.host, tls);

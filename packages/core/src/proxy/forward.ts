@@ -4,7 +4,8 @@
  * so each try starts from a fresh request (a signer signs again). Like nginx's default
  * `proxy_next_upstream error timeout` without `non_idempotent`, a connection broken before the response
  * head is retried for idempotent methods, and for any method when the upstream can't have seen the request. The failure of the last try becomes
- * 502 GW_ERR_UPSTREAM_UNAVAILABLE or 504 GW_ERR_UPSTREAM_TIMEOUT.
+ * 502 GW_ERR_UPSTREAM_UNAVAILABLE or 504 GW_ERR_UPSTREAM_TIMEOUT (502 GW_ERR_UPSTREAM_PROXY_FAILED when the
+ * outbound proxy was the obstacle).
  */
 import type { Readable } from 'node:stream';
 import { GatewayError, type BodyBytes, type TryRecord, type UpstreamRequest } from '@gw/plugin-api';
@@ -110,11 +111,13 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 
 function retryable(f: UpstreamFailure, method: string, streamed: boolean): boolean {
   if (streamed) return false; // part of the client body is gone
-  if (f.kind === 'connect' || f.kind === 'connect-timeout') return true;
+  if (f.kind === 'connect' || f.kind === 'connect-timeout' || f.kind === 'proxy') return true;
+  // Not proxy-refused: a proxy that answered CONNECT with an error (407, 403) answers the same again.
   return f.kind === 'io' && (f.beforeRequest || IDEMPOTENT.has(method.toUpperCase()));
 }
 
 export function toGatewayError(f: UpstreamFailure): GatewayError {
+  if (f.kind === 'proxy' || f.kind === 'proxy-refused') return new GatewayError('GW_ERR_UPSTREAM_PROXY_FAILED', { params: { detail: f.detail ?? 'unknown' }, cause: f });
   return f.isTimeout
     ? new GatewayError('GW_ERR_UPSTREAM_TIMEOUT', { cause: f })
     : new GatewayError('GW_ERR_UPSTREAM_UNAVAILABLE', { cause: f });

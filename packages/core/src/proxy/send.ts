@@ -11,22 +11,26 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { BodyBytes, UpstreamRequest } from '@gw/plugin-api';
+import { forwardHead, ProxyFailure } from '@gw/proxy-env';
 import type { AbortLike } from '../runtime/abort.js';
 import type { Agents } from './agents.js';
 import type { UpstreamTls } from '../config/model.js';
 
-export type FailureKind = 'connect' | 'connect-timeout' | 'write-timeout' | 'read-timeout' | 'io' | 'aborted';
+/** `proxy`: the way through the outbound proxy could not be opened; `proxy-refused`: the proxy answered CONNECT with an error. */
+export type FailureKind = 'connect' | 'connect-timeout' | 'write-timeout' | 'read-timeout' | 'io' | 'aborted' | 'proxy' | 'proxy-refused';
 
 /** Why a try failed. Never carries request data: it may be logged. */
 export class UpstreamFailure extends Error {
   readonly kind: FailureKind;
   /** Failed before the upstream could have seen any of the request (safe to retry). */
   readonly beforeRequest: boolean;
+  readonly detail: string | undefined;
   constructor(kind: FailureKind, beforeRequest: boolean, detail?: string) {
     super(detail === undefined ? `upstream ${kind}` : `upstream ${kind}: ${detail}`);
     this.name = 'UpstreamFailure';
     this.kind = kind;
     this.beforeRequest = beforeRequest;
+    this.detail = detail;
   }
   get isTimeout(): boolean {
     return this.kind === 'connect-timeout' || this.kind === 'write-timeout' || this.kind === 'read-timeout';
@@ -71,25 +75,38 @@ export function startTry(o: SendOptions, done: TryCallback): void {
   const u = o.upstream;
   const isHttps = u.scheme === 'https';
   const buffered = bufferedLength(o.body);
-  const headers = isHttps ? headerObject(u, buffered) : headerList(u, buffered, o.body !== undefined);
+  // Only with an outbound proxy configured: the tunnel (https) or the proxy to forward to (http).
+  const viaProxy = o.agents.proxyRoute?.(isHttps, u.host, u.port, o.tls);
+  const pathAndQuery = u.query.length > 0 ? `${u.path}?${u.query}` : u.path;
+  const headers = isHttps || viaProxy !== undefined ? headerObject(u, buffered) : headerList(u, buffered, o.body !== undefined);
   const options: https.RequestOptions = {
     method: u.method,
     host: u.host,
     port: u.port,
-    path: u.query.length > 0 ? `${u.path}?${u.query}` : u.path,
+    path: pathAndQuery,
     headers,
-    agent: isHttps ? o.agents.httpsFor(o.tls) : o.agents.http,
+    agent: viaProxy?.agent ?? (isHttps ? o.agents.httpsFor(o.tls) : o.agents.http),
     setHost: false,
   };
   if (isHttps) {
     options.servername = isIp(u.host) ? undefined : u.host;
     options.rejectUnauthorized = o.tlsVerify;
   }
+  if (viaProxy !== undefined) {
+    // Bounds opening the way through the proxy (the agent reads it); the connect timer below covers it too.
+    options.timeout = o.connectTimeout;
+    if (viaProxy.forward !== undefined) {
+      const head = forwardHead(viaProxy.forward, u.host, u.port, pathAndQuery);
+      options.path = head.path;
+      if (head.authorization !== undefined) (headers as http.OutgoingHttpHeaders)['proxy-authorization'] = head.authorization;
+    }
+  }
 
   // The closures below outlive the try for as long as the response streams (they hang on the request):
   // they capture these fields, never `o` or `u`, so a long stream doesn't keep the request body alive.
   const { signal, connectTimeout, writeTimeout, readTimeout, onStreamStart } = o;
   const host = u.host;
+  const proxied = viaProxy !== undefined;
   let body = o.body;
   let connected = false;
   let responded = false;
@@ -101,6 +118,8 @@ export function startTry(o: SendOptions, done: TryCallback): void {
   const fail = (f: UpstreamFailure) => {
     if (!req.destroyed) req.destroy(f);
   };
+  // Through a proxy the socket arrives once the tunnel (and the origin's TLS) is up: time all of it.
+  if (proxied) connectTimer = setTimeout(() => fail(new UpstreamFailure('connect-timeout', true)), connectTimeout);
   // Once the exchange is complete Node marks the request destroyed, so a late abort is a no-op.
   const onAbort = () => fail(new UpstreamFailure('aborted', !connected));
   if (signal.aborted) onAbort();
@@ -112,7 +131,12 @@ export function startTry(o: SendOptions, done: TryCallback): void {
     const code = systemCode(err);
     // A kept-alive socket the upstream had already closed: it never saw this request (Node's advice).
     const stale = connected && req.reusedSocket && !responded && code === 'ECONNRESET';
-    const f = err instanceof UpstreamFailure ? err : new UpstreamFailure(connected ? 'io' : 'connect', !connected || stale, code);
+    const f =
+      err instanceof UpstreamFailure
+        ? err
+        : err instanceof ProxyFailure
+          ? proxyFailure(err)
+          : new UpstreamFailure(connected ? 'io' : 'connect', !connected || stale, code);
     if (!settled) {
       settled = true;
       done(f, undefined);
@@ -128,7 +152,8 @@ export function startTry(o: SendOptions, done: TryCallback): void {
     responded = true;
     if (settled) return;
     settled = true;
-    sent = { response: res, request: req, ip: req.socket?.remoteAddress ?? host, lateFailure: undefined };
+    // Through a proxy the socket's peer is the proxy; the upstream's address is the proxy's business.
+    sent = { response: res, request: req, ip: proxied ? host : (req.socket?.remoteAddress ?? host), lateFailure: undefined };
     done(undefined, sent);
   });
 
@@ -148,6 +173,12 @@ export function startTry(o: SendOptions, done: TryCallback): void {
       socket.once(isHttps ? 'secureConnect' : 'connect', ready);
     } else ready();
   });
+}
+
+/** A proxy that did not answer in time is a connect timeout (504, as nginx's); other proxy failures say what the proxy did. */
+function proxyFailure(err: ProxyFailure): UpstreamFailure {
+  if (err.reason === 'timeout') return new UpstreamFailure('connect-timeout', true, err.detail);
+  return new UpstreamFailure(err.reason === 'refused' ? 'proxy-refused' : 'proxy', true, err.detail);
 }
 
 // Methods for which Node frames a bodiless request without a Content-Length (see headerList).

@@ -15,7 +15,8 @@ export interface TlsAgents {
   destroy(): void;
 }
 
-export function createTlsAgents(fallback: https.Agent, common: https.AgentOptions): TlsAgents {
+/** `make` builds the agent for one setting's TLS options: a plain https.Agent, or a tunnel through a proxy. */
+export function createTlsAgents(fallback: https.Agent, make: (tls: https.AgentOptions) => https.Agent): TlsAgents {
   const byObject = new WeakMap<UpstreamTls, https.Agent>();
   const byContent = new Map<string, https.Agent>();
   return {
@@ -26,7 +27,7 @@ export function createTlsAgents(fallback: https.Agent, common: https.AgentOption
       const key = contentKey(setting);
       agent = byContent.get(key);
       if (agent === undefined) {
-        agent = new https.Agent({ ...common, ...agentTlsOptions(setting) });
+        agent = make(agentTlsOptions(setting));
         byContent.set(key, agent);
       }
       byObject.set(setting, agent);

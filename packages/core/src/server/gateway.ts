@@ -10,6 +10,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from '@gw/plugin-api';
+import type { ProxySettings } from '@gw/proxy-env';
 import type { GatewayConfig } from '../config/model.js';
 import { createAgents } from '../proxy/agents.js';
 import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from '../proxy/header-policy.js';
@@ -47,6 +48,11 @@ export interface GatewayOptions {
    * names contain `_`. Off by default, as in nginx: they are dropped before anything reads them.
    */
   underscoresInHeaders?: boolean;
+  /**
+   * The outbound proxy for upstream calls (`readProxyEnv(process.env).settings` in `gw start`; read once,
+   * kept across reloads). Absent: upstream calls go direct.
+   */
+  outboundProxy?: ProxySettings;
 }
 
 /** nginx's defaults for client_body_timeout and client_header_timeout. */
@@ -123,7 +129,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let current = await buildRuntime(options.config, options.plugins, logger, nodeId);
   const retired = new Set<Runtime>();
   const live = new Set<Runtime>([current]);
-  const agents = createAgents();
+  const agents = createAgents({ proxy: options.outboundProxy });
   const headerTimeout = options.clientHeaderTimeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
   const clientTimeouts = startClientTimeouts({ bodyMs: options.clientBodyTimeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS, headerMs: headerTimeout }, bodyTimedOut);
   let closing = false;

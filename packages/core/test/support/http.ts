@@ -77,7 +77,7 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(config: GatewayConfig, plugins: AnyPlugin[] = [], options: Pick<GatewayOptions, 'headerPolicy'> = {}): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, plugins: AnyPlugin[] = [], options: Pick<GatewayOptions, 'headerPolicy' | 'outboundProxy'> = {}): Promise<RunningGateway> {
   const logger = recordingLogger();
   const gateway = await createGateway({ config, plugins: new Map(plugins.map((p) => [p.name, p])), logger, ...options });
   const { port } = await gateway.listen(0, '127.0.0.1');
