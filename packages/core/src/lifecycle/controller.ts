@@ -240,13 +240,14 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       for (const warning of openRouteWarnings(findOpenRoutes(s.config, plugins), host === undefined ? undefined : { host })) logger.warn(`warning: ${warning}`);
       return;
     }
+    const failed = source.kind === 'files' ? 'reload failed:' : 'admin API: configuration refused:';
     if (outcome.reason === 'invalid') {
       // A posted config's problems go back to whoever posted it; the log says only that it was refused.
       if (source.kind === 'files') for (const p of outcome.problems) logger.error(formatProblem(p));
       const n = outcome.problems.length;
-      logger.error(`${source.kind === 'files' ? 'reload' : `admin API: ${what}`} failed: ${n} problem${n === 1 ? '' : 's'}; the previous configuration keeps serving`);
+      logger.error(`${failed} ${n} problem${n === 1 ? '' : 's'}; the previous configuration keeps serving`);
     } else if (outcome.reason === 'refused') {
-      logger.error(`${source.kind === 'files' ? 'reload' : `admin API: ${what}`} failed: ${outcome.message}; the previous configuration keeps serving`);
+      logger.error(`${failed} ${outcome.message}; the previous configuration keeps serving`);
     }
   };
 

@@ -24,9 +24,11 @@ export function followSignals(lifecycle: Lifecycle, options: SignalOptions): Pro
   const target = options.target ?? process;
   const describe = options.describeError ?? ((error: unknown) => (error instanceof Error ? error.message : String(error)));
   const requests = (n: number, what = 'request') => `${n} ${what}${n === 1 ? '' : 's'}`;
+  // Signals are handled one at a time, in the order they came: a SIGHUP during a reload waits for it,
+  // then reloads again (the controller also queues them behind admin API changes).
+  let queue: Promise<unknown> = Promise.resolve();
   const guarded = (task: () => Promise<unknown>) => () => {
-    // The controller queues them: a SIGHUP during a reload waits for it, then reloads again.
-    task().catch((error: unknown) => logger.error(describe(error)));
+    queue = queue.then(task).catch((error: unknown) => logger.error(describe(error)));
   };
   const onHup = guarded(async () => {
     await lifecycle.reloadTls();
