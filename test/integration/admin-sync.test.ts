@@ -373,7 +373,7 @@ describe('gw sync --admin against a running gw', () => {
     expect(missing.stderr).toContain(`the admin API at ${admin} wants a token (401): pass --admin-token or set GW_ADMIN_TOKEN`);
     const wrong = await gwCli(['diff', '-s', files.A, '--admin', admin, '--admin-token', 'not-the-token'], noToken);
     expect(wrong.stderr).toContain('(the one given was refused)');
-    for (const headers of [{}, { 'kong-admin-token': 'nope' }, { authorization: 'Bearer nope' }]) {
+    for (const headers of [{}, { 'kong-admin-token': 'nope' }, { authorization: 'Bearer nope' }] as Record<string, string>[]) {
       expect((await fetch(`${admin}/config`, { headers })).status).toBe(401);
     }
     expect((await fetch(`${admin}/config`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);

@@ -164,12 +164,13 @@ function render(value: unknown, depth: number, mark: Line['mark'], prefix: strin
   return [{ mark, depth, text: `${prefix}${JSON.stringify(value)}${comma}` }];
 }
 
+const absent = (v: unknown) => v === null || v === undefined;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function diffValue(before: unknown, after: unknown, depth: number, prefix: string, comma: string): Line[] {
   if (sameValue(after, before)) return render(after, depth, ' ', prefix, comma);
   if (isObject(before) && isObject(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] != null || after[k] != null).sort();
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !absent(before[k]) || !absent(after[k])).sort();
     return [
       { mark: ' ', depth, text: `${prefix}{` },
       ...keys.flatMap((k, i) => diffMember(before[k], after[k], depth + 1, `${JSON.stringify(k)}: `, i < keys.length - 1 ? ',' : '')),
@@ -183,8 +184,8 @@ function diffValue(before: unknown, after: unknown, depth: number, prefix: strin
 }
 
 function diffMember(before: unknown, after: unknown, depth: number, prefix: string, comma: string): Line[] {
-  if (before == null) return render(after, depth, '+', prefix, comma);
-  if (after == null) return render(before, depth, '-', prefix, comma);
+  if (absent(before)) return render(after, depth, '+', prefix, comma);
+  if (absent(after)) return render(before, depth, '-', prefix, comma);
   return diffValue(before, after, depth, prefix, comma);
 }
 

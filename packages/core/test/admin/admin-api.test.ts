@@ -120,7 +120,7 @@ describe('admin API', () => {
     expect(adminListenRefusal('::1', undefined)).toBeUndefined();
 
     const denied = { message: 'Invalid credentials. Token or User credentials required' };
-    for (const headers of [{}, { 'kong-admin-token': 'wrong' }, { 'kong-admin-token': TOKEN.slice(0, -1) }, { 'kong-admin-token': `${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }]) {
+    for (const headers of [{}, { 'kong-admin-token': 'wrong' }, { 'kong-admin-token': TOKEN.slice(0, -1) }, { 'kong-admin-token': `${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }] as Record<string, string>[]) {
       const response = await fetch(`${admin}/config`, { headers });
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual(denied);
