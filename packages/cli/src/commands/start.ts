@@ -52,6 +52,8 @@ export async function runStart(opts: StartOptions): Promise<number> {
   for (const warning of loaded.warnings) err(`warning: ${warning}`);
   warnOpenRoutes(loaded.config, plugins, opts);
 
+  // Both values were checked when the flags were parsed.
+  const headerPolicy = parseHeaderPolicy(opts.headers, opts.headersUpstream);
   const gateway = await createGateway({
     config: loaded.config,
     plugins,
@@ -60,8 +62,7 @@ export async function runStart(opts: StartOptions): Promise<number> {
     clientBodyTimeoutMs: opts.clientBodyTimeout,
     clientHeaderTimeoutMs: opts.clientHeaderTimeout,
     underscoresInHeaders: opts.underscoresInHeaders,
-    // Both values were checked when the flags were parsed.
-    headerPolicy: parseHeaderPolicy(opts.headers, opts.headersUpstream),
+    headerPolicy,
   });
   const lifecycle = createLifecycle({
     gateway,
@@ -99,6 +100,7 @@ export async function runStart(opts: StartOptions): Promise<number> {
         token: opts.adminToken || undefined,
         status: { fetch: (request) => gateway.status(request) },
         logger: stderrLogger,
+        headerPolicy,
         configuration: listeners(opts),
       });
       const bound = await gateway.listenAdmin(opts.adminListen.port, opts.adminListen.host ?? '127.0.0.1', admin.fetch);

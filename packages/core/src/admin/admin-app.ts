@@ -21,7 +21,8 @@ import type { Logger } from '@gw/plugin-api';
 import { parseYaml } from '../config/yaml.js';
 import type { Lifecycle, Snapshot } from '../lifecycle/controller.js';
 import type { PluginRegistry } from '../runtime/registry.js';
-import { GW_VERSION } from '../server/version.js';
+import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from '../proxy/header-policy.js';
+import { GW_VERSION, SERVER } from '../server/version.js';
 import { tokenChecker, UNAUTHORIZED_MESSAGE } from './auth.js';
 import { readConfigRequest } from './config-body.js';
 import { configErrorBody } from './config-errors.js';
@@ -35,6 +36,8 @@ export interface AdminAppOptions {
   token?: string;
   /** The status listener's app: GET /status answers what it answers. */
   status: { fetch(request: Request): Response | Promise<Response> };
+  /** Kong's `headers`: Server (server_tokens) and X-Kong-Admin-Latency (latency_tokens) on every answer. Default: Kong's. */
+  headerPolicy?: Pick<HeaderPolicy, 'server' | 'adminLatency'>;
   /** Settings shown under `configuration` in GET / (Kong shows kong.conf there), e.g. proxy_listen. */
   configuration?: Json;
   logger: Logger;
@@ -58,9 +61,17 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     return cached.entities;
   };
 
+  const headers = options.headerPolicy ?? DEFAULT_HEADER_POLICY;
   app.use('*', async (c, next) => {
-    if (authorized && !authorized(c.req.raw.headers)) return c.json({ message: UNAUTHORIZED_MESSAGE }, 401);
+    const started = performance.now();
+    const decorate = (response: Response) => {
+      if (headers.server) response.headers.set('server', SERVER);
+      if (headers.adminLatency) response.headers.set('x-kong-admin-latency', String(Math.round(performance.now() - started)));
+      return response;
+    };
+    if (authorized && !authorized(c.req.raw.headers)) return decorate(c.json({ message: UNAUTHORIZED_MESSAGE }, 401));
     await next();
+    decorate(c.res);
     return undefined;
   });
 

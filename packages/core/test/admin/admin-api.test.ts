@@ -127,7 +127,13 @@ describe('admin API', () => {
     }
     expect((await fetch(`${admin}/`, { method: 'POST', body: 'x' })).status).toBe(401);
     expect((await fetch(`${admin}/services`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
-    expect((await fetch(`${admin}/services`, { headers: auth })).status).toBe(200);
+    const ok = await fetch(`${admin}/services`, { headers: auth });
+    expect(ok.status).toBe(200);
+    // Kong's defaults (server_tokens, latency_tokens) on every answer, refusals included.
+    for (const response of [ok, await fetch(`${admin}/`)]) {
+      expect(response.headers.get('server')).toMatch(/^gw\/\d+\.\d+\.\d+/);
+      expect(response.headers.get('x-kong-admin-latency')).toMatch(/^\d+$/);
+    }
   });
 
   it('GET / tells the node, version, plugins and configuration hash; GET /status is the status API', async () => {
