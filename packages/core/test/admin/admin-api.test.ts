@@ -169,6 +169,10 @@ describe('admin API', () => {
     expect((await get('/routes/other/plugins')).body.data).toHaveLength(1);
     expect((await get('/consumers/alice/plugins')).body.data).toHaveLength(1);
     expect((await get('/consumers/alice')).body).toMatchObject({ username: 'alice', custom_id: null });
+    const credential = (await get('/key-auths')).body.data[0] as { id: string };
+    expect((await get(`/key-auths/${credential.id}`)).body).toMatchObject({ id: credential.id, key: 'REDACTED' });
+    // Not by the key: no oracle for keys.
+    expect((await get(`/key-auths/${SECRETS.key}`)).status).toBe(404);
 
     const first = await get('/routes?size=1');
     expect(first.body.data).toHaveLength(1);
@@ -323,6 +327,9 @@ plugins:
     // A file-level problem belongs to no entity: it stays in `fields`.
     const noVersion = await post('/config?flatten_errors=yes', 'services: []\n', { 'content-type': 'application/yaml' });
     expect(noVersion.body).toMatchObject({ fields: { '@entity': expect.stringContaining("add _format_version") as string }, flattened_errors: [] });
+    // Kong also takes its older formats; gw takes decK's 3.0.
+    const old = await post('/config', '_format_version: "1.1"\nservices: []\n', { 'content-type': 'application/yaml' });
+    expect(old.body).toMatchObject({ fields: { _format_version: expect.stringContaining("cannot apply '1.1' config format version") as string } });
 
     expect((await get('/')).body.configuration_hash).toBe(hash);
     expect((await send(proxyPort, { path: '/v8/x' })).status).toBe(200);
