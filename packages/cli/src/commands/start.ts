@@ -84,14 +84,18 @@ export async function runStart(opts: StartOptions): Promise<number> {
     throw error;
   }
   out(`gw listening on ${url(address)} (${describeConfig(loaded.config)})`);
+  /** Kong's kong.conf names for the addresses bound, for GET / on the admin API. */
+  const listening: Record<string, string[]> = { proxy_listen: [hostPort(address)], status_listen: [], admin_listen: [] };
   try {
     if (opts.sslListen && tls) {
       const secure = await gateway.listenTls(opts.sslListen.port, opts.sslListen.host ?? opts.host, tls);
       out(`gw listening on ${url(secure, 'https')} (TLS)`);
+      listening.proxy_listen.push(`${hostPort(secure)} ssl`);
     }
     if (opts.statusListen) {
       const status = await gateway.listenStatus(opts.statusListen.port, opts.statusListen.host ?? '127.0.0.1');
       out(`gw status on ${url(status)}/status`);
+      listening.status_listen.push(hostPort(status));
     }
     if (opts.adminListen) {
       const admin = createAdminApp({
@@ -101,10 +105,11 @@ export async function runStart(opts: StartOptions): Promise<number> {
         status: { fetch: (request) => gateway.status(request) },
         logger: stderrLogger,
         headerPolicy,
-        configuration: listeners(opts),
+        configuration: listening,
       });
       const bound = await gateway.listenAdmin(opts.adminListen.port, opts.adminListen.host ?? '127.0.0.1', admin.fetch);
       out(`gw admin API on ${url(bound)}`);
+      listening.admin_listen.push(hostPort(bound));
     }
   } catch (error) {
     await gateway.close({ drainMs: 0 });
@@ -122,16 +127,6 @@ function checkFlags(opts: StartOptions): string | undefined {
   return undefined;
 }
 
-/** Kong's kong.conf names for what GET / shows under `configuration`. */
-function listeners(opts: StartOptions): Record<string, unknown> {
-  const at = (a: ListenAddress | undefined, fallback: string) => (a ? [`${a.host ?? fallback}:${a.port}`] : []);
-  return {
-    proxy_listen: [`${opts.host}:${opts.port}`, ...at(opts.sslListen, opts.host).map((l) => `${l} ssl`)],
-    admin_listen: at(opts.adminListen, '127.0.0.1'),
-    status_listen: at(opts.statusListen, '127.0.0.1'),
-  };
-}
-
 /** The proxy listeners' addresses that other machines can reach (none with the default 127.0.0.1). */
 function exposedHost(opts: StartOptions): string | undefined {
   const hosts = [opts.host, ...(opts.sslListen ? [opts.sslListen.host ?? opts.host] : [])];
@@ -144,6 +139,10 @@ function warnOpenRoutes(config: GatewayConfig, plugins: PluginRegistry, opts: St
   for (const warning of openRouteWarnings(findOpenRoutes(config, plugins), host === undefined ? undefined : { host })) err(`warning: ${warning}`);
 }
 
+function hostPort(address: { host: string; port: number }): string {
+  return `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
 function url(address: { host: string; port: number }, scheme = 'http'): string {
-  return `${scheme}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  return `${scheme}://${hostPort(address)}`;
 }

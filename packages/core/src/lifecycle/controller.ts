@@ -234,10 +234,10 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         logger.info(`admin API: configuration unchanged (hash ${s.hash}); nothing applied`);
         return;
       }
-      for (const warning of s.warnings) logger.warn(`warning: ${warning}`);
+      for (const warning of s.warnings) logger.warn(warning);
       logger.info(`${source.kind === 'files' ? 'reloaded' : 'applied'} ${what} (${describeConfig(s.config)})`);
       const host = options.exposedHost;
-      for (const warning of openRouteWarnings(findOpenRoutes(s.config, plugins), host === undefined ? undefined : { host })) logger.warn(`warning: ${warning}`);
+      for (const warning of openRouteWarnings(findOpenRoutes(s.config, plugins), host === undefined ? undefined : { host })) logger.warn(warning);
       return;
     }
     const failed = source.kind === 'files' ? 'reload failed:' : 'admin API: configuration refused:';
