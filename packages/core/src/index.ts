@@ -15,8 +15,9 @@ export { parseHeaderPolicy, DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, type Head
 export { buildLogRecord, parseQuery, type LogInput } from './log/record.js';
 export { REDACTED, ALWAYS_REDACTED, redactHeaders } from './log/redact.js';
 // Lifecycle: the one controller of a running gateway (signals, admin API, a cluster primary)
-export { createLifecycle, describeConfig, readTls, type ConfigSource, type Failure, type Lifecycle, type LifecycleOptions, type ReloadOutcome, type Snapshot, type Staged } from './lifecycle/controller.js';
+export { createLifecycle, describeConfig, type ConfigSource, type Failure, type Lifecycle, type LifecycleOptions, type ReloadOutcome, type Snapshot, type Staged } from './lifecycle/controller.js';
 export { followSignals, type SignalOptions } from './lifecycle/signals.js';
+export { readTls } from './lifecycle/tls.js';
 export { configurationHash } from './lifecycle/config-hash.js';
 // Admin API (Kong's DB-less subset) and the shapes `gw diff` / `gw dump` compare and write
 export { createAdminApp, type AdminAppOptions } from './admin/admin-app.js';

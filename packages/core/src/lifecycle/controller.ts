@@ -14,7 +14,6 @@
  * Operations run one at a time, in order: a SIGHUP during an admin apply waits for it. A request keeps
  * the config it started on to its end (server/gateway.ts), so a stream is never cut by a reload.
  */
-import { readFile } from 'node:fs/promises';
 import type { Logger } from '@gw/plugin-api';
 import { loadConfig, summarize, type LoadedSecrets } from '../config/load.js';
 import { formatProblem, type ConfigProblem, type GatewayConfig } from '../config/model.js';
@@ -22,6 +21,7 @@ import type { PluginRegistry } from '../runtime/registry.js';
 import { findOpenRoutes, openRouteWarnings } from '../runtime/open-routes.js';
 import type { Gateway } from '../server/gateway.js';
 import { configurationHash } from './config-hash.js';
+import { readTls } from './tls.js';
 
 /** Where a new config comes from. */
 export type ConfigSource =
@@ -303,20 +303,4 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       return gateway.inFlight;
     },
   };
-}
-
-/** The certificate and key as Buffers, or why they can't be read (the error code only, never contents). */
-export async function readTls(files: { cert: string; key: string }): Promise<{ cert: Buffer; key: Buffer } | string> {
-  const read = async (file: string, what: string): Promise<Buffer | string> => {
-    try {
-      return await readFile(file);
-    } catch (error) {
-      return `cannot read the TLS ${what} ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
-    }
-  };
-  const cert = await read(files.cert, 'certificate');
-  if (typeof cert === 'string') return cert;
-  const key = await read(files.key, 'key');
-  if (typeof key === 'string') return key;
-  return { cert, key };
 }
