@@ -15,7 +15,7 @@ import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
 import { runGw, spawnGw, type GwProcess } from '../../packages/cli/test/support/gw-process.js';
 import { fixtureText } from '../fixtures.js';
 import { AWS_KEYS, MODEL } from './support/bedrock.js';
-import { readLogLines, tempDir, type LogLine } from './support/gateway.js';
+import { eventually, readLogLines, tempDir, type LogLine } from './support/gateway.js';
 
 type Side = 'A' | 'B';
 const ADMIN_TOKEN = 'gw-admin-token-integration-5Jd8q';
@@ -179,6 +179,9 @@ describe('gw sync --admin against a running gw', () => {
       expect(r.text.split('event: content_block_delta').length - 1, r.id).toBe(40);
     }
     // Each stream: one emulator, one log file, one route version, and the one its batch started on.
+    // file-log writes after the response, off the request path: wait for every stream's line.
+    const streamLines = () => [...logOf('A'), ...logOf('B')].filter((l) => String(l.request.headers['x-test-id']).startsWith('stream-'));
+    await eventually(() => streamLines().length >= results.length, 'a log line for every stream');
     const lines = { A: logOf('A'), B: logOf('B') };
     for (const r of results) {
       const side: Side = r.id.startsWith('stream-a') ? 'A' : 'B';
