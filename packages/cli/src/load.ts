@@ -1,6 +1,6 @@
 /** The shared first step of `gw sync` and `gw start`: plugins from the config folder, then the config files. */
 import path from 'node:path';
-import { loadConfig, loadPluginRegistry, type PluginRegistry } from '@gw/core';
+import { loadConfig, loadPluginRegistry, type LoadOptions, type PluginRegistry } from '@gw/core';
 import { BUNDLED_PLUGINS } from './bundled.js';
 import { pluginSpecs } from './plugin-specs.js';
 
@@ -15,9 +15,13 @@ export async function loadPlugins(files: string[], flag: string | undefined): Pr
  * `-` is standard input (decK's `-s -`), read to its end once: a SIGHUP reload reuses that text, with
  * the environment read again.
  */
-export async function readConfig(files: string[], plugins: PluginRegistry, mode: 'expand' | 'mock') {
-  const stdin = files.includes('-') ? await readStdinOnce() : undefined;
-  return loadConfig(files, { env: process.env, mode, plugins, stdin });
+export async function readConfig(files: string[], plugins: PluginRegistry, mode: 'expand' | 'mock', options: Pick<LoadOptions, 'vaults' | 'keepDocuments'> = {}) {
+  return loadConfig(files, { env: process.env, mode, plugins, stdin: await stdinOf(files), ...options });
+}
+
+/** The text of `-` among `files` (read once), or undefined. */
+export async function stdinOf(files: string[]): Promise<string | undefined> {
+  return files.includes('-') ? readStdinOnce() : undefined;
 }
 
 let stdinText: Promise<string> | undefined;

@@ -7,6 +7,8 @@ import { runStart } from './commands/start.js';
 import { runModels } from './commands/models.js';
 import { runUsage } from './commands/usage.js';
 import { DIMENSIONS, parseTimeBound, type Dimension } from '@gw/usage-report';
+import { runDiff } from './commands/diff.js';
+import { runDump } from './commands/dump.js';
 import { describeError, err } from './output.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -42,12 +44,34 @@ function createProgram(action: (run: Run) => (...params: unknown[]) => Promise<v
 
   program
     .command('sync')
-    .description('validate config files offline and print what they declare (exit 1 when invalid)')
+    .description('validate config files offline and print what they declare (exit 1 when invalid); with --admin, apply them to a running gw')
     .addOption(stateOption())
     .option('--json', 'print the result as JSON: {ok, summary, warnings} or {ok, problems}')
     .option('--mock-env', 'validate without the DECK_* variables set (decK mock mode)')
     .addOption(pluginsOption())
+    .addOption(new Option('--admin <url>', "a running gw's admin API (gw start --admin-listen): diff against it, apply (POST /config), print the summary"))
+    .addOption(adminTokenOption())
+    .option('--dry-run', 'with --admin: print what would change, apply nothing')
     .action(action(runSync));
+
+  program
+    .command('diff')
+    .description("print what gw sync --admin would change on a running gw, decK-style (exit 0: nothing, 2: differences)")
+    .addOption(stateOption())
+    .addOption(new Option('--admin <url>', "the running gw's admin API, e.g. http://127.0.0.1:8001").makeOptionMandatory())
+    .addOption(adminTokenOption())
+    .addOption(pluginsOption())
+    .option('--non-zero-exit-code', "decK's flag; gw diff always exits 2 when there are differences")
+    .action(action(runDiff));
+
+  program
+    .command('dump')
+    .description("write a running gw's config as a decK file (secrets as ${{ env }} references)")
+    .addOption(new Option('--admin <url>', "the running gw's admin API, e.g. http://127.0.0.1:8001").makeOptionMandatory())
+    .addOption(adminTokenOption())
+    .option('-o, --output <file>', 'where to write it (- for standard output)', 'kong.yaml')
+    .option('--yes', 'overwrite the output file if it exists')
+    .action(action(runDump));
 
   program
     .command('start')
@@ -62,6 +86,11 @@ function createProgram(action: (run: Run) => (...params: unknown[]) => Promise<v
       new Option('--status-listen <[host:]port>', "serve GET /status and /status/ready there (Kong's status_listen; host defaults to 127.0.0.1)")
         .argParser(listenAddress),
     )
+    .addOption(
+      new Option('--admin-listen <[host:]port>', "serve the admin API there (Kong's admin_listen, DB-less: GET/POST /config, read-only entities; host defaults to 127.0.0.1; elsewhere it needs --admin-token)")
+        .argParser(listenAddress),
+    )
+    .addOption(adminTokenOption())
     .addOption(pluginsOption())
     .addOption(
       new Option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, wait this long for in-flight requests')
@@ -140,6 +169,11 @@ function createProgram(action: (run: Run) => (...params: unknown[]) => Promise<v
 
 function stateOption(): Option {
   return new Option('-s, --state <files...>', 'decK config file(s) or folders; repeat or list several to merge them; - reads standard input').default(['kong.yaml']);
+}
+
+/** The admin API's token: gw start requires it off loopback; the client commands send it. */
+function adminTokenOption(): Option {
+  return new Option('--admin-token <token>', 'admin API token (Kong-Admin-Token header; default: $GW_ADMIN_TOKEN)').env('GW_ADMIN_TOKEN');
 }
 
 function pluginsOption(): Option {

@@ -14,3 +14,13 @@ export { parseHeaderPolicy, DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, type Head
 // Log record
 export { buildLogRecord, parseQuery, type LogInput } from './log/record.js';
 export { REDACTED, ALWAYS_REDACTED, redactHeaders } from './log/redact.js';
+// Lifecycle: the one controller of a running gateway (signals, admin API, a cluster primary)
+export { createLifecycle, describeConfig, type ConfigSource, type Failure, type Lifecycle, type LifecycleOptions, type ReloadOutcome, type Snapshot, type Staged } from './lifecycle/controller.js';
+export { followSignals, type SignalOptions } from './lifecycle/signals.js';
+export { readTls } from './lifecycle/tls.js';
+export { configurationHash } from './lifecycle/config-hash.js';
+// Admin API (Kong's DB-less subset) and the shapes `gw diff` / `gw dump` compare and write
+export { createAdminApp, type AdminAppOptions } from './admin/admin-app.js';
+export { adminListenRefusal, UNAUTHORIZED_MESSAGE } from './admin/auth.js';
+export { adminEntities, type AdminEntities } from './admin/entities.js';
+export { declarativeConfig } from './admin/declarative.js';

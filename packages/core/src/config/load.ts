@@ -26,6 +26,7 @@ import { warnRegexLikePaths } from './route-path-lint.js';
 import { warnPluginProtocols } from './plugin-protocols.js';
 import { warnBuffering, writtenBuffering } from './buffering.js';
 import { formatPath } from './yaml.js';
+import { dropKongAnnotations } from './annotations.js';
 import type { PathSegment } from './yaml.js';
 
 export interface LoadOptions {
@@ -35,6 +36,20 @@ export interface LoadOptions {
   plugins: PluginRegistry;
   /** The text of the file named `-` (decK's `-s -`: standard input), read by the caller. */
   stdin?: string;
+  /** How `-` is named in problems (default `<stdin>`). */
+  stdinName?: string;
+  /**
+   * The text came through the admin API's `POST /config` (Kong's DB-less /config): no environment
+   * substitution (it happens on the client, `gw sync`, as decK does), so a `${{ env … }}` left in is a
+   * problem; Kong's declarative annotations `_comment` and `_ignore` are accepted and dropped.
+   */
+  posted?: boolean;
+  /** `lenient`: a vault reference that can't be resolved here stays as written (the server resolves it: `gw sync --admin`). */
+  vaults?: 'resolve' | 'lenient';
+  /** Folder plugins resolve relative paths against; default: the first file's. */
+  baseDir?: string;
+  /** Also return each file's document as written, environment substituted (vault references not resolved): what `gw sync --admin` posts. */
+  keepDocuments?: boolean;
   /** The clock, in seconds (created_at, certificate expiry); tests fix it. */
   now?: number;
 }
@@ -42,8 +57,16 @@ export interface LoadOptions {
 /** How `-` is named in problems. */
 export const STDIN_NAME = '<stdin>';
 
+/** Values that came from the environment or a vault: redacted wherever the config is shown. */
+export interface LoadedSecrets {
+  env: ReadonlySet<string>;
+  vault: ReadonlySet<string>;
+}
+
 /** `warnings`: formatted like problems (`kong.yaml:3:5 routes[0]: …`), in file order. */
-export type LoadResult = { ok: true; config: GatewayConfig; warnings: string[] } | { ok: false; problems: ConfigProblem[] };
+export type LoadResult =
+  | { ok: true; config: GatewayConfig; warnings: string[]; secrets: LoadedSecrets; documents?: (Record<string, unknown> | undefined)[] }
+  | { ok: false; problems: ConfigProblem[] };
 
 export async function loadConfig(paths: string[], options: LoadOptions): Promise<LoadResult> {
   const env = options.env ?? process.env;
@@ -51,15 +74,17 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   const files = await expandDirectories(paths);
   if (files.length === 0) return { ok: false, problems: [{ file: '', line: 0, column: 0, path: '', message: 'no configuration file given (an empty directory?)' }] };
   if (files.filter((f) => f === '-').length > 1) {
-    return { ok: false, problems: [{ file: STDIN_NAME, line: 0, column: 0, path: '', message: 'standard input (-) can be given only once' }] };
+    return { ok: false, problems: [{ file: options.stdinName ?? STDIN_NAME, line: 0, column: 0, path: '', message: 'standard input (-) can be given only once' }] };
   }
 
+  const substitution = options.posted ? 'none' : mode;
   const reads = await Promise.all(
-    files.map((f) => (f === '-' ? readSourceFile(STDIN_NAME, env, mode, options.stdin ?? '') : readSourceFile(f, env, mode))),
+    files.map((f) => (f === '-' ? readSourceFile(options.stdinName ?? STDIN_NAME, env, substitution, options.stdin ?? '') : readSourceFile(f, env, substitution))),
   );
   const sources: SourceFile[] = reads.map((r) => r.source);
   const problems: ConfigProblem[] = reads.flatMap((r) => r.problems);
   const secrets = new Set(reads.flatMap((r) => [...r.secrets]));
+  const envSecrets = new Set(secrets);
 
   const place = (origin: Origin, at: PathSegment[], key = false) => {
     const src = sources[origin.fileIndex];
@@ -98,9 +123,13 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
     }
     return src.value;
   });
+  if (options.posted) docs.forEach((doc, fileIndex) => doc && dropKongAnnotations(doc, fileIndex, report));
+  // Before anything below fills in defaults or resolves references in place.
+  const documents = options.keepDocuments ? structuredClone(docs) : undefined;
 
   // Vault references resolve before anything reads the values, like environment substitution.
-  const vaulted = resolveVaultReferences(docs, collectVaults(docs, report, where), env, mode, report, warn, formatPath);
+  const vaultMode = options.vaults === 'lenient' ? 'mock' : mode;
+  const vaulted = resolveVaultReferences(docs, collectVaults(docs, report, where), env, vaultMode, report, warn, formatPath);
   for (const s of vaulted.secrets) secrets.add(s);
   checkFormatDeclared(docs, report);
   const buffering = writtenBuffering(docs);
@@ -148,7 +177,7 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
     tls,
     selectTags: info.selectTags,
     files: [...files],
-    baseDir: dirname(resolve(files[0])),
+    baseDir: options.baseDir ?? dirname(resolve(files[0])),
     locate,
     now,
   });
@@ -158,7 +187,7 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
     }
   });
   const warnings = sortProblems(redact(noted, secrets), files).map(formatProblem);
-  return { ok: true, config, warnings };
+  return { ok: true, config, warnings, secrets: { env: envSecrets, vault: vaulted.secrets }, ...(documents ? { documents } : {}) };
 }
 
 /** Plugin names defined by cloned_plugins / custom_plugins entries (Enterprise / Konnect). */

@@ -53,6 +53,17 @@ export function entityFields(kind: 'service' | 'route'): Set<string> {
 }
 const fieldCache = new Map<string, Set<string>>();
 
+/** One entity schema as JSON (the admin API reads its `x-secret` marks). */
+export function entitySchema(name: (typeof ENTITY_SCHEMAS)[number]): Record<string, unknown> {
+  let schema = schemaCache.get(name);
+  if (!schema) {
+    schema = JSON.parse(readFileSync(fileURLToPath(new URL(`${name}.schema.json`, SCHEMA_DIR)), 'utf8')) as Record<string, unknown>;
+    schemaCache.set(name, schema);
+  }
+  return schema;
+}
+const schemaCache = new Map<string, Record<string, unknown>>();
+
 // Plugin schemas come from other packages and may use keywords we don't know: not strict.
 const pluginAjv = newAjv(false);
 const pluginValidators = new WeakMap<AnyPlugin, ValidateFunction | Error>();

@@ -16,6 +16,8 @@ export interface HeaderPolicy {
   upstreamStatus: boolean;
   /** `X-Kong-Request-Id` on responses. */
   requestId: boolean;
+  /** `X-Kong-Admin-Latency` on admin API responses. */
+  adminLatency: boolean;
   /** `X-Kong-Request-Id` on the upstream request (`headers_upstream`). */
   upstreamRequestId: boolean;
 }
@@ -33,13 +35,13 @@ const TOKENS: Record<string, readonly Flag[]> = {
   'x-kong-proxy-latency': ['proxyLatency'],
   'x-kong-upstream-latency': ['upstreamLatency'],
   'x-kong-response-latency': ['responseLatency'],
-  // gw has no Admin API: accepted so a kong.conf value works unchanged, and means nothing.
-  'x-kong-admin-latency': [],
+  'x-kong-admin-latency': ['adminLatency'],
+  // Kong Enterprise's: accepted so a kong.conf value works unchanged, and means nothing.
   'x-kong-admin-request-id': [],
   'x-kong-upstream-status': ['upstreamStatus'],
   'x-kong-request-id': ['requestId'],
   server_tokens: ['server', 'via'],
-  latency_tokens: ['proxyLatency', 'upstreamLatency', 'responseLatency'],
+  latency_tokens: ['proxyLatency', 'upstreamLatency', 'responseLatency', 'adminLatency'],
 };
 
 function tokens(value: string): string[] {
@@ -59,6 +61,7 @@ export function parseHeaderPolicy(headers = DEFAULT_HEADERS, headersUpstream = D
     responseLatency: false,
     upstreamStatus: false,
     requestId: false,
+    adminLatency: false,
     upstreamRequestId: false,
   };
   const list = tokens(headers);

@@ -1,10 +1,13 @@
 /**
  * The gateway: the proxy listener, a raw Node `http` handler straight into the pipeline (a proxy must
  * not pay for a framework's Request/Context per request: decisions/0008), the optional status listener
- * (a hono app, status/), and the lifecycle around them: reload (atomic swap of router + plugin plan;
- * the old plan is closed when its last request is done), reopen (log rotation) and close with drain.
+ * (a hono app, status/), the optional admin listener (admin/, served here so it closes in order), and the
+ * mechanics of a reload: prepare a runtime (router + plugin plan, plugins started) without touching the
+ * running one, then activate it in one assignment; a request keeps the runtime it started on, and the old
+ * plan is closed when its last request is done. Reopen (log rotation) and close with drain. When to do
+ * these, and from what source, is the lifecycle controller's business (lifecycle/).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -20,6 +23,7 @@ import { createPluginPlan } from '../runtime/plan.js';
 import { routerInput } from '../runtime/router-input.js';
 import type { PluginRegistry } from '../runtime/registry.js';
 import { createStatusApp, pluginReports } from '../status/status-app.js';
+import { configurationHash } from '../lifecycle/config-hash.js';
 import { exposedGc, startIdleGc, type IdleGc, type IdleGcActivity } from './idle-gc.js';
 import { bodyTimedOut, handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
 import { startClientTimeouts } from './client-timeouts.js';
@@ -58,6 +62,11 @@ export interface GatewayOptions {
 /** nginx's defaults for client_body_timeout and client_header_timeout. */
 export const DEFAULT_CLIENT_TIMEOUT_MS = 60_000;
 
+/** A runtime built by `prepare`, not serving yet. */
+export interface PreparedRuntime {
+  readonly hash: string;
+}
+
 export interface Gateway {
   listen(port: number, host?: string): Promise<{ port: number; host: string }>;
   /** Serve the proxy over TLS too, on a second address (Kong's `proxy_listen … ssl`, ssl_cert, ssl_cert_key). */
@@ -66,7 +75,23 @@ export interface Gateway {
   reloadTls(tls: { cert: string | Buffer; key: string | Buffer }): void;
   /** Serve GET /status, /status/ready and the plugins' status endpoints on a second address (Kong's status_listen). */
   listenStatus(port: number, host?: string): Promise<{ port: number; host: string }>;
+  /** Serve an admin API (a fetch handler: admin/) on an address of its own; closed last, after the drain. */
+  listenAdmin(port: number, host: string, fetch: (request: Request) => Response | Promise<Response>): Promise<{ port: number; host: string }>;
+  /**
+   * Build the runtime for `config` (router, plugin instances started) beside the running one; throws on a
+   * config the router or a plugin refuses, with nothing changed. Nothing serves it until `activate`.
+   */
+  prepare(config: GatewayConfig): Promise<PreparedRuntime>;
+  /** Serve `prepared` from the next request on (one assignment: a request sees the old or the new config, whole). */
+  activate(prepared: PreparedRuntime): Promise<void>;
+  /** Drop a prepared runtime that won't be activated (another worker refused the same config): its plugins close. */
+  discard(prepared: PreparedRuntime): Promise<void>;
+  /** prepare + activate. */
   reload(config: GatewayConfig): Promise<void>;
+  /** configuration_hash of the config serving now. */
+  readonly configurationHash: string;
+  /** The status API's answer to `request`, whether or not it listens (the admin API's GET /status). */
+  status(request: Request): Response | Promise<Response>;
   reopen(): Promise<void>;
   close(options?: { drainMs?: number }): Promise<void>;
   readonly inFlight: number;
@@ -91,15 +116,6 @@ async function buildRuntime(config: GatewayConfig, plugins: PluginRegistry, logg
     loadedAt: Date.now(),
     upstreamTls: config.upstreamTls,
   };
-}
-
-/** Same config, same hash, on every node (Kong's configuration_hash: 32 hex digits). */
-function configurationHash(config: GatewayConfig): string {
-  const { services, routes, plugins, consumers } = config;
-  const hash = createHash('sha256').update(JSON.stringify({ services, routes, plugins, consumers }));
-  // A certificate rotated under the same id is a different configuration too.
-  if (config.upstreamTls.size > 0) hash.update(JSON.stringify([...config.upstreamTls]));
-  return hash.digest('hex').slice(0, 32);
 }
 
 function startIdle(quietMs: number | undefined, activity: IdleGcActivity, logger: Logger): IdleGc | undefined {
@@ -212,6 +228,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   );
   let statusServer: Server | undefined;
+  let adminServer: Server | undefined;
+  /** Runtimes prepared and not yet activated or discarded: close() closes them too. */
+  const prepared = new Set<Runtime>();
 
   const untilIdle = (ms: number) =>
     new Promise<boolean>((resolve) => {
@@ -226,6 +245,31 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       };
       idleWaiters.push(onIdle);
     });
+
+  const prepare = async (config: GatewayConfig): Promise<PreparedRuntime> => {
+    if (closing) throw new Error('gateway is closing');
+    const next = await buildRuntime(config, options.plugins, logger, nodeId);
+    if (closing) {
+      // close() began while the new plugins were starting: it won't see this runtime, so close it here.
+      await next.plan.close();
+      throw new Error('gateway is closing');
+    }
+    prepared.add(next);
+    return next;
+  };
+  const activate = async (handle: PreparedRuntime): Promise<void> => {
+    const next = handle as Runtime;
+    if (!prepared.delete(next)) throw new Error('not a prepared runtime of this gateway (activated or discarded already?)');
+    if (closing) {
+      await next.plan.close();
+      throw new Error('gateway is closing');
+    }
+    const previous = current;
+    current = next;
+    live.add(next);
+    retired.add(previous);
+    if (previous.inFlight === 0) await retire(previous);
+  };
 
   let closed: Promise<void> | undefined;
   return {
@@ -254,19 +298,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       statusServer = createAdaptorServer({ fetch: statusApp.fetch, overrideGlobalObjects: false }) as Server;
       return listenOn(statusServer, port, host);
     },
+    listenAdmin(port, host, fetch) {
+      if (adminServer) return Promise.reject(new Error('the admin listener is already started'));
+      adminServer = createAdaptorServer({ fetch, overrideGlobalObjects: false }) as Server;
+      return listenOn(adminServer, port, host);
+    },
+    get configurationHash() {
+      return current.hash;
+    },
+    status: (request) => statusApp.fetch(request),
+    prepare,
+    activate,
+    async discard(handle) {
+      const next = handle as Runtime;
+      if (prepared.delete(next)) await next.plan.close();
+    },
     async reload(config) {
-      if (closing) throw new Error('gateway is closing');
-      const next = await buildRuntime(config, options.plugins, logger, nodeId);
-      if (closing) {
-        // close() began while the new plugins were starting: it won't see this runtime, so close it here.
-        await next.plan.close();
-        throw new Error('gateway is closing');
-      }
-      const previous = current;
-      current = next;
-      live.add(next);
-      retired.add(previous);
-      if (previous.inFlight === 0) await retire(previous);
+      await activate(await prepare(config));
     },
     async reopen() {
       await current.plan.reopen();
@@ -290,16 +338,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         // heads once the server closes).
         for (const s of proxyServers) s.closeAllConnections();
         await stopped;
-        // The status listener answers 503 on /status/ready through the drain; it goes last.
-        if (statusServer?.listening) {
-          const status = statusServer;
-          const statusClosed = new Promise<void>((resolve) => status.close(() => resolve()));
-          status.closeAllConnections();
-          await statusClosed;
+        // The status listener answers 503 on /status/ready through the drain, and the admin API refuses
+        // new configs; they go last.
+        for (const extra of [statusServer, adminServer]) {
+          if (!extra?.listening) continue;
+          const stoppedExtra = new Promise<void>((resolve) => extra.close(() => resolve()));
+          extra.closeAllConnections();
+          await stoppedExtra;
         }
         agents.destroy();
         clientTimeouts.stop();
         for (const r of [...live]) await retire(r);
+        for (const r of [...prepared]) {
+          prepared.delete(r);
+          await r.plan.close();
+        }
       })();
       return closed;
     },

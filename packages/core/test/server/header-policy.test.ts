@@ -17,21 +17,23 @@ const NONE: HeaderPolicy = {
   responseLatency: false,
   upstreamStatus: false,
   requestId: false,
+  adminLatency: false,
   upstreamRequestId: false,
 };
 
 describe("Kong's headers and headers_upstream settings", () => {
   it("defaults to Kong's: server and latency tokens and the request id, upstream status off", () => {
-    expect(DEFAULT_HEADER_POLICY).toEqual({ ...NONE, server: true, via: true, proxyLatency: true, upstreamLatency: true, responseLatency: true, requestId: true, upstreamRequestId: true });
+    expect(DEFAULT_HEADER_POLICY).toEqual({ ...NONE, server: true, via: true, proxyLatency: true, upstreamLatency: true, responseLatency: true, adminLatency: true, requestId: true, upstreamRequestId: true });
   });
 
   it('reads off, groups and single names, case-insensitively, as Kong does', () => {
     expect(parseHeaderPolicy('off', 'off')).toEqual(NONE);
     expect(parseHeaderPolicy(' Via , X-Kong-Upstream-Status', 'off')).toEqual({ ...NONE, via: true, upstreamStatus: true });
-    expect(parseHeaderPolicy('latency_tokens', 'x-kong-request-id')).toEqual({ ...NONE, proxyLatency: true, upstreamLatency: true, responseLatency: true, upstreamRequestId: true });
+    expect(parseHeaderPolicy('latency_tokens', 'x-kong-request-id')).toEqual({ ...NONE, proxyLatency: true, upstreamLatency: true, responseLatency: true, adminLatency: true, upstreamRequestId: true });
     expect(parseHeaderPolicy('SERVER_TOKENS,x-kong-request-id', 'off')).toEqual({ ...NONE, server: true, via: true, requestId: true });
-    // Admin API headers: accepted (a kong.conf value works unchanged), nothing to add in gw.
-    expect(parseHeaderPolicy('X-Kong-Admin-Latency', 'off')).toEqual(NONE);
+    expect(parseHeaderPolicy('X-Kong-Admin-Latency', 'off')).toEqual({ ...NONE, adminLatency: true });
+    // Kong Enterprise's admin request id: accepted (a kong.conf value works unchanged), nothing to add in gw.
+    expect(parseHeaderPolicy('X-Kong-Admin-Request-Id', 'off')).toEqual(NONE);
   });
 
   it('refuses what Kong would not accept, naming the setting and the value', () => {

@@ -1,0 +1,306 @@
+/**
+ * The lifecycle controller: the one place that changes a running gateway. Signals (lifecycle/signals.ts),
+ * the admin API (admin/) and, later, a cluster primary all call it; none of them touches the gateway.
+ *
+ *   reload(source)   a config from the files gw started with (env substituted, as at start) or from a
+ *                    posted text (no substitution: Kong's /config); all of it or none of it serves
+ *   stage(source)    the first half of a reload: loaded, checked and its plugins started beside the
+ *                    running config, then commit() or discard(): the seam for applying one config to
+ *                    several workers at once (stage on all, commit on all only if every one staged)
+ *   reloadTls()      the TLS listener's certificate and key, re-read from their files
+ *   reopen()         log files (rotation)
+ *   drain(ms)        stop accepting, let in-flight requests finish, close
+ *
+ * Operations run one at a time, in order: a SIGHUP during an admin apply waits for it. A request keeps
+ * the config it started on to its end (server/gateway.ts), so a stream is never cut by a reload.
+ */
+import type { Logger } from '@gw/plugin-api';
+import { loadConfig, summarize, type LoadedSecrets } from '../config/load.js';
+import { formatProblem, type ConfigProblem, type GatewayConfig } from '../config/model.js';
+import type { PluginRegistry } from '../runtime/registry.js';
+import { findOpenRoutes, openRouteWarnings } from '../runtime/open-routes.js';
+import type { Gateway } from '../server/gateway.js';
+import { configurationHash } from './config-hash.js';
+import { readTls } from './tls.js';
+
+/** Where a new config comes from. */
+export type ConfigSource =
+  /** The files (and standard input text) gw started with, read again; environment substituted. */
+  | { kind: 'files' }
+  /** A declarative config as text (YAML or JSON), as POST /config takes it: no environment substitution. */
+  | { kind: 'text'; text: string; name?: string };
+
+/** The config serving now. */
+export interface Snapshot {
+  readonly config: GatewayConfig;
+  readonly hash: string;
+  /** Values from the environment and vaults: redacted wherever the config is shown. */
+  readonly secrets: LoadedSecrets;
+  readonly warnings: readonly string[];
+  /** `files` (start, SIGHUP) or `admin` (POST /config). */
+  readonly origin: 'files' | 'admin';
+  readonly loadedAt: Date;
+}
+
+export type Failure =
+  /** The config is invalid: every problem, with file:line:col and YAML path. */
+  | { ok: false; reason: 'invalid'; problems: ConfigProblem[] }
+  /** Valid, but the router or a plugin refused to start with it (a plugin's init threw). */
+  | { ok: false; reason: 'refused'; message: string }
+  /** gw is draining. */
+  | { ok: false; reason: 'closing'; message: string };
+
+export type ReloadOutcome = { ok: true; changed: boolean; snapshot: Snapshot } | Failure;
+
+/** A config loaded and started beside the running one, holding the controller until commit or discard. */
+export interface Staged {
+  readonly ok: true;
+  readonly hash: string;
+  /** false: the same configuration_hash as the running config (with checkHash nothing was started). */
+  readonly changed: boolean;
+  readonly config: GatewayConfig;
+  readonly warnings: readonly string[];
+  /** Serve it from the next request on. */
+  commit(): Promise<Snapshot>;
+  /** Drop it; the running config stays. */
+  discard(): Promise<void>;
+}
+
+export interface LifecycleOptions {
+  gateway: Gateway;
+  plugins: PluginRegistry;
+  /** The config the gateway was created with, as loadConfig returned it. */
+  initial: { config: GatewayConfig; warnings: string[]; secrets: LoadedSecrets };
+  /** The files `{ kind: 'files' }` reads (gw start -s). */
+  files: string[];
+  /** The text of `-` among `files`, read once at start. */
+  stdin?: string;
+  /** Read at each load (vault references and, for files, environment substitution). Default process.env. */
+  env?: () => NodeJS.ProcessEnv;
+  /** The TLS listener's certificate and key files (--ssl-cert, --ssl-cert-key), for reloadTls. */
+  tls?: { cert: string; key: string };
+  logger: Logger;
+  /** A proxy address other machines can reach: open-route warnings after a reload say so. */
+  exposedHost?: string;
+}
+
+export interface Lifecycle {
+  current(): Snapshot;
+  stage(source: ConfigSource, options?: { checkHash?: boolean }): Promise<Staged | Failure>;
+  /** stage + commit. With checkHash, a config whose hash is the running one's is not applied (changed: false). */
+  reload(source: ConfigSource, options?: { checkHash?: boolean }): Promise<ReloadOutcome>;
+  /** undefined when there is no TLS listener. */
+  reloadTls(): Promise<{ ok: true } | { ok: false; message: string } | undefined>;
+  reopen(): Promise<void>;
+  drain(drainMs: number): Promise<void>;
+  readonly draining: boolean;
+  readonly inFlight: number;
+}
+
+/** `2 routes, 1 plugin`: what a config declares, for log lines. */
+export function describeConfig(config: GatewayConfig): string {
+  const { routes, plugins } = summarize(config);
+  const count = Object.values(plugins).reduce((sum, n) => sum + n, 0);
+  return `${routes} route${routes === 1 ? '' : 's'}, ${count} plugin${count === 1 ? '' : 's'}`;
+}
+
+export function createLifecycle(options: LifecycleOptions): Lifecycle {
+  const { gateway, plugins, logger } = options;
+  const env = options.env ?? (() => process.env);
+  let snapshot: Snapshot = {
+    ...options.initial,
+    hash: configurationHash(options.initial.config),
+    origin: 'files',
+    loadedAt: new Date(),
+  };
+  let draining = false;
+
+  // One operation at a time: each waits for the previous one's release.
+  let tail: Promise<void> = Promise.resolve();
+  const acquire = (): Promise<() => void> => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const ready = tail.then(() => release);
+    tail = tail.then(() => held);
+    return ready;
+  };
+  const serially = async <T>(task: () => Promise<T>): Promise<T> => {
+    const release = await acquire();
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  };
+
+  const load = (source: ConfigSource) =>
+    source.kind === 'files'
+      ? loadConfig(options.files, { env: env(), mode: 'expand', plugins, stdin: options.stdin })
+      : loadConfig(['-'], {
+          env: env(),
+          mode: 'expand',
+          plugins,
+          stdin: source.text,
+          stdinName: source.name ?? 'config',
+          posted: true,
+          // Relative paths in a posted config resolve where those of the files gw started with did.
+          baseDir: snapshot.config.baseDir,
+        });
+
+  const closingFailure = (): Failure => ({ ok: false, reason: 'closing', message: 'gw is draining: no new configuration is applied' });
+
+  /** Under the lock: load, check, start. The caller releases the lock (commit, discard or failure). */
+  const stageLocked = async (source: ConfigSource, checkHash: boolean, release: () => void): Promise<Staged | Failure> => {
+    if (draining) return closingFailure();
+    const loaded = await load(source);
+    if (!loaded.ok) return { ok: false, reason: 'invalid', problems: loaded.problems };
+    const hash = configurationHash(loaded.config);
+    const origin = source.kind === 'files' ? 'files' : 'admin';
+    const next = (): Snapshot => ({ config: loaded.config, hash, secrets: loaded.secrets, warnings: loaded.warnings, origin, loadedAt: new Date() });
+    let settled = false;
+    const settle = () => {
+      if (settled) throw new Error('this staged config was committed or discarded already');
+      settled = true;
+    };
+    if (checkHash && hash === snapshot.hash) {
+      return {
+        ok: true,
+        hash,
+        changed: false,
+        config: loaded.config,
+        warnings: loaded.warnings,
+        commit: async () => {
+          settle();
+          release();
+          return snapshot;
+        },
+        discard: async () => {
+          settle();
+          release();
+        },
+      };
+    }
+    let prepared;
+    try {
+      prepared = await gateway.prepare(loaded.config);
+    } catch (error) {
+      if (draining) return closingFailure();
+      return { ok: false, reason: 'refused', message: error instanceof Error ? error.message : String(error) };
+    }
+    return {
+      ok: true,
+      hash,
+      changed: hash !== snapshot.hash,
+      config: loaded.config,
+      warnings: loaded.warnings,
+      commit: async () => {
+        settle();
+        try {
+          await gateway.activate(prepared);
+          snapshot = next();
+          return snapshot;
+        } finally {
+          release();
+        }
+      },
+      discard: async () => {
+        settle();
+        try {
+          await gateway.discard(prepared);
+        } finally {
+          release();
+        }
+      },
+    };
+  };
+
+  const stage = async (source: ConfigSource, opts: { checkHash?: boolean } = {}): Promise<Staged | Failure> => {
+    const release = await acquire();
+    try {
+      const staged = await stageLocked(source, opts.checkHash === true, release);
+      if (!staged.ok) release();
+      return staged;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  };
+
+  const report = (source: ConfigSource, outcome: ReloadOutcome) => {
+    const what = source.kind === 'files' ? options.files.join(', ') : 'a configuration from the admin API';
+    if (outcome.ok) {
+      const { snapshot: s } = outcome;
+      if (!outcome.changed && source.kind === 'text') {
+        logger.info(`admin API: configuration unchanged (hash ${s.hash}); nothing applied`);
+        return;
+      }
+      for (const warning of s.warnings) logger.warn(warning);
+      logger.info(`${source.kind === 'files' ? 'reloaded' : 'applied'} ${what} (${describeConfig(s.config)})`);
+      const host = options.exposedHost;
+      for (const warning of openRouteWarnings(findOpenRoutes(s.config, plugins), host === undefined ? undefined : { host })) logger.warn(warning);
+      return;
+    }
+    const failed = source.kind === 'files' ? 'reload failed:' : 'admin API: configuration refused:';
+    if (outcome.reason === 'invalid') {
+      // A posted config's problems go back to whoever posted it; the log says only that it was refused.
+      if (source.kind === 'files') for (const p of outcome.problems) logger.error(formatProblem(p));
+      const n = outcome.problems.length;
+      logger.error(`${failed} ${n} problem${n === 1 ? '' : 's'}; the previous configuration keeps serving`);
+    } else if (outcome.reason === 'refused') {
+      logger.error(`${failed} ${outcome.message}; the previous configuration keeps serving`);
+    }
+  };
+
+  return {
+    current: () => snapshot,
+    stage,
+    async reload(source, opts = {}) {
+      const staged = await stage(source, opts);
+      let outcome: ReloadOutcome;
+      if (!staged.ok) outcome = staged;
+      else {
+        try {
+          outcome = { ok: true, changed: staged.changed, snapshot: await staged.commit() };
+        } catch (error) {
+          // activate refuses only when the gateway began closing meanwhile.
+          outcome = draining ? closingFailure() : { ok: false, reason: 'refused', message: error instanceof Error ? error.message : String(error) };
+        }
+      }
+      report(source, outcome);
+      return outcome;
+    },
+    reloadTls: () =>
+      serially(async () => {
+        if (!options.tls) return undefined;
+        const outcome = await readTls(options.tls).then((tls) => {
+          if (typeof tls === 'string') return { ok: false as const, message: tls };
+          try {
+            gateway.reloadTls(tls);
+            return { ok: true as const };
+          } catch (error) {
+            // OpenSSL's reason only (e.g. a key that doesn't match the certificate): never the file contents.
+            return { ok: false as const, message: error instanceof Error ? error.message : String(error) };
+          }
+        });
+        if (outcome.ok) logger.info(`reloaded the TLS certificate ${options.tls.cert}`);
+        else logger.error(`TLS certificate not reloaded: ${outcome.message}; the previous one keeps serving`);
+        return outcome;
+      }),
+    reopen: () =>
+      serially(async () => {
+        await gateway.reopen();
+        logger.info('reopened log files');
+      }),
+    async drain(drainMs) {
+      // Not queued: a drain must not wait behind a slow reload (which then finds the gateway closing).
+      draining = true;
+      await gateway.close({ drainMs });
+    },
+    get draining() {
+      return draining;
+    },
+    get inFlight() {
+      return gateway.inFlight;
+    },
+  };
+}
