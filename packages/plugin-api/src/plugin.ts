@@ -37,6 +37,27 @@ export interface PluginServices {
   configDir: string;
   /** The plugin entity's id (stable, derived from its scope and name like Kong's declarative ids). */
   pluginId: string;
+  /** The entities this instance is scoped to, by id (Kong's `conf.route_id`, `conf.service_id`, …); null when not. */
+  scope: PluginScope;
+}
+
+/** The ids of the entities a plugin instance is scoped to. */
+export interface PluginScope {
+  service: string | null;
+  route: string | null;
+  consumer: string | null;
+  consumerGroup: string | null;
+}
+
+/**
+ * Which scope fields an instance sets, as written in the file (names or ids), for `validate`: a rule that
+ * depends on the scope (Kong's `identifier: consumer-group` needs a consumer_group-scoped instance).
+ */
+export interface WrittenScope {
+  service?: string;
+  route?: string;
+  consumer?: string;
+  consumerGroup?: string;
 }
 
 /** Arguments every phase handler receives. `local` is per request and private to this plugin. */
@@ -84,8 +105,8 @@ export interface PluginDefinition<Config = Record<string, unknown>, State = unde
   scopes?: PluginScopes;
   /** What `protocols` may list, and its default; Kong's generic rule when absent. */
   protocols?: PluginProtocols;
-  /** Cross-field rules that JSON Schema can't express (Kong's entity_checks). */
-  validate?(config: Config): ConfigIssue[];
+  /** Cross-field rules that JSON Schema can't express (Kong's entity_checks); `scope`: what the instance is scoped to. */
+  validate?(config: Config, scope?: WrittenScope): ConfigIssue[];
   /**
    * The format of gw's own errors on requests this instance applies to, from the start of the request:
    * ai-proxy answers `anthropic`, so a 401 from key-auth (which runs first) still reaches Claude Code in
