@@ -15,6 +15,9 @@ export default defineConfig({
       '@gw/bedrock-emulator': src('bedrock-emulator'),
       '@gw/plugin-key-auth': src('plugin-key-auth'),
       '@gw/model-catalogue': src('model-catalogue'),
+      '@gw/rate-limits': src('rate-limits'),
+      '@gw/plugin-rate-limiting': src('plugin-rate-limiting'),
+      '@gw/plugin-ai-rate-limiting-advanced': src('plugin-ai-rate-limiting-advanced'),
     },
   },
   test: {

@@ -3,5 +3,6 @@ import type { AnyPlugin } from '@gw/core';
 import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
+import rateLimiting from '@gw/plugin-rate-limiting';
 
-export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog, keyAuth];
+export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog, keyAuth, rateLimiting];

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
+import rateLimiting from '@gw/plugin-rate-limiting';
 import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway } from '@gw/core';
 
-const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth];
+const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth, rateLimiting];
 export const registry = new Map(bundled.map((p) => [p.name, p]));
 
 export interface RunningGateway {
