@@ -4,5 +4,6 @@ import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
 import rateLimiting from '@gw/plugin-rate-limiting';
+import aiRateLimitingAdvanced from '@gw/plugin-ai-rate-limiting-advanced';
 
-export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog, keyAuth, rateLimiting];
+export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog, keyAuth, rateLimiting, aiRateLimitingAdvanced];

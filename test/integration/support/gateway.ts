@@ -9,9 +9,10 @@ import aiProxy from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
 import rateLimiting from '@gw/plugin-rate-limiting';
+import aiRateLimitingAdvanced from '@gw/plugin-ai-rate-limiting-advanced';
 import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway } from '@gw/core';
 
-const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth, rateLimiting];
+const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth, rateLimiting, aiRateLimitingAdvanced];
 export const registry = new Map(bundled.map((p) => [p.name, p]));
 
 export interface RunningGateway {
