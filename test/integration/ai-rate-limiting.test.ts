@@ -99,8 +99,12 @@ describe('ai-rate-limiting-advanced, strategy local (real gateway)', () => {
     await emulator?.close();
   });
 
-  const ask = (path: string, key: string, text = 'hi [scenario:text]') =>
-    post(`${gw.url}/${path}/v1/messages`, { 'content-type': 'application/json', 'x-api-key': key }, body(text));
+  /** One request, returned once its charge is made: the log line is written after it (file-log logs last). */
+  const ask = async (path: string, key: string, text = 'hi [scenario:text]') => {
+    const r = await post(`${gw.url}/${path}/v1/messages`, { 'content-type': 'application/json', 'x-api-key': key }, body(text));
+    await logOf(String(r.headers['x-kong-request-id']));
+    return r;
+  };
   /** Requests until one is refused (at most `max`); the answers, the last one refused. */
   async function untilRefused(path: string, key: string, max = 20) {
     const seen = [];
@@ -238,9 +242,10 @@ describe('ai-rate-limiting-advanced, strategy local (real gateway)', () => {
     await ask1(client(0));
     const err = await ask1(client(0)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
-    const retryAfter = Number((err as InstanceType<typeof Anthropic.RateLimitError>).headers?.get('retry-after'));
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-
+    const refusedHeaders = (err as InstanceType<typeof Anthropic.RateLimitError>).headers;
+    expect(Number(refusedHeaders?.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Every line so far is written before the retrying client starts.
+    await logOf(String(refusedHeaders?.get('x-kong-request-id')));
     const before = readLogLines(logPath).length;
     const message = await ask1(client(3));
     expect(message.content[0]).toMatchObject({ type: 'text' });

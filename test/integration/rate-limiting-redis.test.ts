@@ -56,6 +56,7 @@ describe('rate-limiting, policy redis, two gw processes', () => {
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     redis = await startRedisServer();
     inspect = new Redis(redis.url);
+    inspect.on('error', () => {}); // killed on purpose below
     const yaml = config((upstream.address() as AddressInfo).port, redis.port);
     [one, two] = await Promise.all([startGw(yaml), startGw(yaml)]);
     await roomInWindow(60, 20);

@@ -31,6 +31,7 @@ export function syncedStore(options: SyncedStoreOptions): CounterStore {
   const watched = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let syncing = false;
+  let released = false;
 
   const known = async (keys: readonly CounterKey[], now: number): Promise<void> => {
     const missing = keys.filter((k) => !view.has(k.key, now));
@@ -49,7 +50,7 @@ export function syncedStore(options: SyncedStoreOptions): CounterStore {
   };
 
   function schedule(): void {
-    if (timer !== undefined) return;
+    if (timer !== undefined || released) return;
     timer = setTimeout(() => {
       timer = undefined;
       void sync();
@@ -58,6 +59,7 @@ export function syncedStore(options: SyncedStoreOptions): CounterStore {
   }
 
   async function sync(): Promise<void> {
+    if (released) return;
     if (syncing) return schedule();
     syncing = true;
     try {
@@ -74,6 +76,7 @@ export function syncedStore(options: SyncedStoreOptions): CounterStore {
   }
 
   async function syncBatch(batch: [string, number][], now: number): Promise<void> {
+    if (released) return;
     const sent = batch.map(([k]) => deltas.get(k)?.amount ?? 0);
     if (!connection.ready()) {
       connection.fault('not connected', 'counting in this process until it is back', false);
@@ -121,6 +124,7 @@ export function syncedStore(options: SyncedStoreOptions): CounterStore {
       schedule();
     },
     release() {
+      released = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       // Counts not yet synced go to Redis through the connection's pending list.

@@ -20,6 +20,7 @@ const unique = (name: string) => `test:${name}:${Math.random().toString(36).slic
 beforeAll(async () => {
   server = await startRedisServer();
   inspect = new Redis(server.url, { lazyConnect: false });
+  inspect.on('error', () => {}); // killed on purpose below
   target = { host: '127.0.0.1', port: server.port, database: 0, ssl: false, sslVerify: true, connectTimeout: 500 };
 });
 afterAll(async () => {
@@ -115,6 +116,7 @@ describe('redis faults', () => {
   it('a Redis that does not answer is given up on after the timeout, and the connection is made again', async () => {
     const store = await ready(redisStore({ target, timeout: 200, faultTolerant: true, logger }));
     const paused = new Redis(server.url);
+    paused.on('error', () => {});
     // CLIENT PAUSE stops the server answering every client but this one's own command.
     await paused.call('CLIENT', 'PAUSE', '1500', 'ALL');
     const key = unique('slow');
