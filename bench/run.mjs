@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { cpuMicros, rssBytes, sampleRss } from './proc.mjs';
+import { startRedis } from './redis.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, '.bench-out');
@@ -30,9 +31,12 @@ function forkServer(file, env = {}) {
   });
 }
 
-function startGw(upstreamPort, extraArgs = []) {
+function startGw(upstreamPort, redisPort, extraArgs = []) {
   const logPath = join(out, 'file-log.json');
-  const config = readFileSync(join(root, 'bench/gw.yaml'), 'utf8').replaceAll('UPSTREAM_PORT', String(upstreamPort)).replaceAll('LOG_PATH', logPath);
+  const config = readFileSync(join(root, 'bench/gw.yaml'), 'utf8')
+    .replaceAll('UPSTREAM_PORT', String(upstreamPort))
+    .replaceAll('LOG_PATH', logPath)
+    .replaceAll('REDIS_PORT', String(redisPort));
   const file = join(out, 'gw.yaml');
   writeFileSync(file, config);
   const child = spawn(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'start', '-s', file, '--port', '0', '--host', '127.0.0.1', ...extraArgs], {
@@ -73,7 +77,9 @@ const WORKLOADS = [
   // against the same baseline runs: what those headers cost.
   { name: 'plain', what: 'small POST, plain route, no plugins', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }), quiet: true, rounds: 5, seconds: 3 },
   { name: 'cc-oneshot', what: 'Claude Code 87 KB body → ai-proxy → Bedrock invoke, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke', headers: ccHeaders(cc87), body: body(cc87, false) },
-  { name: 'cc-stream-50', what: 'Claude Code 87 KB → ai-proxy → eventstream (50 deltas) → SSE, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
+  // `budget`: also the same path with ai-rate-limiting-advanced counting in Redis (a read before the
+  // upstream call, an add after), through the same gw in the same rounds: what the budget costs.
+  { name: 'cc-stream-50', what: 'Claude Code 87 KB → ai-proxy → eventstream (50 deltas) → SSE, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true), budget: '/budget/v1/messages?beta=true' },
   { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
   { name: 'cc-stream-50-nolog', what: 'as cc-stream-50 with file-log off', connections: 16, gwPath: '/cc50nolog/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
 ].filter((w) => !ONLY || ONLY.includes(w.name));
@@ -141,15 +147,20 @@ async function manyStreams(port, path, workload, count) {
 // ── main ─────────────────────────────────────────────────────────────────────────────────────────
 const upstream = await forkServer('upstream.mjs');
 const baseline = await forkServer('baseline.mjs', { UPSTREAM_PORT: String(upstream.port) });
-const gw = await startGw(upstream.port);
-const quiet = WORKLOADS.some((w) => w.quiet) ? await startGw(upstream.port, ['--headers', 'off', '--headers-upstream', 'off']) : undefined;
+// The budget workload needs a real Redis; without one it is left out (a gw counting locally instead
+// would measure something else).
+const redis = WORKLOADS.some((w) => w.budget) ? await startRedis() : undefined;
+if (redis?.missing) console.warn(`! no redis-server (${redis.missing}): the budget variant of cc-stream-50 is left out\n`);
+const gw = await startGw(upstream.port, redis?.port ?? 9);
+const quiet = WORKLOADS.some((w) => w.quiet) ? await startGw(upstream.port, redis?.port ?? 9, ['--headers', 'off', '--headers-upstream', 'off']) : undefined;
 console.log(`gw bench: interleaved rounds per target per workload (${WORKLOADS.map((w) => `${w.name} ${roundsOf(w)} × ${secondsOf(w)}s`).join(', ')}); upstream, baseline and gw are separate processes\n`);
 
 const summary = [];
 for (const workload of WORKLOADS) {
-  const targets = { baseline, gw, ...(workload.quiet ? { quiet } : {}) };
+  const budget = workload.budget !== undefined && redis?.port !== undefined;
+  const targets = { baseline, gw, ...(workload.quiet ? { quiet } : {}), ...(budget ? { budget: gw } : {}) };
   const names = Object.keys(targets);
-  const pathOf = (name) => (name === 'baseline' ? workload.basePath : workload.gwPath);
+  const pathOf = (name) => (name === 'baseline' ? workload.basePath : name === 'budget' ? workload.budget : workload.gwPath);
   // warm all (JIT, keep-alive pools)
   for (const name of names) await load(targets[name], { ...workload, connections: 4 }, pathOf(name));
   const runs = Object.fromEntries(names.map((name) => [name, []]));
@@ -168,6 +179,13 @@ for (const workload of WORKLOADS) {
   console.log(`  CPU µs/req baseline ${fmt(row.cpuPerReq.base)}   gw ${fmt(row.cpuPerReq.gw)}   ratio ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}`);
   const quietCpu = workload.quiet ? agg('quiet', 'cpuPerReq') : undefined;
   if (quietCpu !== undefined) console.log(`  CPU µs/req gw with --headers off --headers-upstream off ${fmt(quietCpu)}   ratio ${fmt(ratio(quietCpu, row.cpuPerReq.base), 2)}`);
+  if (budget) {
+    const budgetCpu = agg('budget', 'cpuPerReq');
+    const counted = await redis.total('gw:ai-rl:*');
+    console.log(`  CPU µs/req the same path with ai-rate-limiting-advanced (strategy redis) ${fmt(budgetCpu)}   ratio to the path without it ${fmt(ratio(budgetCpu, row.cpuPerReq.gw), 2)}   p50 ms ${fmt(agg('budget', 'p50'), 2)}`);
+    console.log(`  Redis counted ${counted.sum} tokens under ${counted.keys} keys`);
+    summary.push(`${workload.name}-budget-redis cpu ${fmt(ratio(budgetCpu, row.cpuPerReq.gw), 2)}x of ${workload.name}`);
+  }
   console.log(`  peak RSS   baseline ${fmt(row.rss.base / 2 ** 20)} MB   gw ${fmt(row.rss.gw / 2 ** 20)} MB\n`);
   summary.push(`${workload.name} cpu ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}x rps ${fmt(ratio(row.rps.gw, row.rps.base), 2)}x`);
   if (quietCpu !== undefined) summary.push(`${workload.name}-headers-off cpu ${fmt(ratio(quietCpu, row.cpuPerReq.base), 2)}x`);
@@ -227,3 +245,4 @@ if (!ONLY || ONLY.includes('streams')) {
 
 console.log(`SUMMARY ${summary.join(' | ')}`);
 for (const t of [gw, quiet, baseline, upstream]) t?.child.kill('SIGTERM');
+await redis?.stop();

@@ -104,7 +104,7 @@ describe('ai-rate-limiting-advanced, strategy redis, two gw processes', () => {
     expect((await ask(one, 'tokens', 'alice-key')).status).toBe(429);
     expect((await ask(two, 'tokens', 'alice-key')).status).toBe(429);
     expect((await ask(two, 'tokens', 'bob-key')).status).toBe(200);
-    // Namespaced, expiring keys: gw:ai-rl:<namespace>:<provider>:<consumer>:<window>:<start>.
+    // Namespaced, expiring keys: gw:ai-rl:<namespace>:<provider>:<what it counts>:<consumer>:<window>:<start>.
     const keys = await inspect.keys('gw:ai-rl:*:bedrock:*:60:*');
     expect(keys.length).toBeGreaterThanOrEqual(2);
     for (const key of keys) expect(await inspect.ttl(key)).toBeGreaterThan(0);

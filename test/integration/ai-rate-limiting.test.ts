@@ -139,6 +139,10 @@ describe('ai-rate-limiting-advanced, strategy local (real gateway)', () => {
     expect(refused.headers['anthropic-ratelimit-tokens-remaining']).toBe('0');
     // Another consumer has its own budget.
     expect((await ask('tokens', 'bob-key')).status).toBe(200);
+    // Counting tokens spends none: not limited, not charged.
+    const counted = await post(`${gw.url}/tokens/v1/messages/count_tokens`, { 'content-type': 'application/json', 'x-api-key': 'alice-key' }, JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] }));
+    expect(counted.status).toBe(200);
+    expect(JSON.parse(counted.text).input_tokens).toBeGreaterThan(0);
 
     const line = await logOf(String(seen[0].headers['x-kong-request-id']));
     expect(line.ai.rate_limiting).toEqual({

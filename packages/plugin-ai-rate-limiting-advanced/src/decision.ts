@@ -28,12 +28,15 @@ export interface Measured extends Counted {
   resetMs: number;
 }
 
-/** Counter keys: `gw:ai-rl:<namespace>:<provider or policy-n>:<whose>:<window size>:<window start>`. */
+/**
+ * Counter keys: `gw:ai-rl:<namespace>:<provider or policy-n>:<what it counts>:<whose>:<window size>:<window start>`
+ * (two limits of one policy may count different things over the same window).
+ */
 export function countersFor(namespace: string, applied: readonly Applied[], now: number): Counted[] {
   return applied.map((a) => {
-    const { windowSize: size, windowType } = a.rule;
+    const { windowSize: size, windowType, strategy } = a.rule;
     const window = windowAt(size, now);
-    const base = `gw:ai-rl:${namespace}:${a.rule.name}:${a.who}:${size}:`;
+    const base = `gw:ai-rl:${namespace}:${a.rule.name}:${strategy}:${a.who}:${size}:`;
     // A sliding window's count is still read during the next window.
     const expires = windowType === 'sliding' ? window.end + window.size : window.end;
     const current = { key: `${base}${window.start}`, expires };

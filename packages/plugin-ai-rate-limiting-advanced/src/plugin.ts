@@ -90,7 +90,8 @@ export const aiRateLimitingAdvanced = definePlugin<AiRateLimitingConfig, AiRateL
     if (local.decided) return;
     local.decided = true;
     const call = ctx.read(AI_CALL);
-    if (call === undefined) return;
+    // Only calls that spend tokens are limited: a count_tokens call costs nothing and is never charged.
+    if (call === undefined || call.routeType !== 'llm/v1/chat') return;
     const now = Date.now();
     const who = () => identify(ctx, { kind: config.identifier, headerName: config.header_name, path: config.path, consumerGroup: state.consumerGroup });
     const applied = applicable(state.rules, ctx, call, who);
@@ -117,7 +118,7 @@ export const aiRateLimitingAdvanced = definePlugin<AiRateLimitingConfig, AiRateL
     if (measured === undefined) return;
     let charged: number[] | undefined;
     const call = ctx.read(AI_CALL);
-    if (!local.refused && call !== undefined && call.routeType === 'llm/v1/chat') {
+    if (!local.refused && call !== undefined) {
       const usage = call.usage();
       charged = measured.map((m) => amountFor(m.applied.rule.strategy, usage));
       if (usage.costUsd === undefined && measured.some((m) => m.applied.rule.strategy === 'cost') && !state.unpriced.has(call.model)) {
