@@ -100,15 +100,33 @@ export async function createPluginPlan(config: GatewayConfig, registry: PluginRe
     throw err;
   }
 
-  // Each consumer's groups by name (normalize sorted them), as ids.
+  // Worked out at load: each consumer's groups by name (normalize sorted them), as ids, and the instances
+  // that only some consumers get, by consumer and by group. A consumer with none of those shares the
+  // route's list; another's list is resolved over the unscoped instances plus its own, once.
   const groupsOf = new Map<string, readonly string[]>();
   for (const c of config.consumers) if (c.consumer_groups !== undefined) groupsOf.set(c.id, c.consumer_groups.map((g) => g.id));
   const NONE: readonly string[] = [];
+  const unscoped: PlannedPlugin[] = [];
+  const byConsumer = new Map<string, PlannedPlugin[]>();
+  const byGroup = new Map<string, PlannedPlugin[]>();
+  const add = (map: Map<string, PlannedPlugin[]>, id: string, p: PlannedPlugin) => map.set(id, [...(map.get(id) ?? []), p]);
+  for (const p of instances) {
+    if (p.entity.consumer !== null) add(byConsumer, p.entity.consumer.id, p);
+    else if (p.entity.consumer_group !== null) add(byGroup, p.entity.consumer_group.id, p);
+    else unscoped.push(p);
+  }
+  const ownInstances = (consumerId: string): PlannedPlugin[] => [
+    ...(byConsumer.get(consumerId) ?? []),
+    ...(groupsOf.get(consumerId) ?? NONE).flatMap((g) => byGroup.get(g) ?? []),
+  ];
+  const hasOwn = new Set<string>();
+  for (const c of config.consumers) if (ownInstances(c.id).length > 0) hasOwn.add(c.id);
 
   const resolve = (routeId: string, serviceId: string | null, consumerId: string | null): PlannedPlugin[] => {
     const best = new Map<string, { p: PlannedPlugin; rank: number }>();
     const groups = consumerId === null ? NONE : groupsOf.get(consumerId) ?? NONE;
-    for (const p of instances) {
+    const candidates = consumerId === null ? unscoped : [...unscoped, ...ownInstances(consumerId)];
+    for (const p of candidates) {
       const rank = specificity(p.entity, routeId, serviceId, consumerId, groups);
       if (rank < 0) continue;
       const current = best.get(p.name);
@@ -130,17 +148,17 @@ export async function createPluginPlan(config: GatewayConfig, registry: PluginRe
     byRoute.set(route.id, { serviceId, list: base.get(key(route.id, serviceId))! });
   }
   const withConsumer = new Map<string, readonly PlannedPlugin[]>();
-  const hasConsumerScoped = instances.some((p) => p.entity.consumer !== null || p.entity.consumer_group !== null);
 
   let closed: Promise<void> | undefined;
   return {
     forRequest(routeId, serviceId, consumerId) {
-      if (consumerId === null || !hasConsumerScoped) {
+      const shared = consumerId === null || !hasOwn.has(consumerId);
+      if (shared) {
         const known = byRoute.get(routeId);
         if (known !== undefined && known.serviceId === serviceId) return known.list;
       }
       const k = key(routeId, serviceId);
-      if (consumerId === null || !hasConsumerScoped) {
+      if (shared) {
         let list = base.get(k);
         if (list === undefined) {
           list = Object.freeze(resolve(routeId, serviceId, null));

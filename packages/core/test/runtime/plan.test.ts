@@ -74,9 +74,12 @@ describe('plugin plan', () => {
     expect(scopeOf(r1, svc, carol)).toEqual(['route+group silver']);
     // consumer (rank 8) beats group (rank 9).
     expect(scopeOf(r2, svc, carol)).toEqual(['consumer carol']);
-    // No group, no consumer instance: the route-less default.
+    // No group, no consumer instance: the route-less default, the very list requests without a consumer get.
     expect(scopeOf(r2, svc, dave)).toEqual(['global']);
     expect(scopeOf(r1, svc, null)).toEqual(['global']);
+    expect(plan.forRequest(r2.id, svc.id, dave.id)).toBe(plan.forRequest(r2.id, svc.id, null));
+    // A consumer's list is worked out once.
+    expect(plan.forRequest(r1.id, svc.id, bob.id)).toBe(plan.forRequest(r1.id, svc.id, bob.id));
     await plan.close();
   });
 
