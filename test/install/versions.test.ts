@@ -7,6 +7,8 @@ import { GW_VERSION } from '@gw/core';
 import { aiProxyPlugin } from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
+import rateLimiting from '@gw/plugin-rate-limiting';
+import aiRateLimitingAdvanced from '@gw/plugin-ai-rate-limiting-advanced';
 import { run, describeRun } from '../support/commands.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,6 +20,8 @@ describe('package versions', () => {
     ['plugin-ai-proxy', () => aiProxyPlugin.version],
     ['plugin-file-log', () => fileLog.version],
     ['plugin-key-auth', () => keyAuth.version],
+    ['plugin-rate-limiting', () => rateLimiting.version],
+    ['plugin-ai-rate-limiting-advanced', () => aiRateLimitingAdvanced.version],
   ])('@gw/%s reports its package.json version', (pkg, reported) => {
     expect(reported()).toBe(versionOf(pkg));
   });

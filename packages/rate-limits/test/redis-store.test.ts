@@ -79,6 +79,18 @@ describe('redis store (realtime)', () => {
 });
 
 describe('redis faults', () => {
+  it('a failing AUTH is logged without the password', async () => {
+    logged.length = 0;
+    const secret = 'never-log-this-redis-password';
+    const store = redisStore({ target: { ...target, username: 'gw-no-such-user', password: secret }, timeout: 300, faultTolerant: true, logger });
+    expect(await store.whenReady!(1_000)).toBe(false);
+    const result = await store.hit([{ key: unique('auth'), limit: 5, expires: Date.now() + 1_000 }], 1, Date.now());
+    expect(result.offline).toBe(true);
+    expect(logged.some((l) => l.startsWith('error redis'))).toBe(true);
+    expect(logged.join('\n')).not.toContain(secret);
+    store.release();
+  });
+
   it('fault tolerant: a dead Redis counts locally at once, logs it once, and the counts reach Redis when it is back', async () => {
     logged.length = 0;
     const store = await ready(redisStore({ target, timeout: 300, faultTolerant: true, logger }));
