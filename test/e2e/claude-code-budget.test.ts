@@ -18,10 +18,15 @@ import { eventually } from './support/stack.js';
 const VERSIONS = ['2.1.330', '2.0.37'];
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 /**
- * Seconds. Claude Code's own backoff (2.0.37: 0.5, 1, 2, 4 s; 2.1.330: 0.8, 1.1, 2.3, 4.5 s) would
- * retry several times within it: a client that ignored Retry-After would be refused more than once per call.
+ * Seconds: room for Claude Code to start and make its first call inside the spent window. Its own
+ * backoff (2.0.37: 0.5, 1, 2, 4 s; 2.1.330: 0.8, 1.1, 2.3, 4.5 s) would retry several times within it.
  */
-const WINDOW = 8;
+const WINDOW = 20;
+/**
+ * Tokens per window: spent at once by one large prompt (the emulator counts a token per 4 bytes), and
+ * enough in the next window for all of Claude Code's calls (a main call and, in 2.0.37, two warmups).
+ */
+const LIMIT = 400_000;
 const RUN = 150_000;
 
 function config(redisPort: number, logPath: string): string {
@@ -41,7 +46,7 @@ plugins:
     config: {key_names: [x-api-key]}
   - name: ai-rate-limiting-advanced
     config:
-      llm_providers: [{name: bedrock, limit: [1], window_size: [${WINDOW}]}]
+      llm_providers: [{name: bedrock, limit: [${LIMIT}], window_size: [${WINDOW}]}]
       window_type: fixed
       strategy: redis
       sync_rate: 0
@@ -104,7 +109,7 @@ describe.each(VERSIONS)('Claude Code %s over its budget', (version) => {
     const spend = await fetch(`${gw.url}/anything/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': CLIENT_KEY },
-      body: JSON.stringify({ model: MODEL, max_tokens: 32, messages: [{ role: 'user', content: 'hi [scenario:text]' }] }),
+      body: JSON.stringify({ model: MODEL, max_tokens: 32, messages: [{ role: 'user', content: `${'x'.repeat(LIMIT * 4)} [scenario:text]` }] }),
     });
     expect(spend.status).toBe(200);
     await spend.text();

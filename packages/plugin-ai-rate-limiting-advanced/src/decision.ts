@@ -79,8 +79,10 @@ export function amountFor(strategy: TokensStrategy, usage: AiUsageReport): numbe
   }
 }
 
-const label = (m: Measured) => `${m.applied.rule.windowSize}-${m.applied.rule.name}`;
+const label = (m: Measured) => m.applied.rule.label;
 const whole = (m: Measured, n: number) => (m.applied.rule.strategy === 'cost' ? headerAmount(n) : String(Math.floor(n)));
+/** Amounts in the log: whole tokens as they are, money to 6 decimals. */
+const logged = (n: number) => (Number.isInteger(n) ? n : Math.round(n * 1e6) / 1e6);
 
 /** The tightest limit: least left, as a share of the limit (limits count different things). */
 function tightest(measured: readonly Measured[]): Measured {
@@ -101,11 +103,11 @@ export function clientHeaders(measured: readonly Measured[], refused: boolean, n
   if (measured.length === 0) return h;
   if (!o.hide) {
     for (const m of measured) {
-      h[`x-ai-ratelimit-limit-${label(m)}`] = whole(m, m.applied.rule.limit);
-      h[`x-ai-ratelimit-remaining-${label(m)}`] = whole(m, m.remaining);
+      h[m.applied.rule.limitHeader] = m.applied.rule.limitText;
+      h[m.applied.rule.remainingHeader] = whole(m, m.remaining);
     }
     const t = tightest(measured);
-    h['ratelimit-limit'] = whole(t, t.applied.rule.limit);
+    h['ratelimit-limit'] = t.applied.rule.limitText;
     h['ratelimit-remaining'] = whole(t, t.remaining);
     h['ratelimit-reset'] = String(retryAfterSeconds(t.exhausted ? t.roomMs : t.resetMs));
     if (o.format === 'anthropic') {
@@ -117,7 +119,7 @@ export function clientHeaders(measured: readonly Measured[], refused: boolean, n
         if (known === undefined || m.remaining < known.remaining) best.set(family, m);
       }
       for (const [family, m] of best) {
-        h[`anthropic-ratelimit-${family}-limit`] = whole(m, m.applied.rule.limit);
+        h[`anthropic-ratelimit-${family}-limit`] = m.applied.rule.limitText;
         h[`anthropic-ratelimit-${family}-remaining`] = whole(m, m.remaining);
         h[`anthropic-ratelimit-${family}-reset`] = rfc3339(now + (m.exhausted ? m.roomMs : m.resetMs));
       }
@@ -152,18 +154,18 @@ export function logValue(measured: readonly Measured[], allowed: boolean, charge
   measured.forEach((m, i) => {
     limits[label(m)] = {
       limit: m.applied.rule.limit,
-      remaining: Number(headerAmount(m.remaining)),
+      remaining: logged(m.remaining),
       window: m.applied.rule.windowSize,
       window_type: m.applied.rule.windowType,
       counts: m.applied.rule.strategy,
-      ...(charged === undefined ? {} : { charged: Number(headerAmount(charged[i])) }),
+      ...(charged === undefined ? {} : { charged: logged(charged[i]) }),
     };
   });
   const t = measured.length > 0 ? tightest(measured) : undefined;
   return {
     allowed,
     strategy,
-    ...(t === undefined ? {} : { limit: label(t), remaining: Number(headerAmount(t.remaining)) }),
+    ...(t === undefined ? {} : { limit: label(t), remaining: logged(t.remaining) }),
     limits,
   };
 }

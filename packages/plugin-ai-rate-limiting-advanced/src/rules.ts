@@ -22,6 +22,17 @@ export interface Rule {
   provider?: string;
   /** policies: the policy's conditions (none: the fallback) and their compiled IP lists. */
   conditions?: readonly CompiledCondition[];
+  /** Worked out once: `<window>-<name>` (headers, log), the header names, the limit as a header value. */
+  label: string;
+  limitHeader: string;
+  remainingHeader: string;
+  limitText: string;
+}
+
+function rule(r: Omit<Rule, 'label' | 'limitHeader' | 'remainingHeader' | 'limitText'>): Rule {
+  const label = `${r.windowSize}-${r.name}`;
+  const limitText = r.strategy === 'cost' ? String(r.limit) : String(Math.floor(r.limit));
+  return { ...r, label, limitHeader: `x-ai-ratelimit-limit-${label}`, remainingHeader: `x-ai-ratelimit-remaining-${label}`, limitText };
 }
 
 interface CompiledCondition extends MatchCondition {
@@ -32,13 +43,13 @@ export function compileRules(config: AiRateLimitingConfig): Rule[] {
   const rules: Rule[] = [];
   for (const p of config.llm_providers ?? []) {
     p.limit.forEach((limit, i) => {
-      rules.push({ name: p.name, limit, windowSize: p.window_size[i], windowType: config.window_type, strategy: config.tokens_count_strategy, provider: p.name });
+      rules.push(rule({ name: p.name, limit, windowSize: p.window_size[i], windowType: config.window_type, strategy: config.tokens_count_strategy, provider: p.name }));
     });
   }
   (config.policies ?? []).forEach((policy, i) => {
     const conditions = (policy.match ?? []).map(compileCondition);
     for (const l of policy.limits) {
-      rules.push({ name: `policy-${i + 1}`, limit: l.limit, windowSize: l.window_size, windowType: policy.window_type, strategy: l.tokens_count_strategy, conditions });
+      rules.push(rule({ name: `policy-${i + 1}`, limit: l.limit, windowSize: l.window_size, windowType: policy.window_type, strategy: l.tokens_count_strategy, conditions }));
     }
   });
   return rules;

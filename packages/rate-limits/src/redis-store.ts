@@ -5,8 +5,8 @@
  * the count is added to Redis once it is back; otherwise the call throws StoreUnavailable (a 500).
  */
 import type { Logger } from '@gw/plugin-api';
-import { localCounters } from './local-counters.js';
 import { acquireConnection, describeRedisError, ttlSeconds, type RedisTarget, type SharedConnection } from './redis/connection.js';
+import { Timeout, within } from './redis/within.js';
 import { hitLocally, StoreUnavailable, type CounterKey, type CounterStore, type HitEntry, type HitResult } from './store.js';
 
 export interface RedisStoreOptions {
@@ -17,29 +17,10 @@ export interface RedisStoreOptions {
   logger: Logger;
 }
 
-class Timeout extends Error {}
-
-/** `promise`, or a Timeout rejection after `ms`. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Timeout(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
-
 export function redisStore(options: RedisStoreOptions): CounterStore & { connection: SharedConnection } {
   const connection = acquireConnection(options.target, options.logger);
   // The last counts Redis gave, and what was counted here while it was away.
-  const mirror = localCounters(`redis:${connection.label}`);
+  const { mirror } = connection;
   const { timeout, faultTolerant } = options;
   const consequence = faultTolerant ? 'counting in this process until it is back' : 'answering 500 (fault_tolerant is false)';
 
@@ -100,29 +81,10 @@ export function redisStore(options: RedisStoreOptions): CounterStore & { connect
         return value;
       });
     },
-    async add(entries, now) {
+    add(entries, now) {
+      // Batched with the other requests' charges: the response is over, nobody waits for it but the log.
       const live = entries.filter((e) => e.amount !== 0);
-      if (live.length === 0) return;
-      const offline = () => {
-        for (const e of live) {
-          mirror.add(e.key, e.amount, e.expires, now);
-          connection.defer(e.key, e.amount, e.expires);
-        }
-      };
-      if (!connection.ready()) {
-        // What was used is counted whatever fault_tolerant says: the request is over.
-        connection.fault('not connected', 'counting in this process until it is back', false);
-        return offline();
-      }
-      const args: (string | number)[] = live.map((e) => e.key);
-      for (const e of live) args.push(String(e.amount), ttlSeconds(e.expires, now));
-      try {
-        const reply = await within(connection.redis.gwAddGet(live.length, ...args), timeout);
-        live.forEach((e, i) => mirror.set(e.key, Number(reply[i]), e.expires));
-      } catch (err) {
-        connection.fault(describeRedisError(err), 'counting in this process until it is back', err instanceof Timeout);
-        offline();
-      }
+      return live.length === 0 ? undefined : connection.add(live, timeout, now);
     },
     release: () => connection.release(),
     whenReady: (ms) => connection.whenReady(ms),

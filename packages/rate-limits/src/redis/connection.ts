@@ -8,7 +8,9 @@
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '@gw/plugin-api';
+import { localCounters, type LocalCounters } from '../local-counters.js';
 import { ADD_GET, HIT } from './scripts.js';
+import { Timeout, within } from './within.js';
 
 export interface RedisTarget {
   host: string;
@@ -36,11 +38,23 @@ type Pending = Map<string, { amount: number; expires: number }>;
 const FAULT_LOG_MS = 30_000;
 /** Keys per flush round trip. */
 const FLUSH_BATCH = 500;
+/**
+ * How long charges wait for others to share their round trip. Requests end all the time under load; one
+ * script call adds all of them, instead of a write, a read and a reply per request.
+ */
+const ADD_BATCH_MS = 2;
 
 export interface SharedConnection {
   /** `host:port/db`, for messages (never the password). */
   readonly label: string;
   readonly redis: ScriptedRedis;
+  /** The last counts Redis gave, and what was counted here while it was away. */
+  readonly mirror: LocalCounters;
+  /**
+   * Add amounts, batched with other calls over a couple of milliseconds into one round trip; resolves once
+   * they are in Redis, or counted here (Redis away or slower than `timeout`) to be added when it is back.
+   */
+  add(entries: readonly { key: string; amount: number; expires: number }[], timeout: number, now: number): Promise<void>;
   ready(): boolean;
   /** Resolves true once ready, false after `ms`. */
   whenReady(ms: number): Promise<boolean>;
@@ -80,6 +94,8 @@ export function redisOptions(t: RedisTarget): RedisOptions {
     autoResendUnfulfilledCommands: false,
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
     lazyConnect: false,
+    // Commands of one tick (requests deciding at once) share a write.
+    enableAutoPipelining: true,
   };
 }
 
@@ -112,6 +128,8 @@ function openConnection(target: RedisTarget, logger: Logger, release: () => void
   redis.defineCommand('gwHit', { lua: HIT });
   redis.defineCommand('gwAddGet', { lua: ADD_GET });
   const pending: Pending = new Map();
+  const mirror = localCounters(`redis:${label}`);
+  let batch: { entries: Pending; timeout: number; done: Promise<void>; resolve: () => void } | undefined;
   let lastError = '';
   let faultLoggedAt = -Infinity;
   let degraded = false;
@@ -149,6 +167,53 @@ function openConnection(target: RedisTarget, logger: Logger, release: () => void
     }
   }
 
+  function addSoon(entries: readonly { key: string; amount: number; expires: number }[], timeout: number, now: number): Promise<void> {
+    if (redis.status !== 'ready') {
+      connection.fault('not connected', 'counting in this process until it is back', false);
+      for (const e of entries) {
+        mirror.add(e.key, e.amount, e.expires, now);
+        defer(e.key, e.amount, e.expires);
+      }
+      return Promise.resolve();
+    }
+    if (batch === undefined) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      batch = { entries: new Map(), timeout, done, resolve };
+      setTimeout(sendBatch, ADD_BATCH_MS).unref();
+    }
+    for (const e of entries) {
+      const known = batch.entries.get(e.key);
+      if (known === undefined) batch.entries.set(e.key, { amount: e.amount, expires: e.expires });
+      else known.amount += e.amount;
+    }
+    return batch.done;
+  }
+
+  async function sendBatch(): Promise<void> {
+    const current = batch;
+    if (current === undefined) return;
+    batch = undefined;
+    const items = [...current.entries];
+    const now = Date.now();
+    for (let i = 0; i < items.length; i += FLUSH_BATCH) {
+      const chunk = items.slice(i, i + FLUSH_BATCH);
+      const args: (string | number)[] = chunk.map(([k]) => k);
+      for (const [, e] of chunk) args.push(String(e.amount), ttlSeconds(e.expires, now));
+      try {
+        const reply = await within(redis.gwAddGet(chunk.length, ...args), current.timeout);
+        chunk.forEach(([k, e], j) => mirror.set(k, Number(reply[j]), e.expires));
+      } catch (err) {
+        connection.fault(describeRedisError(err), 'counting in this process until it is back', err instanceof Timeout);
+        for (const [k, e] of chunk) {
+          mirror.add(k, e.amount, e.expires, now);
+          defer(k, e.amount, e.expires);
+        }
+      }
+    }
+    current.resolve();
+  }
+
   function defer(key: string, amount: number, expires: number): void {
     const p = pending.get(key);
     if (p === undefined) pending.set(key, { amount, expires });
@@ -161,6 +226,8 @@ function openConnection(target: RedisTarget, logger: Logger, release: () => void
   const connection: SharedConnection & { close(): Promise<void> } = {
     label,
     redis,
+    mirror,
+    add: addSoon,
     ready: () => redis.status === 'ready',
     whenReady(ms) {
       if (redis.status === 'ready') return Promise.resolve(true);
@@ -184,6 +251,7 @@ function openConnection(target: RedisTarget, logger: Logger, release: () => void
       void flush();
     },
     async close() {
+      if (batch !== undefined) await sendBatch();
       if (pending.size > 0 && redis.status === 'ready') {
         await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, CLOSE_FLUSH_MS).unref())]);
       }
