@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { cpuMicros, rssBytes, sampleRss } from './proc.mjs';
+import { startRedis } from './redis.mjs';
 
 /** @typedef {{ child: import('node:child_process').ChildProcess, port: number, pid: number }} Target */
 /**
  * @typedef {{ name: string, what: string, connections: number, gwPath: string, basePath: string, headers: Record<string, string>,
  *   body: string, quiet?: boolean, rounds?: number, seconds?: number,
- *   variant?: { name: string, what: string, gwPath: string } }} Workload
+ *   variants?: Array<{ name: string, what: string, gwPath: string, needsRedis?: boolean }> }} Workload
  */
 /** @typedef {{ rps: number, p50: number, p99: number, cpuPerReq: number, rss: number, requests: number }} Run */
 
@@ -41,10 +42,13 @@ function forkServer(file, env = {}) {
   });
 }
 
-/** @param {number} upstreamPort @param {string[]} [extraArgs] @returns {Promise<Target>} */
-function startGw(upstreamPort, extraArgs = []) {
+/** @param {number} upstreamPort @param {number} redisPort @param {string[]} [extraArgs] @returns {Promise<Target>} */
+function startGw(upstreamPort, redisPort, extraArgs = []) {
   const logPath = join(out, 'file-log.json');
-  const config = readFileSync(join(root, 'bench/gw.yaml'), 'utf8').replaceAll('UPSTREAM_PORT', String(upstreamPort)).replaceAll('LOG_PATH', logPath);
+  const config = readFileSync(join(root, 'bench/gw.yaml'), 'utf8')
+    .replaceAll('UPSTREAM_PORT', String(upstreamPort))
+    .replaceAll('LOG_PATH', logPath)
+    .replaceAll('REDIS_PORT', String(redisPort));
   const file = join(out, 'gw.yaml');
   writeFileSync(file, config);
   const child = spawn(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'start', '-s', file, '--port', '0', '--host', '127.0.0.1', ...extraArgs], {
@@ -89,8 +93,14 @@ const WORKLOADS = [
   // against the same baseline runs: what those headers cost.
   { name: 'plain', what: 'small POST, plain route, no plugins', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }), quiet: true, rounds: 5, seconds: 3 },
   { name: 'cc-oneshot', what: 'Claude Code 87 KB body → ai-proxy → Bedrock invoke, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke', headers: ccHeaders(cc87), body: body(cc87, false) },
-  // `variant`: also through another route of the same gw, in the same rounds (BENCH_PROMETHEUS: with the prometheus plugin).
-  { name: 'cc-stream-50', what: 'Claude Code 87 KB → ai-proxy → eventstream (50 deltas) → SSE, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true), ...(process.env.BENCH_PROMETHEUS ? { variant: { name: 'prometheus', what: 'with the prometheus plugin, every switch on', gwPath: '/cc50prom/v1/messages?beta=true' } } : {}) },
+  // `variants`: the same workload through other routes of the same gw, in the same rounds: with
+  // ai-rate-limiting-advanced counting in Redis (a read before the upstream call, an add after: what the
+  // budget costs), and with BENCH_PROMETHEUS the prometheus plugin with every switch on.
+  { name: 'cc-stream-50', what: 'Claude Code 87 KB → ai-proxy → eventstream (50 deltas) → SSE, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true),
+    variants: [
+      { name: 'budget-redis', what: 'with ai-rate-limiting-advanced (strategy redis)', gwPath: '/budget/v1/messages?beta=true', needsRedis: true },
+      ...(process.env.BENCH_PROMETHEUS ? [{ name: 'prometheus', what: 'with the prometheus plugin, every switch on', gwPath: '/cc50prom/v1/messages?beta=true' }] : []),
+    ] },
   { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
   { name: 'cc-stream-50-nolog', what: 'as cc-stream-50 with file-log off', connections: 16, gwPath: '/cc50nolog/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
 ].filter((w) => !ONLY || ONLY.includes(w.name));
@@ -164,17 +174,22 @@ async function manyStreams(port, path, workload, count) {
 // ── main ─────────────────────────────────────────────────────────────────────────────────────────
 const upstream = await forkServer('upstream.mjs');
 const baseline = await forkServer('baseline.mjs', { UPSTREAM_PORT: String(upstream.port) });
-const gw = await startGw(upstream.port);
-const quiet = WORKLOADS.some((w) => w.quiet) ? await startGw(upstream.port, ['--headers', 'off', '--headers-upstream', 'off']) : undefined;
+// The budget workload needs a real Redis; without one it is left out (a gw counting locally instead
+// would measure something else).
+const redis = WORKLOADS.some((w) => w.variants?.some((v) => v.needsRedis)) ? await startRedis() : undefined;
+if (redis?.missing) console.warn(`! no redis-server (${redis.missing}): the budget variant of cc-stream-50 is left out\n`);
+const gw = await startGw(upstream.port, redis?.port ?? 9);
+const quiet = WORKLOADS.some((w) => w.quiet) ? await startGw(upstream.port, redis?.port ?? 9, ['--headers', 'off', '--headers-upstream', 'off']) : undefined;
 console.log(`gw bench: interleaved rounds per target per workload (${WORKLOADS.map((w) => `${w.name} ${roundsOf(w)} × ${secondsOf(w)}s`).join(', ')}); upstream, baseline and gw are separate processes\n`);
 
 const summary = [];
 for (const workload of WORKLOADS) {
+  const variants = (workload.variants ?? []).filter((v) => !v.needsRedis || redis?.port !== undefined);
   /** @type {Record<string, Target>} */
-  const targets = { baseline, gw, ...(workload.quiet && quiet ? { quiet } : {}), ...(workload.variant ? { variant: gw } : {}) };
+  const targets = { baseline, gw, ...(workload.quiet && quiet ? { quiet } : {}), ...Object.fromEntries(variants.map((v) => [v.name, gw])) };
   const names = Object.keys(targets);
   const pathOf = (/** @type {string} */ name) =>
-    name === 'baseline' ? workload.basePath : name === 'variant' && workload.variant ? workload.variant.gwPath : workload.gwPath;
+    name === 'baseline' ? workload.basePath : (variants.find((v) => v.name === name)?.gwPath ?? workload.gwPath);
   // warm all (JIT, keep-alive pools)
   for (const name of names) await load(targets[name], { ...workload, connections: 4 }, pathOf(name));
   /** @type {Record<string, Run[]>} */
@@ -195,10 +210,14 @@ for (const workload of WORKLOADS) {
   console.log(`  CPU µs/req baseline ${fmt(row.cpuPerReq.base)}   gw ${fmt(row.cpuPerReq.gw)}   ratio ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}`);
   const quietCpu = workload.quiet ? agg('quiet', 'cpuPerReq') : undefined;
   if (quietCpu !== undefined) console.log(`  CPU µs/req gw with --headers off --headers-upstream off ${fmt(quietCpu)}   ratio ${fmt(ratio(quietCpu, row.cpuPerReq.base), 2)}`);
-  if (workload.variant) {
-    const v = { rps: agg('variant', 'rps'), cpu: agg('variant', 'cpuPerReq'), p50: agg('variant', 'p50'), p99: agg('variant', 'p99') };
-    console.log(`  ${workload.variant.what}: req/s ${fmt(v.rps)} (${fmt(ratio(v.rps, row.rps.gw), 3)} of gw's)   CPU µs/req ${fmt(v.cpu)} (${fmt(ratio(v.cpu, row.cpuPerReq.gw), 3)} of gw's)   p50 ${fmt(v.p50, 2)} ms   p99 ${fmt(v.p99, 2)} ms`);
-    summary.push(`${workload.name}+${workload.variant.name} cpu ${fmt(ratio(v.cpu, row.cpuPerReq.gw), 3)}x rps ${fmt(ratio(v.rps, row.rps.gw), 3)}x of gw's`);
+  for (const v of variants) {
+    const vr = { rps: agg(v.name, 'rps'), cpu: agg(v.name, 'cpuPerReq'), p50: agg(v.name, 'p50'), p99: agg(v.name, 'p99') };
+    console.log(`  ${v.what}: req/s ${fmt(vr.rps)} (${fmt(ratio(vr.rps, row.rps.gw), 3)} of gw's)   CPU µs/req ${fmt(vr.cpu)} (${fmt(ratio(vr.cpu, row.cpuPerReq.gw), 3)} of gw's)   p50 ${fmt(vr.p50, 2)} ms   p99 ${fmt(vr.p99, 2)} ms`);
+    if (v.needsRedis && redis?.total !== undefined) {
+      const counted = await redis.total('gw:ai-rl:*');
+      console.log(`  Redis counted ${counted.sum} tokens under ${counted.keys} keys`);
+    }
+    summary.push(`${workload.name}+${v.name} cpu ${fmt(ratio(vr.cpu, row.cpuPerReq.gw), 3)}x rps ${fmt(ratio(vr.rps, row.rps.gw), 3)}x of gw's`);
   }
   console.log(`  peak RSS   baseline ${fmt(row.rss.base / 2 ** 20)} MB   gw ${fmt(row.rss.gw / 2 ** 20)} MB\n`);
   summary.push(`${workload.name} cpu ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}x rps ${fmt(ratio(row.rps.gw, row.rps.base), 2)}x`);
@@ -261,3 +280,4 @@ if (!ONLY || ONLY.includes('streams')) {
 
 console.log(`SUMMARY ${summary.join(' | ')}`);
 for (const t of [gw, quiet, baseline, upstream]) t?.child.kill('SIGTERM');
+await redis?.stop();

@@ -46,7 +46,7 @@ const CORE: Record<string, Status> = {
   'deck-file:_workspace': 'honoured', // default only
   'deck-file:_konnect': 'refused',
   'deck-file:_plugin_configs': 'refused',
-  'deck-file:consumer_groups': 'refused',
+  'deck-file:consumer_groups': 'container',
   'deck-file:upstreams': 'refused',
   'deck-file:partials': 'refused',
   'deck-file:keys': 'refused',
@@ -125,7 +125,7 @@ const CORE: Record<string, Status> = {
   'plugin:route': 'honoured',
   'plugin:consumer': 'honoured',
   'plugin:created_at': 'metadata',
-  'plugin:consumer_group': 'refused',
+  'plugin:consumer_group': 'honoured',
   'plugin:ordering': 'refused',
   'plugin:partials': 'refused',
   'plugin:_config': 'refused',
@@ -151,7 +151,25 @@ const CORE: Record<string, Status> = {
   'consumer:oauth2_credentials': 'refused',
   'consumer:mtls_auth_credentials': 'refused',
   'consumer:acls': 'refused',
-  'consumer:groups': 'refused',
+  'consumer:groups': 'container',
+  'consumer:groups.[].id': 'honoured',
+  'consumer:groups.[].name': 'honoured',
+  'consumer:groups.[].tags': 'metadata',
+  'consumer:groups.[].created_at': 'metadata',
+  'consumer:groups.[].updated_at': 'metadata',
+
+  'consumer-group:id': 'honoured',
+  'consumer-group:name': 'honoured',
+  'consumer-group:tags': 'metadata',
+  'consumer-group:created_at': 'metadata',
+  'consumer-group:updated_at': 'metadata',
+  'consumer-group:consumers': 'container',
+  'consumer-group:consumers.[].id': 'honoured',
+  'consumer-group:consumers.[].username': 'honoured',
+  'consumer-group:consumers.[].custom_id': 'honoured',
+  'consumer-group:consumers.[].tags': 'metadata',
+  'consumer-group:consumers.[].created_at': 'metadata',
+  'consumer-group:plugins': 'container',
 
   'certificate:id': 'honoured',
   'certificate:cert': 'honoured',
@@ -210,6 +228,43 @@ const PLUGINS: Record<string, Record<string, Status>> = {
     ...AI_PROXY_REFUSED.map((p) => [p, 'refused']),
     ...AI_PROXY_CONTAINERS.map((p) => [p, 'container']),
   ]) as Record<string, Status>,
+  'rate-limiting': {
+    second: 'honoured', minute: 'honoured', hour: 'honoured', day: 'honoured', month: 'honoured', year: 'honoured',
+    limit_by: 'honoured', header_name: 'honoured', path: 'honoured',
+    policy: 'honoured', // local, redis; cluster refused
+    fault_tolerant: 'honoured', hide_client_headers: 'honoured', error_code: 'honoured', error_message: 'honoured', sync_rate: 'honoured',
+    redis: 'container', 'redis.host': 'honoured', 'redis.port': 'honoured', 'redis.timeout': 'honoured', 'redis.username': 'honoured',
+    'redis.password': 'honoured', 'redis.database': 'honoured', 'redis.ssl': 'honoured', 'redis.ssl_verify': 'honoured',
+    'redis.server_name': 'honoured', 'redis.cloud_authentication': 'refused', // only null
+    // Kong's deprecated shorthands: applied to redis.*, warned about when they change a value, refused when they contradict it.
+    redis_host: 'honoured', redis_port: 'honoured', redis_password: 'honoured', redis_username: 'honoured', redis_ssl: 'honoured',
+    redis_ssl_verify: 'honoured', redis_server_name: 'honoured', redis_timeout: 'honoured', redis_database: 'honoured',
+  },
+  'ai-rate-limiting-advanced': {
+    llm_providers: 'container', 'llm_providers.[].name': 'honoured', // requestPrompt, customCost refused
+    'llm_providers.[].limit': 'honoured', 'llm_providers.[].window_size': 'honoured',
+    policies: 'container', 'policies.[].id': 'refused', 'policies.[].match': 'container', 'policies.[].match.[].type': 'honoured',
+    'policies.[].match.[].key': 'honoured', 'policies.[].match.[].values': 'honoured', 'policies.[].match.[].partition_by': 'honoured',
+    'policies.[].limits': 'container', 'policies.[].limits.[].limit': 'honoured', 'policies.[].limits.[].window_size': 'honoured',
+    'policies.[].limits.[].tokens_count_strategy': 'honoured', 'policies.[].window_type': 'honoured',
+    tokens_count_strategy: 'honoured', identifier: 'honoured', header_name: 'honoured', path: 'honoured', window_type: 'honoured',
+    strategy: 'honoured', // local, redis; cluster refused
+    sync_rate: 'honoured', namespace: 'honoured', error_code: 'honoured', error_message: 'honoured', error_hide_providers: 'honoured',
+    hide_client_headers: 'honoured', retry_after_jitter_max: 'honoured',
+    dictionary_name: 'warned', // unless the default
+    disable_penalty: 'honoured', // gw never counts refused requests (they use no tokens): true's behaviour, documented
+    decrease_by_fractions_in_redis: 'honoured', // gw always counts exact amounts: true's behaviour, documented
+    llm_format: 'warned',
+    request_prompt_count_function: 'refused', custom_cost_count_function: 'refused',
+    redis: 'container', 'redis.host': 'honoured', 'redis.port': 'honoured', 'redis.database': 'honoured', 'redis.username': 'honoured',
+    'redis.password': 'honoured', 'redis.ssl': 'honoured', 'redis.ssl_verify': 'honoured', 'redis.server_name': 'honoured',
+    'redis.connect_timeout': 'honoured', 'redis.read_timeout': 'honoured', 'redis.timeout': 'honoured',
+    'redis.send_timeout': 'honoured', // commands are bounded by read_timeout, which covers the send
+    'redis.keepalive_pool_size': 'warned', 'redis.keepalive_backlog': 'warned', 'redis.connection_is_proxied': 'warned',
+    'redis.cluster_nodes': 'refused', 'redis.cluster_addresses': 'refused', 'redis.cluster_max_redirections': 'refused',
+    'redis.sentinel_master': 'refused', 'redis.sentinel_nodes': 'refused', 'redis.sentinel_addresses': 'refused', 'redis.sentinel_role': 'refused',
+    'redis.sentinel_username': 'refused', 'redis.sentinel_password': 'refused', 'redis.cloud_authentication': 'refused',
+  },
   'file-log': { path: 'honoured', reopen: 'honoured', custom_fields_by_lua: 'refused', custom_fields: 'honoured' },
   'key-auth': {
     key_names: 'honoured', hide_credentials: 'honoured', anonymous: 'honoured', key_in_header: 'honoured', key_in_query: 'honoured',
@@ -258,7 +313,7 @@ const json = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta
 
 describe('field audit', () => {
   it('lists every field of schemas/*.json', () => {
-    const found = ['deck-file', 'service', 'route', 'plugin', 'consumer', 'certificate', 'ca-certificate'].flatMap((name) =>
+    const found = ['deck-file', 'service', 'route', 'plugin', 'consumer', 'consumer-group', 'certificate', 'ca-certificate'].flatMap((name) =>
       paths(json(`../../schemas/${name}.schema.json`)).map((p) => `${name}:${p}`),
     );
     expect([...new Set(found)].sort()).toEqual(Object.keys(CORE).sort());

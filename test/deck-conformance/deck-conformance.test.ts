@@ -16,13 +16,15 @@ import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
 import opentelemetry from '@gw/plugin-opentelemetry';
 import prometheus from '@gw/plugin-prometheus';
+import rateLimiting from '@gw/plugin-rate-limiting';
+import aiRateLimitingAdvanced from '@gw/plugin-ai-rate-limiting-advanced';
 
 type Outcome = { outcome: 'loads'; warnings: string[] } | { outcome: 'refused' | 'invalid'; problems: string[] };
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const filesDir = join(here, 'files');
 const outcomesFile = join(here, 'outcomes.json');
-const registry = new Map<string, AnyPlugin>([aiProxy, fileLog, keyAuth, opentelemetry, prometheus].map((p) => [p.name, p as AnyPlugin]));
+const registry = new Map<string, AnyPlugin>([aiProxy, fileLog, keyAuth, opentelemetry, prometheus, rateLimiting, aiRateLimitingAdvanced].map((p) => [p.name, p as AnyPlugin]));
 /** 2026-08-01: CA certificate expiry is judged at a fixed time, so outcomes don't change with the clock. */
 const NOW = 1785542400;
 

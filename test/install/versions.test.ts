@@ -9,6 +9,8 @@ import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
 import opentelemetry from '@gw/plugin-opentelemetry';
 import prometheus from '@gw/plugin-prometheus';
+import rateLimiting from '@gw/plugin-rate-limiting';
+import aiRateLimitingAdvanced from '@gw/plugin-ai-rate-limiting-advanced';
 import { run, describeRun } from '../support/commands.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,6 +24,8 @@ describe('package versions', () => {
     ['plugin-key-auth', () => keyAuth.version],
     ['plugin-opentelemetry', () => opentelemetry.version],
     ['plugin-prometheus', () => prometheus.version],
+    ['plugin-rate-limiting', () => rateLimiting.version],
+    ['plugin-ai-rate-limiting-advanced', () => aiRateLimitingAdvanced.version],
   ])('@gw/%s reports its package.json version', (pkg, reported) => {
     expect(reported()).toBe(versionOf(pkg));
   });

@@ -5,5 +5,7 @@ import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
 import opentelemetry from '@gw/plugin-opentelemetry';
 import prometheus from '@gw/plugin-prometheus';
+import rateLimiting from '@gw/plugin-rate-limiting';
+import aiRateLimitingAdvanced from '@gw/plugin-ai-rate-limiting-advanced';
 
-export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog, keyAuth, opentelemetry, prometheus];
+export const BUNDLED_PLUGINS: readonly AnyPlugin[] = [aiProxy, fileLog, keyAuth, opentelemetry, prometheus, rateLimiting, aiRateLimitingAdvanced];

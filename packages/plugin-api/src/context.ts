@@ -3,7 +3,7 @@
  * and call the methods offered here, never core internals.
  */
 import type { JsonValue } from './json.js';
-import type { ServiceEntity, RouteEntity, ConsumerEntity } from './entities.js';
+import type { ServiceEntity, RouteEntity, ConsumerEntity, ConsumerGroupEntity } from './entities.js';
 import type { ErrorFormat } from './errors.js';
 import type { Channel } from './channels.js';
 
@@ -94,6 +94,12 @@ export interface RequestContext {
   readonly service: Readonly<ServiceEntity> | null;
   /** Set by an authentication plugin through `authenticate`. */
   readonly consumer: Readonly<ConsumerEntity> | null;
+  /** The credential the consumer authenticated with (Kong's `kong.client.get_credential()`), when the auth plugin named one. */
+  readonly credential: { readonly id: string } | null;
+  /** The authenticated consumer's groups, by name (Kong's `kong.client.get_consumer_groups()`); empty without a consumer. */
+  readonly consumerGroups: readonly Readonly<ConsumerGroupEntity>[];
+  /** The format gw's own errors take on this request now: the route's (a plugin's `errorFormat`), or what `setErrorFormat` chose. */
+  readonly errorFormat: ErrorFormat;
   /** Aborted when the client goes away or the request is otherwise cancelled. */
   readonly signal: AbortSignal;
   /** Identify the consumer (auth plugins). Consumer-scoped plugin configs apply from the next plugin on. */

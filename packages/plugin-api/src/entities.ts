@@ -62,3 +62,11 @@ export interface ConsumerEntity {
   tags?: string[];
   created_at: number;
 }
+
+/** A consumer group (Kong's consumer_groups): plugins scoped to it apply to its members. */
+export interface ConsumerGroupEntity {
+  id: string;
+  name: string;
+  tags?: string[];
+  created_at: number;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError, renderErrorBody, anthropicTypeForStatus, ERROR_CATALOGUE } from './errors.js';
+import { GatewayError, renderErrorBody, anthropicTypeForStatus, defineErrorCodes, errorCatalogue, ERROR_CATALOGUE } from './errors.js';
 
 describe('error catalogue', () => {
   it('fills message parameters and keeps the catalogue status', () => {
@@ -34,5 +34,43 @@ describe('error catalogue', () => {
       expect(entry.status).toBeGreaterThanOrEqual(400);
       expect(entry.message.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("plugins' own error codes", () => {
+  const codes = defineErrorCodes('spend-alarm', {
+    SPEND_ALARM_OVER_BUDGET: { status: 402, message: 'over the budget of {budget} USD' },
+    SPEND_ALARM_SLOW_DOWN: { status: 429, message: 'slow down', anthropicType: 'rate_limit_error' },
+  });
+
+  it('become GatewayErrors with their status, message and type', () => {
+    const err = new GatewayError(codes.SPEND_ALARM_OVER_BUDGET, { params: { budget: 5 } });
+    expect(err.code).toBe('SPEND_ALARM_OVER_BUDGET');
+    expect(err.status).toBe(402);
+    expect(err.message).toBe('over the budget of 5 USD');
+    expect(err.anthropicType).toBe('invalid_request_error');
+    expect(new GatewayError(codes.SPEND_ALARM_SLOW_DOWN).anthropicType).toBe('rate_limit_error');
+    // Another status drops the code's own type.
+    expect(new GatewayError(codes.SPEND_ALARM_SLOW_DOWN, { status: 503 }).anthropicType).toBe('api_error');
+  });
+
+  it('join the catalogue, after gw\'s own codes', () => {
+    const rows = errorCatalogue();
+    expect(rows.find((r) => r.code === 'GW_ERR_NO_ROUTE')).toMatchObject({ owner: 'gw', status: 404 });
+    expect(rows.find((r) => r.code === 'SPEND_ALARM_OVER_BUDGET')).toMatchObject({ owner: 'spend-alarm', status: 402 });
+    expect(rows.findIndex((r) => r.code === 'SPEND_ALARM_OVER_BUDGET')).toBeGreaterThan(rows.findIndex((r) => r.code === 'GW_ERR_NO_ROUTE'));
+  });
+
+  it('may be defined again identically (a second copy of the package), never differently or by another plugin', () => {
+    expect(defineErrorCodes('spend-alarm', { SPEND_ALARM_SLOW_DOWN: { status: 429, message: 'slow down', anthropicType: 'rate_limit_error' } }).SPEND_ALARM_SLOW_DOWN).toBe(codes.SPEND_ALARM_SLOW_DOWN);
+    expect(() => defineErrorCodes('spend-alarm', { SPEND_ALARM_SLOW_DOWN: { status: 503, message: 'slow down' } })).toThrow(/already defined by spend-alarm/);
+    expect(() => defineErrorCodes('other-plugin', { SPEND_ALARM_OVER_BUDGET: { status: 402, message: 'x' } })).toThrow(/already defined by spend-alarm/);
+  });
+
+  it("refuses gw's prefix, codes without a prefix, and statuses that are not errors", () => {
+    expect(() => defineErrorCodes('x', { GW_ERR_MINE: { status: 400, message: 'x' } })).toThrow(/GW_ERR_/);
+    expect(() => defineErrorCodes('x', { OOPS: { status: 400, message: 'x' } })).toThrow(/UPPER_SNAKE_CASE with a prefix/);
+    expect(() => defineErrorCodes('x', { X_OK: { status: 200, message: 'x' } })).toThrow(/400-599/);
+    expect(() => defineErrorCodes('x', { X_EMPTY: { status: 400, message: '' } })).toThrow(/non-empty/);
   });
 });

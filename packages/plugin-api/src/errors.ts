@@ -21,6 +21,30 @@ interface CatalogueEntry {
   message: string;
 }
 
+/** What a plugin declares for one of its own error codes (`defineErrorCodes`). */
+export interface ErrorCodeDefinition {
+  /** 400–599. */
+  status: number;
+  /** Shown to the client; `{name}` placeholders are filled from `params`. Never put secrets in it. */
+  message: string;
+  /** Anthropic error type; derived from the status when absent. */
+  anthropicType?: AnthropicErrorType;
+}
+
+/** A plugin's error code, as `defineErrorCodes` returns it: pass it to `new GatewayError(code)`. */
+export interface PluginErrorCode<Code extends string = string> extends Readonly<ErrorCodeDefinition> {
+  readonly code: Code;
+  /** The plugin (or package) that defined it. */
+  readonly owner: string;
+}
+
+/** One row of the whole catalogue: gw's codes and every code a plugin defined in this process. */
+export interface CatalogueRow extends Readonly<ErrorCodeDefinition> {
+  readonly code: string;
+  /** `gw` for the built-in codes, else the defining plugin. */
+  readonly owner: string;
+}
+
 export const ERROR_CATALOGUE = {
   GW_ERR_NO_ROUTE: { status: 404, message: 'no Route matched with those values' },
   GW_ERR_HTTPS_REQUIRED: { status: 426, message: 'Please use HTTPS protocol' },
@@ -51,11 +75,67 @@ export const ERROR_CATALOGUE = {
   GW_ERR_AI_ASSUME_ROLE_FAILED: { status: 500, message: 'LLM request failed before proxying: could not assume the AWS role ({detail})' },
   GW_ERR_AI_STREAM_TRUNCATED: { status: 502, message: 'upstream stream ended in the middle of an event' },
   GW_ERR_AI_STREAM_CORRUPT: { status: 502, message: 'upstream stream is corrupt: {detail}' },
+  // rate-limiting, ai-rate-limiting-advanced
+  GW_ERR_RATE_LIMITED: { status: 429, message: 'API rate limit exceeded' },
+  GW_ERR_AI_RATE_LIMITED: { status: 429, message: 'AI token rate limit exceeded for provider(s): {providers}' },
+  GW_ERR_RATE_LIMIT_STORE: { status: 500, message: 'An unexpected error occurred' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 const MARK = Symbol.for('gw.GatewayError');
+
+// Shared through globalThis so that plugins with their own copy of this package add to the same catalogue.
+const REGISTRY_KEY = Symbol.for('gw.error-codes');
+type Registry = Map<string, PluginErrorCode>;
+const registry: Registry = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??= new Map()) as Registry;
+
+const PLUGIN_CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+
+/**
+ * Add a plugin's own error codes to the catalogue, once at module load:
+ *
+ *     export const ERRORS = defineErrorCodes('spend-alarm', {
+ *       SPEND_ALARM_OVER_BUDGET: { status: 402, message: 'over the budget of {budget} USD' },
+ *     });
+ *     throw new GatewayError(ERRORS.SPEND_ALARM_OVER_BUDGET, { params: { budget: 5 } });
+ *
+ * Codes are UPPER_SNAKE_CASE, prefixed with the plugin's own name (`GW_ERR_` is gw's), and unique across
+ * plugins: a code another owner defined, or the same code defined again differently, throws. Defining the
+ * same code identically again is a no-op (two copies of one package).
+ */
+export function defineErrorCodes<const Codes extends Record<string, ErrorCodeDefinition>>(
+  owner: string,
+  codes: Codes,
+): { readonly [Code in keyof Codes & string]: PluginErrorCode<Code> } {
+  if (typeof owner !== 'string' || owner.length === 0) throw new TypeError('defineErrorCodes: owner must be the plugin name');
+  const out: Record<string, PluginErrorCode> = {};
+  for (const [code, definition] of Object.entries(codes)) {
+    if (!PLUGIN_CODE.test(code)) throw new TypeError(`defineErrorCodes(${owner}): code '${code}' must be UPPER_SNAKE_CASE with a prefix, e.g. SPEND_ALARM_OVER_BUDGET`);
+    if (code.startsWith('GW_ERR_') || code in ERROR_CATALOGUE) throw new TypeError(`defineErrorCodes(${owner}): ${code}: the GW_ERR_ prefix belongs to gw's own catalogue`);
+    const { status, message, anthropicType } = definition;
+    if (!Number.isInteger(status) || status < 400 || status > 599) throw new TypeError(`defineErrorCodes(${owner}): ${code}: status must be an integer 400-599, got ${String(status)}`);
+    if (typeof message !== 'string' || message.length === 0) throw new TypeError(`defineErrorCodes(${owner}): ${code}: message must be a non-empty string`);
+    const entry: PluginErrorCode = Object.freeze({ code, owner, status, message, ...(anthropicType === undefined ? {} : { anthropicType }) });
+    const known = registry.get(code);
+    if (known !== undefined) {
+      const same = known.owner === owner && known.status === status && known.message === message && known.anthropicType === anthropicType;
+      if (!same) throw new TypeError(`defineErrorCodes(${owner}): ${code} is already defined by ${known.owner}`);
+      out[code] = known;
+      continue;
+    }
+    registry.set(code, entry);
+    out[code] = entry;
+  }
+  return Object.freeze(out) as { readonly [Code in keyof Codes & string]: PluginErrorCode<Code> };
+}
+
+/** gw's codes, then every code plugins defined in this process, in definition order. */
+export function errorCatalogue(): CatalogueRow[] {
+  const rows: CatalogueRow[] = Object.entries(ERROR_CATALOGUE).map(([code, entry]) => ({ code, owner: 'gw', status: entry.status, message: entry.message }));
+  for (const entry of registry.values()) rows.push(entry);
+  return rows;
+}
 
 export interface GatewayErrorOptions {
   /** Values for `{name}` placeholders in the catalogue message. */
@@ -73,19 +153,23 @@ export interface GatewayErrorOptions {
 
 /** An error that becomes a response in the client's format. Safe to show: never put secrets in it. */
 export class GatewayError extends Error {
-  readonly code: ErrorCode;
+  /** A `GW_ERR_` code of gw's catalogue, or a plugin's own (`defineErrorCodes`). */
+  readonly code: ErrorCode | (string & {});
   readonly status: number;
   readonly anthropicType: AnthropicErrorType;
   readonly headers: Record<string, string>;
 
-  constructor(code: ErrorCode, options: GatewayErrorOptions = {}) {
-    const entry = ERROR_CATALOGUE[code];
+  constructor(code: ErrorCode | PluginErrorCode, options: GatewayErrorOptions = {}) {
+    const entry: ErrorCodeDefinition | undefined = typeof code === 'string' ? ERROR_CATALOGUE[code] : registry.get(code.code) ?? code;
+    if (entry === undefined) throw new TypeError(`unknown error code '${typeof code === 'string' ? code : code.code}'`);
     const message = options.message ?? fill(entry.message, options.params ?? {});
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
-    this.code = code;
+    this.code = typeof code === 'string' ? code : code.code;
     this.status = options.status ?? entry.status;
-    this.anthropicType = options.anthropicType ?? anthropicTypeForStatus(this.status);
+    // A plugin code's own type holds only for its own status.
+    const ownType = options.status === undefined || options.status === entry.status ? entry.anthropicType : undefined;
+    this.anthropicType = options.anthropicType ?? ownType ?? anthropicTypeForStatus(this.status);
     this.headers = options.headers ?? {};
     (this as unknown as Record<symbol, boolean>)[MARK] = true;
   }

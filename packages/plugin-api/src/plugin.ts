@@ -29,6 +29,8 @@ export interface ConfigIssue {
 export interface ValidateContext {
   /** The folder relative paths in this plugin's config resolve against: its file's folder (`init` gets the same). */
   configDir: string;
+  /** What the instance is scoped to, as written (a rule may depend on it: Kong's `identifier: consumer-group`). */
+  scope: WrittenScope;
 }
 
 export interface Logger {
@@ -49,6 +51,30 @@ export interface PluginServices {
    * gw always sets it; optional so that services made by hand in a plugin's tests need not.
    */
   nodeId?: string;
+  /**
+   * The entities this instance is scoped to, by id (Kong's `conf.route_id`, `conf.service_id`, …); null when
+   * not. gw always sets it; optional so that services made by hand in a plugin's tests need not.
+   */
+  scope?: PluginScope;
+}
+
+/** The ids of the entities a plugin instance is scoped to. */
+export interface PluginScope {
+  service: string | null;
+  route: string | null;
+  consumer: string | null;
+  consumerGroup: string | null;
+}
+
+/**
+ * Which scope fields an instance sets, as written in the file (names or ids), for `validate`: a rule that
+ * depends on the scope (Kong's `identifier: consumer-group` needs a consumer_group-scoped instance).
+ */
+export interface WrittenScope {
+  service?: string;
+  route?: string;
+  consumer?: string;
+  consumerGroup?: string;
 }
 
 /** Arguments every phase handler receives. `local` is per request and private to this plugin. */

@@ -26,7 +26,7 @@ export function captureLogger(): CapturedLogger {
 export const tempDir = () => mkdtemp(join(tmpdir(), 'gw-file-log-'));
 
 export function services(configDir: string, logger: Logger = captureLogger()): PluginServices {
-  return { logger, configDir, pluginId: 'file-log-test' };
+  return { logger, configDir, pluginId: 'file-log-test', scope: { service: null, route: null, consumer: null, consumerGroup: null } };
 }
 
 /** A Kong-shaped record whose serialized size is roughly `padding` bytes more than the base record. */

@@ -48,6 +48,9 @@ export function fakeContext(shape: RequestShape = {}): FakeContext {
     get consumer() {
       return consumer;
     },
+    credential: null,
+    consumerGroups: [],
+    errorFormat: 'kong',
     signal: new AbortController().signal,
     redacted: [],
     authenticated: [],
@@ -81,7 +84,7 @@ export const DEFAULTS: KeyAuthConfig = {
   realm: null,
 };
 
-export const services: PluginServices = { logger: { info() {}, warn() {}, error() {} }, configDir: '/tmp', pluginId: 'key-auth-test' };
+export const services: PluginServices = { logger: { info() {}, warn() {}, error() {} }, configDir: '/tmp', pluginId: 'key-auth-test', scope: { service: null, route: null, consumer: null, consumerGroup: null } };
 
 export function instance(overrides: Partial<KeyAuthConfig> = {}) {
   const config = { ...DEFAULTS, ...overrides };

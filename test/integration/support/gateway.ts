@@ -10,10 +10,12 @@ import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
 import opentelemetry from '@gw/plugin-opentelemetry';
 import prometheus from '@gw/plugin-prometheus';
+import rateLimiting from '@gw/plugin-rate-limiting';
+import aiRateLimitingAdvanced from '@gw/plugin-ai-rate-limiting-advanced';
 import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway, type GatewayOptions } from '@gw/core';
 import { captureGwOutput, noteSecretsOf } from '../../support/gw-output.js';
 
-const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth, opentelemetry, prometheus];
+const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth, opentelemetry, prometheus, rateLimiting, aiRateLimitingAdvanced];
 export const registry = new Map(bundled.map((p) => [p.name, p]));
 
 export interface RunningGateway {

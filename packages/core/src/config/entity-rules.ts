@@ -16,7 +16,6 @@ const UNSUPPORTED_CONSUMER_FIELDS: Record<string, string> = {
   oauth2_credentials: 'oauth2 credentials are not supported by gw (use keyauth_credentials)',
   mtls_auth_credentials: 'mtls-auth credentials are a Kong Enterprise feature gw does not support',
   acls: 'acls are not supported by gw',
-  groups: 'consumer groups are a Kong Enterprise feature gw does not support',
 };
 
 export interface ParsedUrl {

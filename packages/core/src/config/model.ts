@@ -3,7 +3,7 @@
  * Entities carry Kong's field names with defaults filled in, ids are derived from names
  * (UUIDv5, stable across reloads), and every entity remembers where in which file it was declared.
  */
-import type { ServiceEntity, RouteEntity, ConsumerEntity, KeyAuthCredential } from '@gw/plugin-api';
+import type { ServiceEntity, RouteEntity, ConsumerEntity, ConsumerGroupEntity, KeyAuthCredential } from '@gw/plugin-api';
 
 /** Where something was declared: `kong.yaml:14:9 services[0].routes[0]`. */
 export interface SourceLocation {
@@ -28,12 +28,16 @@ export interface PluginEntity {
   service: { id: string } | null;
   route: { id: string } | null;
   consumer: { id: string } | null;
+  /** Kong Enterprise's consumer-group scope: the instance applies to the group's members. */
+  consumer_group: { id: string } | null;
   created_at: number;
   location: SourceLocation;
 }
 
 export interface ConsumerWithCredentials extends ConsumerEntity {
   keyauth_credentials: KeyAuthCredential[];
+  /** The groups the consumer belongs to, sorted by name (Kong's precedence among groups). */
+  consumer_groups?: ConsumerGroupEntity[];
 }
 
 /** TLS of a service's upstream connections (Kong's client_certificate, ca_certificates, tls_verify_depth). */
@@ -51,6 +55,7 @@ export interface GatewayConfig {
   services: ServiceEntity[];
   routes: RouteEntity[];
   consumers: ConsumerWithCredentials[];
+  consumerGroups: ConsumerGroupEntity[];
   plugins: PluginEntity[];
   /** The files the config was read from, in order. */
   files: string[];

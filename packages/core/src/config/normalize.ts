@@ -2,7 +2,7 @@
  * The last step: turn checked raw entities into the GatewayConfig the runtime uses, with Kong's
  * defaults, stable ids, select_tags applied and every entity's declaration site.
  */
-import type { ServiceEntity, RouteEntity } from '@gw/plugin-api';
+import type { ConsumerGroupEntity, ServiceEntity, RouteEntity } from '@gw/plugin-api';
 import type { Collected, Origin } from './collect.js';
 import { isRecord } from './collect.js';
 import type { Resolved } from './references.js';
@@ -104,6 +104,19 @@ export function normalize(input: NormalizeInput): GatewayConfig {
     });
   });
 
+  const consumerGroups: ConsumerGroupEntity[] = c.consumerGroups.map((g, i) => {
+    const raw = g.raw;
+    locations.set(r.consumerGroupIds[i], input.locate(g.origin));
+    return compact<ConsumerGroupEntity>({
+      id: r.consumerGroupIds[i],
+      name: raw.name as string,
+      tags: tags(raw, selectTags),
+      created_at: (raw.created_at as number | undefined) ?? now,
+    });
+  });
+  // Kong: among a consumer's groups, the first by name wins a precedence tie.
+  const byName = (a: ConsumerGroupEntity, b: ConsumerGroupEntity) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
   const consumers: ConsumerWithCredentials[] = c.consumers.map((cs, i) => {
     const raw = cs.raw;
     const id = r.consumerIds[i];
@@ -115,6 +128,7 @@ export function normalize(input: NormalizeInput): GatewayConfig {
       custom_id: str(raw.custom_id),
       tags: tags(raw, selectTags),
       created_at: (raw.created_at as number | undefined) ?? now,
+      consumer_groups: r.memberOf[i].length === 0 ? undefined : r.memberOf[i].map((g) => consumerGroups[g]).sort(byName),
       keyauth_credentials: creds.map((cred, j) => {
         const credId = str(cred.id) ?? stableId('keyauth_credential', `${id}:${j}`);
         locations.set(credId, input.locate({ ...cs.origin, path: [...cs.origin.path, 'keyauth_credentials', j] }));
@@ -140,13 +154,14 @@ export function normalize(input: NormalizeInput): GatewayConfig {
       service: scope.service ? { id: scope.service } : null,
       route: scope.route ? { id: scope.route } : null,
       consumer: scope.consumer ? { id: scope.consumer } : null,
+      consumer_group: scope.consumer_group ? { id: scope.consumer_group } : null,
       created_at: (raw.created_at as number | undefined) ?? now,
       location,
     });
   });
 
   const declaredRouteIds = new Set(c.routes.flatMap((rt, i) => (typeof rt.raw.id === 'string' ? [r.routeIds[i]] : [])));
-  return { services, routes, consumers, plugins, files: input.files, baseDir: input.baseDir, locations, upstreamTls, declaredRouteIds };
+  return { services, routes, consumers, consumerGroups, plugins, files: input.files, baseDir: input.baseDir, locations, upstreamTls, declaredRouteIds };
 }
 
 function upstreamTlsOf(c: Collected, refs: ResolvedTls['services'][number], depth: unknown): UpstreamTls | undefined {

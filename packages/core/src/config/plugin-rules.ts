@@ -2,7 +2,7 @@
  * Plugin entity checks: is the plugin known (with "did you mean"), Enterprise-only fields, and the
  * plugin's own config schema (defaults filled in place) plus its `validate` cross-field rules.
  */
-import type { KongProtocol } from '@gw/plugin-api';
+import type { KongProtocol, WrittenScope } from '@gw/plugin-api';
 import type { AnyPlugin, PluginRegistry } from '../runtime/registry.js';
 import { isRecord } from './collect.js';
 import type { PluginItem, Report } from './collect.js';
@@ -12,7 +12,6 @@ import { translateAjvErrors } from './ajv-messages.js';
 import type { PathSegment } from './yaml.js';
 
 const ENTERPRISE_FIELDS: Record<string, string> = {
-  consumer_group: 'consumer_group scoping is a Kong Enterprise feature gw does not support',
   ordering: 'dynamic plugin ordering is a Kong Enterprise feature gw does not support',
   partials: 'partials are a Kong Enterprise feature gw does not support',
   _config: '_plugin_configs references are not supported by gw; write the config inline',
@@ -45,6 +44,10 @@ export function checkPlugin(
     const shown = typeof ref === 'string' ? ref : isRecord(ref) ? String(ref.name ?? ref.id) : '';
     report(o, [kind], `nesting ${kind} (${shown}) under ${kind}-scoped plugin (${String(raw.name)}) is not allowed`, { key: true });
   }
+  // Kong: a plugin is scoped to a consumer or to a consumer group, never both.
+  const onGroup = raw.consumer_group !== undefined && raw.consumer_group !== null || item.nestedUnder?.kind === 'consumer_group';
+  const onConsumer = raw.consumer !== undefined && raw.consumer !== null || item.nestedUnder?.kind === 'consumer';
+  if (onGroup && onConsumer) report(o, [item.nestedUnder?.kind === 'consumer' ? 'consumer_group' : 'consumer'], "only one or none of these fields must be set: 'consumer', 'consumer_group'", { key: true });
   const name = raw.name;
   if (typeof name !== 'string') return false;
   const plugin = registry.get(name);
@@ -79,7 +82,7 @@ export function checkPlugin(
   }
   let issues;
   try {
-    issues = plugin.validate?.(raw.config, { configDir: dirOf(o.fileIndex) }) ?? [];
+    issues = plugin.validate?.(raw.config, { configDir: dirOf(o.fileIndex), scope: writtenScope(item) }) ?? [];
   } catch (err) {
     report(o, ['config'], `plugin '${name}' failed to check its config: ${err instanceof Error ? err.message : String(err)}`);
     return false;
@@ -96,16 +99,34 @@ export function checkPlugin(
   return errors === 0;
 }
 
-/** Kong's no_consumer / no_route / no_service, as the plugin declares them (`scopes`). */
+/**
+ * Kong's no_consumer / no_route / no_service, as the plugin declares them (`scopes`). A plugin that may
+ * not be scoped to a consumer (an authentication plugin) may not be scoped to a consumer group either:
+ * groups are found through the consumer.
+ */
 function checkScopeRules(item: PluginItem, plugin: AnyPlugin, report: Report): void {
   const scopes = plugin.scopes;
   if (!scopes) return;
-  for (const kind of ['service', 'route', 'consumer'] as const) {
-    if (scopes[kind] !== false) continue;
-    const message = `plugin '${plugin.name}' cannot be scoped to a ${kind}`;
+  const kinds = [['service', 'service'], ['route', 'route'], ['consumer', 'consumer'], ['consumer', 'consumer_group']] as const;
+  for (const [rule, kind] of kinds) {
+    if (scopes[rule] !== false) continue;
+    const message = `plugin '${plugin.name}' cannot be scoped to a ${kind === 'consumer_group' ? 'consumer group' : kind}`;
     if (item.nestedUnder?.kind === kind) report(item.origin, [], `${message} (Kong: ${kind}: value must be null)`);
     else if (item.raw[kind] !== undefined && item.raw[kind] !== null) report(item.origin, [kind], `${message} (Kong: value must be null)`, { key: true });
   }
+}
+
+/** The scope fields as written (a nested plugin's parent counts), for the plugin's `validate`. */
+function writtenScope(item: PluginItem): WrittenScope {
+  const scope: WrittenScope = {};
+  const text = (v: unknown): string | undefined =>
+    typeof v === 'string' ? v : isRecord(v) ? [v.name, v.id].find((x): x is string => typeof x === 'string') ?? '' : undefined;
+  const fields = [['service', 'service'], ['route', 'route'], ['consumer', 'consumer'], ['consumer_group', 'consumerGroup']] as const;
+  for (const [field, key] of fields) {
+    const written = item.nestedUnder?.kind === field ? `(${field} ${item.nestedUnder.index})` : text(item.raw[field]);
+    if (written !== undefined) scope[key] = written;
+  }
+  return scope;
 }
 
 export function unknownPluginMessage(name: string, registry: PluginRegistry): string {

@@ -2,7 +2,7 @@
  * Ids, uniqueness and references across all files: what decK checks when it builds its state
  * (`pkg/file/builder.go`), with decK's `entity not found` wording.
  */
-import { isRecord } from './collect.js';
+import { isMember, isRecord } from './collect.js';
 import type { Collected, Entity, Origin, Report } from './collect.js';
 import { stableId } from './ids.js';
 
@@ -10,12 +10,16 @@ export interface Scope {
   service: string | null;
   route: string | null;
   consumer: string | null;
+  consumer_group: string | null;
 }
 
 export interface Resolved {
   serviceIds: string[];
   routeIds: string[];
   consumerIds: string[];
+  consumerGroupIds: string[];
+  /** Per consumer, the indexes (into consumerGroups) of the groups it belongs to. */
+  memberOf: number[][];
   /** Service id of each route (null: a route without service). */
   routeService: (string | null)[];
   pluginScopes: Scope[];
@@ -83,6 +87,8 @@ export function resolveReferences(c: Collected, report: Report, where: Where): R
   const services = indexEntities('service', c.services, ['name'], report, where);
   const routes = indexEntities('route', c.routes, ['name'], report, where);
   const consumers = indexEntities('consumer', c.consumers, ['username', 'custom_id'], report, where);
+  const groups = indexEntities('consumer_group', c.consumerGroups, ['name'], report, where);
+  const memberOf = resolveMembership(c, groups.index, report);
 
   const routeService = c.routes.map((r) => {
     if (r.parentService !== undefined) {
@@ -115,30 +121,34 @@ export function resolveReferences(c: Collected, report: Report, where: Where): R
   const pluginIds: string[] = [];
   const seen = new Map<string, Origin>();
   for (const p of c.plugins) {
-    const scope: Scope = { service: null, route: null, consumer: null };
+    const scope: Scope = { service: null, route: null, consumer: null, consumer_group: null };
     const nested = p.nestedUnder;
     if (nested?.kind === 'service') scope.service = services.ids[nested.index];
     if (nested?.kind === 'route') scope.route = routes.ids[nested.index];
     if (nested?.kind === 'consumer') scope.consumer = consumers.ids[nested.index];
+    if (nested?.kind === 'consumer_group') scope.consumer_group = groups.ids[nested.index];
     const kinds = [
-      ['service', services, ['name']],
-      ['route', routes, ['name']],
-      ['consumer', consumers, ['username', 'custom_id']],
+      ['service', services, ['name'], 'service'],
+      ['route', routes, ['name'], 'route'],
+      ['consumer', consumers, ['username', 'custom_id'], 'consumer'],
+      ['consumer_group', groups, ['name'], 'consumer-group'],
     ] as const;
     let unresolved = false;
-    for (const [kind, table, fields] of kinds) {
+    for (const [kind, table, fields, said] of kinds) {
       const ref = p.raw[kind];
       if (ref === undefined || ref === null || nested?.kind === kind) continue;
       const i = lookup(table.index, [...fields], ref);
       if (i === undefined) {
-        report(p.origin, [kind], `${kind} ${refText(ref)} for plugin ${String(p.raw.name)}: entity not found`);
+        report(p.origin, [kind], `${said} ${refText(ref)} for plugin ${String(p.raw.name)}: entity not found`);
         unresolved = true;
       } else scope[kind] = table.ids[i];
     }
     const name = String(p.raw.name);
-    // Enterprise scopes (refused on their own) still tell instances apart: no echo as a duplicate.
-    const group = `${p.raw.consumer_group === undefined ? '' : `|${refText(p.raw.consumer_group)}`}${p.raw.model === undefined ? '' : `|model:${refText(p.raw.model)}`}`;
-    const key = `${name}|${scope.service}|${scope.route}|${scope.consumer}${group}`;
+    // An Enterprise model scope (refused on its own) still tells instances apart: no echo as a duplicate.
+    const model = p.raw.model === undefined ? '' : `|model:${refText(p.raw.model)}`;
+    // Ids of instances without a consumer group keep the key (and so the id) they had before groups existed.
+    const group = scope.consumer_group === null ? '' : `|group:${scope.consumer_group}`;
+    const key = `${name}|${scope.service}|${scope.route}|${scope.consumer}${group}${model}`;
     // With a reference missing the scope is unknown: a clash with another instance would be a guess.
     const prev = unresolved ? undefined : seen.get(key);
     if (prev) report(p.origin, ['name'], `plugin '${name}' is configured more than once for the same scope (also declared at ${where(prev)})`);
@@ -150,8 +160,36 @@ export function resolveReferences(c: Collected, report: Report, where: Where): R
     serviceIds: services.ids,
     routeIds: routes.ids,
     consumerIds: consumers.ids,
+    consumerGroupIds: groups.ids,
+    memberOf,
     routeService,
     pluginScopes,
     pluginIds,
   };
+}
+
+/**
+ * Who belongs to which group: a consumer's `groups` (decK: `consumer-group '<x>' not found for consumer
+ * '<y>'` when the group is not declared) and a group's `consumers` list (every entry names a consumer:
+ * collect.ts adopted the undeclared ones).
+ */
+function resolveMembership(c: Collected, groups: Index, report: Report): number[][] {
+  const memberOf = c.consumers.map(() => new Set<number>());
+  c.consumers.forEach((consumer, i) => {
+    const list = consumer.raw.groups;
+    if (!Array.isArray(list)) return;
+    list.forEach((ref, j) => {
+      const g = lookup(groups, ['name'], ref);
+      if (g !== undefined) memberOf[i].add(g);
+      else {
+        const who = [consumer.raw.username, consumer.raw.custom_id, consumer.raw.id].find((x): x is string => typeof x === 'string') ?? '';
+        report(consumer.origin, ['groups', j], `consumer-group '${refText(ref)}' not found for consumer '${who}'`);
+      }
+    });
+  });
+  for (const m of c.groupMembers) {
+    const i = c.consumers.findIndex((consumer) => isMember(m.raw, consumer.raw));
+    if (i >= 0) memberOf[i].add(m.group);
+  }
+  return memberOf.map((set) => [...set]);
 }

@@ -13,7 +13,7 @@ import type { AnyPlugin } from '../runtime/registry.js';
  * test time), so an installed @gw/core finds it too. src/config/ and dist/config/ are both two levels down.
  */
 const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
-const ENTITY_SCHEMAS = ['plugin', 'route', 'service', 'consumer', 'certificate', 'ca-certificate', 'deck-file'] as const;
+const ENTITY_SCHEMAS = ['plugin', 'route', 'service', 'consumer', 'consumer-group', 'certificate', 'ca-certificate', 'deck-file'] as const;
 
 /** Schema keywords gw understands beyond JSON Schema: `x-secret` marks secrets, `x-message` overrides the error text. */
 const GW_KEYWORDS = ['x-secret', 'x-message'];

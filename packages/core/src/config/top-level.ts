@@ -8,7 +8,6 @@ import type { Report } from './collect.js';
 import { entityFields } from './schemas.js';
 
 const UNSUPPORTED_KEYS: Record<string, string> = {
-  consumer_groups: 'consumer_groups are a Kong Enterprise feature gw does not support',
   partials: 'partials are a Kong Enterprise feature gw does not support',
   rbac_roles: 'rbac_roles are a Kong Enterprise feature gw does not support',
   licenses: 'licenses are a Kong Enterprise feature gw does not support',

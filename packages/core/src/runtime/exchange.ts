@@ -12,6 +12,7 @@ import {
   type Channel,
   type ClientRequest,
   type ConsumerEntity,
+  type ConsumerGroupEntity,
   type ErrorFormat,
   type HeaderMap,
   type JsonValue,
@@ -36,18 +37,24 @@ import type { PlannedPlugin } from './plan.js';
 export interface ConsumerIndex {
   byKey: ReadonlyMap<string, { consumer: ConsumerEntity; credentialId: string }>;
   byIdOrName: ReadonlyMap<string, ConsumerEntity>;
+  /** Each consumer's groups, sorted by name (consumers in no group are absent). */
+  groups: ReadonlyMap<string, readonly ConsumerGroupEntity[]>;
 }
+
+const NO_GROUPS: readonly ConsumerGroupEntity[] = Object.freeze([]);
 
 export function createConsumerIndex(consumers: readonly ConsumerWithCredentials[]): ConsumerIndex {
   const byKey = new Map<string, { consumer: ConsumerEntity; credentialId: string }>();
   const byIdOrName = new Map<string, ConsumerEntity>();
+  const groups = new Map<string, readonly ConsumerGroupEntity[]>();
   for (const c of consumers) {
-    const { keyauth_credentials: creds, ...consumer } = c;
+    const { keyauth_credentials: creds, consumer_groups: memberOf, ...consumer } = c;
     for (const cred of creds ?? []) byKey.set(cred.key, { consumer, credentialId: cred.id });
     byIdOrName.set(consumer.id, consumer);
+    if (memberOf !== undefined && memberOf.length > 0) groups.set(consumer.id, Object.freeze([...memberOf]));
   }
   for (const c of byIdOrName.values()) if (c.username !== undefined && !byIdOrName.has(c.username)) byIdOrName.set(c.username, c);
-  return { byKey, byIdOrName };
+  return { byKey, byIdOrName, groups };
 }
 
 /** A response cut as it happened; the log record's `cut` is made from it (log-input.ts). */
@@ -264,6 +271,15 @@ function contextOf(ex: Exchange): RequestContext {
     },
     get consumer() {
       return ex.consumer;
+    },
+    get credential() {
+      return ex.credentialId === undefined ? null : { id: ex.credentialId };
+    },
+    get consumerGroups() {
+      return ex.consumer === null ? NO_GROUPS : ex.consumers.groups.get(ex.consumer.id) ?? NO_GROUPS;
+    },
+    get errorFormat() {
+      return ex.errorFormat;
     },
     get signal() {
       return ex.abort.signal;

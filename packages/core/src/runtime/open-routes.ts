@@ -31,7 +31,7 @@ export function findOpenRoutes(config: GatewayConfig, registry: PluginRegistry):
     const best = new Map<string, { entity: PluginEntity; rank: number }>();
     for (const entity of config.plugins) {
       if (!entity.enabled) continue;
-      const rank = specificity(entity, route.id, serviceId, null);
+      const rank = specificity(entity, route.id, serviceId, null, []);
       if (rank < 0) continue;
       const current = best.get(entity.name);
       if (current === undefined || rank > current.rank) best.set(entity.name, { entity, rank });

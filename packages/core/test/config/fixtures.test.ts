@@ -53,16 +53,11 @@ describe('Kong fixtures', () => {
     expect(result.ok).toBe(false);
     const lines = result.ok ? [] : result.problems.map((p) => formatProblem({ ...p, file: 'sso.yaml' }));
     expect(lines).toEqual([
-      'sso.yaml:5:1 consumer_groups: consumer_groups are a Kong Enterprise feature gw does not support',
       "sso.yaml:23:11 services[0].plugins[0].name: plugin 'openid-connect' is a Kong Enterprise plugin; gw does not support it",
       "sso.yaml:49:9 plugins[0].name: plugin 'ai-proxy-advanced' is a Kong Enterprise plugin; gw does not support it",
-      'sso.yaml:52:3 plugins[0].consumer_group: consumer_group scoping is a Kong Enterprise feature gw does not support',
       "sso.yaml:72:9 plugins[1].name: plugin 'ai-proxy-advanced' is a Kong Enterprise plugin; gw does not support it",
-      'sso.yaml:75:3 plugins[1].consumer_group: consumer_group scoping is a Kong Enterprise feature gw does not support',
       "sso.yaml:109:9 plugins[2].name: plugin 'ai-rate-limiting-advanced' is a Kong Enterprise plugin; gw does not support it",
-      'sso.yaml:112:3 plugins[2].consumer_group: consumer_group scoping is a Kong Enterprise feature gw does not support',
       "sso.yaml:123:9 plugins[3].name: plugin 'ai-rate-limiting-advanced' is a Kong Enterprise plugin; gw does not support it",
-      'sso.yaml:126:3 plugins[3].consumer_group: consumer_group scoping is a Kong Enterprise feature gw does not support',
     ]);
     for (const secret of [...Object.values(awsEnv), ...Object.values(env)]) expect(lines.join('\n')).not.toContain(secret);
   });

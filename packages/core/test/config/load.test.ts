@@ -478,3 +478,55 @@ routes:
     expect(r.ok && summarize(r.config)).toEqual({ services: 0, routes: 0, plugins: {}, consumers: 0 });
   });
 });
+
+describe('consumer groups', () => {
+  it("loads decK's consumer_groups: members through consumers[].groups and the group's own list, nested and consumer_group-scoped plugins", async () => {
+    const config = await loadOk({
+      'kong.yaml': `${head}consumer_groups:
+  - name: silver
+    tags: [tier]
+    consumers:
+      - username: bob
+      - username: carol
+    plugins:
+      - name: file-log
+        config: {path: /tmp/silver.log}
+  - name: gold
+consumers:
+  - username: alice
+    groups:
+      - name: silver
+      - name: gold
+  - username: bob
+    keyauth_credentials:
+      - key: bob-key
+plugins:
+  - name: file-log
+    consumer_group: gold
+    config: {path: /tmp/gold.log}
+`,
+    });
+    const [silver, gold] = config.consumerGroups;
+    expect(silver).toMatchObject({ name: 'silver', tags: ['tier'] });
+    expect(gold.name).toBe('gold');
+    const byName = new Map(config.consumers.map((c) => [c.username, c]));
+    // Sorted by name: Kong's tie-break among a consumer's groups.
+    expect(byName.get('alice')!.consumer_groups!.map((g) => g.name)).toEqual(['gold', 'silver']);
+    expect(byName.get('bob')!.consumer_groups!.map((g) => g.name)).toEqual(['silver']);
+    expect(byName.get('bob')!.keyauth_credentials.map((k) => k.key)).toEqual(['bob-key']);
+    // decK creates a member no consumers entry declares.
+    expect(byName.get('carol')).toMatchObject({ username: 'carol', keyauth_credentials: [] });
+    expect(config.consumers).toHaveLength(3);
+    const [nested, scoped] = config.plugins;
+    expect(nested.consumer_group).toEqual({ id: silver.id });
+    expect(scoped.consumer_group).toEqual({ id: gold.id });
+    expect(scoped.consumer).toBeNull();
+  });
+
+  it('gives a consumer group the same id on every load, derived from its name', async () => {
+    const yaml = `${head}consumer_groups:\n  - name: gold\n`;
+    const [a, b] = [await loadOk({ 'kong.yaml': yaml }), await loadOk({ 'kong.yaml': yaml })];
+    expect(a.consumerGroups[0].id).toBe(b.consumerGroups[0].id);
+    expect(a.consumerGroups[0].id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

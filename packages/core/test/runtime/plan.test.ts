@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin } from '@gw/plugin-api';
 import { createPluginPlan } from '../../src/runtime/plan.js';
-import { consumer, gatewayConfig, plugin, route, service } from '../support/config.js';
+import { consumer, consumerGroup, gatewayConfig, plugin, route, service } from '../support/config.js';
 import { recordingLogger } from '../support/http.js';
 
 const p = (name: string, priority: number, extra: object = {}) =>
@@ -38,6 +38,61 @@ describe('plugin plan', () => {
     expect(scopeOf(r1.id, svc.id, alice.id)).toEqual(['route+consumer']);
     expect(scopeOf(r2.id, svc.id, alice.id)).toEqual(['service+consumer']);
     expect(scopeOf(r3.id, other.id, alice.id)).toEqual(['consumer']);
+    await plan.close();
+  });
+
+  it('ranks consumer-group scopes as Kong Enterprise does: consumer scopes over group scopes of the same reach, route+service+group over route+consumer', async () => {
+    const gold = consumerGroup('gold');
+    const silver = consumerGroup('silver');
+    const bob = consumer('bob', [], [silver, gold]);
+    const carol = consumer('carol', [], [silver]);
+    const dave = consumer('dave');
+    const entities = [
+      plugin('x', { scope: 'global' }),
+      plugin('x', { scope: 'group gold' }, { group: gold }),
+      plugin('x', { scope: 'group silver' }, { group: silver }),
+      plugin('x', { scope: 'route+group silver' }, { route: r1, group: silver }),
+      plugin('x', { scope: 'route+service+group gold' }, { route: r2, service: svc, group: gold }),
+      plugin('x', { scope: 'route+consumer bob' }, { route: r2, consumer: bob }),
+      plugin('x', { scope: 'service+group silver' }, { service: other, group: silver }),
+      plugin('x', { scope: 'consumer carol' }, { consumer: carol }),
+      plugin('x', { scope: 'route r3' }, { route: r3 }),
+    ];
+    const plan = await createPluginPlan(
+      gatewayConfig({ services: [svc, other], routes: [r1, r2, r3], consumers: [bob, carol, dave], consumerGroups: [gold, silver], plugins: entities }),
+      new Map([['x', p('x', 10)]]),
+      { logger: recordingLogger() },
+    );
+    const scopeOf = (r: { id: string }, s: { id: string }, c: { id: string } | null) => plan.forRequest(r.id, s.id, c?.id ?? null).map((pp) => pp.config.scope);
+    // Both of bob's groups have a group-only instance: the first group by name wins.
+    expect(scopeOf(r3, other, null)).toEqual(['route r3']);
+    expect(scopeOf(r1, svc, bob)).toEqual(['route+group silver']);
+    // route+service+group (rank 2) beats route+consumer (rank 3).
+    expect(scopeOf(r2, svc, bob)).toEqual(['route+service+group gold']);
+    // A group scope beats a route scope; service+group beats group.
+    expect(scopeOf(r3, other, bob)).toEqual(['service+group silver']);
+    expect(scopeOf(r1, svc, carol)).toEqual(['route+group silver']);
+    // consumer (rank 8) beats group (rank 9).
+    expect(scopeOf(r2, svc, carol)).toEqual(['consumer carol']);
+    // No group, no consumer instance: the route-less default, the very list requests without a consumer get.
+    expect(scopeOf(r2, svc, dave)).toEqual(['global']);
+    expect(scopeOf(r1, svc, null)).toEqual(['global']);
+    expect(plan.forRequest(r2.id, svc.id, dave.id)).toBe(plan.forRequest(r2.id, svc.id, null));
+    // A consumer's list is worked out once.
+    expect(plan.forRequest(r1.id, svc.id, bob.id)).toBe(plan.forRequest(r1.id, svc.id, bob.id));
+    await plan.close();
+  });
+
+  it('tells each instance its scope', async () => {
+    const gold = consumerGroup('gold');
+    const seen: unknown[] = [];
+    const def = p('scoped', 1, { init: (_c: unknown, services: { scope: unknown }) => void seen.push(services.scope) });
+    const plan = await createPluginPlan(
+      gatewayConfig({ services: [svc], routes: [r1], consumerGroups: [gold], plugins: [plugin('scoped', {}, { route: r1, group: gold })] }),
+      new Map([['scoped', def]]),
+      { logger: recordingLogger() },
+    );
+    expect(seen).toEqual([{ service: null, route: r1.id, consumer: null, consumerGroup: gold.id }]);
     await plan.close();
   });
 

@@ -1,5 +1,5 @@
 /** Hand-built GatewayConfig objects for tests (no config loader involved). */
-import type { ConsumerEntity, KeyAuthCredential, RouteEntity, ServiceEntity } from '@gw/plugin-api';
+import type { ConsumerEntity, ConsumerGroupEntity, KeyAuthCredential, RouteEntity, ServiceEntity } from '@gw/plugin-api';
 import type { ConsumerWithCredentials, GatewayConfig, PluginEntity } from '../../src/config/model.js';
 
 let seq = 0;
@@ -45,16 +45,22 @@ export function route(svc: ServiceEntity | null, fields: Partial<RouteEntity>): 
   };
 }
 
-export function consumer(username: string, keys: string[] = []): ConsumerWithCredentials {
+export function consumer(username: string, keys: string[] = [], groups: ConsumerGroupEntity[] = []): ConsumerWithCredentials {
   const c: ConsumerEntity = { id: nextId('c0'), username, created_at: 1 };
   const keyauth_credentials: KeyAuthCredential[] = keys.map((key) => ({ id: nextId('cd'), key }));
-  return { ...c, keyauth_credentials };
+  const sorted = [...groups].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { ...c, keyauth_credentials, ...(groups.length > 0 ? { consumer_groups: sorted } : {}) };
+}
+
+export function consumerGroup(name: string): ConsumerGroupEntity {
+  return { id: nextId('6e'), name, created_at: 1 };
 }
 
 export interface Scope {
   route?: RouteEntity;
   service?: ServiceEntity;
   consumer?: ConsumerEntity;
+  group?: ConsumerGroupEntity;
 }
 
 export function plugin(name: string, config: Record<string, unknown> = {}, scope: Scope = {}): PluginEntity {
@@ -67,6 +73,7 @@ export function plugin(name: string, config: Record<string, unknown> = {}, scope
     service: scope.service ? { id: scope.service.id } : null,
     route: scope.route ? { id: scope.route.id } : null,
     consumer: scope.consumer ? { id: scope.consumer.id } : null,
+    consumer_group: scope.group ? { id: scope.group.id } : null,
     created_at: 1,
     location: { file: 'kong.yaml', line: 1, column: 1, path: 'plugins[0]' },
   };
@@ -76,6 +83,7 @@ export function gatewayConfig(parts: {
   services?: ServiceEntity[];
   routes?: RouteEntity[];
   consumers?: ConsumerWithCredentials[];
+  consumerGroups?: ConsumerGroupEntity[];
   plugins?: PluginEntity[];
   upstreamTls?: GatewayConfig['upstreamTls'];
 }): GatewayConfig {
@@ -83,6 +91,7 @@ export function gatewayConfig(parts: {
     services: parts.services ?? [],
     routes: parts.routes ?? [],
     consumers: parts.consumers ?? [],
+    consumerGroups: parts.consumerGroups ?? [],
     plugins: parts.plugins ?? [],
     files: ['kong.yaml'],
     baseDir: process.cwd(),
