@@ -1,4 +1,4 @@
-import { AI_CALL, GatewayError, type BodyBytes, type PhaseInput } from '@gw/plugin-api';
+import { AI_CALL, GatewayError, type BodyBytes, type ClientRequest, type PhaseInput } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../config/types.js';
 import { renderModelTemplates } from '../config/templating.js';
 import type { AiExchange, RouteKind } from '../exchange.js';
@@ -7,7 +7,8 @@ import { keyHeaderName } from '../auth/api-key.js';
 import { joinBytes } from '../shared/byte-text.js';
 import type { Translator } from '../translators/translator.js';
 import { aiCall } from '../stats/ai-call.js';
-import { compileAliases, resolveModel } from './model.js';
+import type { UpstreamModels } from '../models/upstream-models.js';
+import { compileAliases, resolveModel, type RouteModels } from './model.js';
 import type { AiLocal, AiState } from './state.js';
 
 /**
@@ -25,13 +26,11 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   if (keyHeader !== undefined) ctx.redactHeader(keyHeader);
 
   const kind = translator.format.classifyRoute(ctx.request.method, ctx.request.path);
-  const config = state.templated ? renderModelTemplates(configured, ctx.request) : configured;
-  const modelName = config.model.name || undefined;
-  const aliases = state.templated ? compileAliases(config.model_aliases, modelName) : state.aliases;
+  const { config, route, upstream } = await modelsOf(configured, state, translator, ctx.request);
   const limit = config.max_request_body_size === 0 ? Number.MAX_SAFE_INTEGER : config.max_request_body_size;
   const body = translator.parseBody(await ctx.request.body(limit));
   const clientModel = body.model;
-  const model = resolveModel(clientModel, modelName, aliases);
+  const model = resolveModel(clientModel, route, upstream).model;
   const stream = kind === 'chat' && wantsStream(body.stream, config.response_streaming);
 
   const planned = await translator.plan({ config, state, kind, model, stream, body, request: ctx.request });
@@ -45,6 +44,15 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
     tokenEstimate: translator.format.estimateInputTokens(body),
   });
   ctx.publish(AI_CALL, aiCall(ctx, local.exchange, config.llm_format));
+}
+
+/** The config with templates rendered for this request, what it says about models, and the backend's catalogue view. */
+async function modelsOf(configured: AiProxyConfig, state: AiState, translator: Translator<any, any>, request: ClientRequest) {
+  const config = state.templated ? renderModelTemplates(configured, request) : configured;
+  const pinned = config.model.name || undefined;
+  const route: RouteModels = { pinned, aliases: state.templated ? compileAliases(config.model_aliases, pinned) : state.aliases };
+  const upstream: UpstreamModels | undefined = await translator.backend.models?.(config, state.backend);
+  return { config, route, upstream };
 }
 
 function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming']): boolean {
