@@ -7,6 +7,7 @@ import { keyHeaderName } from '../auth/api-key.js';
 import { joinBytes } from '../shared/byte-text.js';
 import type { Translator } from '../translators/translator.js';
 import { aiCall } from '../stats/ai-call.js';
+import { pricingFor } from '../stats/cost.js';
 import type { UpstreamModels } from '../models/upstream-models.js';
 import { compileAliases, resolveModel, type RouteModels } from './model.js';
 import type { AiLocal, AiState } from './state.js';
@@ -42,6 +43,7 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
     clientModel,
     sent: planned.sent,
     tokenEstimate: translator.format.estimateInputTokens(body),
+    upstream,
   });
   ctx.publish(AI_CALL, aiCall(ctx, local.exchange, config.llm_format));
 }
@@ -70,10 +72,11 @@ interface ExchangeFacts {
   sent: BodyBytes;
   /** The format's local estimate of the prompt's tokens. */
   tokenEstimate: number | undefined;
+  /** The backend's view of the catalogue: prices the model called when the config has no costs. */
+  upstream: UpstreamModels | undefined;
 }
 
 function openExchange(config: AiProxyConfig, state: AiState, translator: Translator<any, any>, facts: ExchangeFacts): AiExchange {
-  const options = config.model.options ?? {};
   const logStatistics = config.logging?.log_statistics === true;
   // As in Kong, payloads are logged only together with statistics.
   const logPayloads = logStatistics && config.logging?.log_payloads === true;
@@ -89,12 +92,7 @@ function openExchange(config: AiProxyConfig, state: AiState, translator: Transla
     logStatistics,
     logPayloads,
     pingIntervalMs: Math.round((config.stream_ping_interval ?? 10) * 1000),
-    costs: {
-      input: options.input_cost ?? 0,
-      output: options.output_cost ?? 0,
-      cacheRead: options.cache_read_cost ?? 0,
-      cacheWrite: options.cache_write_cost ?? 0,
-    },
+    pricing: pricingFor(config.model.options, facts.upstream?.lookup(facts.model)),
     requestPayload: logPayloads ? joinBytes(facts.sent).toString('utf8') : undefined,
     localTokenEstimate: facts.tokenEstimate,
     upstreamSentAt: undefined,

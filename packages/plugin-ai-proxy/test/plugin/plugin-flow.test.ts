@@ -81,7 +81,7 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
       pluginId: 'plugin-1',
       logStatistics: true,
       logPayloads: false,
-      costs: { input: 1, output: 5, cacheRead: 0, cacheWrite: 0 },
+      pricing: { source: 'config', costs: { input: 1, output: 5, cacheRead: 0, cacheWrite: 0 } },
       requestPayload: undefined,
       localTokenEstimate: expect.any(Number), // the log's fallback when a cut answer never reported its input
     });
