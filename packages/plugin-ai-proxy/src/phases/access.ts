@@ -9,15 +9,16 @@ import type { Translator } from '../translators/translator.js';
 import { aiCall } from '../stats/ai-call.js';
 import { pricingFor } from '../stats/cost.js';
 import type { UpstreamModels } from '../models/upstream-models.js';
-import { compileAliases, resolveModel, type RouteModels } from './model.js';
+import { compileAliases, resolveModel, servedModels, type RouteModels } from './model.js';
 import type { AiLocal, AiState } from './state.js';
 
 /**
- * The ai-proxy `access` phase: claim the request (errors in the client's format from here on), read and
- * check the body, resolve the model, let the instance's translator plan the upstream call (body and
- * credentials, once), and open the exchange record that the response side and the log phase fill in.
+ * The ai-proxy `access` phase: claim the request (errors in the client's format from here on), answer the
+ * format's Models API itself, else read and check the body, resolve the model, let the instance's
+ * translator plan the upstream call (body and credentials, once), and open the exchange record that the
+ * response side and the log phase fill in.
  */
-export async function aiAccess({ ctx, config: configured, state, local }: PhaseInput<AiProxyConfig, AiState, AiLocal>): Promise<void> {
+export async function aiAccess({ ctx, config: configured, state, local }: PhaseInput<AiProxyConfig, AiState, AiLocal>): Promise<void | Response> {
   const translator = state.translator;
   // validate() refuses pairs gw lacks at load time; this guards a config that skipped it.
   if (translator === undefined) throw new GatewayError('GW_ERR_INTERNAL', { message: `llm_format '${configured.llm_format}' with provider '${configured.model.provider}' is not supported by gw` });
@@ -26,6 +27,11 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   const keyHeader = keyHeaderName(configured.auth);
   if (keyHeader !== undefined) ctx.redactHeader(keyHeader);
 
+  const modelsApi = translator.format.modelsApi;
+  if (modelsApi?.matches(ctx.request.path)) {
+    const { route, upstream } = await modelsOf(configured, state, translator, ctx.request);
+    return modelsApi.answer(ctx.request, servedModels(route, upstream));
+  }
   const kind = translator.format.classifyRoute(ctx.request.method, ctx.request.path);
   const { config, route, upstream } = await modelsOf(configured, state, translator, ctx.request);
   const limit = config.max_request_body_size === 0 ? Number.MAX_SAFE_INTEGER : config.max_request_body_size;

@@ -121,11 +121,15 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
   });
 
   it('answers unknown paths, other methods and bad bodies with Anthropic-format errors', async () => {
-    for (const path of ['/anything/v1/models', '/v1/complete', '/v1/messages/batches']) {
+    for (const path of ['/anything/v1/modelz', '/v1/complete', '/v1/messages/batches']) {
       const error = await failure(bedrockConfig(), chat(hi, { path }));
       expect(error.code).toBe('GW_ERR_AI_NOT_FOUND');
       expect(error.anthropicType).toBe('not_found_error');
     }
+    // The Models API is GET only.
+    const post = await failure(bedrockConfig(), chat(hi, { path: '/anything/v1/models' }));
+    expect(post.code).toBe('GW_ERR_AI_METHOD_NOT_ALLOWED');
+    expect(post.headers).toEqual({ allow: 'GET' });
     expect((await failure(bedrockConfig(), chat(hi, { method: 'GET' }))).code).toBe('GW_ERR_AI_METHOD_NOT_ALLOWED');
     expect((await failure(bedrockConfig(), chat(hi, { body: '{"messages":' }))).code).toBe('GW_ERR_AI_INVALID_BODY');
     expect((await failure(bedrockConfig(), chat({ model: MODEL, messages: [] }))).code).toBe('GW_ERR_AI_INVALID_BODY');
