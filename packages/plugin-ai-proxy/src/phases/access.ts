@@ -98,7 +98,7 @@ function openExchange(config: AiProxyConfig, state: AiState, translator: Transla
     logStatistics,
     logPayloads,
     pingIntervalMs: Math.round((config.stream_ping_interval ?? 10) * 1000),
-    pricing: pricingFor(config.model.options, facts.upstream?.lookup(facts.model)),
+    pricing: pricingFor(config.model.options, facts.upstream, facts.model),
     requestPayload: logPayloads ? joinBytes(facts.sent).toString('utf8') : undefined,
     localTokenEstimate: facts.tokenEstimate,
     upstreamSentAt: undefined,

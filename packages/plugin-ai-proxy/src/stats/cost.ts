@@ -8,7 +8,7 @@
 import { costUsd } from '@gw/model-catalogue';
 import type { Costs, Pricing } from '../exchange.js';
 import type { ModelOptions } from '../config/types.js';
-import type { UpstreamModel } from '../models/upstream-models.js';
+import type { UpstreamModels } from '../models/upstream-models.js';
 import type { TokenUsage } from '../usage.js';
 
 const isPrice = (value: unknown): value is number => typeof value === 'number';
@@ -17,12 +17,13 @@ const isPrice = (value: unknown): value is number => typeof value === 'number';
  * Kong's four `*_cost` fields keep precedence: any of them set prices the call as Kong does (an absent one
  * counts 0). Without them, the catalogue's table for `called`, the upstream model actually called.
  */
-export function pricingFor(options: ModelOptions | undefined, called: UpstreamModel | undefined): Pricing | undefined {
+export function pricingFor(options: ModelOptions | undefined, upstream: UpstreamModels | undefined, called: string): Pricing | undefined {
   const { input_cost, output_cost, cache_read_cost, cache_write_cost } = options ?? {};
   if (isPrice(input_cost) || isPrice(output_cost) || isPrice(cache_read_cost) || isPrice(cache_write_cost)) {
     return { source: 'config', costs: { input: input_cost ?? 0, output: output_cost ?? 0, cacheRead: cache_read_cost ?? 0, cacheWrite: cache_write_cost ?? 0 } };
   }
-  return called?.prices === undefined ? undefined : { source: 'catalogue', prices: called.prices };
+  const prices = upstream?.lookup(called)?.prices;
+  return prices === undefined ? undefined : { source: 'catalogue', prices };
 }
 
 /** Per-million prices; a missing price counts as 0. Reasoning tokens are output tokens, priced as such. */

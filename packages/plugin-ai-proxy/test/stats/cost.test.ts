@@ -17,7 +17,7 @@ import type { TokenUsage } from '../../src/usage.js';
 import { fakeCtx, makeExchange } from '../support/response-harness.js';
 
 const bedrock = bedrockModels('us-east-1');
-const catalogueCost = (upstreamId: string, usage: TokenUsage, upstream = bedrock) => exchangeCost(usage, pricingFor(undefined, upstream.lookup(upstreamId)));
+const catalogueCost = (upstreamId: string, usage: TokenUsage, upstream = bedrock) => exchangeCost(usage, pricingFor(undefined, upstream, upstreamId));
 
 describe('cost from the catalogue', () => {
   it('Haiku 4.5 through its us. profile: each kind of token at its own regional price', () => {
@@ -54,19 +54,19 @@ describe('cost from the catalogue', () => {
   });
 
   it("Kong's cost fields keep precedence; an id the catalogue can't name has no price", () => {
-    const called = bedrock.lookup('us.anthropic.claude-haiku-4-5-20251001-v1:0');
-    expect(pricingFor({ input_cost: 3 }, called)).toEqual({ source: 'config', costs: { input: 3, output: 0, cacheRead: 0, cacheWrite: 0 } });
-    expect(pricingFor({ cache_read_cost: 0.3 }, called)?.source).toBe('config');
-    expect(pricingFor({ max_tokens: 10 }, called)?.source).toBe('catalogue');
-    expect(bedrock.lookup('arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123')).toBeUndefined();
-    expect(pricingFor(undefined, undefined)).toBeUndefined();
+    const HAIKU = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
+    expect(pricingFor({ input_cost: 3 }, bedrock, HAIKU)).toEqual({ source: 'config', costs: { input: 3, output: 0, cacheRead: 0, cacheWrite: 0 } });
+    expect(pricingFor({ cache_read_cost: 0.3 }, bedrock, HAIKU)?.source).toBe('config');
+    expect(pricingFor({ max_tokens: 10 }, bedrock, HAIKU)?.source).toBe('catalogue');
+    expect(pricingFor(undefined, bedrock, 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123')).toBeUndefined();
+    expect(pricingFor(undefined, undefined, HAIKU)).toBeUndefined();
   });
 
   it('the log and AI_CALL carry the same catalogue cost, and say where it came from', () => {
     const exchange = makeExchange({
       mode: 'oneshot',
       usage: { input: 2000, output: 1000, cacheRead: 10_000, cacheWrite: 4000 },
-      pricing: pricingFor(undefined, bedrock.lookup('us.anthropic.claude-haiku-4-5-20251001-v1:0')),
+      pricing: pricingFor(undefined, bedrock, 'us.anthropic.claude-haiku-4-5-20251001-v1:0'),
     });
     const usage = buildAiProxyLog({ exchange }).usage as Record<string, JsonValue>;
     expect(usage.cost).toBe(0.0143);
