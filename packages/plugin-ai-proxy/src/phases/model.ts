@@ -1,7 +1,6 @@
 import { GatewayError } from '@gw/plugin-api';
-import { defaultCatalogue, type Catalogue } from '@gw/model-catalogue';
+import { defaultCatalogue, type Catalogue, type ModelEntry } from '@gw/model-catalogue';
 import { globToRegExp } from '../shared/glob.js';
-import type { ModelEntry } from '@gw/model-catalogue';
 import type { ServedModel, UpstreamModels } from '../models/upstream-models.js';
 
 /**
@@ -77,7 +76,7 @@ export function resolveModel(
 }
 
 /** resolveModel without the throw: undefined when the route refuses the id. */
-export function modelFor(clientModel: string, route: RouteModels, upstream: UpstreamModels | undefined, catalogue: Catalogue): ModelChoice | undefined {
+function modelFor(clientModel: string, route: RouteModels, upstream: UpstreamModels | undefined, catalogue: Catalogue): ModelChoice | undefined {
   const decision = decideModel(clientModel, route, upstream, catalogue);
   return 'refuse' in decision ? undefined : decision;
 }

@@ -26,8 +26,9 @@ export const anthropicModelsApi: ModelsApi = {
   matches: (path) => LIST.test(path) || ONE.test(path),
   answer(request, served) {
     if (request.method !== 'GET') throw new GatewayError('GW_ERR_AI_METHOD_NOT_ALLOWED', { headers: { allow: 'GET' } });
-    const one = ONE.exec(request.rawPath);
-    if (one === null) return Response.json(listPage(served, new URLSearchParams(request.query)));
+    if (ONE.exec(request.path) === null) return Response.json(listPage(served, new URLSearchParams(request.query)));
+    // The id as the client encoded it (an ARN's %2F), when the raw path has the same shape.
+    const one = ONE.exec(request.rawPath) ?? ONE.exec(request.path)!;
     const id = decodeSegment(one[1]!);
     const model = served.find((m) => m.id === id) ?? served.find((m) => m.entry !== undefined && (m.entry.id === id || m.entry.aliases.includes(id)));
     if (model === undefined) throw new GatewayError('GW_ERR_AI_MODEL_NOT_FOUND', { params: { model: id.slice(0, 200) } });
