@@ -219,6 +219,8 @@ const AI_PROXY_HONOURED = [
   'model.options.cache_read_cost', 'model.options.cache_write_cost', 'model.options.anthropic_version', 'model.options.upstream_url',
   'model.options.bedrock.aws_region', 'model.options.bedrock.aws_assume_role_arn', 'model.options.bedrock.aws_role_session_name',
   'model.options.bedrock.aws_sts_endpoint_url', 'model_aliases', 'stream_ping_interval',
+  // gw extension: honoured where the catalogue maps a model; warned about where nothing can (validate.ts, backends/bedrock).
+  'model.options.bedrock.inference_profile',
 ];
 
 const PLUGINS: Record<string, Record<string, Status>> = {

@@ -63,7 +63,7 @@ const ctx = /** @type {import('@gw/plugin-api').RequestContext} */ (/** @type {u
 const exchange = () => ({
   translator: anthropicToBedrock, format: anthropicToBedrock.format,
   provider: 'bedrock', kind: 'chat', mode: 'stream', requestModel: 'm', clientModel: undefined, pluginId: 'p',
-  logStatistics: true, logPayloads: false, pingIntervalMs: 0, costs: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+  logStatistics: true, logPayloads: false, pingIntervalMs: 0, pricing: undefined,
   requestPayload: undefined, localTokenEstimate: undefined, upstreamSentAt: 0, firstTokenAt: undefined, lastTokenAt: undefined,
   usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
   responseModel: undefined, responseId: undefined, finishReasons: undefined, responsePayload: undefined, error: undefined,

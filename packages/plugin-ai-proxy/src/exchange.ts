@@ -18,6 +18,13 @@ export interface Costs {
   cacheWrite: number;
 }
 
+/**
+ * What prices this exchange: Kong's `model.options.*_cost` when the config sets any of them, else the
+ * model catalogue's table for the upstream model actually called (stats/cost.ts); none when neither knows.
+ */
+export type Pricing = { source: 'config'; costs: Costs } | { source: 'catalogue'; prices: Prices };
+
+import type { Prices } from '@gw/model-catalogue';
 import type { TokenUsage } from './usage.js';
 import type { AiError } from './errors.js';
 import type { ClientFormat } from './formats/format.js';
@@ -40,7 +47,7 @@ export interface AiExchange {
   logPayloads: boolean;
   /** Bedrock streams: ms of upstream silence before a `ping` event (0: none). */
   pingIntervalMs: number;
-  costs: Costs;
+  pricing: Pricing | undefined;
   /** Request body as sent upstream, kept only when `log_payloads`. */
   requestPayload: string | undefined;
   /**

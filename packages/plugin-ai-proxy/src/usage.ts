@@ -12,6 +12,8 @@ export interface TokenUsage {
   cacheRead: number;
   /** Prompt tokens written to a cache, whatever the TTL. */
   cacheWrite: number;
+  /** Of `cacheWrite`, those written with the 1-hour TTL, when the backend reports the split (priced apart). */
+  cacheWrite1h?: number;
   /** Of `output`, reasoning (thinking) tokens, when the backend reports them apart. */
   reasoning?: number;
 }
@@ -42,7 +44,7 @@ export interface UsageTracker {
   current(): TokenUsage;
 }
 
-const FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
+const FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h', 'reasoning'] as const;
 
 export function createUsageTracker(): UsageTracker {
   const main: UsageCounts = {};
@@ -61,6 +63,8 @@ export function createUsageTracker(): UsageTracker {
         cacheRead: main.cacheRead ?? side.cacheRead ?? 0,
         cacheWrite: main.cacheWrite ?? side.cacheWrite ?? 0,
       };
+      const cacheWrite1h = main.cacheWrite1h ?? side.cacheWrite1h;
+      if (cacheWrite1h !== undefined) usage.cacheWrite1h = cacheWrite1h;
       const reasoning = main.reasoning ?? side.reasoning;
       if (reasoning !== undefined) usage.reasoning = reasoning;
       return usage;

@@ -13,6 +13,16 @@ describe('the neutral usage record', () => {
     expect(anthropicUsage(null)).toBeUndefined();
   });
 
+  it('reads the 1-hour part of cache writes from cache_creation (priced apart from 5-minute writes)', () => {
+    const usage = { input_tokens: 5, output_tokens: 7, cache_read_input_tokens: 0, cache_creation_input_tokens: 300, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 } };
+    expect(anthropicUsage(usage)).toEqual({ input: 5, output: 7, cacheRead: 0, cacheWrite: 300, cacheWrite1h: 200 });
+    expect(anthropicUsage({ cache_creation_input_tokens: 3, cache_creation: null })).toEqual({ cacheWrite: 3 });
+    const tracker = createUsageTracker();
+    tracker.reported(anthropicUsage(usage));
+    tracker.reported({ output: 9 });
+    expect(tracker.current()).toEqual({ input: 5, output: 9, cacheRead: 0, cacheWrite: 300, cacheWrite1h: 200 });
+  });
+
   it("reads Bedrock's invocation metrics, the last event that carries them, and the token-count headers", () => {
     expect(invocationMetrics({ inputTokenCount: 1, outputTokenCount: 2, cacheReadInputTokenCount: 3, cacheWriteInputTokenCount: 4, invocationLatency: 9 })).toEqual({ input: 1, output: 2, cacheRead: 3, cacheWrite: 4 });
     expect(stopEventMetrics('{"type":"message_stop","amazon-bedrock-invocationMetrics":{"inputTokenCount":8,"outputTokenCount":9}}')).toEqual({ input: 8, output: 9 });

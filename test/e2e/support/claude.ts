@@ -24,13 +24,14 @@ export async function runClaude(
   version: string,
   gwUrl: string,
   prompt: string,
-  options: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+  /** `env`: set, or with `undefined` remove, one of the variables below. */
+  options: { env?: Record<string, string | undefined>; args?: string[]; timeoutMs?: number } = {},
 ): Promise<ClaudeRun> {
   const { command, args } = installClaude(version);
   const home = mkdtempSync(join(tmpdir(), 'gw-e2e-home-'));
   const child = spawn(command, [...args, '-p', prompt, '--output-format', 'json', ...(options.args ?? [])], {
     cwd: home,
-    env: {
+    env: definedOnly({
       PATH: process.env.PATH,
       HOME: home,
       ANTHROPIC_BASE_URL: `${gwUrl}/anything`,
@@ -44,7 +45,7 @@ export async function runClaude(
       HTTP_PROXY: 'http://127.0.0.1:9',
       NO_PROXY: '127.0.0.1,localhost',
       ...options.env,
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -61,4 +62,8 @@ export async function runClaude(
     result = undefined;
   }
   return { code, stdout, stderr, result };
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

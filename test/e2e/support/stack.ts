@@ -1,6 +1,6 @@
 /**
  * The whole product on loopback, as a user runs it: the Bedrock emulator, and the built `gw` CLI started
- * on the example's kong.yaml (only the log path and AWS_ENDPOINT_URL_BEDROCK_RUNTIME differ).
+ * on an example's kong.yaml (only the log path and AWS_ENDPOINT_URL_BEDROCK_RUNTIME differ).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -12,6 +12,8 @@ import { captureGwOutput, noteSecretsOf } from '../../support/gw-output.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const exampleConfig = join(repoRoot, 'examples/claude-code-bedrock/kong.yaml');
+/** The same with no model.name: models mapped and priced through the catalogue. */
+export const catalogueExampleConfig = join(repoRoot, 'examples/claude-code-bedrock-catalogue/kong.yaml');
 const cli = join(repoRoot, 'packages/cli/dist/bin.js');
 
 export interface Stack {
@@ -26,13 +28,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(example = exampleConfig): Promise<Stack> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run the root \`test\` script (it builds first)`);
   const emulator = await startBedrockEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'gw-e2e-'));
   const logPath = join(dir, 'claude.json');
   const config = join(dir, 'kong.yaml');
-  const source = readFileSync(exampleConfig, 'utf8');
+  const source = readFileSync(example, 'utf8');
   if (!source.includes('path: /tmp/claude.json')) throw new Error('example kong.yaml changed: update the e2e stack');
   writeFileSync(config, source.replace('path: /tmp/claude.json', `path: ${logPath}`));
 

@@ -20,6 +20,8 @@ export interface BedrockOptions {
   aws_assume_role_arn?: string;
   aws_role_session_name?: string;
   aws_sts_endpoint_url?: string;
+  /** gw extension: which Bedrock id a catalogue model maps to (backends/bedrock/models.ts). */
+  inference_profile?: 'geography' | 'global' | 'geography_then_global' | 'none';
   [field: string]: unknown;
 }
 
@@ -56,7 +58,7 @@ export interface AiProxyConfig {
   auth?: AuthConfig;
   model: ModelConfig;
   genai_category?: string;
-  /** gw extension: client model id or glob → upstream model id, or `reject`. */
+  /** gw extension: client model id or glob → upstream model id, `reject`, or `catalogue`. */
   model_aliases?: Record<string, string>;
   /** gw: seconds of upstream silence before a `ping` event on a Bedrock stream; 0 = never. */
   stream_ping_interval?: number;

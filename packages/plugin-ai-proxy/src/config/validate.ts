@@ -2,6 +2,7 @@ import type { ConfigIssue } from '@gw/plugin-api';
 import type { AiProxyConfig } from './types.js';
 import { configSchema } from './schema.js';
 import { TRANSLATORS, supportedPairs, translatorFor } from '../translators/index.js';
+import { CATALOGUE } from '../phases/model.js';
 
 const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
 
@@ -30,6 +31,7 @@ export function validate(config: AiProxyConfig): ConfigIssue[] {
   const backend = TRANSLATORS.find((t) => t.backend.name === provider)?.backend;
   if (backend?.validate !== undefined && config.model !== undefined) issues.push(...backend.validate(config));
   issues.push(...pairIssues(config, format, provider));
+  issues.push(...catalogueIssues(config, format, provider));
 
   for (const path of NOT_IMPLEMENTED) {
     if (isSet(valueAt(config, path)) && valueAt(config, path) !== false) {
@@ -67,6 +69,15 @@ function pairIssues(config: AiProxyConfig, format: string, provider: string | un
   }];
 }
 
+/** A `model_aliases` value `catalogue` needs a backend that has a catalogue view (Backend.models). */
+function catalogueIssues(config: AiProxyConfig, format: string, provider: string | undefined): ConfigIssue[] {
+  const aliases = config.model_aliases ?? {};
+  const key = Object.keys(aliases).find((pattern) => aliases[pattern] === CATALOGUE);
+  const backend = provider === undefined ? undefined : translatorFor(format, provider, config.route_type ?? 'llm/v1/chat')?.backend;
+  if (key === undefined || backend === undefined || backend.models !== undefined) return [];
+  return [{ path: `model_aliases.${key}`, message: `provider '${provider}' has no model catalogue in gw: map the id to an upstream model id` }];
+}
+
 /**
  * Options of other providers, route types or plugins: Kong accepts and ignores them for this instance, and
  * so does gw, saying so. Only values a user chose (not null, not the schema default a decK dump carries).
@@ -85,6 +96,7 @@ const FOREIGN_OPTIONS: readonly { prefix: string; owner: string }[] = [
   { prefix: 'model.options.bedrock.embeddings_normalize', owner: 'embeddings route types' },
   { prefix: 'model.options.bedrock.video_output_s3_uri', owner: 'video generation' },
   { prefix: 'model.options.bedrock.batch_', owner: 'batch route types' },
+  { prefix: 'model.options.bedrock.inference_profile', owner: "the 'bedrock' provider" },
   { prefix: 'model.model_alias', owner: 'ai-proxy-advanced' },
 ];
 

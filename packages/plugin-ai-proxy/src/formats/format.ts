@@ -3,7 +3,8 @@
  * and how errors look to its clients. One object per format (formats/<name>/index.ts); translators use the
  * rest of a format's folder (body splicing, stream writer) directly.
  */
-import type { ErrorFormat } from '@gw/plugin-api';
+import type { ClientRequest, ErrorFormat } from '@gw/plugin-api';
+import type { ServedModel } from '../models/upstream-models.js';
 import type { AiError } from '../errors.js';
 import type { RouteKind } from '../exchange.js';
 
@@ -30,4 +31,14 @@ export interface ClientFormat<Body extends ParsedRequest = ParsedRequest> {
   errorType(error: AiError): string;
   /** The JSON body of an error answer. */
   errorBody(error: AiError): string;
+  /** The format's Models API, answered by gw from the models the route serves; absent when it has none. */
+  readonly modelsApi?: ModelsApi;
+}
+
+/** A format's endpoints that list and describe models (Anthropic: GET …/v1/models, …/v1/models/{id}). */
+export interface ModelsApi {
+  /** The request's path is one of them (checked before the format's other routes). */
+  matches(path: string): boolean;
+  /** The answer, from what the route serves; a GatewayError for a wrong method, parameter or id. */
+  answer(request: ClientRequest, served: readonly ServedModel[]): Response;
 }

@@ -1,4 +1,4 @@
-import { AI_CALL, GatewayError, type BodyBytes, type PhaseInput } from '@gw/plugin-api';
+import { AI_CALL, GatewayError, type BodyBytes, type ClientRequest, type PhaseInput } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../config/types.js';
 import { renderModelTemplates } from '../config/templating.js';
 import type { AiExchange, RouteKind } from '../exchange.js';
@@ -7,15 +7,18 @@ import { keyHeaderName } from '../auth/api-key.js';
 import { joinBytes } from '../shared/byte-text.js';
 import type { Translator } from '../translators/translator.js';
 import { aiCall } from '../stats/ai-call.js';
-import { compileAliases, resolveModel } from './model.js';
+import { pricingFor } from '../stats/cost.js';
+import type { UpstreamModels } from '../models/upstream-models.js';
+import { compileAliases, resolveModel, servedModels, type RouteModels } from './model.js';
 import type { AiLocal, AiState } from './state.js';
 
 /**
- * The ai-proxy `access` phase: claim the request (errors in the client's format from here on), read and
- * check the body, resolve the model, let the instance's translator plan the upstream call (body and
- * credentials, once), and open the exchange record that the response side and the log phase fill in.
+ * The ai-proxy `access` phase: claim the request (errors in the client's format from here on), answer the
+ * format's Models API itself, else read and check the body, resolve the model, let the instance's
+ * translator plan the upstream call (body and credentials, once), and open the exchange record that the
+ * response side and the log phase fill in.
  */
-export async function aiAccess({ ctx, config: configured, state, local }: PhaseInput<AiProxyConfig, AiState, AiLocal>): Promise<void> {
+export async function aiAccess({ ctx, config: configured, state, local }: PhaseInput<AiProxyConfig, AiState, AiLocal>): Promise<void | Response> {
   const translator = state.translator;
   // validate() refuses pairs gw lacks at load time; this guards a config that skipped it.
   if (translator === undefined) throw new GatewayError('GW_ERR_INTERNAL', { message: `llm_format '${configured.llm_format}' with provider '${configured.model.provider}' is not supported by gw` });
@@ -24,14 +27,17 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   const keyHeader = keyHeaderName(configured.auth);
   if (keyHeader !== undefined) ctx.redactHeader(keyHeader);
 
+  const modelsApi = translator.format.modelsApi;
+  if (modelsApi?.matches(ctx.request.path)) {
+    const { route, upstream } = await modelsOf(configured, state, translator, ctx.request);
+    return modelsApi.answer(ctx.request, servedModels(route, upstream));
+  }
   const kind = translator.format.classifyRoute(ctx.request.method, ctx.request.path);
-  const config = state.templated ? renderModelTemplates(configured, ctx.request) : configured;
-  const modelName = config.model.name || undefined;
-  const aliases = state.templated ? compileAliases(config.model_aliases, modelName) : state.aliases;
+  const { config, route, upstream } = await modelsOf(configured, state, translator, ctx.request);
   const limit = config.max_request_body_size === 0 ? Number.MAX_SAFE_INTEGER : config.max_request_body_size;
   const body = translator.parseBody(await ctx.request.body(limit));
   const clientModel = body.model;
-  const model = resolveModel(clientModel, modelName, aliases);
+  const model = resolveModel(clientModel, route, upstream).model;
   const stream = kind === 'chat' && wantsStream(body.stream, config.response_streaming);
 
   const planned = await translator.plan({ config, state, kind, model, stream, body, request: ctx.request });
@@ -43,8 +49,18 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
     clientModel,
     sent: planned.sent,
     tokenEstimate: translator.format.estimateInputTokens(body),
+    upstream,
   });
   ctx.publish(AI_CALL, aiCall(ctx, local.exchange, config.llm_format));
+}
+
+/** The config with templates rendered for this request, what it says about models, and the backend's catalogue view. */
+async function modelsOf(configured: AiProxyConfig, state: AiState, translator: Translator<any, any>, request: ClientRequest) {
+  const config = state.templated ? renderModelTemplates(configured, request) : configured;
+  const pinned = config.model.name || undefined;
+  const route: RouteModels = { pinned, aliases: state.templated ? compileAliases(config.model_aliases, pinned) : state.aliases };
+  const upstream: UpstreamModels | undefined = await translator.backend.models?.(config, state.backend);
+  return { config, route, upstream };
 }
 
 function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming']): boolean {
@@ -62,10 +78,11 @@ interface ExchangeFacts {
   sent: BodyBytes;
   /** The format's local estimate of the prompt's tokens. */
   tokenEstimate: number | undefined;
+  /** The backend's view of the catalogue: prices the model called when the config has no costs. */
+  upstream: UpstreamModels | undefined;
 }
 
 function openExchange(config: AiProxyConfig, state: AiState, translator: Translator<any, any>, facts: ExchangeFacts): AiExchange {
-  const options = config.model.options ?? {};
   const logStatistics = config.logging?.log_statistics === true;
   // As in Kong, payloads are logged only together with statistics.
   const logPayloads = logStatistics && config.logging?.log_payloads === true;
@@ -81,12 +98,7 @@ function openExchange(config: AiProxyConfig, state: AiState, translator: Transla
     logStatistics,
     logPayloads,
     pingIntervalMs: Math.round((config.stream_ping_interval ?? 10) * 1000),
-    costs: {
-      input: options.input_cost ?? 0,
-      output: options.output_cost ?? 0,
-      cacheRead: options.cache_read_cost ?? 0,
-      cacheWrite: options.cache_write_cost ?? 0,
-    },
+    pricing: pricingFor(config.model.options, facts.upstream, facts.model),
     requestPayload: logPayloads ? joinBytes(facts.sent).toString('utf8') : undefined,
     localTokenEstimate: facts.tokenEstimate,
     upstreamSentAt: undefined,

@@ -6,7 +6,8 @@
 import type { AiCall, AiTokenUsage, AiUsageReport, RequestContext } from '@gw/plugin-api';
 import type { AiExchange } from '../exchange.js';
 import { observationsOf } from '../phases/observations.js';
-import { timings, usageCost } from './ai-proxy-log.js';
+import { timings } from './ai-proxy-log.js';
+import { exchangeCost } from './cost.js';
 import { usageReport } from './usage-estimate.js';
 import type { TokenUsage } from '../usage.js';
 
@@ -28,11 +29,10 @@ function usageOf(ctx: RequestContext, exchange: AiExchange): AiUsageReport {
   const seen = observationsOf(exchange);
   const report = usageReport(exchange, seen);
   const usage = report.usage;
-  const priced = exchange.costs.input > 0 || exchange.costs.output > 0;
   const { llmLatency, firstToken } = timings(exchange);
   const result: AiUsageReport = {
     tokens: tokensOf(usage),
-    costUsd: priced ? usageCost(usage, exchange.costs) : undefined,
+    costUsd: exchangeCost(usage, exchange.pricing),
     estimated: { input: report.promptEstimated, output: report.completionEstimated },
     complete: exchange.error === undefined && seen?.bodyEnded === true && !ctx.signal.aborted,
   };

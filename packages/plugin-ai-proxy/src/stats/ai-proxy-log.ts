@@ -4,10 +4,11 @@
  * counts) only appear when they carry something.
  */
 import type { JsonValue, LogRecord } from '@gw/plugin-api';
-import type { AiExchange, Costs } from '../exchange.js';
-import { promptTokens, type TokenUsage } from '../usage.js';
+import type { AiExchange } from '../exchange.js';
+import { promptTokens } from '../usage.js';
 import type { ResponseObservations } from '../phases/observations.js';
 import { usageReport } from './usage-estimate.js';
+import { exchangeCost } from './cost.js';
 
 /** One `tried_targets[]` entry; the request side knows host and scheme, the log record ip/port/uri. */
 export interface TriedTarget {
@@ -25,11 +26,6 @@ export interface AiProxyLogInput {
   target?: TriedTarget | undefined;
 }
 
-
-/** Per-million prices; a missing price counts as 0. Reasoning tokens are output tokens, priced as such. */
-export function usageCost(usage: TokenUsage, costs: Costs): number {
-  return (usage.input * costs.input + usage.output * costs.output + usage.cacheRead * costs.cacheRead + usage.cacheWrite * costs.cacheWrite) / 1_000_000;
-}
 
 const ms = (from: number | undefined, to: number | undefined): number | undefined =>
   from === undefined || to === undefined ? undefined : Math.max(0, Math.round(to - from));
@@ -55,6 +51,7 @@ export function buildAiProxyLog({ exchange, observations, record, target }: AiPr
   const completion = usage.output;
   // Kong: latency to the (last) response byte; for oneshot the first token is the whole answer.
   const { llmLatency, firstToken } = timings(exchange);
+  const cost = exchangeCost(usage, exchange.pricing);
 
   const value: Record<string, JsonValue> = {
     tried_targets: [triedTarget(exchange, record, target)],
@@ -75,7 +72,9 @@ export function buildAiProxyLog({ exchange, observations, record, target }: AiPr
       prompt_tokens: prompt,
       completion_tokens: completion,
       total_tokens: prompt + completion,
-      cost: usageCost(usage, exchange.costs),
+      // Kong's field is always a number (0 when unpriced); gw says where a price came from.
+      cost: cost ?? 0,
+      cost_source: cost === undefined ? undefined : exchange.pricing?.source,
       time_to_first_token: firstToken,
       time_per_token: llmLatency !== undefined && completion > 0 ? llmLatency / completion : 0,
       prompt_tokens_details: { cached_tokens: usage.cacheRead },

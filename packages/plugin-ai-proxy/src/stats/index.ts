@@ -5,7 +5,7 @@ import { observationsOf } from '../phases/observations.js';
 import { buildAiProxyLog } from './ai-proxy-log.js';
 import type { TriedTarget } from './ai-proxy-log.js';
 
-export { buildAiProxyLog, usageCost } from './ai-proxy-log.js';
+export { buildAiProxyLog } from './ai-proxy-log.js';
 export type { TriedTarget } from './ai-proxy-log.js';
 
 /**

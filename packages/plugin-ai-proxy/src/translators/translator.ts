@@ -17,6 +17,7 @@ import type { AiExchange, RouteKind } from '../exchange.js';
 import type { Endpoint } from '../backends/endpoint.js';
 import type { AiState } from '../phases/state.js';
 import type { ClientFormat, ParsedRequest } from '../formats/format.js';
+import type { UpstreamModels } from '../models/upstream-models.js';
 
 /** What every backend's plan has: where the request goes and what it sends (the rest is the backend's). */
 export interface UpstreamPlan {
@@ -38,6 +39,12 @@ export interface Backend<Plan extends UpstreamPlan = UpstreamPlan> {
   init?(config: AiProxyConfig, env: NodeJS.ProcessEnv, logger: { warn(message: string): void }): Promise<unknown> | unknown;
   /** Kong's entity checks for this provider (messages as Kong's). */
   validate?(config: AiProxyConfig): ConfigIssue[];
+  /**
+   * The model catalogue as this upstream serves it, for the instance's (rendered) config: which id a
+   * catalogue model is called by (Bedrock: per region), which ids are its own, prices. Model resolution,
+   * the Models API and pricing read it; without it, an unpinned route passes client ids through.
+   */
+  models?(config: AiProxyConfig, state: unknown): Promise<UpstreamModels> | UpstreamModels;
   /** Point the upstream request at the backend; runs before every attempt (a retry re-signs). */
   apply(plan: Plan, upstream: UpstreamRequest): void;
 }

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '@gw/plugin-api';
-import { compileAliases, resolveModel } from '../../src/phases/model.js';
+import { compileAliases, resolveModel as resolve, type AliasRule } from '../../src/phases/model.js';
 
 const CONFIGURED = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
+
+/** Aliases alone, as decision 0004 has them: no catalogue view (a backend without one). */
+const resolveModel = (clientModel: string | undefined, pinned: string | undefined, aliases: AliasRule[]) => resolve(clientModel, { pinned, aliases }, undefined).model;
 
 function errorOf(fn: () => unknown): GatewayError {
   try {

@@ -134,6 +134,25 @@ describe('validate (Kong entity checks, gw support)', () => {
     ]);
   });
 
+  it('bedrock.inference_profile: one of four values, said to be unused where the catalogue maps nothing', () => {
+    const withProfile = (profile: unknown, model: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+      check({ ...minimal(), ...extra, model: { ...minimal().model, ...model, options: { bedrock: { aws_region: 'us-east-1', inference_profile: profile } } } });
+    expect(withProfile('eu').ok).toBe(false);
+    for (const profile of ['geography', 'global', 'geography_then_global', 'none']) {
+      const { ok, config } = withProfile(profile, { name: '' });
+      expect(ok, profile).toBe(true);
+      expect(validate(config)).toEqual([]);
+    }
+    const unused = { path: 'model.options.bedrock.inference_profile', severity: 'warning', message: "is used only when gw's model catalogue maps a model: with model.name unset, or for model_aliases whose value is 'catalogue'" };
+    expect(validate(withProfile('global').config)).toEqual([unused]);
+    expect(validate(withProfile('global', {}, { model_aliases: { 'claude-haiku-*': 'catalogue' } }).config)).toEqual([]);
+    const anthropic = withProfile('global', { provider: 'anthropic', name: undefined }).config;
+    anthropic.model.options!.anthropic_version = '2023-06-01';
+    expect(validate(anthropic)).toEqual([
+      { path: 'model.options.bedrock.inference_profile', severity: 'warning', message: "is an option of the 'bedrock' provider, not used by this ai-proxy (provider 'anthropic', route_type 'llm/v1/chat')" },
+    ]);
+  });
+
   it('refuses a genai_category other than text generation', () => {
     expect(validate({ ...base(), genai_category: 'image/generation' })).toEqual([
       { path: 'genai_category', message: "genai_category 'image/generation' is not supported yet by gw (supported: text/generation)" },

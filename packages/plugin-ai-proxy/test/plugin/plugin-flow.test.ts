@@ -81,7 +81,7 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
       pluginId: 'plugin-1',
       logStatistics: true,
       logPayloads: false,
-      costs: { input: 1, output: 5, cacheRead: 0, cacheWrite: 0 },
+      pricing: { source: 'config', costs: { input: 1, output: 5, cacheRead: 0, cacheWrite: 0 } },
       requestPayload: undefined,
       localTokenEstimate: expect.any(Number), // the log's fallback when a cut answer never reported its input
     });
@@ -99,6 +99,23 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
     const config = bedrockConfig();
     config.model.name = '';
     expect((await run(config, chat({ ...hi, model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }))).exchange.requestModel).toBe('us.anthropic.claude-sonnet-4-5-20250929-v1:0');
+  });
+
+  it("without model.name, sends a first-party id to the region's profile (count_tokens: its foundation model) and prices it from the catalogue", async () => {
+    const config = bedrockConfig();
+    config.model.name = '';
+    config.model.options = { bedrock: { aws_region: 'eu-west-1' } };
+    const { upstream, exchange } = await run(config, chat({ ...hi, model: 'claude-sonnet-4-5' }));
+    expect(upstream.path).toBe('/model/eu.anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke');
+    expect(upstream.host).toBe('bedrock-runtime.eu-west-1.amazonaws.com');
+    expect(exchange).toMatchObject({ clientModel: 'claude-sonnet-4-5', requestModel: 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0' });
+    expect(exchange.pricing).toMatchObject({ source: 'catalogue', prices: { input: 3.3, output: 16.5 } });
+    const counted = await run(config, chat({ ...hi, model: 'claude-sonnet-4-5' }, { path: '/anything/v1/messages/count_tokens' }));
+    expect(counted.upstream.path).toBe('/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/count-tokens');
+    const unknown = await failure(config, chat({ ...hi, model: 'gpt-4o' }));
+    expect([unknown.code, unknown.status, unknown.anthropicType]).toEqual(['GW_ERR_AI_MODEL_NOT_SERVED', 400, 'invalid_request_error']);
+    // In the body as the upstream gets it: Bedrock takes the model from the path, never the body.
+    expect(JSON.parse(joinBytes(upstream.body!).toString('utf8'))).not.toHaveProperty('model');
   });
 
   it('uses InvokeModel without stream, and always-streams when configured', async () => {
@@ -121,11 +138,15 @@ describe('ai-proxy → Bedrock, access + upstream', () => {
   });
 
   it('answers unknown paths, other methods and bad bodies with Anthropic-format errors', async () => {
-    for (const path of ['/anything/v1/models', '/v1/complete', '/v1/messages/batches']) {
+    for (const path of ['/anything/v1/modelz', '/v1/complete', '/v1/messages/batches']) {
       const error = await failure(bedrockConfig(), chat(hi, { path }));
       expect(error.code).toBe('GW_ERR_AI_NOT_FOUND');
       expect(error.anthropicType).toBe('not_found_error');
     }
+    // The Models API is GET only.
+    const post = await failure(bedrockConfig(), chat(hi, { path: '/anything/v1/models' }));
+    expect(post.code).toBe('GW_ERR_AI_METHOD_NOT_ALLOWED');
+    expect(post.headers).toEqual({ allow: 'GET' });
     expect((await failure(bedrockConfig(), chat(hi, { method: 'GET' }))).code).toBe('GW_ERR_AI_METHOD_NOT_ALLOWED');
     expect((await failure(bedrockConfig(), chat(hi, { body: '{"messages":' }))).code).toBe('GW_ERR_AI_INVALID_BODY');
     expect((await failure(bedrockConfig(), chat({ model: MODEL, messages: [] }))).code).toBe('GW_ERR_AI_INVALID_BODY');
@@ -243,6 +264,18 @@ describe('ai-proxy → Anthropic', () => {
     config.model.options = { anthropic_version: '2023-06-01', max_tokens: 64 };
     const { upstream } = await run(config, chat({ ...body, model: 'claude-haiku-4-5-20251001', stream: false }));
     expect(JSON.parse(joinBytes(upstream.body!).toString('utf8'))).toEqual({ ...body, max_tokens: 64, stream: true });
+  });
+
+  it("without model.name, sends the client's id or alias as it came, priced at the Claude API's prices", async () => {
+    const config = anthropicConfig();
+    config.model = { provider: 'anthropic', options: { anthropic_version: '2023-06-01' } };
+    const { upstream, exchange } = await run(config, chat({ ...body, model: 'claude-haiku-4-5' }));
+    expect(upstream.body).toBeUndefined(); // the client's bytes, model and all
+    expect(exchange).toMatchObject({ requestModel: 'claude-haiku-4-5', pricing: { source: 'catalogue', prices: { input: 1, output: 5, cacheWrite1h: 2 } } });
+    expect((await failure(config, chat({ ...body, model: 'claude-2.1' }))).code).toBe('GW_ERR_AI_MODEL_NOT_SERVED');
+    // Kong's prices win over the catalogue's.
+    config.model.options = { anthropic_version: '2023-06-01', input_cost: 2, output_cost: 8 };
+    expect((await run(config, chat({ ...body, model: 'claude-haiku-4-5' }))).exchange.pricing).toEqual({ source: 'config', costs: { input: 2, output: 8, cacheRead: 0, cacheWrite: 0 } });
   });
 
   it('keeps the client key with allow_override, adds a query param key, honours upstream_url', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue, LogRecord, RequestContext } from '@gw/plugin-api';
-import { publishAiStats, buildAiProxyLog, usageCost } from '../../src/stats/index.js';
+import { publishAiStats, buildAiProxyLog } from '../../src/stats/index.js';
 import { aiResponseBody, aiResponseHeaders } from '../../src/phases/response.js';
 import { fakeCtx, fixture, head, makeExchange, run } from '../support/response-harness.js';
 
@@ -44,7 +44,7 @@ describe('ai.proxy log value', () => {
   it('counts cache tokens in prompt_tokens and prices each kind (per million)', () => {
     const exchange = makeExchange({
       usage: { input: 1000, output: 500, cacheRead: 20_000, cacheWrite: 3000 },
-      costs: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+      pricing: { source: 'config', costs: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } },
     });
     const usage = buildAiProxyLog({ exchange }).usage as Record<string, JsonValue>;
     expect(usage.prompt_tokens).toBe(24_000);
@@ -52,7 +52,9 @@ describe('ai.proxy log value', () => {
     expect(usage.prompt_tokens_details).toEqual({ cached_tokens: 20_000 });
     // 1000×3 + 500×15 + 20000×0.3 + 3000×3.75 = 3000 + 7500 + 6000 + 11250 = 27750 → 0.02775
     expect(usage.cost).toBeCloseTo(0.02775, 12);
-    expect(usageCost(exchange.usage, { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 })).toBe(0);
+    expect(usage.cost_source).toBe('config');
+    expect(buildAiProxyLog({ exchange: { ...exchange, pricing: undefined } }).usage).toMatchObject({ cost: 0 });
+    expect((buildAiProxyLog({ exchange: { ...exchange, pricing: undefined } }).usage as Record<string, JsonValue>).cost_source).toBeUndefined();
   });
 
   it('measures a stream: first token and total latency from the exchange clock', () => {

@@ -40,7 +40,7 @@ export function makeExchange(overrides: Partial<AiExchange> = {}): AiExchange {
     logStatistics: true,
     logPayloads: false,
     pingIntervalMs: 0,
-    costs: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    pricing: undefined,
     requestPayload: undefined,
     localTokenEstimate: undefined,
     upstreamSentAt: 1000,

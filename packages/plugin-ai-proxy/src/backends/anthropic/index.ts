@@ -3,6 +3,7 @@ import type { ConfigIssue } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { Backend } from '../../translators/translator.js';
 import { applyAnthropicPlan, type AnthropicPlan } from './plan.js';
+import { sharedAnthropicModels } from './models.js';
 
 const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
 
@@ -20,5 +21,6 @@ export const anthropicBackend: Backend<AnthropicPlan> = {
     }
     return issues;
   },
+  models: sharedAnthropicModels,
   apply: applyAnthropicPlan,
 };

@@ -3,8 +3,10 @@ import type { ConfigIssue } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { Backend } from '../../translators/translator.js';
 import { newAwsAuthState } from '../../auth/aws/credentials.js';
-import type { BedrockPlan, BedrockState } from './plan.js';
+import { regionOf, type BedrockPlan, type BedrockState } from './plan.js';
 import { applyBedrockPlan } from './upstream.js';
+import { cachedBedrockModels } from './models.js';
+import { CATALOGUE } from '../../phases/model.js';
 
 const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
 
@@ -26,7 +28,19 @@ export const bedrockBackend: Backend<BedrockPlan> = {
       // Requests would be signed with the AWS keys anyway; a configured API key would be silently unused.
       issues.push({ path: isSet(auth.header_name) ? 'auth.header_name' : 'auth.param_name', message: 'bedrock authenticates with AWS SigV4 (auth.aws_access_key_id / aws_secret_access_key or the AWS_* environment); header and param auth are not supported yet by gw' });
     }
+    const throughCatalogue = !config.model.name || Object.values(config.model_aliases ?? {}).includes(CATALOGUE);
+    if (config.model.options?.bedrock?.inference_profile !== undefined && !throughCatalogue) {
+      issues.push({
+        path: 'model.options.bedrock.inference_profile',
+        severity: 'warning',
+        message: "is used only when gw's model catalogue maps a model: with model.name unset, or for model_aliases whose value is 'catalogue'",
+      });
+    }
     return issues;
+  },
+  async models(config, state) {
+    const region = await regionOf(config, state as BedrockState);
+    return cachedBedrockModels(region, config.model.options?.bedrock?.inference_profile ?? 'geography');
   },
   apply: (plan, upstream) => applyBedrockPlan(plan, upstream),
 };

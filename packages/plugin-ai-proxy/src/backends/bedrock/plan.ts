@@ -35,8 +35,13 @@ export interface BedrockTarget {
   endpoint: Endpoint;
 }
 
+/** The instance's region (region.ts), the shared files read once per instance. */
+export function regionOf(config: AiProxyConfig, state: BedrockState): Promise<string> {
+  return resolveRegion(config, state.env, () => (state.profileRegion ??= readProfileRegion(state.env)));
+}
+
 export async function resolveBedrockTarget(config: AiProxyConfig, state: BedrockState): Promise<BedrockTarget> {
-  const region = await resolveRegion(config, state.env, () => (state.profileRegion ??= readProfileRegion(state.env)));
+  const region = await regionOf(config, state);
   const credentials = await credentialsFor(config, state.auth, region);
   return { region, credentials, endpoint: resolveEndpoint(config.model.options?.upstream_url, region, state.env) };
 }

@@ -3,6 +3,7 @@ import type { ClientFormat } from '../format.js';
 import type { ParsedBody } from './body.js';
 import { anthropicErrorBody, anthropicErrorStatus, anthropicErrorType } from './errors.js';
 import { classifyRoute } from './route.js';
+import { anthropicModelsApi } from './models-api.js';
 import { estimateInputTokens } from './token-estimate.js';
 
 export const anthropicFormat: ClientFormat<ParsedBody> = {
@@ -13,6 +14,7 @@ export const anthropicFormat: ClientFormat<ParsedBody> = {
   errorStatus: anthropicErrorStatus,
   errorType: anthropicErrorType,
   errorBody: anthropicErrorBody,
+  modelsApi: anthropicModelsApi,
 };
 
 /** SSE response head, as Anthropic sends it. */
