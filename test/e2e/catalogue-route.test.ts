@@ -26,16 +26,18 @@ const PRICES: Record<string, { input: number; output: number }> = {
   [OPUS_4_1]: { input: 15, output: 75 },
   [SONNET_4_5]: { input: 3.3, output: 16.5 },
   [HAIKU_4_5]: { input: 1.1, output: 5.5 },
+  // Opus 5.5 in a us. profile: the regional price (the Claude API's $4/$20 plus AWS's 10%).
+  'us.anthropic.claude-opus-5-5': { input: 4.4, output: 22 },
 };
 
 /** What an unpinned Bedrock route in us-east-1 lists: the verified models that are not retired there. */
 const LISTED = [
-  'claude-opus-4-6', 'claude-opus-4-5-20251101', 'claude-opus-4-1-20250805', 'claude-sonnet-4-6', 'claude-sonnet-4-5-20250929',
+  'claude-opus-5-5', 'claude-opus-4-6', 'claude-opus-4-5-20251101', 'claude-opus-4-1-20250805', 'claude-sonnet-4-6', 'claude-sonnet-4-5-20250929',
   'claude-sonnet-4-20250514', 'claude-3-7-sonnet-20250219', 'claude-haiku-4-5-20251001', 'claude-3-5-haiku-20241022',
 ];
 
 interface Line {
-  request: { method: string; uri: string };
+  request: { id: string; method: string; uri: string };
   response: { status: number };
   ai?: { proxy: { meta: Record<string, string>; usage: Record<string, number | string>; error?: unknown } };
 }
@@ -119,12 +121,11 @@ describe.each(VERSIONS)('Claude Code %s through one route with no model.name', (
   }, RUN);
 
   if (version === '2.1.330') {
-    it("its own default (claude-opus-5-5, unverified on Bedrock) gets a 400 that says how to map it; nothing reaches Bedrock", async () => {
-      const { outcome, received } = await ask('gw-default', { env: { ANTHROPIC_MODEL: undefined } });
-      expect(outcome.code).toBe(1);
-      expect(received).toEqual([]);
-      expect(outcome.stdout).toContain("400 model 'claude-opus-5-5' maps to us.anthropic.claude-opus-5-5, an id no AWS or Anthropic page confirms");
-      expect(outcome.stdout).toContain('map it in model_aliases');
+    it("its own default (claude-opus-5-5) reaches the us. profile its own Bedrock mode calls", async () => {
+      const { outcome, main, lines } = await ask('gw-default', { env: { ANTHROPIC_MODEL: undefined } });
+      expect(outcome.code, outcome.stdout + outcome.stderr).toBe(0);
+      expect(main?.modelId).toBe('us.anthropic.claude-opus-5-5');
+      for (const line of lines) expectCataloguePrice(line);
     }, RUN);
 
     it("discovers the route's models (CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY): GET /v1/models?limit=1000 answered by gw", async () => {
@@ -160,23 +161,25 @@ describe('@anthropic-ai/sdk on a route with no model.name', () => {
   it('models.retrieve() takes an id or an alias; an id the route does not serve is NotFoundError', async () => {
     expect(await client().models.retrieve('claude-sonnet-4-5')).toMatchObject({ id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5' });
     expect((await client().models.retrieve('claude-opus-4-1-20250805')).id).toBe('claude-opus-4-1-20250805');
-    const error = await client().models.retrieve('claude-opus-5-5').catch((e: unknown) => e);
+    const error = await client().models.retrieve('claude-sonnet-5-5').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.NotFoundError);
   });
 
   it('messages.create() with an alias reaches its profile, priced from the catalogue; an unknown id is a 400 naming what the route serves', async () => {
     const before = stack.emulator.received.length;
     const linesBefore = stack.logLines().length;
-    const message = await client().messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi [scenario:text]' }] });
+    const { data: message, response } = await client().messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi [scenario:text]' }] }).withResponse();
     expect(stack.emulator.received[before]?.modelId).toBe(HAIKU_4_5);
-    const [line] = await linesSince(linesBefore, 1);
+    // Lines of earlier requests may still be landing (file-log writes after the response): this one, by its id.
+    const id = response.headers.get('x-kong-request-id');
+    const line = await eventually(() => (stack.logLines().slice(linesBefore) as unknown as Line[]).find((l) => l.request.id === id), `the log line of ${id}`);
     expectCataloguePrice(line!);
     // The client's own usage, at Haiku 4.5's regional prices: the same cost, worked out from what the SDK got.
     expect(line!.ai!.proxy.usage.cost).toBeCloseTo((message.usage.input_tokens * 1.1 + message.usage.output_tokens * 5.5) / 1e6, 12);
 
     const error = (await client().messages.create({ model: 'gpt-4o', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
-    expect(error.message).toContain(`model 'gpt-4o' is not served by this route; it serves: ${LISTED.slice(0, 3).join(', ')}, claude-opus-4-20250514, `);
+    expect(error.message).toContain(`model 'gpt-4o' is not served by this route; it serves: ${LISTED.slice(0, 4).join(', ')}, claude-opus-4-20250514, `);
     expect(error.message).toContain('and Bedrock model ids, inference profile ids and ARNs');
     expect(stack.emulator.received.length).toBe(before + 1);
   });

@@ -78,16 +78,20 @@ describe('a Bedrock route without model.name', () => {
   });
 
   it('refuses a model whose Bedrock id is unverified, saying how to map it anyway', () => {
-    const error = refusal('claude-opus-5-5', unpinned(), us);
+    const error = refusal('claude-sonnet-5-5', unpinned(), us);
     expect(error.code).toBe('GW_ERR_AI_MODEL_UNVERIFIED');
     expect(error.status).toBe(400);
     expect(error.anthropicType).toBe('invalid_request_error');
     expect(error.message).toBe(
-      "model 'claude-opus-5-5' maps to us.anthropic.claude-opus-5-5, an id no AWS or Anthropic page confirms (unverified in gw's model catalogue); " +
-        'to call it anyway, map it in model_aliases: "claude-opus-5-5": "us.anthropic.claude-opus-5-5"',
+      "model 'claude-sonnet-5-5' maps to anthropic.claude-sonnet-5-5, an id no AWS or Anthropic page confirms (unverified in gw's model catalogue); " +
+        'to call it anyway, map it in model_aliases: "claude-sonnet-5-5": "anthropic.claude-sonnet-5-5"',
     );
     // Doing what the message says works.
-    expect(upstreamId('claude-opus-5-5', unpinned({ 'claude-opus-5-5': 'us.anthropic.claude-opus-5-5' }), us)).toBe('us.anthropic.claude-opus-5-5');
+    expect(upstreamId('claude-sonnet-5-5', unpinned({ 'claude-sonnet-5-5': 'anthropic.claude-sonnet-5-5' }), us)).toBe('anthropic.claude-sonnet-5-5');
+  });
+
+  it("maps Opus 5.5 to the us. profile Claude Code's own Bedrock mode calls", () => {
+    expect(upstreamId('claude-opus-5-5', unpinned(), us)).toBe('us.anthropic.claude-opus-5-5');
   });
 
   it('answers an unknown id with 400 naming it and every id the route serves', () => {
@@ -95,13 +99,13 @@ describe('a Bedrock route without model.name', () => {
     expect(error.code).toBe('GW_ERR_AI_MODEL_NOT_SERVED');
     expect(error.status).toBe(400);
     expect(error.message).toBe(
-      "model 'gpt-4o' is not served by this route; it serves: claude-opus-4-6, claude-opus-4-5-20251101, claude-opus-4-1-20250805, " +
+      "model 'gpt-4o' is not served by this route; it serves: claude-opus-5-5, claude-opus-4-6, claude-opus-4-5-20251101, claude-opus-4-1-20250805, " +
         'claude-opus-4-20250514, claude-sonnet-4-6, claude-sonnet-4-5-20250929, claude-sonnet-4-20250514, claude-3-7-sonnet-20250219, ' +
         'claude-haiku-4-5-20251001, claude-3-5-haiku-20241022, and Bedrock model ids, inference profile ids and ARNs',
     );
     const noBedrock = refusal('claude-fable-5-1', unpinned(), us);
     expect(noBedrock.code).toBe('GW_ERR_AI_MODEL_NOT_SERVED');
-    expect(noBedrock.message).toMatch(/^model 'claude-fable-5-1' is not served by this route \(gw's model catalogue has no Bedrock id for claude-fable-5-1\); it serves: claude-opus-4-6, /);
+    expect(noBedrock.message).toMatch(/^model 'claude-fable-5-1' is not served by this route \(gw's model catalogue has no Bedrock id for claude-fable-5-1\); it serves: claude-opus-5-5, claude-opus-4-6, /);
     expect(refusal('x'.repeat(5000), unpinned(), us).message.length).toBeLessThan(1000);
   });
 
@@ -171,8 +175,9 @@ describe('what a route serves (the models list)', () => {
     const served = ids(unpinned(), us);
     expect(served).toContainEqual(['claude-sonnet-4-5-20250929', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'active']);
     expect(served).toContainEqual(['claude-opus-4-20250514', 'us.anthropic.claude-opus-4-20250514-v1:0', 'retired']);
-    expect(served.map(([id]) => id)).not.toContain('claude-opus-5-5');
-    expect(served).toHaveLength(10);
+    expect(served).toContainEqual(['claude-opus-5-5', 'us.anthropic.claude-opus-5-5', 'active']);
+    expect(served.map(([id]) => id)).not.toContain('claude-sonnet-5-5');
+    expect(served).toHaveLength(11);
   });
 
   it('a pinned route lists the model it runs, not every id its claude-* default sends there', () => {
