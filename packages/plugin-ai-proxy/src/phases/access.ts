@@ -27,12 +27,12 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   const kind = translator.format.classifyRoute(ctx.request.method, ctx.request.path);
   const config = state.templated ? renderModelTemplates(configured, ctx.request) : configured;
   const modelName = config.model.name || undefined;
-  const aliases = state.templated ? compileAliases(config.model_aliases, modelName) : state.aliases;
+  const aliases = state.templated ? compileAliases(config.model_aliases ?? translator.format.defaultAliases?.(modelName), modelName) : state.aliases;
   const limit = config.max_request_body_size === 0 ? Number.MAX_SAFE_INTEGER : config.max_request_body_size;
-  const body = translator.parseBody(await ctx.request.body(limit));
+  const body = translator.parseBody(await ctx.request.body(limit), ctx.request);
   const clientModel = body.model;
   const model = resolveModel(clientModel, modelName, aliases);
-  const stream = kind === 'chat' && wantsStream(body.stream, config.response_streaming);
+  const stream = kind === 'chat' && wantsStream(body.stream, config.response_streaming, translator.format.modeFromRequest === true);
 
   const planned = await translator.plan({ config, state, kind, model, stream, body, request: ctx.request });
   local.plan = planned.plan;
@@ -47,8 +47,9 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   ctx.publish(AI_CALL, aiCall(ctx, local.exchange, config.llm_format));
 }
 
-function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming']): boolean {
-  if (policy === 'always') return true;
+/** `fixed`: the request names its mode (Bedrock's operation), which `always` can't change (validation warns). */
+function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming'], fixed: boolean): boolean {
+  if (policy === 'always' && !fixed) return true;
   if (asked && policy === 'deny') throw new GatewayError('GW_ERR_AI_STREAMING_DENIED');
   return asked;
 }
