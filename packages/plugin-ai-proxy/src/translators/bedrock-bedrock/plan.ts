@@ -9,7 +9,7 @@ import type { PlanInput, Planned } from '../translator.js';
 import type { NativeBody } from '../../formats/bedrock/body.js';
 import { isStreamOperation } from '../../formats/bedrock/route.js';
 import { resolveBedrockTarget, type BedrockPlan, type BedrockState } from '../../backends/bedrock/plan.js';
-import { encodeModelId } from '../../backends/bedrock/url.js';
+import { countTokensModelId, encodeModelId } from '../../backends/bedrock/url.js';
 import { toNativeBedrockBody } from './body.js';
 
 /** InvokeModel's request headers (the AWS SDK's serializer), besides the body. */
@@ -52,7 +52,8 @@ export async function planNative(input: PlanInput<NativeBody>): Promise<Planned<
   const out = toNativeBedrockBody(body, model);
   const plan: BedrockPlan = {
     endpoint: target.endpoint,
-    path: `${target.endpoint.prefix}/model/${encodeModelId(model)}/${body.operation}`,
+    // CountTokens takes a foundation model id: an alias to an inference profile must not break it.
+    path: `${target.endpoint.prefix}/model/${encodeModelId(body.operation === 'count-tokens' ? countTokensModelId(model) : model)}/${body.operation}`,
     stream: isStreamOperation(body.operation),
     body: out.body,
     region: target.region,

@@ -156,5 +156,9 @@ describe('Bedrock-native request → Bedrock, access + upstream', () => {
     expect(upstream.path).toBe('/model/anthropic.claude-haiku-4-5-20251001-v1%3A0/count-tokens');
     expect(exchange.kind).toBe('count_tokens');
     expect(JSON.parse(joinBytes(upstream.body!).toString('utf8'))).toEqual(body);
+    // An id aliased to an inference profile is counted on its foundation model, as CountTokens requires.
+    const aliased = await run(nativeConfig(), sdk('/model/anthropic.claude-haiku-4-5-20251001-v1%3A0/count-tokens', body));
+    expect(aliased.exchange.requestModel).toBe(MODEL);
+    expect(aliased.upstream.path).toBe('/model/anthropic.claude-haiku-4-5-20251001-v1%3A0/count-tokens');
   });
 });
