@@ -20,6 +20,23 @@ const OBSERVE: EventObserverOptions = { fillDeltaUsage: false, stopCounts: stopE
 
 const METRICS = Buffer.from(INVOCATION_METRICS, 'latin1');
 
+/**
+ * A chunk whose event starts `{"type":"content_block_delt`: those 27 bytes are 36 whole base64 characters,
+ * so a delta (nearly every frame of a stream) is known from its payload's first bytes, never decoded. The
+ * relay only counts deltas; their text is the client's.
+ */
+const BYTES_FIELD = '{"bytes":"';
+const DELTA_CHUNK = Buffer.from(BYTES_FIELD + Buffer.from('{"type":"content_block_delt', 'latin1').toString('base64'), 'latin1');
+const QUOTE = 0x22;
+const EQUALS = 0x3d;
+const NO_TEXT = () => '';
+
+function isDeltaChunk(payload: Buffer): boolean {
+  if (payload.length <= DELTA_CHUNK.length) return false;
+  for (let i = 0; i < DELTA_CHUNK.length; i++) if (payload[i] !== DELTA_CHUNK[i]) return false;
+  return true;
+}
+
 export interface NativeEventObserver {
   /** Observe one `event` frame; true when it is the stream's last (message_stop, invocation metrics, Converse's metadata). */
   event(frame: Frame): boolean;
@@ -74,6 +91,15 @@ export function createNativeEventObserver(ctx: RequestContext, exchange: AiExcha
   };
 
   const chunk = (frame: Frame): boolean => {
+    if (isDeltaChunk(frame.body)) {
+      const end = frame.body.indexOf(QUOTE, DELTA_CHUNK.length);
+      if (end > 0) {
+        // The decoded size, for the estimate of a cut stream: three bytes per four base64 characters, less the padding.
+        const padding = frame.body[end - 1] !== EQUALS ? 0 : frame.body[end - 2] === EQUALS ? 2 : 1;
+        anthropic.observe('content_block_delta', NO_TEXT, ((end - BYTES_FIELD.length) * 3) / 4 - padding);
+        return false;
+      }
+    }
     const json = chunkEventJson(frame.body);
     // The client decodes what it gets; an unreadable chunk is its to report, not gw's to count.
     if (json === undefined) return false;

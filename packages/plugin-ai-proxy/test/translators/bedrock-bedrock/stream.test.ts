@@ -89,6 +89,18 @@ describe('Bedrock event stream relayed to a Bedrock-native client', () => {
     expect(seen.bodyEnded).toBe(true);
   });
 
+  it('counts the deltas of a Claude stream, and their decoded size, without decoding them', async () => {
+    for (const name of ['invoke-stream-text', 'invoke-stream-text-padded', 'invoke-stream-tool-use']) {
+      const events = fixtureJson(`bedrock/${name}.decoded.json`).messages.map((m: any) => m.decodedBytes);
+      const deltas = events.filter((e: any) => e.type === 'content_block_delta');
+      const { transform, exchange } = fromFixture(name);
+      await runBytes(transform, [fixture(`bedrock/${name}.bin`)]);
+      const seen = observationsOf(exchange)!;
+      expect(seen.deltas, name).toBe(deltas.length);
+      expect(seen.deltaBytes, name).toBe(deltas.reduce((n: number, e: unknown) => n + Buffer.byteLength(JSON.stringify(e)), 0));
+    }
+  });
+
   it("reads ConverseStream's metadata usage and messageStop's stop reason", async () => {
     const { transform, exchange } = fromFixture('converse-stream-text');
     await runBytes(transform, [fixture('bedrock/converse-stream-text.bin')]);
