@@ -67,7 +67,7 @@ const sdk = (path: string, body: unknown, headers: Record<string, string> = {}):
 
 describe('Bedrock-native request → Bedrock, access + upstream', () => {
   it("sends Claude Code 2.1.330's Bedrock-mode stream call on as its own bytes, re-signed with gw's keys", async () => {
-    const { upstream, exchange, calls } = await run(nativeConfig(), captured(main));
+    const { upstream, exchange, calls, channels } = await run(nativeConfig(), captured(main));
     expect(calls[0]).toBe('errorFormat:bedrock');
     expect(upstream).toMatchObject({ method: 'POST', scheme: 'https', host: 'bedrock-runtime.us-west-2.amazonaws.com', port: 443, query: '' });
     expect(upstream.path).toBe('/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/invoke-with-response-stream');
@@ -79,6 +79,8 @@ describe('Bedrock-native request → Bedrock, access + upstream', () => {
     for (const name of ['anthropic-beta', 'anthropic-version', 'x-app', 'x-claude-code-session-id', 'x-stainless-lang']) expect(upstream.headers[name], name).toBeUndefined();
     expect(exchange).toMatchObject({ provider: 'bedrock', kind: 'chat', mode: 'stream', requestModel: MODEL, clientModel: MODEL });
     expect(exchange.localTokenEstimate).toBe(Math.ceil(main.bodyBytes / 4));
+    // Metrics, traces and budgets see the call as a Bedrock-format one.
+    expect([...channels.values()]).toContainEqual(expect.objectContaining({ provider: 'bedrock', format: 'bedrock', routeType: 'llm/v1/chat', model: MODEL, stream: true }));
   });
 
   it("takes the model and operation from the path in every spelling: raw ':', '%3A', an ARN's '%2F'", async () => {
