@@ -46,7 +46,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   for (const version of VERSIONS) installClaude(version);
-  stack = await startStack(catalogueExampleConfig);
+  stack = await startStack({ example: catalogueExampleConfig });
 }, 240_000);
 afterAll(async () => stack?.stop());
 

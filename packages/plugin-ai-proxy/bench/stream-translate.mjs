@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Benchmark: Bedrock event stream → Anthropic SSE translation (src/response/bedrock-stream.ts).
+ * Benchmark: Bedrock event stream → Anthropic SSE translation (src/translators/anthropic-bedrock/stream.ts),
+ * and the same stream relayed to a Bedrock-native client (src/translators/bedrock-bedrock/stream.ts).
  * Builds a realistic 500-delta InvokeModelWithResponseStream body (with `p` padding), then drives the
  * plugin's Transformer with it in network-sized chunks and in one-frame-per-chunk mode.
  *
@@ -12,6 +13,7 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { aiResponseBody, aiResponseHeaders } from '../dist/phases/response.js';
 import { anthropicToBedrock } from '../dist/translators/anthropic-bedrock/index.js';
+import { bedrockToBedrock } from '../dist/translators/bedrock-bedrock/index.js';
 
 const DELTAS = 500;
 const WARMUP = 20;
@@ -60,8 +62,8 @@ let clock = 0;
 // The response side reads only ctx.now().
 const ctx = /** @type {import('@gw/plugin-api').RequestContext} */ (/** @type {unknown} */ ({ now: () => ++clock }));
 /** @returns {import('../dist/exchange.js').AiExchange} */
-const exchange = () => ({
-  translator: anthropicToBedrock, format: anthropicToBedrock.format,
+const exchange = (translator = anthropicToBedrock) => ({
+  translator, format: translator.format,
   provider: 'bedrock', kind: 'chat', mode: 'stream', requestModel: 'm', clientModel: undefined, pluginId: 'p',
   logStatistics: true, logPayloads: false, pingIntervalMs: 0, pricing: undefined,
   requestPayload: undefined, localTokenEstimate: undefined, upstreamSentAt: 0, firstTokenAt: undefined, lastTokenAt: undefined,
@@ -73,8 +75,8 @@ const exchange = () => ({
  * Drives the plugin's Transformer the way core does for an all-Transformer route (server/direct-body.ts).
  * @param {Uint8Array[]} chunks
  */
-async function translate(chunks) {
-  const ex = exchange();
+async function translate(chunks, translator = anthropicToBedrock) {
+  const ex = exchange(translator);
   /** @type {import('@gw/plugin-api').ResponseHead} */
   const response = { status: 200, headers: { 'content-type': 'application/vnd.amazon.eventstream' }, source: 'upstream' };
   aiResponseHeaders({ ctx, response, exchange: ex });
@@ -100,21 +102,21 @@ async function translate(chunks) {
 }
 
 /** @param {string} label @param {Uint8Array[]} chunks @param {number} bytes @param {number} frameCount */
-async function measure(label, chunks, bytes, frameCount) {
-  for (let i = 0; i < WARMUP; i++) await translate(chunks);
+async function measure(label, chunks, bytes, frameCount, translator = anthropicToBedrock) {
+  for (let i = 0; i < WARMUP; i++) await translate(chunks, translator);
   /** @type {number[]} */
   const times = [];
   let events = 0;
   for (let i = 0; i < ROUNDS; i++) {
     const t0 = process.hrtime.bigint();
-    events = await translate(chunks);
+    events = await translate(chunks, translator);
     times.push(Number(process.hrtime.bigint() - t0));
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const p90 = times[Math.floor(times.length * 0.9)];
   console.log(
-    `${label.padEnd(28)} ${String(events).padStart(4)} SSE chunks  ` +
+    `${label.padEnd(40)} ${String(events).padStart(4)} chunks out  ` +
     `${(median / frameCount).toFixed(0).padStart(6)} ns/frame (p90 ${(p90 / frameCount).toFixed(0)})  ` +
     `${((bytes / 1e6) / (median / 1e9)).toFixed(1).padStart(6)} MB/s  ` +
     `${((frameCount / median) * 1e9 / 1e6).toFixed(2)} M frames/s`,
@@ -127,3 +129,6 @@ console.log(`stream: ${frames.length} frames, ${bytes} bytes upstream; node ${pr
 await measure('16 KiB network chunks', chunked(frames, 16 * 1024), bytes, frames.length);
 await measure('one frame per chunk', frames, bytes, frames.length);
 await measure('1 KiB chunks (frames split)', chunked(frames, 1024), bytes, frames.length);
+// The Bedrock-native relay: the same bytes passed on whole frames at a time, observed for usage.
+await measure('native relay, 16 KiB network chunks', chunked(frames, 16 * 1024), bytes, frames.length, bedrockToBedrock);
+await measure('native relay, 1 KiB chunks (frames split)', chunked(frames, 1024), bytes, frames.length, bedrockToBedrock);

@@ -26,6 +26,11 @@ export interface AiError {
   message: string;
   /** Seconds the backend asked the client to wait, when it said. */
   retryAfter?: number;
+  /**
+   * The error in the backend's own terms (its status and name), for a client that speaks the backend's
+   * wire and is shown the error that way (Bedrock-native clients); other formats render the kind.
+   */
+  native?: { status: number; type: string };
 }
 
 export function kindForStatus(status: number): ErrorKind {

@@ -38,7 +38,7 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
       pluginId: services.pluginId,
       translator,
       backend: await translator?.backend.init?.(config, process.env, services.logger),
-      aliases: compileAliases(config.model_aliases, config.model.name || undefined),
+      aliases: compileAliases(config.model_aliases ?? translator?.format.defaultAliases?.(config.model.name || undefined), config.model.name || undefined),
       templated: hasTemplates(config.model),
     };
   },

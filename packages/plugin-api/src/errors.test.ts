@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError, renderErrorBody, anthropicTypeForStatus, defineErrorCodes, errorCatalogue, ERROR_CATALOGUE } from './errors.js';
+import { GatewayError, renderErrorBody, anthropicTypeForStatus, bedrockErrorTypeForStatus, defineErrorCodes, errorCatalogue, errorHeaders, ERROR_CATALOGUE } from './errors.js';
 
 describe('error catalogue', () => {
   it('fills message parameters and keeps the catalogue status', () => {
@@ -20,6 +20,19 @@ describe('error catalogue', () => {
       error: { type: 'overloaded_error', message: 'Overloaded' },
     });
     expect(JSON.parse(renderErrorBody('openai', 429, 'slow down')).error.type).toBe('rate_limit_error');
+  });
+
+  it('renders Bedrock errors as Bedrock does: {"message"} with the type in x-amzn-errortype', () => {
+    expect(JSON.parse(renderErrorBody('bedrock', 401, 'No API key found in request'))).toEqual({ message: 'No API key found in request' });
+    expect(errorHeaders('bedrock', 401)).toEqual({ 'x-amzn-errortype': 'AccessDeniedException' });
+    expect(errorHeaders('anthropic', 401)).toBeUndefined();
+    expect(errorHeaders('kong', 401)).toBeUndefined();
+    // The AWS SDK retries these names (and 5xx statuses); it does not retry the 4xx ones.
+    expect([400, 413, 403, 404, 405, 408, 429, 500, 502, 503, 504, 418, 505].map(bedrockErrorTypeForStatus)).toEqual([
+      'ValidationException', 'ValidationException', 'AccessDeniedException', 'UnknownOperationException', 'UnknownOperationException',
+      'RequestTimeoutException', 'ThrottlingException', 'InternalServerException', 'ServiceUnavailableException',
+      'ServiceUnavailableException', 'ServiceUnavailableException', 'ValidationException', 'InternalServerException',
+    ]);
   });
 
   it('maps statuses to the Anthropic types Claude Code retries on', () => {

@@ -3,7 +3,7 @@
  * here; tests assert on codes, docs/errors.md lists them. Messages follow Kong's where Kong has one.
  */
 
-export type ErrorFormat = 'kong' | 'anthropic' | 'openai';
+export type ErrorFormat = 'kong' | 'anthropic' | 'openai' | 'bedrock';
 
 /** Anthropic error types (https://docs.anthropic.com/en/api/errors). */
 export type AnthropicErrorType =
@@ -209,6 +209,30 @@ const OPENAI_TYPES: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
+/**
+ * Bedrock Runtime's exception names for gw's own errors, by status, so the AWS SDK raises a typed
+ * exception (AccessDeniedException, ValidationException, …) and retries as it would for Bedrock:
+ * ThrottlingException, InternalServerException, ServiceUnavailableException and RequestTimeoutException are
+ * retried, the rest not. The status stays gw's (a key-auth 401 is still 401).
+ */
+export function bedrockErrorTypeForStatus(status: number): string {
+  switch (status) {
+    case 401: case 403: return 'AccessDeniedException';
+    // Only a path that is no Bedrock Runtime operation gets a 404 or 405 from gw on a Bedrock route.
+    case 404: case 405: return 'UnknownOperationException';
+    case 408: return 'RequestTimeoutException';
+    case 429: return 'ThrottlingException';
+    case 500: return 'InternalServerException';
+    case 502: case 503: case 504: return 'ServiceUnavailableException';
+    default: return status >= 500 ? 'InternalServerException' : 'ValidationException';
+  }
+}
+
+/** Headers an error response carries in the given client format besides its body: Bedrock names its type in `x-amzn-errortype`. */
+export function errorHeaders(format: ErrorFormat, status: number): Record<string, string> | undefined {
+  return format === 'bedrock' ? { 'x-amzn-errortype': bedrockErrorTypeForStatus(status) } : undefined;
+}
+
 /** The JSON body of an error response in the given client format. */
 export function renderErrorBody(format: ErrorFormat, status: number, message: string, anthropicType?: AnthropicErrorType): string {
   switch (format) {
@@ -216,6 +240,8 @@ export function renderErrorBody(format: ErrorFormat, status: number, message: st
       return JSON.stringify({ type: 'error', error: { type: anthropicType ?? anthropicTypeForStatus(status), message } });
     case 'openai':
       return JSON.stringify({ error: { message, type: OPENAI_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error'), param: null, code: null } });
+    // Bedrock's body is Kong's shape; its type travels in x-amzn-errortype (errorHeaders).
+    case 'bedrock':
     default:
       return JSON.stringify({ message });
   }

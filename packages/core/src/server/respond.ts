@@ -3,7 +3,7 @@
  * piped as is or through the plugins' body transforms with the head sent lazily with the first chunk.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { GatewayError, renderErrorBody, type HeaderMap, type Logger, type ResponseHead } from '@gw/plugin-api';
+import { GatewayError, errorHeaders, renderErrorBody, type HeaderMap, type Logger, type ResponseHead } from '@gw/plugin-api';
 import { appendListHeader, passThroughHeaders, withoutHopByHop } from '../proxy/headers.js';
 import { toGatewayError } from '../proxy/forward.js';
 import { UpstreamFailure, type SentRequest } from '../proxy/send.js';
@@ -106,6 +106,8 @@ export function sendError(ex: Exchange, err: GatewayError): void {
   }
   const headers: HeaderMap = {};
   for (const [k, v] of Object.entries(err.headers)) headers[k.toLowerCase()] = v;
+  const formatHeaders = errorHeaders(ex.errorFormat, err.status);
+  if (formatHeaders !== undefined) Object.assign(headers, formatHeaders);
   headers['content-type'] = 'application/json; charset=utf-8';
   headers['content-length'] = String(Buffer.byteLength(body));
   writeHead(ex, err.status, kongHeaders(ex, headers));

@@ -32,6 +32,8 @@ export function validate(config: AiProxyConfig): ConfigIssue[] {
   if (backend?.validate !== undefined && config.model !== undefined) issues.push(...backend.validate(config));
   issues.push(...pairIssues(config, format, provider));
   issues.push(...catalogueIssues(config, format, provider));
+  const translator = provider === undefined ? undefined : translatorFor(format, provider, config.route_type ?? 'llm/v1/chat');
+  if (translator?.format.validate !== undefined && config.model !== undefined) issues.push(...translator.format.validate(config));
 
   for (const path of NOT_IMPLEMENTED) {
     if (isSet(valueAt(config, path)) && valueAt(config, path) !== false) {

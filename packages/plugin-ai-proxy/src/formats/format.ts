@@ -3,7 +3,8 @@
  * and how errors look to its clients. One object per format (formats/<name>/index.ts); translators use the
  * rest of a format's folder (body splicing, stream writer) directly.
  */
-import type { ClientRequest, ErrorFormat } from '@gw/plugin-api';
+import type { ClientRequest, ConfigIssue, ErrorFormat } from '@gw/plugin-api';
+import type { AiProxyConfig } from '../config/types.js';
 import type { ServedModel } from '../models/upstream-models.js';
 import type { AiError } from '../errors.js';
 import type { RouteKind } from '../exchange.js';
@@ -33,6 +34,18 @@ export interface ClientFormat<Body extends ParsedRequest = ParsedRequest> {
   errorBody(error: AiError): string;
   /** The format's Models API, answered by gw from the models the route serves; absent when it has none. */
   readonly modelsApi?: ModelsApi;
+  /**
+   * True when the client's request itself names the mode (Bedrock's operation: invoke or
+   * invoke-with-response-stream): `response_streaming: always` can't turn a oneshot call into a stream.
+   */
+  readonly modeFromRequest?: boolean;
+  /**
+   * `model_aliases` when the config has none, for this `model.name` (phases/model.ts has the default
+   * `{"claude-*": <model.name>}` when a format names none).
+   */
+  defaultAliases?(modelName: string | undefined): Record<string, string> | undefined;
+  /** Checks and warnings for the rest of the config as this format reads it (messages as Kong's where Kong has one). */
+  validate?(config: AiProxyConfig): ConfigIssue[];
 }
 
 /** A format's endpoints that list and describe models (Anthropic: GET …/v1/models, …/v1/models/{id}). */

@@ -35,10 +35,10 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
   const kind = translator.format.classifyRoute(ctx.request.method, ctx.request.path);
   const { config, route, upstream } = await modelsOf(configured, state, translator, ctx.request);
   const limit = config.max_request_body_size === 0 ? Number.MAX_SAFE_INTEGER : config.max_request_body_size;
-  const body = translator.parseBody(await ctx.request.body(limit));
+  const body = translator.parseBody(await ctx.request.body(limit), ctx.request);
   const clientModel = body.model;
   const model = resolveModel(clientModel, route, upstream).model;
-  const stream = kind === 'chat' && wantsStream(body.stream, config.response_streaming);
+  const stream = kind === 'chat' && wantsStream(body.stream, config.response_streaming, translator.format.modeFromRequest === true);
 
   const planned = await translator.plan({ config, state, kind, model, stream, body, request: ctx.request });
   local.plan = planned.plan;
@@ -58,13 +58,14 @@ export async function aiAccess({ ctx, config: configured, state, local }: PhaseI
 async function modelsOf(configured: AiProxyConfig, state: AiState, translator: Translator<any, any>, request: ClientRequest) {
   const config = state.templated ? renderModelTemplates(configured, request) : configured;
   const pinned = config.model.name || undefined;
-  const route: RouteModels = { pinned, aliases: state.templated ? compileAliases(config.model_aliases, pinned) : state.aliases };
+  const route: RouteModels = { pinned, aliases: state.templated ? compileAliases(config.model_aliases ?? translator.format.defaultAliases?.(pinned), pinned) : state.aliases };
   const upstream: UpstreamModels | undefined = await translator.backend.models?.(config, state.backend);
   return { config, route, upstream };
 }
 
-function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming']): boolean {
-  if (policy === 'always') return true;
+/** `fixed`: the request names its mode (Bedrock's operation), which `always` can't change (validation warns). */
+function wantsStream(asked: boolean, policy: AiProxyConfig['response_streaming'], fixed: boolean): boolean {
+  if (policy === 'always' && !fixed) return true;
   if (asked && policy === 'deny') throw new GatewayError('GW_ERR_AI_STREAMING_DENIED');
   return asked;
 }

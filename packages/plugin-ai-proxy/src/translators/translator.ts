@@ -79,8 +79,11 @@ export interface Translator<Body extends ParsedRequest = ParsedRequest, Plan ext
   readonly backend: Backend<Plan>;
   /** Kong route types this pair serves. */
   readonly routeTypes: readonly string[];
-  /** Read and check the client's body (the format's parser, told what this pair will look for). */
-  parseBody(bytes: Uint8Array): Body;
+  /**
+   * Read and check the client's body (the format's parser, told what this pair will look for). `request`
+   * for formats that carry part of the request outside the body (Bedrock: the model and operation in the path).
+   */
+  parseBody(bytes: Uint8Array, request?: ClientRequest): Body;
   /** Everything the upstream call needs, resolved once in `access` (errors surface before proxying). */
   plan(input: PlanInput<Body>): Promise<Planned<Plan>> | Planned<Plan>;
   /** Rewrite the response head for the client (the phases did the neutral part). */

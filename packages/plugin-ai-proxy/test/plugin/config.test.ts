@@ -53,6 +53,15 @@ describe('config schema', () => {
     expect(validate(config)).toEqual([]);
   });
 
+  it("accepts Kong's native Bedrock routes example (llm_format: bedrock)", () => {
+    const doc = yaml.load(readFileSync(new URL('kong/docs/bedrock-native-routes.yaml', FIXTURES), 'utf8')) as { config: Record<string, unknown> };
+    const text = JSON.stringify(doc.config).replaceAll('${key}', 'AKIDEXAMPLE').replaceAll('${secret}', 's');
+    const { ok, errors, config } = check(JSON.parse(text));
+    expect(errors).toEqual([]);
+    expect(ok).toBe(true);
+    expect(validate(config)).toEqual([]);
+  });
+
   it('is strict like Kong: unknown fields and out-of-range values fail', () => {
     expect(check({ ...minimal(), nope: 1 }).ok).toBe(false);
     expect(check({ ...minimal(), model: { provider: 'bedrock', options: { max_token: 5 } } }).ok).toBe(false);
@@ -103,7 +112,7 @@ describe('validate (Kong entity checks, gw support)', () => {
   });
 
   it('says what gw does not support yet, naming the supported pairs (translators/index.ts)', () => {
-    const pairs = '(supported llm_format → provider: anthropic → bedrock, anthropic → anthropic)';
+    const pairs = '(supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, bedrock → bedrock)';
     expect(validate({ ...base(), model: { provider: 'openai' } })).toEqual([
       { path: 'model.provider', message: `llm_format 'anthropic' with provider 'openai' is not supported yet by gw ${pairs}` },
     ]);
@@ -163,5 +172,14 @@ describe('validate (Kong entity checks, gw support)', () => {
     const issues = validate({ ...base(), llm_format: 'bedrock', route_type: 'llm/v1/completions', model: { provider: 'anthropic', options: { anthropic_version: 'v' } } });
     expect(issues.map((issue) => issue.message)).toContain("native provider options in llm_format can only be used with the 'llm/v1/chat' route_type");
     expect(issues.map((issue) => issue.message)).toContain("native llm_format 'bedrock' can only be used with the 'bedrock' model.provider");
+  });
+
+  it('warns, for llm_format bedrock, about options a native body does not get and a streaming policy the path overrides', () => {
+    const config = { ...base(), llm_format: 'bedrock', response_streaming: 'always', model: { provider: 'bedrock', name: 'meta.llama3-70b-instruct-v1:0', options: { max_tokens: 8192, anthropic_version: 'bedrock-2023-05-31', bedrock: { aws_region: 'us-east-1' } } } };
+    expect(validate(config as never).map((issue) => [issue.path, issue.severity])).toEqual([
+      ['model.options.max_tokens', 'warning'],
+      ['model.options.anthropic_version', 'warning'],
+      ['response_streaming', 'warning'],
+    ]);
   });
 });

@@ -42,7 +42,7 @@ async function failure(config: AiProxyConfig, path: string, query = '', method =
 
 /** What an unpinned Bedrock route in us-east-1 serves and lists by default: verified, not retired (Opus 4 is retired on Bedrock). */
 const LISTED = [
-  'claude-opus-4-6', 'claude-opus-4-5-20251101', 'claude-opus-4-1-20250805', 'claude-sonnet-4-6', 'claude-sonnet-4-5-20250929',
+  'claude-opus-5-5', 'claude-opus-4-6', 'claude-opus-4-5-20251101', 'claude-opus-4-1-20250805', 'claude-sonnet-4-6', 'claude-sonnet-4-5-20250929',
   'claude-sonnet-4-20250514', 'claude-3-7-sonnet-20250219', 'claude-haiku-4-5-20251001', 'claude-3-5-haiku-20241022',
 ];
 
@@ -52,13 +52,13 @@ describe('GET …/v1/models', () => {
     const page = await answer.json();
     expect(page.data.map((m: { id: string }) => m.id)).toEqual(LISTED);
     expect(page).toMatchObject({ has_more: false, first_id: LISTED[0], last_id: LISTED.at(-1) });
-    expect(page.data[4]).toEqual({
+    expect(page.data[5]).toEqual({
       type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z',
       lifecycle: 'active', line: 'sonnet', max_input_tokens: 200_000, max_tokens: 64_000,
       capabilities: null, deprecated_at: null, retires_at: null,
     });
     // No release date in an undated id: Anthropic's epoch; no limits in the catalogue: null.
-    expect(page.data[0]).toMatchObject({ id: 'claude-opus-4-6', display_name: 'Claude Opus 4.6', created_at: '1970-01-01T00:00:00Z', line: 'opus', max_tokens: null });
+    expect(page.data[1]).toMatchObject({ id: 'claude-opus-4-6', display_name: 'Claude Opus 4.6', created_at: '1970-01-01T00:00:00Z', line: 'opus', max_tokens: null });
     expect(fake.calls).toEqual(['errorFormat:anthropic']);
     expect(local.exchange).toBeUndefined();
     expect(fake.channels.get(AI_CALL.key)).toBeUndefined();
@@ -72,13 +72,13 @@ describe('GET …/v1/models', () => {
     expect(second.data.map((m: { id: string }) => m.id)).toEqual(LISTED.slice(4, 8));
     expect(second.has_more).toBe(true);
     const last = await json(config, '/v1/models', `limit=4&after_id=${LISTED[7]}`);
-    expect(last).toMatchObject({ has_more: false, first_id: LISTED[8], last_id: LISTED[8] });
+    expect(last).toMatchObject({ has_more: false, first_id: LISTED[8], last_id: LISTED[9] });
     // Backwards: the page just before before_id; has_more says whether more lie before it.
     const back = await json(config, '/v1/models', `limit=3&before_id=${LISTED[4]}`);
     expect(back.data.map((m: { id: string }) => m.id)).toEqual(LISTED.slice(1, 4));
     expect(back.has_more).toBe(true);
     expect((await json(config, '/v1/models', `limit=3&before_id=${LISTED[1]}`)).has_more).toBe(false);
-    const empty = await json(config, '/v1/models', `after_id=${LISTED[8]}`);
+    const empty = await json(config, '/v1/models', `after_id=${LISTED[9]}`);
     expect(empty).toEqual({ data: [], has_more: false, first_id: null, last_id: null });
   });
 
@@ -86,7 +86,7 @@ describe('GET …/v1/models', () => {
     const config = bedrockRoute();
     const retired = await json(config, '/v1/models', 'lifecycle[]=retired');
     expect(retired.data.map((m: { id: string; lifecycle: string }) => [m.id, m.lifecycle])).toEqual([['claude-opus-4-20250514', 'retired']]);
-    expect((await json(config, '/v1/models', 'lifecycle=active,retired')).data).toHaveLength(10);
+    expect((await json(config, '/v1/models', 'lifecycle=active,retired')).data).toHaveLength(11);
   });
 
   it('lists the models of a pinned route and its alias names, not every id its claude-* default accepts', async () => {
@@ -123,7 +123,7 @@ describe('GET …/v1/models/{id}', () => {
   });
 
   it('answers 404 not_found_error for a model the route does not serve', async () => {
-    for (const id of ['gpt-4o', 'claude-opus-5-5', 'claude-fable-5-1']) {
+    for (const id of ['gpt-4o', 'claude-sonnet-5-5', 'claude-fable-5-1']) {
       const error = await failure(bedrockRoute(), `/v1/models/${id}`);
       expect([error.code, error.status, error.anthropicType, error.message]).toEqual(['GW_ERR_AI_MODEL_NOT_FOUND', 404, 'not_found_error', `model '${id}' is not served by this route`]);
     }

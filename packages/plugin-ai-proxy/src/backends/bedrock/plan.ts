@@ -26,6 +26,8 @@ export interface BedrockPlan extends UpstreamPlan {
   body: BodyBytes;
   region: string;
   credentials: AwsCredentials;
+  /** Operation headers a Bedrock-native client set (guardrail, trace, accept…): signed and sent, over the defaults. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Region, credentials and endpoint: what every Bedrock call of an instance shares. */

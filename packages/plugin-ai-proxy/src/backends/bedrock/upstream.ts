@@ -21,6 +21,7 @@ export function applyBedrockPlan(plan: BedrockPlan, upstream: UpstreamRequest, d
   // with x-amzn-bedrock-accept.
   if (plan.stream) toSign['x-amzn-bedrock-accept'] = 'application/json';
   else toSign.accept = 'application/json';
+  if (plan.headers !== undefined) Object.assign(toSign, plan.headers);
   const signed = signBedrock({
     method: 'POST',
     host,

@@ -1,6 +1,6 @@
 import { GatewayError } from '@gw/plugin-api';
 import type { ModelOptions } from '../../config/types.js';
-import { BEDROCK_BETA_POLICY, type BetaPolicy } from './beta-policy.js';
+import { BEDROCK_BETA_POLICY, type BetaPolicy, type DependentField } from './beta-policy.js';
 import { decideBetas, fieldName, removeField } from './betas.js';
 import { readMembers, writeMembers, writeMembersPieces, type MemberSource, type RawMembers } from '../../shared/json-members.js';
 import { applyOptions, parseThinking } from '../../formats/anthropic/options.js';
@@ -47,25 +47,38 @@ export function toBedrockBody(input: BedrockBodyInput): BedrockBody {
 
   const skippedOptions = applyOptions(members, input.options);
   const decision = decideBetas(requested, input.policy ?? BEDROCK_BETA_POLICY, input.model);
-  for (const [top, fields] of decision.strip) {
+  stripDependentFields(members, input.body, decision.strip);
+  if (decision.forwarded.length > 0) members.set('anthropic_beta', latin1Of(JSON.stringify(decision.forwarded)));
+  members.set('anthropic_version', latin1Of(JSON.stringify(input.options?.anthropic_version ?? DEFAULT_BEDROCK_ANTHROPIC_VERSION)));
+  return { body: writeMembersPieces(members, input.body), betas: decision.forwarded, droppedBetas: decision.dropped, skippedOptions };
+}
+
+/**
+ * Remove from `members` (a copy of `source.members`) the fields of betas that are not forwarded
+ * (BetaDecision.strip). Returns whether anything was removed. Only a member that really changes is parsed
+ * and re-serialized; the others keep their exact text.
+ */
+export function stripDependentFields(members: RawMembers, source: MemberSource, strip: ReadonlyMap<string, readonly DependentField[]>): boolean {
+  let removed = false;
+  for (const [top, fields] of strip) {
     const raw = members.get(top);
     if (raw === undefined) continue;
     if (fields.some((field) => field.path === top)) {
       members.delete(top);
+      removed = true;
       continue;
     }
     // Parse a member only when a field name to strip occurs in its text at all.
-    const present = fields.filter((field) => mentions(input.body, top, raw, fieldName(field.path)));
+    const present = fields.filter((field) => mentions(source, top, raw, fieldName(field.path)));
     if (present.length === 0) continue;
     const value = parseMember(raw);
     let changed = false;
     for (const field of present) changed = removeField(value, field.path) || changed;
     // Only a member that really changed is re-serialized.
     if (changed) members.set(top, latin1Of(JSON.stringify(value)));
+    removed = removed || changed;
   }
-  if (decision.forwarded.length > 0) members.set('anthropic_beta', latin1Of(JSON.stringify(decision.forwarded)));
-  members.set('anthropic_version', latin1Of(JSON.stringify(input.options?.anthropic_version ?? DEFAULT_BEDROCK_ANTHROPIC_VERSION)));
-  return { body: writeMembersPieces(members, input.body), betas: decision.forwarded, droppedBetas: decision.dropped, skippedOptions };
+  return removed;
 }
 
 /** `raw.includes(`"${name}"`)`, answered from the body scan when it looked for `name` in this very text. */
@@ -85,9 +98,10 @@ function parseMember(raw: string): unknown {
   }
 }
 
-function bodyBetas(raw: string | undefined): string[] {
+/** The flags of a body's `anthropic_beta` member (raw text; strings only, others ignored). */
+export function bodyBetas(raw: string | undefined): string[] {
   if (raw === undefined) return [];
-  const value = JSON.parse(textOf(raw)) as unknown;
+  const value = parseMember(raw);
   return Array.isArray(value) ? value.filter((flag): flag is string => typeof flag === 'string') : [];
 }
 

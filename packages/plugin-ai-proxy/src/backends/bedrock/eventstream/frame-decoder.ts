@@ -31,6 +31,8 @@ const MAX_FRAME = 16 * 1024 * 1024;
 export interface Frame {
   headers: Readonly<FrameHeaders>;
   body: Buffer;
+  /** The whole message's bytes on the wire (prelude, headers, body, CRCs): a relay can pass frames on whole. */
+  length: number;
 }
 
 export interface FrameDecoder {
@@ -70,7 +72,7 @@ function decodeFrame(bytes: Buffer, start: number, total: number, memo: HeaderMe
     memo.block = strings ? Buffer.from(bytes.subarray(headersStart, headersEnd)) : undefined;
     memo.headers = Object.freeze(headers);
   }
-  return { headers: memo.headers, body: bytes.subarray(headersEnd, end) };
+  return { headers: memo.headers, body: bytes.subarray(headersEnd, end), length: total };
 }
 
 export function createFrameDecoder(): FrameDecoder {

@@ -10,7 +10,7 @@ const BINS = [
 function decodeAll(chunks: Uint8Array[]): Frame[] {
   const decoder = createFrameDecoder();
   const out: Frame[] = [];
-  for (const chunk of chunks) decoder.push(chunk, (m) => void out.push({ headers: m.headers, body: Buffer.from(m.body) }));
+  for (const chunk of chunks) decoder.push(chunk, (m) => void out.push({ headers: m.headers, body: Buffer.from(m.body), length: m.length }));
   decoder.end();
   return out;
 }
