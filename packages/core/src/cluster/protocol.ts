@@ -15,7 +15,6 @@
  *                      forward     a plugin status endpoint's whole answer (one without `cluster`)
  */
 import type { Failure, ResolvedSource } from '../lifecycle/controller.js';
-import type { StatusSnapshot } from '../status/status-app.js';
 
 export interface WorkerInit {
   source: ResolvedSource;
@@ -49,8 +48,6 @@ export interface ForwardedResponse {
   headers: [string, string][];
   body: string;
 }
-
-export type { StatusSnapshot };
 
 /** How long each call may take. */
 export const TIMEOUTS = {
