@@ -6,12 +6,14 @@
  * node:cluster hands to the workers in turn: both serve, and /status tells each one's count.
  */
 import http from 'node:http';
+import tls from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
-import { runGw, spawnGw, type GwProcess } from '../../packages/cli/test/support/gw-process.js';
+import { repoRoot, runGw, spawnGw, type GwProcess } from '../../packages/cli/test/support/gw-process.js';
 import { AWS_KEYS, MODEL } from './support/bedrock.js';
 import { eventually, readLogLines, tempDir, type LogLine } from './support/gateway.js';
 
@@ -329,5 +331,65 @@ describe('gw start --workers 2', () => {
     expect(await gw.exited).toBe(0);
     expect(gw.output().slice(from)).toMatch(/worker 1: asked by the primary: draining \d in-flight requests?[\s\S]*gw stopped/);
     await expectWholeOn('A', streams);
+  });
+});
+
+describe('gw start --workers 2 --ssl-listen', () => {
+  it('SIGHUP gives every worker the new certificate, read once by the primary; a pair that does not match is refused and the old one serves', { timeout: 60_000 }, async () => {
+    const fixtures = join(repoRoot, 'packages/core/test/fixtures/tls');
+    const tlsDir = tempDir('gw-workers-tls-');
+    const certFile = join(tlsDir, 'cert.pem');
+    const keyFile = join(tlsDir, 'key.pem');
+    const install = (cert: string, key: string) => {
+      writeFileSync(certFile, readFileSync(join(fixtures, cert)));
+      writeFileSync(keyFile, readFileSync(join(fixtures, key)));
+    };
+    install('cert.pem', 'key.pem');
+    writeFileSync(join(tlsDir, 'kong.yaml'), `_format_version: "3.0"\nservices:\n  - name: plain\n    url: http://127.0.0.1:${plain.A.port}\n    routes:\n      - name: plain\n        paths: [/plain]\n`);
+    const secure = spawnGw(['start', '-s', 'kong.yaml', '--port', '0', '--workers', '2', '--ssl-listen', '127.0.0.1:0', '--ssl-cert', certFile, '--ssl-cert-key', keyFile], { cwd: tlsDir });
+    try {
+      const port = Number((await secure.waitFor(/gw listening on https:\/\/127\.0\.0\.1:(\d+) \(TLS\)/))[1]);
+      /** The certificates six new connections are shown (node:cluster hands them to both workers). */
+      const presented = () =>
+        Promise.all(
+          Array.from({ length: 6 }, () =>
+            new Promise<string>((resolve, reject) => {
+              const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+                resolve(socket.getPeerX509Certificate()!.fingerprint256);
+                socket.end();
+              });
+              socket.on('error', reject);
+            }),
+          ),
+        ).then((all) => [...new Set(all)]);
+      const fingerprint = (file: string) => new X509Certificate(readFileSync(join(fixtures, file))).fingerprint256;
+      expect(await presented()).toEqual([fingerprint('cert.pem')]);
+
+      install('cert2.pem', 'key2.pem');
+      let mark = secure.output().length;
+      secure.child.kill('SIGHUP');
+      await secure.waitFor(/\[info\] reloaded the TLS certificate/, mark);
+      expect(await presented()).toEqual([fingerprint('cert2.pem')]);
+
+      install('cert.pem', 'key2.pem');
+      mark = secure.output().length;
+      secure.child.kill('SIGHUP');
+      await secure.waitFor(/\[error\] TLS certificate not reloaded: .*; the previous one keeps serving/, mark);
+      expect(secure.output()).not.toContain('PRIVATE KEY');
+      expect(await presented()).toEqual([fingerprint('cert2.pem')]);
+    } finally {
+      expect(await secure.stop()).toBe(0);
+    }
+  });
+});
+
+describe('gw start --workers 2 when a worker cannot start', () => {
+  it('stops the start: exit 1 naming the worker and why (the same config would fail the next one too)', { timeout: 60_000 }, async () => {
+    writeFileSync(join(dir, 'refused.yaml'), config('A', { extra: '  - name: picky\n    config: { refuse_on: "2" }\n' }));
+    const { GW_ADMIN_TOKEN: _token, ...noToken } = env;
+    const started = await runGw(['start', '-s', 'refused.yaml', '--port', '0', '--workers', '2', '--plugins', 'bundled,./picky.mjs'], { env: noToken, cwd: dir });
+    expect(started.code).toBe(1);
+    expect(started.stderr).toMatch(/^gw: error: worker 2 could not start: .*picky cannot start on worker 2/m);
+    expect(started.stdout).not.toContain('gw listening');
   });
 });
