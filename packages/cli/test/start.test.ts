@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -206,6 +206,19 @@ describe('gw start', () => {
 
     expect(lines(`${log}.1`).map((l) => (JSON.parse(l) as { upstream_uri: string }).upstream_uri)).toEqual(['/first']);
     expect(lines(log).map((l) => (JSON.parse(l) as { upstream_uri: string }).upstream_uri)).toEqual(['/second']);
+  });
+
+  it("writes a relative file-log path beside the config file, wherever gw was started from", async () => {
+    const sub = path.join(dir, 'relative-config');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(path.join(sub, 'kong.yaml'), readFileSync(writeConfig('relative-log.yaml', ['/a'], 'relative.json'), 'utf8'));
+    // Started from the config folder's parent, with the folder in the path (`-s relative-config/kong.yaml`).
+    gw = spawnGw(['start', '-s', 'relative-config/kong.yaml', '--port', '0', '--host', '127.0.0.1'], { env: { DECK_UPSTREAM: upstream.url }, cwd: dir });
+    const url = (await gw.waitFor(/listening on (\S+)/))[1];
+    await (await fetch(`${url}/a/x`)).text();
+    const log = path.join(sub, 'relative.json');
+    for (let i = 0; i < 500 && !existsSync(log); i++) await sleep(10);
+    expect(readFileSync(log, 'utf8')).toContain('"upstream_uri":"/x"');
   });
 
   it('does not start on an invalid file', async () => {

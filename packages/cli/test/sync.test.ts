@@ -157,4 +157,30 @@ describe('gw --help and --version', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("option '-p, --port <port>' argument 'eighty' is invalid. port must be an integer from 0 to 65535");
   });
+
+  it('warns about a file-log folder that does not exist, or a path that is a folder, naming where; relative paths from the file\'s folder', async () => {
+    const config = (logPath: string) => [
+      '_format_version: "3.0"',
+      'plugins:',
+      '  - name: file-log',
+      `    config: { path: ${logPath} }`,
+    ];
+    const missing = file('log-missing.yaml', config(path.join(dir, 'no-such-folder', 'gw.json')));
+    const result = await runGw(['sync', '-s', missing]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `warning: ${missing}:4:21 plugins[0].config.path: the folder ${path.join(dir, 'no-such-folder')} does not exist: ` +
+        'lines wait in memory (bounded) and are written once it is created\n',
+    );
+
+    const folder = file('log-folder.yaml', config(dir));
+    expect((await runGw(['sync', '-s', folder])).stderr).toContain(`plugins[0].config.path: ${dir} is a folder, not a file`);
+
+    // Relative: against the config file's folder, whatever the working directory.
+    const relative = file('log-relative.yaml', config('gw-relative.json'));
+    const fine = await runGw(['sync', '-s', path.basename(relative)], { cwd: dir });
+    expect(fine.stderr).toBe('');
+    const elsewhere = await runGw(['sync', '-s', relative], { cwd: path.dirname(dir) });
+    expect(elsewhere.stderr).toBe('');
+  });
 });

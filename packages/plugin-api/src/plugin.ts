@@ -25,6 +25,12 @@ export interface ConfigIssue {
   severity?: 'error' | 'warning';
 }
 
+/** Where a config is being checked. */
+export interface ValidateContext {
+  /** The folder relative paths in this plugin's config resolve against: its file's folder (`init` gets the same). */
+  configDir: string;
+}
+
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
@@ -90,8 +96,12 @@ export interface PluginDefinition<Config = Record<string, unknown>, State = unde
   scopes?: PluginScopes;
   /** What `protocols` may list, and its default; Kong's generic rule when absent. */
   protocols?: PluginProtocols;
-  /** Cross-field rules that JSON Schema can't express (Kong's entity_checks). */
-  validate?(config: Config): ConfigIssue[];
+  /**
+   * Cross-field rules that JSON Schema can't express (Kong's entity_checks), and warnings about the
+   * environment the config will meet (a log folder that doesn't exist). Runs at every load: `gw sync`,
+   * `gw start`, reloads; keep it quick and free of side effects.
+   */
+  validate?(config: Config, context?: ValidateContext): ConfigIssue[];
   /**
    * The format of gw's own errors on requests this instance applies to, from the start of the request:
    * ai-proxy answers `anthropic`, so a 401 from key-auth (which runs first) still reaches Claude Code in

@@ -2,8 +2,9 @@
  * file-log config: the JSON Schema (schema/config.schema.json) plus the rules it can't phrase the way
  * Kong does (the filename rule's message) or that are gw's own (no Lua, custom_fields keys).
  */
-import { readFileSync } from 'node:fs';
-import type { ConfigIssue, JsonSchema, JsonValue } from '@gw/plugin-api';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ConfigIssue, JsonSchema, JsonValue, ValidateContext } from '@gw/plugin-api';
 import { splitFieldKey } from './custom-fields.js';
 
 export interface FileLogConfig {
@@ -68,10 +69,13 @@ function customFieldIssues(fields: unknown): ConfigIssue[] {
  * gw's rules beyond the schema. Repeats the filename rule so a caller without the schema (or without
  * `x-message` support) still gets Kong's message; tolerates input the schema would reject.
  */
-export function validateConfig(config: FileLogConfig): ConfigIssue[] {
+export function validateConfig(config: FileLogConfig, context?: ValidateContext): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (typeof config.path === 'string' && !KONG_FILENAME.test(config.path)) {
     issues.push({ path: 'path', message: INVALID_FILENAME });
+  } else if (typeof config.path === 'string' && context !== undefined) {
+    const warning = whereLinesGo(resolve(context.configDir, config.path));
+    if (warning !== undefined) issues.push({ path: 'path', message: warning, severity: 'warning' });
   }
   const lua = config.custom_fields_by_lua;
   if (lua !== undefined && lua !== null && !(typeof lua === 'object' && Object.keys(lua).length === 0)) {
@@ -79,4 +83,37 @@ export function validateConfig(config: FileLogConfig): ConfigIssue[] {
   }
   issues.push(...customFieldIssues(config.custom_fields));
   return issues;
+}
+
+/**
+ * What the first write would find out, said at `gw sync` and `gw start` instead: a folder that doesn't
+ * exist or can't be written, a path that is a folder. Not an error: the writer keeps lines in memory and
+ * retries, so a folder made after start (a volume mounted late) still gets every line. A symlink is
+ * followed, as Kong's file-log follows it.
+ */
+function whereLinesGo(file: string): string | undefined {
+  const folder = dirname(file);
+  const kept = 'lines wait in memory (bounded) and are written once it is';
+  try {
+    if (statSync(file).isDirectory()) return `${file} is a folder, not a file: nothing can be logged there`;
+  } catch {
+    // No such file yet: the writer creates it in its folder.
+  }
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    return `the folder ${folder} does not exist: ${kept} created`;
+  }
+  if (!isFolder) return `${folder} is not a folder: nothing can be logged to ${file}`;
+  try {
+    accessSync(folder, constants.W_OK);
+    accessSync(file, constants.F_OK);
+    accessSync(file, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    return `${file} cannot be written (${code ?? 'unknown error'}): ${kept} writable`;
+  }
+  return undefined;
 }

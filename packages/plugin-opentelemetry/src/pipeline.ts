@@ -8,6 +8,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { PluginServices } from '@gw/plugin-api';
+import { outboundAgents, readProxyEnv } from '@gw/proxy-env';
 import { propagationOf, queueOf, type OpenTelemetryConfig } from './config.js';
 import { createSpanQueue, type QueueCounters, type SpanQueue } from './queue.js';
 import { kongSampler } from './sampler.js';
@@ -31,6 +32,11 @@ export function createPipeline(endpoint: string, config: OpenTelemetryConfig, se
     timeoutMillis: Math.max(1, config.connect_timeout + config.send_timeout + config.read_timeout),
     // The queue decides how many batches are in flight (concurrency_limit), not the exporter.
     concurrencyLimit: 1_000,
+    // Through the outbound proxy the environment names (NO_PROXY respected), as gw's other calls go;
+    // without one, the exporter's own keep-alive agent.
+    ...(readProxyEnv(process.env).settings === undefined
+      ? {}
+      : { httpAgentOptions: (protocol: string) => (protocol === 'https:' ? outboundAgents().httpsAgent : outboundAgents().httpAgent) }),
   });
   const queue = createSpanQueue(exporter, queueOf(config), counters);
   const provider = new TracerProvider({

@@ -171,7 +171,9 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
   for (const r of collected.routes) checkRoute(r, report);
   for (const c of collected.consumers) checkConsumer(c, report);
   const declared = declaredPlugins(docs);
-  for (const p of collected.plugins) checkPlugin(p, options.plugins, report, warn, declared);
+  // A plugin's relative paths resolve against its file's folder, as at init (runtime/plan.ts).
+  const dirOf = (fileIndex: number) => dirname(resolve(sources[fileIndex]!.file));
+  for (const p of collected.plugins) checkPlugin(p, options.plugins, report, warn, declared, dirOf);
   for (const e of collected.certificates) checkCertificate(e, report, warn);
   const now = options.now ?? Math.floor(Date.now() / 1000);
   for (const e of collected.caCertificates) checkCaCertificate(e, now, report, warn);

@@ -26,7 +26,14 @@ const ENTERPRISE_FIELDS: Record<string, string> = {
  * `declared`: plugin names the files define through Enterprise/Konnect entities (cloned_plugins,
  * custom_plugins), refused on their own; an instance of one is named as such, not as unknown.
  */
-export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: Report, warn: Report, declared: ReadonlyMap<string, string> = new Map()): boolean {
+export function checkPlugin(
+  item: PluginItem,
+  registry: PluginRegistry,
+  report: Report,
+  warn: Report,
+  declared: ReadonlyMap<string, string> = new Map(),
+  dirOf: (fileIndex: number) => string = () => process.cwd(),
+): boolean {
   const raw = item.raw;
   const o = item.origin;
   for (const [field, message] of Object.entries(ENTERPRISE_FIELDS)) {
@@ -72,7 +79,7 @@ export function checkPlugin(item: PluginItem, registry: PluginRegistry, report: 
   }
   let issues;
   try {
-    issues = plugin.validate?.(raw.config) ?? [];
+    issues = plugin.validate?.(raw.config, { configDir: dirOf(o.fileIndex) }) ?? [];
   } catch (err) {
     report(o, ['config'], `plugin '${name}' failed to check its config: ${err instanceof Error ? err.message : String(err)}`);
     return false;

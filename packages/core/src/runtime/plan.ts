@@ -66,7 +66,8 @@ export async function createPluginPlan(config: GatewayConfig, registry: PluginRe
       if (!entity.enabled || !runsOnHttp(entity.protocols)) continue;
       const plugin = registry.get(entity.name);
       if (plugin === undefined) throw new Error(`plugin '${entity.name}' is not installed (${entity.location.file}:${entity.location.line})`);
-      const configDir = entity.location.file ? path.dirname(path.resolve(config.baseDir, entity.location.file)) : config.baseDir;
+      // The file's name is as the user gave it (relative to the working directory), as the loader read it.
+      const configDir = entity.location.file ? path.dirname(path.resolve(entity.location.file)) : config.baseDir;
       const state = plugin.init ? await plugin.init(entity.config, { logger: opts.logger, configDir, pluginId: entity.id, nodeId: opts.nodeId ?? NODE_ID }) : undefined;
       instances.push({ name: entity.name, plugin, entity, config: entity.config, state });
     }

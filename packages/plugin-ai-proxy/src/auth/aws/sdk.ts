@@ -7,6 +7,7 @@
  * and STS AssumeRole for Kong's `aws_assume_role_arn`. Endpoints follow the SDK's AWS_ENDPOINT_URL_*
  * variables (STS, SSO, SSO OIDC).
  */
+import { outboundAgents, readProxyEnv } from '@gw/proxy-env';
 import type { AwsCredentials } from './identity.js';
 import type { CredentialSource } from './held.js';
 
@@ -18,6 +19,26 @@ let providers: Promise<Providers> | undefined;
 function sdk(): Promise<Providers> {
   providers ??= import('@aws-sdk/credential-providers');
   return providers;
+}
+
+type NodeHttpHandler = import('@smithy/node-http-handler').NodeHttpHandler;
+
+let proxied: Promise<{ requestHandler?: NodeHttpHandler }> | undefined;
+
+/**
+ * The SDK clients' config for the calls the chain makes (STS, SSO, SSO OIDC): through the outbound proxy
+ * the environment names (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), as gw's upstream calls go; the SDK reads no
+ * proxy variable itself. Metadata and container credential addresses never go through it. Without a proxy
+ * variable the SDK's own handler is kept.
+ */
+function clientConfig(): Promise<{ requestHandler?: NodeHttpHandler }> {
+  proxied ??= (async () => {
+    if (readProxyEnv(process.env).settings === undefined) return {};
+    const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+    const { httpAgent, httpsAgent } = outboundAgents();
+    return { requestHandler: new NodeHttpHandler({ httpAgent, httpsAgent }) };
+  })();
+  return proxied;
 }
 
 /** Where the SDK's few warnings go (e.g. both AWS_PROFILE and environment keys set); its debug chatter goes nowhere. */
@@ -51,10 +72,10 @@ function toCredentials(c: SdkCredentials): AwsCredentials {
  */
 export function sdkChain(region: string, logger: SdkLogger): { source: CredentialSource; reset(): void } {
   let chain: Promise<(options?: object) => Promise<SdkCredentials>> | undefined;
-  const init = { parentClientConfig: { region }, logger: sdkLogger(logger) };
+  const init = async () => ({ parentClientConfig: { region }, clientConfig: await clientConfig(), logger: sdkLogger(logger) });
   return {
     source: async () => {
-      chain ??= sdk().then((p) => p.fromNodeProviderChain(init) as (options?: object) => Promise<SdkCredentials>);
+      chain ??= Promise.all([sdk(), init()]).then(([p, options]) => p.fromNodeProviderChain(options) as (options?: object) => Promise<SdkCredentials>);
       try {
         return toCredentials(await (await chain)());
       } catch (error) {
@@ -64,7 +85,7 @@ export function sdkChain(region: string, logger: SdkLogger): { source: Credentia
         const profile = process.env.AWS_PROFILE;
         if (!profile || !(error instanceof Error) || !NONE.test(error.message)) throw error;
         const p = await sdk();
-        return toCredentials((await p.fromIni({ ...init, profile })()) as SdkCredentials);
+        return toCredentials((await p.fromIni({ ...(await init()), profile })()) as SdkCredentials);
       }
     },
     reset: () => {
@@ -85,11 +106,11 @@ export interface AssumeRole {
 export function sdkAssumeRole(base: CredentialSource, role: AssumeRole, logger: SdkLogger): CredentialSource {
   let provider: Promise<() => Promise<SdkCredentials>> | undefined;
   return async () => {
-    provider ??= sdk().then((p) =>
+    provider ??= Promise.all([sdk(), clientConfig()]).then(([p, proxy]) =>
       p.fromTemporaryCredentials({
         masterCredentials: base,
         params: { RoleArn: role.roleArn, RoleSessionName: role.sessionName },
-        clientConfig: { region: role.region, ...(role.endpoint ? { endpoint: role.endpoint } : {}) },
+        clientConfig: { region: role.region, ...(role.endpoint ? { endpoint: role.endpoint } : {}), ...proxy },
         logger: sdkLogger(logger),
       }) as () => Promise<SdkCredentials>);
     return toCredentials(await (await provider)());
