@@ -322,6 +322,56 @@ describe('gw start --workers 2', () => {
     expect(readLogLines(join(dir, 'config-A.log.1')).filter((l) => String(l.request.headers['x-test-id']).startsWith('rotated-'))).toEqual([]);
   });
 
+  it('takes 10 admin applies under load with zero failed requests, each answered by one config on both workers', { timeout: 90_000 }, async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const failures: string[] = [];
+    const servedBy = { A: 0, B: 0 };
+    let stop = false;
+    const get = () =>
+      new Promise<void>((resolve) => {
+        http
+          .get(`${proxy}/plain/load`, { agent }, (res) => {
+            res.resume();
+            res.on('end', () => {
+              const side = res.headers['x-served-by'];
+              if (res.statusCode === 200 && (side === 'A' || side === 'B')) servedBy[side]++;
+              else failures.push(`status ${res.statusCode}`);
+              resolve();
+            });
+          })
+          .on('error', (error) => {
+            failures.push(error.message);
+            resolve();
+          });
+      });
+    const loops = Array.from({ length: 8 }, async () => {
+      while (!stop) await get();
+    });
+    const applied: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const answer = await adminFetch('/config', { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: config(i % 2 === 0 ? 'B' : 'A', { literal: true }) });
+      applied.push(answer.status);
+      await answer.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    stop = true;
+    await Promise.all(loops);
+    agent.destroy();
+    expect(applied).toEqual(Array.from({ length: 10 }, () => 201));
+    expect(failures).toEqual([]);
+    expect(servedBy.A).toBeGreaterThan(0);
+    expect(servedBy.B).toBeGreaterThan(0);
+    // Every request was logged by the file-log of the config whose upstream answered it.
+    await eventually(() => [...logOf('A'), ...logOf('B')].filter((l) => l.request.uri === '/plain/load').length >= servedBy.A + servedBy.B, 'every load line');
+    for (const side of ['A', 'B'] as const) {
+      for (const l of logOf(side).filter((line) => line.request.uri === '/plain/load')) {
+        expect(l.response.headers['x-served-by']).toBe(side);
+        expect(l.route.tags).toEqual([`config-${side}`]);
+      }
+    }
+    await expectServedBy('A', 'after-load-');
+  });
+
   it('SIGTERM drains: not ready, streams in flight finish, every worker and the primary exit 0', { timeout: 60_000 }, async () => {
     const streams = await streamsInFlight('A', 'drain-a');
     const from = gw.output().length;
