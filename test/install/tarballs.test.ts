@@ -1,6 +1,7 @@
 /**
  * gw as a user gets it outside a checkout: every user-installable package packed with `pnpm pack`, the
- * tarballs installed with npm into an empty folder (third-party dependencies from the registry), then the
+ * tarballs installed with npm into an empty folder (third-party dependencies from the registry), by the two
+ * scripts the container image runs (scripts/pack.mjs, scripts/install-packs.mjs), then the
  * installed `gw` run there: --version, sync and start on the Claude Code → Bedrock example against the
  * (installed) Bedrock emulator, called with the real @anthropic-ai/sdk; usage over a log (its page inlines
  * the installed chart.js); and the example custom plugin, packed and installed the same way, loaded with
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
 import { DEFAULT_CREDENTIALS } from '@gw/bedrock-emulator';
-import { describeRun, pnpm, run, start, type LongRunning } from '../support/commands.js';
+import { describeRun, run, start, type LongRunning } from '../support/commands.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /**
@@ -55,24 +56,17 @@ beforeAll(async () => {
   app = join(work, 'app');
   mkdirSync(app);
 
-  const dirs = [...PACKAGES, CUSTOM_PLUGIN];
-  for (const dir of dirs) {
-    if (dir.startsWith('packages/') && !existsSync(join(repoRoot, dir, 'dist/index.js'))) {
-      throw new Error(`${dir}/dist is missing: run the root \`test\` script (it builds first) or \`pnpm build\``);
-    }
-  }
-  const { command, args } = pnpm();
-  const filters = dirs.flatMap((dir) => ['--filter', manifest(dir).name]);
-  const packed = await run(command, [...args, '--recursive', ...filters, 'pack', '--pack-destination', packs], { cwd: repoRoot, timeoutMs: 120_000 });
-  if (packed.code !== 0) throw new Error(describeRun('pnpm pack', packed));
-  const tarballs = dirs.map((dir) => join(packs, tarballName(dir)));
-  const missing = tarballs.filter((file) => !existsSync(file));
-  if (missing.length > 0) throw new Error(`pnpm pack made ${readdirSync(packs).join(', ')}; missing ${missing.join(', ')}`);
+  // The two scripts the container image runs too (examples/deploy/Dockerfile): what is tested is what ships.
+  const packed = await run(process.execPath, [join(repoRoot, 'scripts/pack.mjs'), packs, join(repoRoot, CUSTOM_PLUGIN)], { cwd: repoRoot, timeoutMs: 120_000 });
+  if (packed.code !== 0) throw new Error(describeRun('node scripts/pack.mjs', packed));
+  const tarballs = packed.stdout.trim().split('\n');
+  const expected = [...PACKAGES, CUSTOM_PLUGIN].map((dir) => join(packs, tarballName(dir)));
+  if (tarballs.join('\n') !== expected.join('\n')) throw new Error(`pack.mjs made ${tarballs.join(', ')}; expected ${expected.join(', ')}`);
 
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'gw-install-check', private: true }));
-  const npmArgs = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', '--cache', join(repoRoot, '.cache/npm'), ...tarballs];
-  const installed = await run('npm', npmArgs, { cwd: app, timeoutMs: 280_000 });
-  if (installed.code !== 0) throw new Error(describeRun(`npm ${npmArgs.join(' ')}`, installed));
+  const flags = ['--prefer-offline', '--cache', join(repoRoot, '.cache/npm')];
+  const installed = await run(process.execPath, [join(repoRoot, 'scripts/install-packs.mjs'), packs, app, ...flags], { cwd: app, timeoutMs: 280_000 });
+  if (installed.code !== 0) throw new Error(describeRun('node scripts/install-packs.mjs', installed));
 }, 300_000);
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { runUsage } from './commands/usage.js';
 import { DIMENSIONS, parseTimeBound, type Dimension } from '@gw/usage-report';
 import { runDiff } from './commands/diff.js';
 import { runDump } from './commands/dump.js';
+import { autoWorkers } from './commands/start-cluster.js';
 import { describeError, err } from './output.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -125,6 +126,11 @@ function createProgram(action: (run: Run) => (...params: unknown[]) => Promise<v
         .argParser(integer('client header timeout', 0, 24 * 3600 * 1000)),
     )
     .addOption(
+      new Option('--workers <n|auto>', 'serve with N worker processes sharing the listeners (auto: one per core); a primary holds the status and admin listeners and replaces a worker that dies')
+        .env('GW_WORKERS')
+        .argParser(workerCount),
+    )
+    .addOption(
       new Option('--idle-gc <ms>', 'once idle this long after a burst, run a full GC so its memory goes back (0: off)')
         .default(10_000)
         .argParser(integer('idle GC delay', 0, 24 * 3600 * 1000)),
@@ -236,6 +242,12 @@ function onOff(what: string) {
     if (v === 'off' || v === 'false' || v === '0') return false;
     throw new InvalidArgumentError(`${what} must be on or off, got '${value}'`);
   };
+}
+
+/** `auto` (one per core) or 1…1024. */
+function workerCount(value: string): number {
+  if (value.trim().toLowerCase() === 'auto') return autoWorkers();
+  return integer('--workers', 1, 1024)(value.trim());
 }
 
 function integer(what: string, min: number, max: number) {

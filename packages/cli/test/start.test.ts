@@ -217,7 +217,9 @@ describe('gw start', () => {
     const url = (await gw.waitFor(/listening on (\S+)/))[1];
     await (await fetch(`${url}/a/x`)).text();
     const log = path.join(sub, 'relative.json');
-    for (let i = 0; i < 500 && !existsSync(log); i++) await sleep(10);
+    // file-log opens the file, then writes the line: wait for the line, not for the file.
+    const logged = () => existsSync(log) && readFileSync(log, 'utf8').includes('"upstream_uri":"/x"');
+    for (let i = 0; i < 500 && !logged(); i++) await sleep(10);
     expect(readFileSync(log, 'utf8')).toContain('"upstream_uri":"/x"');
   });
 

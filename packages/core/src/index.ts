@@ -15,7 +15,7 @@ export { parseHeaderPolicy, DEFAULT_HEADERS, DEFAULT_HEADERS_UPSTREAM, type Head
 export { buildLogRecord, parseQuery, type LogInput } from './log/record.js';
 export { REDACTED, ALWAYS_REDACTED, redactHeaders } from './log/redact.js';
 // Lifecycle: the one controller of a running gateway (signals, admin API, a cluster primary)
-export { createLifecycle, describeConfig, type ConfigSource, type Failure, type Lifecycle, type LifecycleOptions, type ReloadOutcome, type Snapshot, type Staged } from './lifecycle/controller.js';
+export { createLifecycle, describeConfig, DEFAULT_STAGE_TIMEOUT_MS, type ConfigSource, type Failure, type Lifecycle, type LifecycleOptions, type LifecycleTarget, type ReloadOutcome, type ResolvedSource, type Snapshot, type Staged } from './lifecycle/controller.js';
 export { followSignals, type SignalOptions } from './lifecycle/signals.js';
 export { readTls } from './lifecycle/tls.js';
 export { configurationHash } from './lifecycle/config-hash.js';
@@ -24,3 +24,6 @@ export { createAdminApp, type AdminAppOptions } from './admin/admin-app.js';
 export { adminListenRefusal, UNAUTHORIZED_MESSAGE } from './admin/auth.js';
 export { adminEntities, type AdminEntities } from './admin/entities.js';
 export { declarativeConfig } from './admin/declarative.js';
+// Cluster (gw start --workers N): the primary and its workers
+export { createPrimary, type Primary, type PrimaryOptions } from './cluster/primary.js';
+export { runWorker, type WorkerOptions } from './cluster/worker.js';

@@ -38,6 +38,17 @@ export interface NodeStatus {
 export interface StatusEndpoint {
   path: string;
   handle(request: Request, node: NodeStatus): Response | Promise<Response>;
+  /**
+   * With `gw start --workers N`, the status listener is served by the primary, which holds no requests:
+   * each worker's `collect` gives its part (JSON, or structured-clone data), and the primary's `combine`
+   * makes the answer from all of them (the prometheus plugin sums its counters across workers). `node`
+   * there is the whole node: counters summed over the workers. Without `cluster`, the primary asks one
+   * worker's `handle`, and the answer covers that worker only.
+   */
+  cluster?: {
+    collect(request: Request, node: NodeStatus): unknown;
+    combine(parts: unknown[], request: Request, node: NodeStatus): Response | Promise<Response>;
+  };
 }
 
 /** One sample of a plugin metric; label values must come from a small, fixed set (never request data). */

@@ -103,7 +103,8 @@ export function nodeMetrics(registry: Registry) {
       registers,
     }),
     requests: new Gauge({ name: 'kong_nginx_requests_total', help: 'Number of requests total', labelNames: ['node_id', 'subsystem'] as const, registers }),
-    nodeInfo: new Gauge({ name: 'kong_node_info', help: 'Kong Node metadata information', labelNames: ['node_id', 'version'] as const, registers }),
+    // With several workers (gw start --workers) their values are summed, but for these three: one node, one config.
+    nodeInfo: new Gauge({ name: 'kong_node_info', help: 'Kong Node metadata information', labelNames: ['node_id', 'version'] as const, registers, aggregator: 'first' }),
     workerMemory: new Gauge({
       name: 'kong_memory_workers_lua_vms_bytes',
       help: 'Allocated bytes in worker Lua VM',
@@ -117,12 +118,14 @@ export function nodeMetrics(registry: Registry) {
       help: "The configuration hash as a number (as Kong's kong_data_plane_config_hash): equal on nodes serving the same configuration",
       labelNames: ['node_id'] as const,
       registers,
+      aggregator: 'first',
     }),
     configLoaded: new Gauge({
       name: 'gw_config_loaded_timestamp_seconds',
       help: 'When the configuration now serving was loaded (start or SIGHUP reload), seconds since epoch',
       labelNames: ['node_id'] as const,
       registers,
+      aggregator: 'max',
     }),
   };
 }

@@ -46,6 +46,14 @@ export function createPrometheusPlugin(): PluginDefinition<PrometheusConfig, Pro
           const e = await engine();
           return new Response(await e.scrape(status, live.size > 0), { headers: { 'content-type': e.contentType } });
         },
+        // gw start --workers: each worker's counters, summed by prom-client's cluster aggregation in the primary.
+        cluster: {
+          collect: async (_request, status) => (await engine()).collect(status, live.size > 0),
+          async combine(parts) {
+            const e = await engine();
+            return new Response(await e.combine(parts), { headers: { 'content-type': e.contentType } });
+          },
+        },
       },
     ],
   });

@@ -1,13 +1,17 @@
 /**
  * `gw start`: load, serve, and hand the running gateway to the lifecycle controller (@gw/core lifecycle/),
- * which the signals (SIGHUP reload, SIGUSR1 reopen, SIGTERM/SIGINT drain) and the admin API call.
+ * which the signals (SIGHUP reload, SIGUSR1 reopen, SIGTERM/SIGINT drain) and the admin API call. With
+ * `--workers N`, this process is the cluster's primary (start-cluster.ts) and the same command, run by
+ * node:cluster, its workers.
  */
-import { adminListenRefusal, createAdminApp, createGateway, createLifecycle, describeConfig, findOpenRoutes, followSignals, isLoopback, openRouteWarnings, parseHeaderPolicy, readTls, type GatewayConfig, type PluginRegistry } from '@gw/core';
-import { describeProxySettings, readProxyEnv } from '@gw/proxy-env';
+import cluster from 'node:cluster';
+import { adminListenRefusal, createAdminApp, createGateway, createLifecycle, describeConfig, findOpenRoutes, followSignals, isLoopback, openRouteWarnings, parseHeaderPolicy, readTls, type GatewayConfig, type GatewayOptions, type PluginRegistry } from '@gw/core';
+import { describeProxySettings, readProxyEnv, type ProxySettings } from '@gw/proxy-env';
 import { loadPlugins, readConfig, stdinOf } from '../load.js';
 import { describeError, err, out, plural, printProblems, stderrLogger } from '../output.js';
+import { runPrimary, runWorkerProcess } from './start-cluster.js';
 
-type ListenAddress = { host: string | undefined; port: number };
+export type ListenAddress = { host: string | undefined; port: number };
 
 export interface StartOptions {
   state: string[];
@@ -27,11 +31,14 @@ export interface StartOptions {
   sslCertKey?: string;
   adminListen?: ListenAddress;
   adminToken?: string;
+  /** `--workers N` (a number, or `auto`: resolved by the flag's parser); absent: one process. */
+  workers?: number;
   debug?: boolean;
 }
 
 /** Resolves with the exit code once the gateway has stopped. */
 export async function runStart(opts: StartOptions): Promise<number> {
+  if (cluster.isWorker) return runWorkerProcess(opts);
   const refusal = checkFlags(opts);
   if (refusal) {
     err(`gw: error: ${refusal}`);
@@ -51,6 +58,7 @@ export async function runStart(opts: StartOptions): Promise<number> {
   }
   for (const warning of proxyEnv.warnings) err(`warning: ${warning}`);
   const plugins = await loadPlugins(opts.state, opts.plugins);
+  if (opts.workers !== undefined) return runPrimary(opts, { plugins, tls: tls && tlsFiles ? { files: tlsFiles, pair: tls } : undefined, proxyEnv: proxyEnv.settings });
   const loaded = await readConfig(opts.state, plugins, 'expand');
   if (!loaded.ok) {
     printProblems(loaded.problems);
@@ -60,19 +68,9 @@ export async function runStart(opts: StartOptions): Promise<number> {
   for (const warning of loaded.warnings) err(`warning: ${warning}`);
   warnOpenRoutes(loaded.config, plugins, opts);
 
-  // Both values were checked when the flags were parsed.
-  const headerPolicy = parseHeaderPolicy(opts.headers, opts.headersUpstream);
-  const gateway = await createGateway({
-    config: loaded.config,
-    plugins,
-    logger: stderrLogger,
-    idleGcMs: opts.idleGc,
-    clientBodyTimeoutMs: opts.clientBodyTimeout,
-    clientHeaderTimeoutMs: opts.clientHeaderTimeout,
-    underscoresInHeaders: opts.underscoresInHeaders,
-    headerPolicy,
-    outboundProxy: proxyEnv.settings,
-  });
+  const gatewaySettings = settingsOf(opts, proxyEnv.settings);
+  const { headerPolicy } = gatewaySettings;
+  const gateway = await createGateway({ ...gatewaySettings, config: loaded.config, plugins, logger: stderrLogger });
   const lifecycle = createLifecycle({
     gateway,
     plugins,
@@ -128,6 +126,19 @@ export async function runStart(opts: StartOptions): Promise<number> {
   return stopped;
 }
 
+/** The gateway's settings from the flags (the same in one process and in every worker). */
+export function settingsOf(opts: StartOptions, outboundProxy: ProxySettings | undefined) {
+  return {
+    idleGcMs: opts.idleGc,
+    clientBodyTimeoutMs: opts.clientBodyTimeout,
+    clientHeaderTimeoutMs: opts.clientHeaderTimeout,
+    underscoresInHeaders: opts.underscoresInHeaders,
+    // Both values were checked when the flags were parsed.
+    headerPolicy: parseHeaderPolicy(opts.headers, opts.headersUpstream),
+    outboundProxy,
+  } satisfies Omit<GatewayOptions, 'config' | 'plugins'>;
+}
+
 /** Flag combinations refused before anything starts. */
 function checkFlags(opts: StartOptions): string | undefined {
   if (!opts.sslListen && (opts.sslCert || opts.sslCertKey)) return '--ssl-cert and --ssl-cert-key need --ssl-listen';
@@ -138,21 +149,21 @@ function checkFlags(opts: StartOptions): string | undefined {
 }
 
 /** The proxy listeners' addresses that other machines can reach (none with the default 127.0.0.1). */
-function exposedHost(opts: StartOptions): string | undefined {
+export function exposedHost(opts: StartOptions): string | undefined {
   const hosts = [opts.host, ...(opts.sslListen ? [opts.sslListen.host ?? opts.host] : [])];
   return hosts.find((host) => !isLoopback(host));
 }
 
 /** Routes that spend the gateway's credentials without authentication; louder when the listener is exposed. */
-function warnOpenRoutes(config: GatewayConfig, plugins: PluginRegistry, opts: StartOptions): void {
+export function warnOpenRoutes(config: GatewayConfig, plugins: PluginRegistry, opts: StartOptions): void {
   const host = exposedHost(opts);
   for (const warning of openRouteWarnings(findOpenRoutes(config, plugins), host === undefined ? undefined : { host })) err(`warning: ${warning}`);
 }
 
-function hostPort(address: { host: string; port: number }): string {
+export function hostPort(address: { host: string; port: number }): string {
   return `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
-function url(address: { host: string; port: number }, scheme = 'http'): string {
+export function url(address: { host: string; port: number }, scheme = 'http'): string {
   return `${scheme}://${hostPort(address)}`;
 }

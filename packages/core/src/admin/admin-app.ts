@@ -40,6 +40,8 @@ export interface AdminAppOptions {
   headerPolicy?: Pick<HeaderPolicy, 'server' | 'adminLatency'>;
   /** Settings shown under `configuration` in GET / (Kong shows kong.conf there), e.g. proxy_listen. */
   configuration?: Json;
+  /** A cluster primary's workers, for `pids.workers` in GET / (as Kong lists its nginx workers). */
+  workerPids?: () => number[];
   logger: Logger;
 }
 
@@ -85,7 +87,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
       edition: 'community',
       hostname: hostname(),
       node_id: nodeId,
-      pids: { master: process.pid },
+      pids: options.workerPids ? { master: process.pid, workers: options.workerPids() } : { master: process.pid },
       plugins: { available_on_server: available, enabled_in_cluster: [...new Set(config.plugins.map((p) => p.name))].sort() },
       configuration: { database: 'off', role: 'traditional', ...options.configuration },
       configuration_hash: hash,

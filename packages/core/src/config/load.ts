@@ -3,7 +3,7 @@
  * JSON Schema → plugin config schemas → references and Kong rules → normalized GatewayConfig.
  * Every problem is collected; nothing stops at the first one.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { PluginRegistry } from '../runtime/registry.js';
 import { formatProblem } from './model.js';
@@ -52,6 +52,24 @@ export interface LoadOptions {
   keepDocuments?: boolean;
   /** The clock, in seconds (created_at, certificate expiry); tests fix it. */
   now?: number;
+  /**
+   * The files' contents, read already by `readConfigTexts(paths)`: used instead of reading `paths`. A cluster
+   * primary reads the files once and hands every worker the same bytes, so no two workers can load two
+   * versions of a file that changed in between.
+   */
+  texts?: readonly ConfigText[];
+}
+
+/** One config file as read: its name (as given, or `-`), and its text (undefined when it could not be read). */
+export interface ConfigText {
+  file: string;
+  text: string | undefined;
+}
+
+/** The files `paths` names (folders expanded, as loadConfig does), read now; `-` is `stdin`. */
+export async function readConfigTexts(paths: string[], stdin?: string): Promise<ConfigText[]> {
+  const files = await expandDirectories(paths);
+  return Promise.all(files.map(async (file) => ({ file, text: file === '-' ? (stdin ?? '') : await readFile(file, 'utf8').catch(() => undefined) })));
 }
 
 /** How `-` is named in problems. */
@@ -71,7 +89,8 @@ export type LoadResult =
 export async function loadConfig(paths: string[], options: LoadOptions): Promise<LoadResult> {
   const env = options.env ?? process.env;
   const mode = options.mode ?? 'expand';
-  const files = await expandDirectories(paths);
+  const files = options.texts ? options.texts.map((t) => t.file) : await expandDirectories(paths);
+  const textOf = (index: number) => options.texts?.[index]?.text;
   if (files.length === 0) return { ok: false, problems: [{ file: '', line: 0, column: 0, path: '', message: 'no configuration file given (an empty directory?)' }] };
   if (files.filter((f) => f === '-').length > 1) {
     return { ok: false, problems: [{ file: options.stdinName ?? STDIN_NAME, line: 0, column: 0, path: '', message: 'standard input (-) can be given only once' }] };
@@ -79,7 +98,8 @@ export async function loadConfig(paths: string[], options: LoadOptions): Promise
 
   const substitution = options.posted ? 'none' : mode;
   const reads = await Promise.all(
-    files.map((f) => (f === '-' ? readSourceFile(options.stdinName ?? STDIN_NAME, env, substitution, options.stdin ?? '') : readSourceFile(f, env, substitution))),
+    // A file whose text could not be read is read again here, so its problem names the error.
+    files.map((f, i) => (f === '-' ? readSourceFile(options.stdinName ?? STDIN_NAME, env, substitution, textOf(i) ?? options.stdin ?? '') : readSourceFile(f, env, substitution, textOf(i)))),
   );
   const sources: SourceFile[] = reads.map((r) => r.source);
   const problems: ConfigProblem[] = reads.flatMap((r) => r.problems);

@@ -1,34 +1,52 @@
 /**
  * The lifecycle controller: the one place that changes a running gateway. Signals (lifecycle/signals.ts),
- * the admin API (admin/) and, later, a cluster primary all call it; none of them touches the gateway.
+ * the admin API (admin/) and a cluster primary (cluster/) all call it; none of them touches the gateway.
  *
  *   reload(source)   a config from the files gw started with (env substituted, as at start) or from a
  *                    posted text (no substitution: Kong's /config); all of it or none of it serves
  *   stage(source)    the first half of a reload: loaded, checked and its plugins started beside the
  *                    running config, then commit() or discard(): the seam for applying one config to
- *                    several workers at once (stage on all, commit on all only if every one staged)
+ *                    several workers at once (stage on all, commit on all only if every one staged). A
+ *                    stage settled by neither within stageTimeoutMs is discarded, so a primary that
+ *                    went away can't hold the controller for ever
  *   reloadTls()      the TLS listener's certificate and key, re-read from their files
  *   reopen()         log files (rotation)
  *   drain(ms)        stop accepting, let in-flight requests finish, close
  *
  * Operations run one at a time, in order: a SIGHUP during an admin apply waits for it. A request keeps
  * the config it started on to its end (server/gateway.ts), so a stream is never cut by a reload.
+ *
+ * What it changes is a LifecycleTarget: a gateway (server/gateway.ts), or a cluster primary's workers
+ * (cluster/worker-set.ts), whose prepare stages the same texts on every worker.
  */
 import type { Logger } from '@gw/plugin-api';
-import { loadConfig, summarize, type LoadedSecrets } from '../config/load.js';
+import { summarize, type LoadedSecrets } from '../config/load.js';
 import { formatProblem, type ConfigProblem, type GatewayConfig } from '../config/model.js';
 import type { PluginRegistry } from '../runtime/registry.js';
 import { findOpenRoutes, openRouteWarnings } from '../runtime/open-routes.js';
-import type { Gateway } from '../server/gateway.js';
+import type { PreparedRuntime } from '../server/gateway.js';
 import { configurationHash } from './config-hash.js';
+import { loadSource, resolveSource, type ConfigSource, type ResolvedSource } from './source.js';
 import { readTls } from './tls.js';
 
-/** Where a new config comes from. */
-export type ConfigSource =
-  /** The files (and standard input text) gw started with, read again; environment substituted. */
-  | { kind: 'files' }
-  /** A declarative config as text (YAML or JSON), as POST /config takes it: no environment substitution. */
-  | { kind: 'text'; text: string; name?: string };
+export type { ConfigSource, ResolvedSource } from './source.js';
+
+/** What the controller changes: a gateway, or a cluster primary's set of workers. */
+export interface LifecycleTarget {
+  /** Build `config` beside the running one (nothing serves it yet); throws with nothing changed. `source`: what it was loaded from. */
+  prepare(config: GatewayConfig, source: ResolvedSource): Promise<PreparedRuntime>;
+  /** Serve it from the next request on. */
+  activate(prepared: PreparedRuntime): Promise<void>;
+  discard(prepared: PreparedRuntime): Promise<void>;
+  /** Throws on a pair that doesn't go together, with the old one still serving. */
+  reloadTls(tls: { cert: Buffer; key: Buffer }): void | Promise<void>;
+  reopen(): Promise<void>;
+  close(options: { drainMs: number }): Promise<void>;
+  readonly inFlight: number;
+}
+
+/** How long a staged config may wait for commit or discard (a cluster primary stages on every worker first). */
+export const DEFAULT_STAGE_TIMEOUT_MS = 60_000;
 
 /** The config serving now. */
 export interface Snapshot {
@@ -67,7 +85,7 @@ export interface Staged {
 }
 
 export interface LifecycleOptions {
-  gateway: Gateway;
+  gateway: LifecycleTarget;
   plugins: PluginRegistry;
   /** The config the gateway was created with, as loadConfig returned it. */
   initial: { config: GatewayConfig; warnings: string[]; secrets: LoadedSecrets };
@@ -82,6 +100,8 @@ export interface LifecycleOptions {
   logger: Logger;
   /** A proxy address other machines can reach: open-route warnings after a reload say so. */
   exposedHost?: string;
+  /** A staged config neither committed nor discarded this long (ms) is discarded. Default 60 s. */
+  stageTimeoutMs?: number;
 }
 
 export interface Lifecycle {
@@ -133,60 +153,51 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     }
   };
 
-  const load = (source: ConfigSource) =>
-    source.kind === 'files'
-      ? loadConfig(options.files, { env: env(), mode: 'expand', plugins, stdin: options.stdin })
-      : loadConfig(['-'], {
-          env: env(),
-          mode: 'expand',
-          plugins,
-          stdin: source.text,
-          stdinName: source.name ?? 'config',
-          posted: true,
-          // Relative paths in a posted config resolve where those of the files gw started with did.
-          baseDir: snapshot.config.baseDir,
-        });
+  const context = () => ({ plugins, files: options.files, stdin: options.stdin, env: env(), baseDir: snapshot.config.baseDir });
+  const stageTimeoutMs = options.stageTimeoutMs ?? DEFAULT_STAGE_TIMEOUT_MS;
 
   const closingFailure = (): Failure => ({ ok: false, reason: 'closing', message: 'gw is draining: no new configuration is applied' });
 
   /** Under the lock: load, check, start. The caller releases the lock (commit, discard or failure). */
   const stageLocked = async (source: ConfigSource, checkHash: boolean, release: () => void): Promise<Staged | Failure> => {
     if (draining) return closingFailure();
-    const loaded = await load(source);
+    const resolved = await resolveSource(source, options);
+    const loaded = await loadSource(resolved, context());
     if (!loaded.ok) return { ok: false, reason: 'invalid', problems: loaded.problems };
     const hash = configurationHash(loaded.config);
     const origin = source.kind === 'files' ? 'files' : 'admin';
     const next = (): Snapshot => ({ config: loaded.config, hash, secrets: loaded.secrets, warnings: loaded.warnings, origin, loadedAt: new Date() });
-    let settled = false;
-    const settle = () => {
+    const unchanged = checkHash && hash === snapshot.hash;
+    let prepared: PreparedRuntime | undefined;
+    if (!unchanged) {
+      try {
+        prepared = await gateway.prepare(loaded.config, resolved);
+      } catch (error) {
+        if (draining) return closingFailure();
+        return { ok: false, reason: 'refused', message: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    let settled: 'committed' | 'discarded' | 'expired' | undefined;
+    const settle = (as: 'committed' | 'discarded') => {
+      if (settled === 'expired') throw new Error(`this staged config was discarded: neither committed nor discarded within ${stageTimeoutMs} ms`);
       if (settled) throw new Error('this staged config was committed or discarded already');
-      settled = true;
+      settled = as;
+      clearTimeout(expiry);
     };
-    if (checkHash && hash === snapshot.hash) {
-      return {
-        ok: true,
-        hash,
-        changed: false,
-        config: loaded.config,
-        warnings: loaded.warnings,
-        commit: async () => {
-          settle();
-          release();
-          return snapshot;
-        },
-        discard: async () => {
-          settle();
-          release();
-        },
-      };
-    }
-    let prepared;
-    try {
-      prepared = await gateway.prepare(loaded.config);
-    } catch (error) {
-      if (draining) return closingFailure();
-      return { ok: false, reason: 'refused', message: error instanceof Error ? error.message : String(error) };
-    }
+    const drop = async () => {
+      try {
+        if (prepared) await gateway.discard(prepared);
+      } finally {
+        release();
+      }
+    };
+    const expiry = setTimeout(() => {
+      if (settled) return;
+      settled = 'expired';
+      logger.warn(`a staged configuration was neither committed nor discarded within ${stageTimeoutMs} ms: discarded, the running one keeps serving`);
+      drop().catch((error: unknown) => logger.error(`discarding an expired staged configuration failed: ${String(error)}`));
+    }, stageTimeoutMs);
+    expiry.unref();
     return {
       ok: true,
       hash,
@@ -194,7 +205,11 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       config: loaded.config,
       warnings: loaded.warnings,
       commit: async () => {
-        settle();
+        settle('committed');
+        if (!prepared) {
+          release();
+          return snapshot;
+        }
         try {
           await gateway.activate(prepared);
           snapshot = next();
@@ -204,12 +219,8 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         }
       },
       discard: async () => {
-        settle();
-        try {
-          await gateway.discard(prepared);
-        } finally {
-          release();
-        }
+        settle('discarded');
+        await drop();
       },
     };
   };
@@ -272,10 +283,10 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     reloadTls: () =>
       serially(async () => {
         if (!options.tls) return undefined;
-        const outcome = await readTls(options.tls).then((tls) => {
+        const outcome = await readTls(options.tls).then(async (tls) => {
           if (typeof tls === 'string') return { ok: false as const, message: tls };
           try {
-            gateway.reloadTls(tls);
+            await gateway.reloadTls(tls);
             return { ok: true as const };
           } catch (error) {
             // OpenSSL's reason only (e.g. a key that doesn't match the certificate): never the file contents.

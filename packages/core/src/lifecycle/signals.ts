@@ -16,6 +16,8 @@ export interface SignalOptions {
   describeError?: (error: unknown) => string;
   /** Where signals come from: process, or a test's emitter. */
   target?: Pick<NodeJS.Process, 'on' | 'off'>;
+  /** What a drain waits for, for the log line (default: the controller's in-flight requests; a cluster primary: its workers). */
+  describeInFlight?: () => string;
 }
 
 /** Follows the signals until the gateway stopped; resolves with the exit code. */
@@ -24,6 +26,7 @@ export function followSignals(lifecycle: Lifecycle, options: SignalOptions): Pro
   const target = options.target ?? process;
   const describe = options.describeError ?? ((error: unknown) => (error instanceof Error ? error.message : String(error)));
   const requests = (n: number, what = 'request') => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const inFlight = options.describeInFlight ?? (() => requests(lifecycle.inFlight, 'in-flight request'));
   // Signals are handled one at a time, in the order they came: a SIGHUP during a reload waits for it,
   // then reloads again (the controller also queues them behind admin API changes).
   let queue: Promise<unknown> = Promise.resolve();
@@ -40,13 +43,13 @@ export function followSignals(lifecycle: Lifecycle, options: SignalOptions): Pro
     let stopping = false;
     const onStop = (signal: NodeJS.Signals) => {
       if (stopping) {
-        logger.warn(`${signal} again: exiting without waiting for ${requests(lifecycle.inFlight)}`);
+        logger.warn(`${signal} again: exiting without waiting for ${inFlight()}`);
         resolve(1);
         return;
       }
       stopping = true;
       target.off('SIGHUP', onHup).off('SIGUSR1', onUsr1);
-      logger.info(`${signal}: draining ${requests(lifecycle.inFlight, 'in-flight request')} (up to ${options.drainMs} ms)`);
+      logger.info(`${signal}: draining ${inFlight()} (up to ${options.drainMs} ms)`);
       lifecycle.drain(options.drainMs).then(
         () => {
           logger.info('gw stopped');

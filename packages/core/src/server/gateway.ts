@@ -22,7 +22,7 @@ import { createConsumerIndex } from '../runtime/exchange.js';
 import { createPluginPlan } from '../runtime/plan.js';
 import { routerInput } from '../runtime/router-input.js';
 import type { PluginRegistry } from '../runtime/registry.js';
-import { createStatusApp, pluginReports } from '../status/status-app.js';
+import { createStatusApp, pluginReports, type StatusSource } from '../status/status-app.js';
 import { configurationHash } from '../lifecycle/config-hash.js';
 import { exposedGc, startIdleGc, type IdleGc, type IdleGcActivity } from './idle-gc.js';
 import { bodyTimedOut, handleRequest, type PipelineDeps, type Runtime } from './pipeline.js';
@@ -57,6 +57,8 @@ export interface GatewayOptions {
    * kept across reloads). Absent: upstream calls go direct.
    */
   outboundProxy?: ProxySettings;
+  /** Kong's node_id; random when absent. The workers of a cluster share their primary's, as Kong's workers do. */
+  nodeId?: string;
 }
 
 /** nginx's defaults for client_body_timeout and client_header_timeout. */
@@ -92,6 +94,8 @@ export interface Gateway {
   readonly configurationHash: string;
   /** The status API's answer to `request`, whether or not it listens (the admin API's GET /status). */
   status(request: Request): Response | Promise<Response>;
+  /** What the status API reads (a cluster worker reports it to its primary). */
+  readonly node: StatusSource;
   reopen(): Promise<void>;
   close(options?: { drainMs?: number }): Promise<void>;
   readonly inFlight: number;
@@ -141,7 +145,7 @@ function listenOn(server: Server, port: number, host: string): Promise<{ port: n
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? consoleLogger;
-  const nodeId = randomUUID();
+  const nodeId = options.nodeId ?? randomUUID();
   let current = await buildRuntime(options.config, options.plugins, logger, nodeId);
   const retired = new Set<Runtime>();
   const live = new Set<Runtime>([current]);
@@ -212,21 +216,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let tlsServer: ReturnType<typeof createTlsServer> | undefined;
 
   const loaded = [...options.plugins.values()];
-  const statusApp = createStatusApp(
-    {
-      nodeId,
-      version: GW_VERSION,
-      totalRequests: () => totalRequests,
-      inFlight: () => inFlight(),
-      connections: () => ({ ...connections }),
-      configuration: () => ({ hash: current.hash, loadedAt: current.loadedAt }),
-      closing: () => closing,
-      pluginReports: () => pluginReports(loaded, logger),
-      idleCollections: () => idleGc?.collections ?? 0,
-    },
-    loaded,
-    logger,
-  );
+  const node: StatusSource = {
+    nodeId,
+    version: GW_VERSION,
+    totalRequests: () => totalRequests,
+    inFlight: () => inFlight(),
+    connections: () => ({ ...connections }),
+    configuration: () => ({ hash: current.hash, loadedAt: current.loadedAt }),
+    closing: () => closing,
+    pluginReports: () => pluginReports(loaded, logger),
+    idleCollections: () => idleGc?.collections ?? 0,
+  };
+  const statusApp = createStatusApp(node, loaded, logger);
   let statusServer: Server | undefined;
   let adminServer: Server | undefined;
   /** Runtimes prepared and not yet activated or discarded: close() closes them too. */
@@ -307,6 +308,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return current.hash;
     },
     status: (request) => statusApp.fetch(request),
+    node,
     prepare,
     activate,
     async discard(handle) {

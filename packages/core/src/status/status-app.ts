@@ -32,33 +32,61 @@ export function pluginReports(plugins: readonly AnyPlugin[], logger: Logger): Ma
   return reports;
 }
 
+/** One process's status as plain data: what GET /status shows, and what a cluster worker sends its primary. */
+export interface StatusSnapshot {
+  totalRequests: number;
+  inFlight: number;
+  connections: { accepted: number; active: number };
+  memory: { rss: number; heapTotal: number; heapUsed: number; external: number };
+  idleCollections: number;
+  configuration: { hash: string; loadedAt: number };
+  closing: boolean;
+  /** Each plugin's `status()` report, by plugin name. */
+  plugins: [string, PluginStatusReport][];
+}
+
+export function snapshotOf(source: StatusSource): StatusSnapshot {
+  const memory = process.memoryUsage();
+  return {
+    totalRequests: source.totalRequests(),
+    inFlight: source.inFlight(),
+    connections: source.connections(),
+    memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external },
+    idleCollections: source.idleCollections(),
+    configuration: source.configuration(),
+    closing: source.closing(),
+    plugins: [...source.pluginReports()],
+  };
+}
+
+/** GET /status's body (Kong's shape where Kong has a field). */
+export function statusBody(s: StatusSnapshot): Record<string, JsonValue> {
+  const body: Record<string, JsonValue> = {
+    server: {
+      total_requests: s.totalRequests,
+      connections_accepted: s.connections.accepted,
+      connections_handled: s.connections.accepted,
+      connections_active: s.connections.active,
+      requests_in_flight: s.inFlight,
+    },
+    memory: {
+      rss_bytes: s.memory.rss,
+      heap_total_bytes: s.memory.heapTotal,
+      heap_used_bytes: s.memory.heapUsed,
+      external_bytes: s.memory.external,
+      idle_collections: s.idleCollections,
+    },
+    configuration_hash: s.configuration.hash,
+  };
+  const reported: Record<string, JsonValue> = {};
+  for (const [name, report] of s.plugins) if (report.values !== undefined) reported[name] = { ...report.values };
+  if (Object.keys(reported).length > 0) body.plugins = reported;
+  return body;
+}
+
 export function createStatusApp(source: StatusSource, plugins: readonly AnyPlugin[], logger: Logger): Hono {
   const app = new Hono();
-  app.get('/status', (c) => {
-    const connections = source.connections();
-    const memory = process.memoryUsage();
-    const body: Record<string, JsonValue> = {
-      server: {
-        total_requests: source.totalRequests(),
-        connections_accepted: connections.accepted,
-        connections_handled: connections.accepted,
-        connections_active: connections.active,
-        requests_in_flight: source.inFlight(),
-      },
-      memory: {
-        rss_bytes: memory.rss,
-        heap_total_bytes: memory.heapTotal,
-        heap_used_bytes: memory.heapUsed,
-        external_bytes: memory.external,
-        idle_collections: source.idleCollections(),
-      },
-      configuration_hash: source.configuration().hash,
-    };
-    const reported: Record<string, JsonValue> = {};
-    for (const [name, report] of source.pluginReports()) if (report.values !== undefined) reported[name] = { ...report.values };
-    if (Object.keys(reported).length > 0) body.plugins = reported;
-    return c.json(body);
-  });
+  app.get('/status', (c) => c.json(statusBody(snapshotOf(source))));
   app.get('/status/ready', (c) =>
     source.closing() ? c.json({ message: 'draining: not accepting new requests' }, 503) : c.json({ message: 'ready' }, 200),
   );

@@ -62,7 +62,7 @@ interface Running {
   events: string[];
 }
 
-async function start(yaml: (file: string) => string, plugins: AnyPlugin[] = [], env: NodeJS.ProcessEnv = {}): Promise<Running> {
+async function start(yaml: (file: string) => string, plugins: AnyPlugin[] = [], env: NodeJS.ProcessEnv = {}, stageTimeoutMs?: number): Promise<Running> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gw-lifecycle-'));
   const file = path.join(dir, 'kong.yaml');
   writeFileSync(file, yaml(file));
@@ -73,7 +73,7 @@ async function start(yaml: (file: string) => string, plugins: AnyPlugin[] = [], 
   const logger = recordingLogger();
   const gateway = await createGateway({ config: loaded.config, plugins: registry, logger });
   const { port } = await gateway.listen(0, '127.0.0.1');
-  const lifecycle = createLifecycle({ gateway, plugins: registry, initial: loaded, files: [file], logger, env: () => env });
+  const lifecycle = createLifecycle({ gateway, plugins: registry, initial: loaded, files: [file], logger, env: () => env, stageTimeoutMs });
   cleanups.push(() => lifecycle.drain(1000));
   return { lifecycle, port, file, logger, events };
 }
@@ -197,6 +197,20 @@ describe('lifecycle controller', () => {
     expect(await apply(() => deck(up.port, 'v3'))).toBe(true);
     for (const w of workers) expect((await send(w.port, { path: '/' })).body).toBe('v3');
     expect(new Set(workers.map((w) => w.lifecycle.current().hash)).size).toBe(1);
+  });
+
+  it('a stage neither committed nor discarded in time is discarded: its plugins close, the controller is free again', async () => {
+    const { up } = await holdingUpstream(cleanups);
+    const gw = await start(() => deck(up.port, 'v1'), [], {}, 150);
+    const staged = await gw.lifecycle.stage({ kind: 'text', text: deck(up.port, 'v2') });
+    if (!staged.ok) throw new Error('not staged');
+    // What a primary that went away leaves: nobody settles it. The next operation waits for the timeout only.
+    const next = gw.lifecycle.reload({ kind: 'text', text: deck(up.port, 'v3') });
+    expect(await next).toMatchObject({ ok: true, changed: true });
+    expect(gw.events).toEqual(['init v1', 'init v2', 'close v2', 'init v3', 'close v1']);
+    expect(gw.logger.lines.join('\n')).toMatch(/a staged configuration was neither committed nor discarded within 150 ms: discarded/);
+    await expect(staged.commit()).rejects.toThrow(/discarded: neither committed nor discarded within 150 ms/);
+    expect((await send(gw.port, { path: '/' })).body).toBe('v3');
   });
 
   it('follows signals: SIGHUP reloads, SIGUSR1 reopens, SIGTERM drains and then refuses new configs', async () => {

@@ -3,11 +3,13 @@
  * `auth.aws_access_key_id` / `aws_secret_access_key` first, as now; else the AWS SDK's default chain
  * (sdk.ts); then, if the config names `aws_assume_role_arn`, that role's, assumed with them. Everything
  * but the config keys is fetched off the hot path and held (held.ts) per plugin instance, so a reload
- * starts afresh, and its errors become gw's (sdk-errors.ts).
+ * starts afresh, and its errors become gw's (sdk-errors.ts). In a worker of `gw start --workers`, the
+ * fetching is the cluster primary's, shared by every worker (primary.ts).
  */
 import type { AiProxyConfig } from '../../config/types.js';
 import { configCredentials, type AwsCredentials } from './identity.js';
-import { held, type CredentialSource } from './held.js';
+import { FETCH_TIMEOUT_MS, held, type CredentialSource } from './held.js';
+import { fromPrimary, inGwWorker, serveWorkers } from './primary.js';
 import { sdkAssumeRole, sdkChain, type AssumeRole, type SdkLogger } from './sdk.js';
 import { chainError, roleError } from './sdk-errors.js';
 
@@ -28,11 +30,19 @@ export function credentialsFor(config: AiProxyConfig, auth: AwsAuthState, region
   const key = [keys?.accessKeyId ?? '', region, role?.roleArn ?? '', role?.sessionName ?? '', role?.endpoint ?? ''].join('\n');
   let source = auth.sources.get(key);
   if (source === undefined) {
-    source = makeSource(keys, role, region, auth);
+    // The worker holds what the primary answers too, so it asks once per expiry; it waits a little longer
+    // than the primary's own bound, so the primary's error arrives first.
+    source = inGwWorker() ? held(fromPrimary({ keys, role, region }), { timeoutMs: FETCH_TIMEOUT_MS + 10_000 }) : makeSource(keys, role, region, auth);
     auth.sources.set(key, source);
   }
   return source();
 }
+
+// A cluster primary serves its workers' asks (a no-op anywhere else). Its SDK warnings go to stderr as
+// gw's log lines do: no plugin instance runs in the primary.
+serveWorkers((spec) =>
+  makeSource(spec.keys, spec.role, spec.region, newAwsAuthState({ warn: (message) => process.stderr.write(`${new Date().toISOString()} [warn] ai-proxy: ${message}\n`) })),
+);
 
 function makeSource(keys: AwsCredentials | undefined, role: AssumeRole | undefined, region: string, auth: AwsAuthState): CredentialSource {
   let base: CredentialSource;
