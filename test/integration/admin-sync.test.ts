@@ -288,6 +288,12 @@ describe('gw sync --admin against a running gw', () => {
     expect(renamed.code).toBe(2);
     expect(renamed.stdout).toBe('creating route plain-2\ndeleting route plain\nSummary:\n  Created: 1\n  Updated: 0\n  Deleted: 1\n');
 
+    // A consumer group is an entity of its own.
+    writeFileSync(join(dir, 'grouped.yaml'), `${config('A')}consumer_groups:\n  - name: platform\n`);
+    const grouped = await gwCli(['diff', '-s', join(dir, 'grouped.yaml'), '--admin', admin]);
+    expect(grouped.code).toBe(2);
+    expect(grouped.stdout).toBe('creating consumer_group platform\nSummary:\n  Created: 1\n  Updated: 0\n  Deleted: 0\n');
+
     const dry = await gwCli(['sync', '-s', files.B, '--admin', admin, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/Updated: 5/);

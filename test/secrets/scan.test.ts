@@ -32,7 +32,10 @@ function walk(dir: string): string[] {
 
 // A value counts as a secret when it is long enough not to occur by chance and has no spaces (messages
 // and paths that constants happen to be named after are not secrets).
-const plausible = (value: string) => value.length >= 8 && value !== 'REDACTED' && !/\s/.test(value) && !value.startsWith('/') && !value.includes('${');
+// ai-rate-limiting-advanced's policy conditions name a consumer attribute as `key` (`key: username`).
+const FIELD_NAMES = new Set(['username', 'custom_id']);
+const plausible = (value: string) =>
+  value.length >= 8 && value !== 'REDACTED' && !FIELD_NAMES.has(value) && !/\s/.test(value) && !value.startsWith('/') && !value.includes('${');
 
 const SOURCE_PATTERNS = [
   // const ALICE_KEY = '…', const CLIENT_SECRET = '…', const TOKEN = '…', const SESSION = '…'

@@ -77,6 +77,8 @@ export function adminClient(base: string, token: string | undefined): AdminClien
 
 /** The running gw's entities, in the shapes adminEntities gives for a local file. */
 export async function remoteEntities(client: AdminClient): Promise<AdminEntities> {
-  const [services, routes, consumers, plugins, keyAuths] = await Promise.all(['services', 'routes', 'consumers', 'plugins', 'key-auths'].map((c) => client.all(c)));
-  return { services, routes, consumers, plugins, 'key-auths': keyAuths };
+  const [services, routes, consumers, plugins, keyAuths, groups] = await Promise.all(
+    ['services', 'routes', 'consumers', 'plugins', 'key-auths', 'consumer_groups'].map((c) => client.all(c)),
+  );
+  return { services, routes, consumers, plugins, 'key-auths': keyAuths, consumer_groups: groups };
 }

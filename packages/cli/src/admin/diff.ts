@@ -24,10 +24,11 @@ import { REDACTED, type AdminEntities } from '@gw/core';
 
 type Json = Record<string, unknown>;
 
-export type Kind = 'service' | 'route' | 'consumer' | 'key-auth' | 'plugin';
+export type Kind = 'service' | 'route' | 'consumer_group' | 'consumer' | 'key-auth' | 'plugin';
 const KINDS: { kind: Kind; collection: keyof AdminEntities }[] = [
   { kind: 'service', collection: 'services' },
   { kind: 'route', collection: 'routes' },
+  { kind: 'consumer_group', collection: 'consumer_groups' },
   { kind: 'consumer', collection: 'consumers' },
   { kind: 'key-auth', collection: 'key-auths' },
   { kind: 'plugin', collection: 'plugins' },
@@ -71,6 +72,7 @@ export function diffEntities(local: AdminEntities, remote: AdminEntities): Chang
     for (const s of side.services) byId.set(s.id as string, `service ${String(s.name ?? s.id)}`);
     for (const r of side.routes) byId.set(r.id as string, `route ${String(r.name ?? r.id)}`);
     for (const c of side.consumers) byId.set(c.id as string, `consumer ${String(c.username ?? c.custom_id ?? c.id)}`);
+    for (const g of side.consumer_groups) byId.set(g.id as string, `consumer_group ${String(g.name ?? g.id)}`);
     return byId;
   };
   const localNames = names(local);
@@ -80,6 +82,7 @@ export function diffEntities(local: AdminEntities, remote: AdminEntities): Chang
     switch (kind) {
       case 'service':
       case 'route':
+      case 'consumer_group':
         return String(e.name ?? e.id);
       case 'consumer':
         return String(e.username ?? e.custom_id ?? e.id);
@@ -87,7 +90,7 @@ export function diffEntities(local: AdminEntities, remote: AdminEntities): Chang
         return `${String(e.id)} for ${side.get(ref('consumer') ?? '') ?? `consumer ${ref('consumer') ?? '?'}`}`;
       case 'plugin': {
         // decK's Plugin.Console(): "name (global)" or "name for service a and route b".
-        const scopes = ['service', 'route', 'consumer'].flatMap((f) => {
+        const scopes = ['service', 'route', 'consumer', 'consumer_group'].flatMap((f) => {
           const id = ref(f);
           return id === undefined ? [] : [side.get(id) ?? `${f} ${id}`];
         });

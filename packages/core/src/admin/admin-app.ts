@@ -189,7 +189,7 @@ function appliedBody(all: AdminEntities, warnings: readonly string[]): Json {
     plugins: byId(all.plugins),
     keyauth_credentials: byId(all['key-auths']),
   };
-  if (all.consumer_groups) body.consumer_groups = byId(all.consumer_groups);
+  if (all.consumer_groups.length > 0) body.consumer_groups = byId(all.consumer_groups);
   // gw's addition: what was accepted but not acted on (the same lines `gw sync` prints).
   if (warnings.length > 0) body._warnings = warnings;
   return body;

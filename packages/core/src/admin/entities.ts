@@ -20,8 +20,7 @@ export interface AdminEntities {
   consumers: Json[];
   plugins: Json[];
   'key-auths': Json[];
-  /** Absent while the config model has no consumer groups. */
-  consumer_groups?: Json[];
+  consumer_groups: Json[];
 }
 
 /** Kong's field lists: each present in the output, null when the entity has no value. */
@@ -40,10 +39,9 @@ function shape(fields: readonly string[], entity: object): Json {
   return out;
 }
 
-/** Consumer groups, once the config model has them (read defensively: another change adds them). */
-function consumerGroupsOf(config: GatewayConfig): Json[] | undefined {
-  const groups = (config as unknown as { consumerGroups?: unknown; consumer_groups?: unknown }).consumerGroups ?? (config as unknown as { consumer_groups?: unknown }).consumer_groups;
-  return Array.isArray(groups) ? groups.filter((g): g is Json => g !== null && typeof g === 'object') : undefined;
+/** Consumer groups in Kong's shape (name, tags, created_at, updated_at). */
+function consumerGroupsOf(config: GatewayConfig): Json[] {
+  return config.consumerGroups.map((g) => ({ id: g.id, name: g.name, tags: g.tags ?? null, created_at: g.created_at, updated_at: g.created_at }));
 }
 
 export function adminEntities(config: GatewayConfig, plugins: PluginRegistry, vaultValues: ReadonlySet<string>): AdminEntities {
@@ -63,7 +61,7 @@ export function adminEntities(config: GatewayConfig, plugins: PluginRegistry, va
     'key-auths': config.consumers.flatMap((c) =>
       c.keyauth_credentials.map((k) => redactBySchema(shape(FIELDS['key-auths'], { ...k, consumer: { id: c.id }, created_at: c.created_at }), keySchema, vaultValues) as Json),
     ),
-    ...(groups ? { consumer_groups: groups.map((g) => redactBySchema(g, undefined, vaultValues) as Json) } : {}),
+    consumer_groups: groups.map((g) => redactBySchema(g, undefined, vaultValues) as Json),
   };
 }
 
