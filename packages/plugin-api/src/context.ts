@@ -63,7 +63,52 @@ export interface UpstreamRequest {
    * through. A plugin reading it must accept both forms of BodyBytes.
    */
   body: BodyBytes | undefined;
+  /**
+   * Timeouts for this try in ms, each replacing the service's (`connect_timeout`, `write_timeout`,
+   * `read_timeout`) when set: a plugin that chooses the upstream (a balancer) brings its own.
+   */
+  timeouts?: UpstreamTimeouts;
 }
+
+export interface UpstreamTimeouts {
+  connect?: number;
+  write?: number;
+  read?: number;
+}
+
+/** Why an upstream try ended without a response head. */
+export interface UpstreamTryFailure {
+  /**
+   * `connect`: the connection could not be opened (refused, unreachable, TLS); `proxy`: nor the way through
+   * the outbound proxy; `timeout`: connect, write or read timeout (the head did not come in time); `error`:
+   * the connection broke, or the upstream's answer could not be parsed; `aborted`: the client went away.
+   */
+  readonly kind: 'connect' | 'proxy' | 'timeout' | 'error' | 'aborted';
+  /** The upstream can't have seen any of the request (safe to send it elsewhere whatever the method). */
+  readonly beforeRequest: boolean;
+  /** What happened, for a log: never request data. */
+  readonly message: string;
+}
+
+/** One upstream try as `afterTry` sees it: a response head, or a failure. Nothing of it reached the client yet. */
+export interface UpstreamTry {
+  /** 0 for the first try of the request. */
+  readonly number: number;
+  /** The request as it was sent (host, port, path, …) on this try. */
+  readonly upstream: Readonly<UpstreamRequest>;
+  /** The upstream's status and headers (lower-case names), when it answered. */
+  readonly response: { readonly status: number; readonly headers: Readonly<HeaderMap> } | undefined;
+  /** Why the try failed, when it did not answer. */
+  readonly failure: UpstreamTryFailure | undefined;
+}
+
+/**
+ * What `afterTry` decides: `retry` drops this try and sends the request again (the `upstream` phase runs
+ * again first); `stop` keeps it (its response goes on to the response phases, its failure becomes gw's
+ * 502/504) and overrides gw's own retry rule; nothing leaves the decision to gw (a failure is retried by
+ * `service.retries`; a response is never retried).
+ */
+export type TryDecision = 'retry' | 'stop' | undefined;
 
 export interface ResponseHead {
   status: number;

@@ -3,12 +3,14 @@
  *
  * Phases run in this order for every proxied request (docs/architecture.md draws it):
  *
- *   access ─► upstream ─► (gw calls the upstream) ─► responseHeaders ─► responseBody ─► log
+ *   access ─► upstream ─► (gw calls the upstream) ─► afterTry ─► responseHeaders ─► responseBody ─► log
+ *                 ▲                                        │ 'retry'
+ *                 └────────────────────────────────────────┘
  *
  * Within a phase, plugins run by `priority` descending, ties by name descending (Kong's order).
  * For each plugin name exactly one configuration applies per request: the most specific scope.
  */
-import type { RequestContext, UpstreamRequest, ResponseHead } from './context.js';
+import type { RequestContext, UpstreamRequest, ResponseHead, TryDecision, UpstreamTry } from './context.js';
 import type { LogRecord } from './log-record.js';
 import type { JsonSchema } from './json.js';
 import type { ErrorFormat } from './errors.js';
@@ -170,6 +172,18 @@ export interface PluginDefinition<Config = Record<string, unknown>, State = unde
   access?(input: PhaseInput<Config, State, Local>): void | Response | Promise<void | Response>;
   /** Rewrite the upstream request (target, path, headers, body). Runs again before each retry. */
   upstream?(input: PhaseInput<Config, State, Local> & { upstream: UpstreamRequest }): void | Promise<void>;
+  /**
+   * After every upstream try, before anything of it reaches the client: its response head or its failure
+   * (`attempt`). Return `'retry'` to drop it and send the request again: gw destroys the response unread
+   * (its connection is not reused), runs the `upstream` phase of every plugin again (choose another
+   * target there, or here) and sends. Return `'stop'` to keep the try as the outcome, also for a failure
+   * gw would retry itself (`service.retries`). Return nothing to leave the decision to gw. A plugin that
+   * asks for retries bounds them itself; gw never retries once part of a streamed client body was sent
+   * (read the body in `access` to keep it). With several plugins, all are called; `stop` wins over `retry`.
+   * A promise is awaited; a throw fails the request (500). Runs only for plugins that define it: a route
+   * without one pays nothing.
+   */
+  afterTry?(input: PhaseInput<Config, State, Local> & { attempt: UpstreamTry }): TryDecision | void | Promise<TryDecision | void>;
   /** Inspect or change the response status and headers before they are sent. */
   responseHeaders?(input: PhaseInput<Config, State, Local> & { response: ResponseHead }): void;
   /**
@@ -198,6 +212,6 @@ export function definePlugin<Config = Record<string, unknown>, State = undefined
   return definition;
 }
 
-/** The names of the request phases, in order. */
-export const PHASES = ['access', 'upstream', 'responseHeaders', 'responseBody', 'log'] as const;
+/** The names of the request phases, in order (`afterTry` runs between `upstream` and `responseHeaders`, once per try). */
+export const PHASES = ['access', 'upstream', 'afterTry', 'responseHeaders', 'responseBody', 'log'] as const;
 export type PhaseName = (typeof PHASES)[number];

@@ -2,7 +2,7 @@
  * Runs the plugin phases of one request in plan order. Errors a plugin throws become GatewayErrors:
  * its own GatewayError as is, anything else GW_ERR_PLUGIN_FAILED (logged with the plugin's name, no stack).
  */
-import { GatewayError, type ErrorFormat, type Logger, type ResponseHead, type UpstreamRequest } from '@gw/plugin-api';
+import { GatewayError, type ErrorFormat, type Logger, type ResponseHead, type TryDecision, type UpstreamRequest, type UpstreamTry } from '@gw/plugin-api';
 import { buildLogRecord, type LogInput } from '../log/record.js';
 import { contextFor, type Exchange } from './exchange.js';
 import { comparePlanned, describe, type PlannedPlugin, type PluginPlan } from './plan.js';
@@ -21,6 +21,8 @@ function input(ex: Exchange, p: PlannedPlugin) {
 export interface PhaseSet {
   readonly access: boolean;
   readonly upstream: boolean;
+  /** Plugins with an `afterTry` hook: empty on almost every route, and then the upstream call never asks. */
+  readonly afterTry: readonly PlannedPlugin[];
   readonly responseHeaders: boolean;
   readonly responseBody: boolean;
   readonly log: readonly PlannedPlugin[];
@@ -28,7 +30,7 @@ export interface PhaseSet {
   readonly errorFormat: ErrorFormat;
 }
 
-const NO_PHASES: PhaseSet = { access: false, upstream: false, responseHeaders: false, responseBody: false, log: [], errorFormat: 'kong' };
+const NO_PHASES: PhaseSet = { access: false, upstream: false, afterTry: [], responseHeaders: false, responseBody: false, log: [], errorFormat: 'kong' };
 const phaseSets = new WeakMap<readonly PlannedPlugin[], PhaseSet>();
 
 export function phasesOf(list: readonly PlannedPlugin[]): PhaseSet {
@@ -38,6 +40,7 @@ export function phasesOf(list: readonly PlannedPlugin[]): PhaseSet {
     set = {
       access: list.some((p) => p.plugin.access !== undefined),
       upstream: list.some((p) => p.plugin.upstream !== undefined),
+      afterTry: list.filter((p) => p.plugin.afterTry !== undefined),
       responseHeaders: list.some((p) => p.plugin.responseHeaders !== undefined),
       responseBody: list.some((p) => p.plugin.responseBody !== undefined),
       log: list.filter((p) => p.plugin.log !== undefined),
@@ -107,6 +110,53 @@ export async function runUpstream(ex: Exchange, upstream: UpstreamRequest, logge
       throw asGatewayError(ex, err, p, 'upstream', logger);
     }
   }
+}
+
+/**
+ * After an upstream try: every plugin with `afterTry` sees it, in order; `stop` from any wins over `retry`.
+ * Synchronous unless a plugin returns a promise. A throw is the plugin's failure (GatewayError as is).
+ */
+export function runAfterTry(ex: Exchange, attempt: UpstreamTry, logger: Logger): TryDecision | Promise<TryDecision> {
+  const plugins = phasesOf(ex.plugins).afterTry;
+  let decision: TryDecision;
+  for (let i = 0; i < plugins.length; i++) {
+    const p = plugins[i];
+    let result: TryDecision | void | Promise<TryDecision | void>;
+    try {
+      result = p.plugin.afterTry!({ ...input(ex, p), attempt });
+    } catch (err) {
+      throw asGatewayError(ex, err, p, 'afterTry', logger);
+    }
+    if (result instanceof Promise) return finishAfterTry(ex, attempt, logger, plugins, i, decision, result);
+    decision = combine(decision, result);
+  }
+  return decision;
+}
+
+async function finishAfterTry(
+  ex: Exchange,
+  attempt: UpstreamTry,
+  logger: Logger,
+  plugins: readonly PlannedPlugin[],
+  at: number,
+  decided: TryDecision,
+  pending: Promise<TryDecision | void>,
+): Promise<TryDecision> {
+  let decision = decided;
+  for (let i = at; i < plugins.length; i++) {
+    const p = plugins[i];
+    try {
+      decision = combine(decision, await (i === at ? pending : p.plugin.afterTry!({ ...input(ex, p), attempt })));
+    } catch (err) {
+      throw asGatewayError(ex, err, p, 'afterTry', logger);
+    }
+  }
+  return decision;
+}
+
+function combine(so: TryDecision, next: TryDecision | void): TryDecision {
+  if (so === 'stop' || next === 'stop') return 'stop';
+  return next === 'retry' ? 'retry' : so;
 }
 
 export function runResponseHeaders(ex: Exchange, response: ResponseHead, logger: Logger): void {

@@ -11,7 +11,7 @@ import { splitHostHeader, type MatchInput, type RouteMatch, type Router } from '
 import type { UpstreamTls } from '../config/model.js';
 import { now, type ConsumerIndex, type Exchange } from '../runtime/exchange.js';
 import { describe, type PluginPlan } from '../runtime/plan.js';
-import { phasesOf, runAccess, runLog, runUpstream } from '../runtime/phases.js';
+import { phasesOf, runAccess, runAfterTry, runLog, runUpstream } from '../runtime/phases.js';
 import { markCut, sendError, sendUpstream, sendWebResponse } from './respond.js';
 import { sendHttpsRequired } from './https-required.js';
 import type { HeaderPolicy } from '../proxy/header-policy.js';
@@ -207,7 +207,8 @@ function proxy(runtime: Runtime, deps: PipelineDeps, ex: Exchange, done: Done): 
 function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, tls: UpstreamTls | undefined, done: Done): void {
   const { req, client } = ex;
   // After access: `authenticate` may have switched to a consumer's plugin list.
-  const upstreamPhase = phasesOf(ex.plugins).upstream;
+  const phases = phasesOf(ex.plugins);
+  const upstreamPhase = phases.upstream;
 
   const service = ex.service;
   const baseHeaders = withoutHopByHop(req.headers);
@@ -277,6 +278,7 @@ function toUpstream(deps: PipelineDeps, ex: Exchange, match: RouteMatch, tls: Up
       ex.timing.upstreamStart = now();
       ex.tries.push(record);
     },
+    afterTry: phases.afterTry.length === 0 ? undefined : (attempt) => runAfterTry(ex, attempt, deps.logger),
   }, (err, sent) => {
     if (err !== undefined) return done(err);
     releaseRequestBody(ex);

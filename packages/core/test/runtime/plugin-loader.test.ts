@@ -106,7 +106,7 @@ describe('loadPluginRegistry', () => {
     expect((err as Error).message).toBe(
       "plugin package 'gw-plugin-bad': invalid plugin definition: name must be kebab-case, got 'Bad_Name'; " +
         "version must be semver x.y.z, got '1.0'; priority must be an integer, got 1.5; log must be a function; " +
-        "unknown property 'acess' (known: name, version, priority, configSchema, scopes, protocols, statusEndpoints, validate, errorFormat, init, close, reopen, status, access, upstream, responseHeaders, responseBody, log, authenticates, usesGatewayCredentials)",
+        "unknown property 'acess' (known: name, version, priority, configSchema, scopes, protocols, statusEndpoints, validate, errorFormat, init, close, reopen, status, access, upstream, afterTry, responseHeaders, responseBody, log, authenticates, usesGatewayCredentials)",
     );
   });
 
