@@ -96,7 +96,7 @@ export function sendError(ex: Exchange, err: GatewayError): void {
     breakResponse(ex, 'gateway', 'error');
     return;
   }
-  const body = renderErrorBody(ex.errorFormat, err.status, err.message, err.anthropicType);
+  const body = renderErrorBody(ex.errorFormat, err.status, err.message, err.anthropicType, err.param);
   // A request body left half-read (a 413, an upstream failure mid-upload) would keep the connection
   // waiting for bytes nobody reads: close it after this response, lingering so the client gets it.
   // A client that stalled (408) isn't sending: nothing to linger for.
