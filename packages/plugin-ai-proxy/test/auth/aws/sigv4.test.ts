@@ -57,6 +57,7 @@ function plan(model: string, stream: boolean, endpoint: Endpoint = { scheme: 'ht
   return {
     endpoint,
     path: modelPath(endpoint.prefix, model, stream ? 'invoke-with-response-stream' : 'invoke'),
+    operation: stream ? 'invoke-with-response-stream' : 'invoke',
     stream,
     body: new TextEncoder().encode('{"max_tokens":5,"messages":[{"role":"user","content":"hi"}],"anthropic_version":"bedrock-2023-05-31"}'),
     region: 'us-west-2',
