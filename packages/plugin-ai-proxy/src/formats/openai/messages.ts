@@ -43,13 +43,14 @@ export interface ChatMessage {
   toolCalls: ChatToolCall[];
   /** tool: `tool_call_id`. */
   toolCallId: string | undefined;
-  /** Members with an effect the reader does not map (`audio`, `function_call`): the pair decides. */
+  /**
+   * Members with an effect the reader does not map (`audio`, `function_call`): the pair decides. Others
+   * are left out: clients echo answers back with `parsed`, `annotations`, `refusal: null`, a `name`, ….
+   */
   unmapped: string[];
 }
 
 const ROLES: ReadonlySet<string> = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
-/** Message members that carry nothing to map: a participant `name`, what an answer echoed back. */
-const IGNORED: ReadonlySet<string> = new Set(['name', 'annotations', 'reasoning_content', 'reasoning', 'thinking_blocks']);
 
 function syntax(path: string, what: string): GatewayError {
   return invalidField(path, `expected ${what}`);
@@ -121,7 +122,7 @@ function readMessage(raw: string, path: string): ChatMessage {
         if (!isNull(value)) message.unmapped.push(name);
         break;
       default:
-        if (!IGNORED.has(name)) message.unmapped.push(name);
+        break;
     }
   }
   if (message.role === 'tool' && message.toolCallId === undefined) throw invalidField(`${path}.tool_call_id`, 'a tool message needs the id of the call it answers');
