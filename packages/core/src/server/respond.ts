@@ -73,6 +73,8 @@ export function kongHeaders(ex: Exchange, headers: HeaderMap): HeaderMap {
     headers['x-kong-request-id'] = ex.id;
     // Anthropic's API answers every request with `request-id` (its SDKs' `_request_id`); a plugin's own may stand.
     headers['request-id'] ??= ex.id;
+    // OpenAI's with `x-request-id` (its SDKs' `_request_id` and APIError.requestID), for clients of that format.
+    if (ex.errorFormat === 'openai') headers['x-request-id'] ??= ex.id;
   }
   if (policy.responseLatency) headers['x-kong-response-latency'] = ms(ex.timing.start, ex.timing.responded);
   if (policy.server) headers.server = SERVER;
@@ -184,6 +186,7 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
   for (let i = 0; i < added.length; i += 2) headers[added[i]] = added[i + 1];
   // The upstream's own request-id (Anthropic's) is kept: it is what its support can look up.
   if (ex.headerPolicy.requestId && headers['request-id'] === undefined) headers['request-id'] = ex.id;
+  if (ex.headerPolicy.requestId && ex.errorFormat === 'openai' && headers['x-request-id'] === undefined) headers['x-request-id'] = ex.id;
   const head: ResponseHead = { status: up.statusCode ?? 502, headers, source: 'upstream' };
 
   let transforms: BodyTransform[] = [];

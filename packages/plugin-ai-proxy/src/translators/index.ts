@@ -7,8 +7,9 @@ import type { Translator } from './translator.js';
 import type { ClientFormat } from '../formats/format.js';
 import { anthropicToBedrock } from './anthropic-bedrock/index.js';
 import { anthropicToAnthropic } from './anthropic-anthropic/index.js';
+import { openaiToBedrock } from './openai-bedrock/index.js';
 
-export const TRANSLATORS: readonly Translator<any, any>[] = [anthropicToBedrock, anthropicToAnthropic];
+export const TRANSLATORS: readonly Translator<any, any>[] = [anthropicToBedrock, anthropicToAnthropic, openaiToBedrock];
 
 /** The translator for this `llm_format`, `model.provider` and `route_type`; undefined when gw has none. */
 export function translatorFor(format: string, provider: string, routeType: string): Translator<any, any> | undefined {
