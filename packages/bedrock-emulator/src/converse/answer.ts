@@ -29,13 +29,11 @@ export interface ConverseCall {
   chose(name: string): void;
 }
 
-const isAnthropic = (modelId: string) => /(?:^|[.:/])anthropic\./.test(modelId);
-
 export async function answerConverse(call: ConverseCall): Promise<void> {
   const { res, requestId } = call;
   const problem = call.json === undefined
     ? 'Malformed input request: #: expected type: JSONObject, please reformat your input and try again.'
-    : validateConverseBody(call.json, { anthropic: isAnthropic(call.modelId) });
+    : validateConverseBody(call.json, call.modelId);
   if (problem) return sendError(res, requestId, validationError(problem));
   const request = call.json as Record<string, unknown>;
   const view = scenarioView(request);

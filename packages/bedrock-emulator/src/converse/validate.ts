@@ -33,12 +33,13 @@ function unionMember(value: unknown, at: string, allowed: ReadonlySet<string>): 
   return keys[0]!;
 }
 
-export interface ConverseFacts {
-  /** Anthropic models get Anthropic's own checks (sampling with thinking, temperature with top_p). */
-  anthropic: boolean;
-}
+/** Anthropic models get Anthropic's own checks (sampling with thinking, temperature with top_p). */
+const ANTHROPIC = /(?:^|[.:/])anthropic\./;
+/** Claude 4.1 and later refuse temperature together with top_p; earlier ones take both. */
+const ONE_SAMPLER = /(?:^|[.:/])anthropic\.claude-(?:sonnet|haiku|opus)-4-[1-9]/;
 
-export function validateConverseBody(json: unknown, facts: ConverseFacts): string | undefined {
+/** `modelId` as in the path (an id, a profile id or an ARN). */
+export function validateConverseBody(json: unknown, modelId: string): string | undefined {
   if (!isObject(json)) return 'Malformed input request: #: expected type: JSONObject, please reformat your input and try again.';
   const extra = Object.keys(json).find((k) => !TOP_LEVEL.has(k));
   if (extra !== undefined) return unknownMember('', extra);
@@ -48,7 +49,7 @@ export function validateConverseBody(json: unknown, facts: ConverseFacts): strin
     checkInference(json.inferenceConfig) ??
     checkTools(json.toolConfig) ??
     checkOutput(json.outputConfig) ??
-    (facts.anthropic ? checkAnthropic(json) : undefined)
+    (ANTHROPIC.test(modelId) ? checkAnthropic(json, ONE_SAMPLER.test(modelId)) : undefined)
   );
 }
 
@@ -255,7 +256,7 @@ function checkOutput(config: unknown): string | undefined {
 }
 
 /** What Anthropic's API refuses for Claude, passed on by Converse. */
-function checkAnthropic(json: Json): string | undefined {
+function checkAnthropic(json: Json, oneSampler: boolean): string | undefined {
   const inference = (json.inferenceConfig ?? {}) as Json;
   const fields = isObject(json.additionalModelRequestFields) ? json.additionalModelRequestFields : {};
   const thinking = isObject(fields.thinking) ? fields.thinking : undefined;
@@ -269,7 +270,7 @@ function checkAnthropic(json: Json): string | undefined {
     const choice = isObject(json.toolConfig) ? (json.toolConfig.toolChoice as Json | undefined) : undefined;
     if (choice !== undefined && ('any' in choice || 'tool' in choice)) return 'Thinking may not be enabled when tool_choice forces tool use.';
   }
-  if (inference.temperature !== undefined && inference.topP !== undefined) {
+  if (oneSampler && inference.temperature !== undefined && inference.topP !== undefined) {
     return '`temperature` and `top_p` cannot both be specified for this model. Please use only one.';
   }
   return undefined;

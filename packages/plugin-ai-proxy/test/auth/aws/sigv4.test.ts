@@ -138,6 +138,18 @@ describe('SigV4 for Bedrock', () => {
     expect(headers.authorization).toBe(signed.headers.authorization);
   });
 
+  it.each(['converse', 'converse-stream'] as const)('signs %s with the headers the AWS SDK sends for it (no accept, no x-amzn-bedrock-accept)', async (operation) => {
+    const endpoint: Endpoint = { scheme: 'https', host: 'bedrock-runtime.us-west-2.amazonaws.com', port: 443, prefix: '' };
+    const p: BedrockPlan = { ...plan(models[0], operation === 'converse-stream'), path: modelPath('', models[0], operation), operation, endpoint };
+    const upstream = upstreamFor(p);
+    const headers = upstream.headers as Record<string, string>;
+    expect(upstream.path).toBe(`/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/${operation}`);
+    expect(headers).not.toHaveProperty('accept');
+    expect(headers).not.toHaveProperty('x-amzn-bedrock-accept');
+    expect(headers['content-type']).toBe('application/json');
+    expect(headers.authorization).toBe(await sdkAuthorization({ host: headers.host, path: upstream.path, headers, body: upstream.body! }, 'us-west-2', DATE));
+  });
+
   it('re-signs on every attempt with a fresh date', () => {
     const p = plan(models[0], false);
     const first = upstreamFor(p);
