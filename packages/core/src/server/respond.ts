@@ -65,6 +65,25 @@ export function breakResponse(ex: Exchange, by: CutMark['by'], reason: CutMark['
   ex.res.destroy();
 }
 
+/**
+ * Break the client connection once what was written has left: a last event a plugin wrote before failing the
+ * body (an error event) still reaches the client, which then sees the connection close without the body's
+ * end. A client that stops reading is cut off after a few seconds.
+ */
+function breakResponseAfterWrites(ex: Exchange, by: CutMark['by'], reason: CutMark['reason']): void {
+  markCut(ex, by, reason);
+  ex.responseBroken = true;
+  const socket = ex.res.socket;
+  if (socket === null || socket.destroyed) {
+    ex.res.destroy();
+    return;
+  }
+  const destroy = () => ex.res.destroy();
+  socket.once('finish', destroy);
+  setTimeout(destroy, 5_000).unref();
+  socket.end();
+}
+
 /** gw's headers on a response it produced itself, as the header policy allows. */
 export function kongHeaders(ex: Exchange, headers: HeaderMap): HeaderMap {
   ex.timing.responded ??= now();
@@ -299,6 +318,8 @@ function bodyFailed(ex: Exchange, sent: SentRequest, headSent: boolean, err: unk
   if (ex.clientAborted || ex.res.destroyed) return;
   if (headSent || ex.res.headersSent) {
     if (upstreamFault(err, sent)) breakResponse(ex, 'upstream', 'closed', sent);
+    // A plugin failing the body with gw's own error meant to (after its last event): the cut is that error.
+    else if (GatewayError.is(err)) breakResponseAfterWrites(ex, 'gateway', 'error');
     else breakResponse(ex, 'gateway', 'plugin-failed');
     return;
   }

@@ -9,7 +9,8 @@
  * chunk with `finish_reason`, the usage chunk (`stream_options.include_usage`) and `[DONE]`. Failures are
  * never silent and never look complete: an exception frame, a corrupt frame or an upstream that stops before
  * `metadata` is an HTTP error when nothing was sent yet, else a `data: {"error": …}` event (the OpenAI SDKs
- * throw on it) and the end of the response, with no finish_reason and no `[DONE]`.
+ * throw on it), no finish_reason, no `[DONE]`, and a broken connection rather than a clean end: some clients
+ * skip the error event and take a clean end for a whole answer (Codex CLI 0.58 does).
  */
 import { GatewayError } from '@gw/plugin-api';
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
@@ -60,6 +61,8 @@ export function converseStreamToChunks(ctx: RequestContext, response: ResponseHe
     if (exchange.logPayloads) capturePayload(exchange, Buffer.from(bytes).toString('utf8'));
   });
 
+  /** Set when the failure came after events: the response must end broken, not clean. */
+  let broken: GatewayError | undefined;
   const fail = (controller: TransformStreamDefaultController<Uint8Array>, failure: FrameFailure) => {
     done = true;
     keepAlive.stop();
@@ -74,7 +77,22 @@ export function converseStreamToChunks(ctx: RequestContext, response: ResponseHe
       answerJson(response, controller, exchange.format.errorStatus(failure.error), body);
     } else {
       send(openaiErrorEvent(failure.error));
+      broken = new GatewayError('GW_ERR_AI_STREAM_TRUNCATED', { message: failure.error.message, status: failure.error.status });
     }
+  };
+  /**
+   * End the client's response: after an in-stream failure broken, else normally (stops reading the
+   * upstream). The break is a rejection one turn later, once the error event has been taken from the queue
+   * (an error at once would drop it from a Web stream's queue); gw holds later input until then.
+   */
+  const end = (controller: TransformStreamDefaultController<Uint8Array>): Promise<void> | undefined => {
+    drain(controller);
+    if (broken === undefined) {
+      controller.terminate();
+      return undefined;
+    }
+    const reason = broken;
+    return new Promise((_, reject) => setImmediate(reject, reason));
   };
   const cut = (error: FrameError): FrameFailure => {
     const gwError = error.kind === 'truncated'
@@ -183,11 +201,11 @@ export function converseStreamToChunks(ctx: RequestContext, response: ResponseHe
         if (!(error instanceof FrameError)) throw error;
         fail(controller, cut(error));
       }
-      drain(controller);
       // After a failure nothing more of the upstream body can be relayed: end the client's response now and
       // drop the upstream connection, rather than wait for an upstream that may never end (read_timeout).
-      if (done) controller.terminate();
-      else if (complete) keepAlive.stop();
+      if (done) return end(controller);
+      drain(controller);
+      if (complete) keepAlive.stop();
       else if (seen.eventsSent > 0) keepAlive.touch(controller);
     },
     flush(controller) {
@@ -200,11 +218,10 @@ export function converseStreamToChunks(ctx: RequestContext, response: ResponseHe
         frames.end();
       } catch (error) {
         fail(controller, cut(error instanceof FrameError ? error : new FrameError('truncated', 'stream ended')));
-        drain(controller);
-        return;
+        return end(controller);
       }
       fail(controller, cut(new FrameError('truncated', 'no metadata event')));
-      drain(controller);
+      end(controller);
     },
   };
 }

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
+import { GatewayError } from '@gw/plugin-api';
 import { encodeConverseEvent, encodeException } from '@gw/bedrock-emulator';
 import { aiResponseBody, aiResponseHeaders } from '../../../src/phases/response.js';
 import { observationsOf } from '../../../src/phases/observations.js';
@@ -34,8 +35,9 @@ function sdk(status: number, headers: Record<string, string | string[] | undefin
 
 async function streamed(chunks: Uint8Array[], includeUsage = true) {
   const { response, exchange, transform } = setup('stream', 200, STREAM_HEAD, includeUsage);
-  const text = await run(transform, chunks);
-  return { text, response, exchange };
+  const seen: { errored?: unknown } = {};
+  const text = await run(transform, chunks, seen);
+  return { text, response, exchange, errored: seen.errored };
 }
 
 async function sdkStream(text: string, headers: Record<string, string | string[] | undefined>) {
@@ -151,8 +153,11 @@ describe('ConverseStream → chat.completion.chunk', () => {
     expect(exchange.usage).toEqual({ input: 5, output: 1, cacheRead: 80, cacheWrite: 20 });
   });
 
-  it('an exception after events is a data: {error} event the SDK throws on, and nothing after it', async () => {
-    const { text, response, exchange } = await streamed([fixture('bedrock/converse-stream-validation-after-event.bin')]);
+  it('an exception after events is a data: {error} event the SDK throws on, then a broken connection, nothing between', async () => {
+    const { text, response, exchange, errored } = await streamed([fixture('bedrock/converse-stream-validation-after-event.bin')]);
+    // gw breaks the client's connection after the event: clients that skip error events still see a failure.
+    expect(errored).toBeInstanceOf(GatewayError);
+    expect(text.endsWith('"code":null}}\n\n')).toBe(true);
     expect(text).not.toContain('[DONE]');
     expect(text).not.toContain('finish_reason":"');
     const { chunks, error } = await sdkStream(text, response.headers);
@@ -175,7 +180,8 @@ describe('ConverseStream → chat.completion.chunk', () => {
     ['has a corrupt frame', (b: Buffer) => Buffer.concat([b.subarray(0, 140), Buffer.from([0, 0, 0, 40, 0, 0, 0, 0, 1, 2, 3, 4]), b.subarray(140)]), 'upstream stream is corrupt'],
   ])('a stream that %s never ends looking complete', async (_, damage, message) => {
     const bytes = Buffer.from(fixture('bedrock/converse-stream-text.bin'));
-    const { text, response, exchange } = await streamed([damage(bytes)]);
+    const { text, response, exchange, errored } = await streamed([damage(bytes)]);
+    expect(errored).toBeInstanceOf(GatewayError);
     expect(text).not.toContain('[DONE]');
     expect(text).not.toContain('finish_reason":"');
     const { error } = await sdkStream(text, response.headers);
