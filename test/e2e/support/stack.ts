@@ -1,6 +1,6 @@
 /**
  * The whole product on loopback, as a user runs it: the Bedrock emulator, and the built `gw` CLI started
- * on the example's kong.yaml (only the log path and AWS_ENDPOINT_URL_BEDROCK_RUNTIME differ).
+ * on an example's kong.yaml (only the log path and AWS_ENDPOINT_URL_BEDROCK_RUNTIME differ).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -26,15 +26,25 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** The example's kong.yaml (default: examples/claude-code-bedrock). */
+  example?: string;
+  /** The file-log path the example writes to, replaced by the stack's own. */
+  logPath?: string;
+  /** More DECK_ variables the example reads. */
+  deckEnv?: Record<string, string>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run the root \`test\` script (it builds first)`);
   const emulator = await startBedrockEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'gw-e2e-'));
-  const logPath = join(dir, 'claude.json');
+  const exampleLog = options.logPath ?? '/tmp/claude.json';
+  const logPath = join(dir, 'gw-log.json');
   const config = join(dir, 'kong.yaml');
-  const source = readFileSync(exampleConfig, 'utf8');
-  if (!source.includes('path: /tmp/claude.json')) throw new Error('example kong.yaml changed: update the e2e stack');
-  writeFileSync(config, source.replace('path: /tmp/claude.json', `path: ${logPath}`));
+  const source = readFileSync(options.example ?? exampleConfig, 'utf8');
+  if (!source.includes(`path: ${exampleLog}`)) throw new Error('example kong.yaml changed: update the e2e stack');
+  writeFileSync(config, source.replace(`path: ${exampleLog}`, `path: ${logPath}`));
 
   const credentials = DEFAULT_CREDENTIALS[0]!;
   const child = spawn(process.execPath, [cli, 'start', '-s', config, '--port', '0', '--host', '127.0.0.1'], {
@@ -43,6 +53,7 @@ export async function startStack(): Promise<Stack> {
       DECK_AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       DECK_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       DECK_AWS_REGION: 'us-east-1',
+      ...options.deckEnv,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
       AWS_EC2_METADATA_DISABLED: 'true', // tests talk only to 127.0.0.1
       // and never read the developer's ~/.aws
@@ -51,7 +62,7 @@ export async function startStack(): Promise<Stack> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  noteSecretsOf({ DECK_AWS_ACCESS_KEY_ID: credentials.accessKeyId, DECK_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey });
+  noteSecretsOf({ DECK_AWS_ACCESS_KEY_ID: credentials.accessKeyId, DECK_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, ...options.deckEnv });
   const capture = captureGwOutput('e2e-gw-start');
   let output = '';
   child.stdout!.on('data', (d: Buffer) => {
