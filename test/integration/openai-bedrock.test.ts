@@ -78,7 +78,7 @@ describe('the OpenAI SDK through gw to Bedrock Converse', () => {
 
   it('streams chunks the SDK assembles, ending with the usage chunk and [DONE]', async () => {
     const stream = await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:echo] stream these words back'), stream: true, stream_options: { include_usage: true } });
-    const chunks = [];
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     const text = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
     expect(text).toBe('stream these words back');
@@ -100,7 +100,7 @@ describe('the OpenAI SDK through gw to Bedrock Converse', () => {
 
   it('without include_usage the stream has no usage chunk', async () => {
     const stream = await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:text] hi'), stream: true });
-    const chunks = [];
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.every((c) => c.usage === undefined || c.usage === null)).toBe(true);
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('stop');
@@ -225,7 +225,7 @@ describe('errors, as the OpenAI SDK expects them', () => {
     ['truncated', OpenAI.APIError],
   ])('a %s upstream stream never ends looking complete', async (scenario, type) => {
     const stream = await client.chat.completions.create({ model: MODEL, messages: ask(`[scenario:${scenario}] x`), stream: true });
-    const chunks = [];
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
     const error = await (async () => {
       for await (const chunk of stream) chunks.push(chunk);
     })().catch((e: unknown) => e);

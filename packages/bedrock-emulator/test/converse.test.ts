@@ -46,7 +46,7 @@ async function stream(messages: Message[], extra: Partial<ConverseCommandInput> 
   return { events, error: undefined };
 }
 
-const names = (events: ConverseStreamOutput[]) => events.map((e) => Object.keys(e).find((k) => (e as Record<string, unknown>)[k] !== undefined));
+const names = (events: ConverseStreamOutput[]) => events.map((e) => Object.keys(e).find((k) => (e as unknown as Record<string, unknown>)[k] !== undefined));
 const streamedText = (events: ConverseStreamOutput[]) => events.map((e) => e.contentBlockDelta?.delta?.text ?? '').join('');
 
 describe('the AWS SDK talking to the emulator over Converse', () => {

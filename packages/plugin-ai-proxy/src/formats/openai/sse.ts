@@ -11,7 +11,3 @@ export const DONE = Buffer.from('data: [DONE]\n\n', 'latin1');
  * resets idle timers that count bytes.
  */
 export const KEEP_ALIVE = Buffer.from(': keep-alive\n\n', 'latin1');
-
-export function dataEvent(json: string): Buffer {
-  return Buffer.from(`data: ${json}\n\n`, 'utf8');
-}

@@ -40,7 +40,8 @@ export function toConverseBody(chat: ChatBody, model: string, options: ModelOpti
   const choice = readToolChoice(fields.get('tool_choice'));
   const skippedOptions: string[] = [];
 
-  const maxField = fields.get('max_completion_tokens') != null ? 'max_completion_tokens' : 'max_tokens';
+  const completionTokens = fields.get('max_completion_tokens');
+  const maxField = completionTokens !== undefined && completionTokens !== null ? 'max_completion_tokens' : 'max_tokens';
   const clientMax = positiveInteger(fields.get(maxField), maxField);
   let maxTokens = options?.max_tokens ?? clientMax;
   // Inside a tool loop Claude wants the previous turn's signed thinking back, which Chat Completions

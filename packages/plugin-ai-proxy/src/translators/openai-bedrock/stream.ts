@@ -221,7 +221,7 @@ export function converseStreamToChunks(ctx: RequestContext, response: ResponseHe
         return end(controller);
       }
       fail(controller, cut(new FrameError('truncated', 'no metadata event')));
-      end(controller);
+      return end(controller);
     },
   };
 }

@@ -153,6 +153,29 @@ describe('ConverseStream → chat.completion.chunk', () => {
     expect(exchange.usage).toEqual({ input: 5, output: 1, cacheRead: 80, cacheWrite: 20 });
   });
 
+  it('sends keep-alive comments while the upstream is silent, once the stream has started', async () => {
+    const ctx = { ...fakeCtx(), id: 'ka' };
+    const exchange = makeExchange({ translator: openaiToBedrock, format: openaiFormat, mode: 'stream', requestModel: MODEL, pingIntervalMs: 20 });
+    const response = head(200, STREAM_HEAD);
+    const plan = { includeUsage: false } as ConversePlan;
+    aiResponseHeaders({ ctx, response, exchange, plan });
+    const stream = new TransformStream(aiResponseBody({ ctx, response, exchange, plan })!);
+    const writer = stream.writable.getWriter();
+    const reading = new Response(stream.readable).text();
+    await writer.write(Buffer.concat([ev('messageStart', { role: 'assistant' }), ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'a' } })]));
+    await new Promise((r) => setTimeout(r, 75));
+    await writer.write(Buffer.concat([ev('messageStop', { stopReason: 'end_turn' }), ev('metadata', { usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 } })]));
+    await writer.close();
+    const text = await reading;
+    expect(text.split(': keep-alive\n\n').length - 1).toBeGreaterThanOrEqual(2);
+    expect(text.indexOf(': keep-alive')).toBeGreaterThan(text.indexOf('"content":"a"'));
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    // The SDK skips the comments.
+    const { chunks, error } = await sdkStream(text, response.headers);
+    expect(error).toBeUndefined();
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('a');
+  });
+
   it('an exception after events is a data: {error} event the SDK throws on, then a broken connection, nothing between', async () => {
     const { text, response, exchange, errored } = await streamed([fixture('bedrock/converse-stream-validation-after-event.bin')]);
     // gw breaks the client's connection after the event: clients that skip error events still see a failure.

@@ -8,8 +8,6 @@
 import type { Frame } from '../eventstream/frame-decoder.js';
 import { headerString } from '../eventstream/frame-decoder.js';
 
-export type ConverseEventType = 'messageStart' | 'contentBlockStart' | 'contentBlockDelta' | 'contentBlockStop' | 'messageStop' | 'metadata';
-
 /** The event's name; undefined for a frame that is not an event (an exception) or has none. */
 export function converseEventType(frame: Frame): string | undefined {
   return headerString(frame, ':message-type') === 'event' ? headerString(frame, ':event-type') : undefined;
