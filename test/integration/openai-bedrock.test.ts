@@ -9,9 +9,25 @@ import http from 'node:http';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
+import { AI_CALL, definePlugin, type AiCall, type AiUsageReport } from '@gw/plugin-api';
 import { eventually, readLogLines, setEnv, startGateway, tempDir, type LogLine, type RunningGateway } from './support/gateway.js';
 import { deckEnv } from './support/bedrock.js';
 import { AWS_KEYS, CACHE_READ_COST, CACHE_WRITE_COST, CLIENT_KEY, INPUT_COST, MODEL, OUTPUT_COST, openaiBedrockConfig } from './support/openai.js';
+
+/** What a plugin that runs its log phase before ai-proxy's (budgets, metrics) reads on AI_CALL. */
+const calls = new Map<string, { call: Omit<AiCall, 'usage'>; usage: AiUsageReport }>();
+const watcher = definePlugin({
+  name: 'ai-call-watcher',
+  version: '0.0.0',
+  priority: 905,
+  configSchema: { type: 'object' },
+  log({ ctx }) {
+    const call = ctx.read(AI_CALL);
+    if (call === undefined) return;
+    const { usage, ...rest } = call;
+    calls.set(ctx.id, { call: rest, usage: usage() });
+  },
+});
 
 let emulator: Emulator;
 let gw: RunningGateway;
@@ -24,7 +40,7 @@ beforeAll(async () => {
   restoreEnv = setEnv({ AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url });
   const dir = tempDir();
   logPath = join(dir, 'openai.json');
-  gw = await startGateway(openaiBedrockConfig(logPath), { dir, env: deckEnv });
+  gw = await startGateway(openaiBedrockConfig(logPath, '  - name: ai-call-watcher\n    config: {}\n'), { dir, env: deckEnv, plugins: [watcher] });
   client = new OpenAI({ baseURL: `${gw.url}/openai/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -91,9 +107,23 @@ describe('the OpenAI SDK through gw to Bedrock Converse', () => {
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
     expect(lastReceived().operation).toBe('converse-stream');
 
-    const line = await logLineOf(chunks[0]!.id.replace('chatcmpl-', ''));
+    const id = chunks[0]!.id.replace('chatcmpl-', '');
+    const line = await logLineOf(id);
     expect(line.ai.proxy.meta.request_mode).toBe('stream');
     expect(line.ai.proxy.usage.completion_tokens).toBe(usage.usage!.completion_tokens);
+    // The same call on AI_CALL, for budgets, metrics and traces.
+    const seen = calls.get(id)!;
+    expect(seen.call).toMatchObject({ provider: 'bedrock', format: 'openai', routeType: 'llm/v1/chat', model: MODEL, clientModel: MODEL, stream: true });
+    expect(seen.usage).toMatchObject({
+      tokens: { output: usage.usage!.completion_tokens },
+      complete: true,
+      estimated: { input: false, output: false },
+      responseId: chunks[0]!.id,
+      finishReasons: ['end_turn'],
+    });
+    expect(seen.usage.tokens.input + seen.usage.tokens.cacheRead + seen.usage.tokens.cacheWrite).toBe(usage.usage!.prompt_tokens);
+    expect(seen.usage.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
+    expect(seen.usage.costUsd).toBeGreaterThan(0);
     expect(line.ai.proxy.usage.time_to_first_token).toBeGreaterThanOrEqual(0);
     expect(line.ai.proxy.usage.time_to_first_token).toBeLessThanOrEqual(line.ai.proxy.meta.llm_latency);
   });
@@ -204,12 +234,20 @@ describe('errors, as the OpenAI SDK expects them', () => {
   it('an exception in the middle of a stream makes the SDK throw, after the chunks before it', async () => {
     const stream = await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:exception_mid_stream] x'), stream: true });
     const seen: string[] = [];
+    let id = '';
     const error = await (async () => {
-      for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? '');
+      for await (const chunk of stream) {
+        id = chunk.id.replace('chatcmpl-', '');
+        seen.push(chunk.choices[0]?.delta.content ?? '');
+      }
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as Error).message).toContain('internal error');
     expect(seen.length).toBeGreaterThan(0);
+    const line = await logLineOf(id);
+    expect(line.ai.proxy.error).toMatchObject({ status: 500, type: 'server_error', upstream_type: 'internalServerException', events_sent: expect.any(Number) });
+    expect(line.cut).toMatchObject({ by: 'gateway', reason: 'error' });
+    expect(calls.get(id)!.usage.complete).toBe(false);
   });
 
   it('an exception as the first frame is an HTTP error with its status', async () => {
