@@ -83,6 +83,8 @@ const ccHeaders = (/** @type {Capture} */ c) => {
   return headers;
 };
 const body = (/** @type {Capture} */ c, /** @type {boolean} */ stream) => JSON.stringify({ ...c.body, stream });
+/** An OpenAI client's headers: its key as a bearer token. @type {Record<string, string>} */
+const openaiHeaders = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
 
 /** @type {Workload[]} */
 const WORKLOADS = [
@@ -95,7 +97,7 @@ const WORKLOADS = [
   // The cc-stream-50 conversation from an OpenAI client: the body translated to Converse, the answer back
   // to chunks (the same 50 deltas). Its variant is cc-stream-50's own request, in the same rounds, so the
   // two pairs' CPU per request compare without the machine's drift between workloads (issue 14: ≤ 1.2×).
-  { name: 'oa-stream-50', what: 'the same conversation as OpenAI chat → ai-proxy → ConverseStream (50 deltas) → chunks, file-log', connections: 16, gwPath: '/oa50/v1/chat/completions', basePath: '/d50/model/bench/converse-stream', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: openaiChatBody(cc87.body, true), variant: { name: 'anthropic', what: "cc-stream-50's request (Anthropic → InvokeModel), same rounds", gwPath: '/cc50/v1/messages?beta=true', headers: ccHeaders(cc87), body: body(cc87, true) } },
+  { name: 'oa-stream-50', what: 'the same conversation as OpenAI chat → ai-proxy → ConverseStream (50 deltas) → chunks, file-log', connections: 16, gwPath: '/oa50/v1/chat/completions', basePath: '/d50/model/bench/converse-stream', headers: openaiHeaders, body: openaiChatBody(cc87.body, true), variant: { name: 'anthropic', what: "cc-stream-50's request (Anthropic → InvokeModel), same rounds", gwPath: '/cc50/v1/messages?beta=true', headers: ccHeaders(cc87), body: body(cc87, true) } },
   { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
   { name: 'cc-stream-50-nolog', what: 'as cc-stream-50 with file-log off', connections: 16, gwPath: '/cc50nolog/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
 ].filter((w) => !ONLY || ONLY.includes(w.name));
