@@ -238,7 +238,7 @@ describe('rate-limiting, policy local (real gateway)', () => {
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     const rateLimited = err as InstanceType<typeof OpenAI.RateLimitError>;
     expect(rateLimited.status).toBe(429);
-    expect(rateLimited.error).toEqual({ message: 'API rate limit exceeded', type: 'rate_limit_error', param: null, code: null });
+    expect(rateLimited.error).toEqual({ message: 'API rate limit exceeded', type: 'rate_limit_error', param: null, code: 'rate_limit_exceeded' });
     expect(Number(rateLimited.headers?.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 });
