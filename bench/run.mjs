@@ -13,12 +13,13 @@ import http from 'node:http';
 import autocannon from 'autocannon';
 import { cpuMicros, rssBytes, sampleRss } from './proc.mjs';
 import { startRedis } from './redis.mjs';
+import { openaiChatBody } from './openai-body.mjs';
 
 /** @typedef {{ child: import('node:child_process').ChildProcess, port: number, pid: number }} Target */
 /**
  * @typedef {{ name: string, what: string, connections: number, gwPath: string, basePath: string, headers: Record<string, string>,
  *   body: string, quiet?: boolean, rounds?: number, seconds?: number,
- *   variants?: Array<{ name: string, what: string, gwPath: string, needsRedis?: boolean }> }} Workload
+ *   variants?: Array<{ name: string, what: string, gwPath: string, needsRedis?: boolean, headers?: Record<string, string>, body?: string }> }} Workload
  */
 /** @typedef {{ rps: number, p50: number, p99: number, cpuPerReq: number, rss: number, requests: number }} Run */
 
@@ -86,6 +87,8 @@ const ccHeaders = (/** @type {Capture} */ c) => {
   return headers;
 };
 const body = (/** @type {Capture} */ c, /** @type {boolean} */ stream) => JSON.stringify({ ...c.body, stream });
+/** An OpenAI client's headers: its key as a bearer token. @type {Record<string, string>} */
+const openaiHeaders = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
 
 /** @type {Workload[]} */
 const WORKLOADS = [
@@ -101,6 +104,11 @@ const WORKLOADS = [
       { name: 'budget-redis', what: 'with ai-rate-limiting-advanced (strategy redis)', gwPath: '/budget/v1/messages?beta=true', needsRedis: true },
       ...(process.env.BENCH_PROMETHEUS ? [{ name: 'prometheus', what: 'with the prometheus plugin, every switch on', gwPath: '/cc50prom/v1/messages?beta=true' }] : []),
     ] },
+  // The cc-stream-50 conversation from an OpenAI client: the body translated to Converse, the answer back
+  // to chunks (the same 50 deltas). Its variant is cc-stream-50's own request, in the same rounds, so the
+  // two pairs' CPU per request compare without the machine's drift between workloads (target: ≤ 1.2×).
+  { name: 'oa-stream-50', what: 'the same conversation as OpenAI chat → ai-proxy → ConverseStream (50 deltas) → chunks, file-log', connections: 16, gwPath: '/oa50/v1/chat/completions', basePath: '/d50/model/bench/converse-stream', headers: openaiHeaders, body: openaiChatBody(cc87.body, true),
+    variants: [{ name: 'anthropic', what: "cc-stream-50's request (Anthropic → InvokeModel), same rounds", gwPath: '/cc50/v1/messages?beta=true', headers: ccHeaders(cc87), body: body(cc87, true) }] },
   { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
   { name: 'cc-stream-50-nolog', what: 'as cc-stream-50 with file-log off', connections: 16, gwPath: '/cc50nolog/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
 ].filter((w) => !ONLY || ONLY.includes(w.name));
@@ -190,14 +198,18 @@ for (const workload of WORKLOADS) {
   const names = Object.keys(targets);
   const pathOf = (/** @type {string} */ name) =>
     name === 'baseline' ? workload.basePath : (variants.find((v) => v.name === name)?.gwPath ?? workload.gwPath);
+  const requestOf = (/** @type {string} */ name) => {
+    const v = variants.find((x) => x.name === name);
+    return v ? { ...workload, headers: v.headers ?? workload.headers, body: v.body ?? workload.body } : workload;
+  };
   // warm all (JIT, keep-alive pools)
-  for (const name of names) await load(targets[name], { ...workload, connections: 4 }, pathOf(name));
+  for (const name of names) await load(targets[name], { ...requestOf(name), connections: 4 }, pathOf(name));
   /** @type {Record<string, Run[]>} */
   const runs = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < roundsOf(workload); round++) {
     // Each round in a different order, so drift hits every target alike.
     const order = names.map((_, i) => names[(i + round) % names.length]);
-    for (const name of order) runs[name].push(await load(targets[name], workload, pathOf(name)));
+    for (const name of order) runs[name].push(await load(targets[name], requestOf(name), pathOf(name)));
   }
   const agg = (/** @type {string} */ name, /** @type {keyof Run} */ key) => median(runs[name].map((r) => r[key]));
   /** @type {Record<string, { base: number, gw: number }>} */
@@ -218,6 +230,10 @@ for (const workload of WORKLOADS) {
       console.log(`  Redis counted ${counted.sum} tokens under ${counted.keys} keys`);
     }
     summary.push(`${workload.name}+${v.name} cpu ${fmt(ratio(vr.cpu, row.cpuPerReq.gw), 3)}x rps ${fmt(ratio(vr.rps, row.rps.gw), 3)}x of gw's`);
+    // Each round's pair of runs, gw's against its variant's: the median of those ratios.
+    const perRound = runs.gw.map((r, i) => ratio(r.cpuPerReq, runs[v.name][i].cpuPerReq));
+    console.log(`  gw CPU µs/req against ${v.name}'s, per round: ${perRound.map((x) => fmt(x, 2)).join(' ')}; median ${fmt(median(perRound), 2)}×`);
+    summary.push(`${workload.name}/${v.name} cpu ${fmt(median(perRound), 2)}x`);
   }
   console.log(`  peak RSS   baseline ${fmt(row.rss.base / 2 ** 20)} MB   gw ${fmt(row.rss.gw / 2 ** 20)} MB\n`);
   summary.push(`${workload.name} cpu ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}x rps ${fmt(ratio(row.rps.gw, row.rps.base), 2)}x`);

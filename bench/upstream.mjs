@@ -2,6 +2,7 @@
 //   POST /echo                                  → small JSON
 //   POST /d<n>/model/<id>/invoke                → an Anthropic message JSON (Bedrock InvokeModel)
 //   POST /d<n>/model/<id>/invoke-with-response-stream → Bedrock eventstream with <n> text deltas
+//   POST /d<n>/model/<id>/converse-stream       → ConverseStream with the same <n> text deltas
 //   POST /slow<n>/model/<id>/invoke-with-response-stream → the same, events 100 ms apart (long streams)
 // (gw reaches these through ai-proxy's `upstream_url`, a base URL per route.)
 // The request body is drained, never parsed. Replies are encoded once at start-up.
@@ -42,6 +43,33 @@ function events(deltas) {
   return list.map(frame);
 }
 
+/** A ConverseStream event: named by `:event-type`, its JSON padded as Bedrock pads it. @param {string} type @param {object} payload */
+function converseFrame(type, payload) {
+  return Buffer.from(
+    codec.encode({
+      headers: {
+        ':event-type': { type: 'string', value: type },
+        ':content-type': { type: 'string', value: 'application/json' },
+        ':message-type': { type: 'string', value: 'event' },
+      },
+      body: encoder.encode(JSON.stringify({ ...payload, p: 'abcdefghij' })),
+    }),
+  );
+}
+
+/** The same answer as `events(n)`, as ConverseStream sends it. @param {number} deltas */
+function converseEvents(deltas) {
+  const list = [converseFrame('messageStart', { role: 'assistant' })];
+  for (let i = 0; i < deltas; i++) list.push(converseFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: `word${i} ` } }));
+  list.push(converseFrame('contentBlockStop', { contentBlockIndex: 0 }));
+  list.push(converseFrame('messageStop', { stopReason: 'end_turn' }));
+  list.push(converseFrame('metadata', { usage: { inputTokens: 21774, outputTokens: deltas, totalTokens: 21774 + deltas }, metrics: { latencyMs: 100 } }));
+  return Buffer.concat(list);
+}
+
+/** @type {Map<number, Buffer>} */
+const converseStreams = new Map();
+
 /** @type {Map<number, Buffer[]>} */
 const streams = new Map();
 /** @param {number} n */
@@ -63,7 +91,7 @@ const echo = Buffer.from('{"ok":true,"echo":"bench"}');
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    const match = /^\/(?:d|(slow))(\d+)\/model\/[^/]+\/(invoke-with-response-stream|invoke)$/.exec(req.url ?? '');
+    const match = /^\/(?:d|(slow))(\d+)\/model\/[^/]+\/(invoke-with-response-stream|invoke|converse-stream)$/.exec(req.url ?? '');
     if (!match) {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': echo.length });
       res.end(echo);
@@ -77,6 +105,12 @@ const server = http.createServer((req, res) => {
       return;
     }
     res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'bench' });
+    if (match[3] === 'converse-stream') {
+      let body = converseStreams.get(n);
+      if (!body) converseStreams.set(n, (body = converseEvents(n)));
+      res.end(body);
+      return;
+    }
     const frames = framesFor(n);
     if (!match[1]) {
       res.end(Buffer.concat(frames));

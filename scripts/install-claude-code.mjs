@@ -3,31 +3,20 @@
 // and prints, per version, the command that runs it. Used by the end-to-end tests and by hand:
 //   node scripts/install-claude-code.mjs            # all pinned versions
 //   node scripts/install-claude-code.mjs 2.1.330    # one
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { ensureNpmPackage } from './npm-cli-cache.mjs';
 
 /** The builds the e2e suite covers: 2.1.x ships a native binary; 2.0.x is plain JS run by this Node. */
 export const PINNED = ['2.1.330', '2.0.37'];
-
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Returns `{ command, args }` that start the given Claude Code build, installing it first if needed.
  * @param {string} version
  */
 export function ensureClaudeCode(version) {
-  const prefix = join(root, '.cache', 'claude-code', version);
-  const pkg = join(prefix, 'node_modules', '@anthropic-ai', 'claude-code');
-  if (!existsSync(join(pkg, 'package.json'))) {
-    mkdirSync(prefix, { recursive: true });
-    execFileSync(
-      'npm',
-      ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', '--loglevel=error', `@anthropic-ai/claude-code@${version}`],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
-  }
+  const { prefix, pkg } = ensureNpmPackage('claude-code', '@anthropic-ai/claude-code', version);
   // 2.0.x: cli.js on Node. 2.1.x: the wrapper's bin points at a native executable.
   const cliJs = join(pkg, 'cli.js');
   if (existsSync(cliJs)) return { command: process.execPath, args: [cliJs] };

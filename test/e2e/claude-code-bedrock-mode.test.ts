@@ -31,8 +31,8 @@ describe.each(VERSIONS)('Claude Code %s in Bedrock mode through gw', (version) =
     installClaude(version);
     stack = await startStack({
       example: join(repoRoot, 'examples/claude-code-bedrock-native/kong.yaml'),
-      examplePath: '/tmp/claude-bedrock.json',
-      env: { DECK_ALICE_KEY: ALICE_KEY },
+      logPath: '/tmp/claude-bedrock.json',
+      deckEnv: { DECK_ALICE_KEY: ALICE_KEY },
     });
   }, 240_000);
 

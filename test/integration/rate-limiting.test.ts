@@ -188,6 +188,19 @@ describe('rate-limiting, policy local (real gateway)', () => {
     expect(outcome).toEqual([200, 429, 200]);
   });
 
+  it('counts its refusals for /status and the prometheus plugin (gw_rate_limiting_refused_total)', async () => {
+    const status = await gw.gateway.listenStatus(0, '127.0.0.1');
+    const report = async () =>
+      ((await (await fetch(`http://127.0.0.1:${status.port}/status`)).json()) as { plugins: Record<string, { refused: number }> }).plugins['rate-limiting']!;
+    const before = (await report()).refused;
+    const id = `counted-${Date.now()}`;
+    const seen = [];
+    for (let i = 0; i < 7; i++) seen.push((await get('/teams', { apikey: 'carol-key', 'x-run': id })).status);
+    const refusedNow = seen.filter((s) => s === 429).length;
+    expect(refusedNow).toBeGreaterThan(0);
+    expect((await report()).refused).toBe(before + refusedNow);
+  });
+
   it('logs the decision: which limit, what is left', async () => {
     await get('/plain', { 'x-probe': 'log' });
     const line = await eventually(() => readLogLines(logPath).find((l) => l.request.headers['x-probe'] === 'log'), 'the log line');
@@ -225,7 +238,7 @@ describe('rate-limiting, policy local (real gateway)', () => {
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     const rateLimited = err as InstanceType<typeof OpenAI.RateLimitError>;
     expect(rateLimited.status).toBe(429);
-    expect(rateLimited.error).toEqual({ message: 'API rate limit exceeded', type: 'rate_limit_error', param: null, code: null });
+    expect(rateLimited.error).toEqual({ message: 'API rate limit exceeded', type: 'rate_limit_error', param: null, code: 'rate_limit_exceeded' });
     expect(Number(rateLimited.headers?.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 });

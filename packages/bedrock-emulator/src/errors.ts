@@ -6,6 +6,8 @@ export interface BedrockError {
   status: number;
   type: string;
   message: string;
+  /** Seconds in a `retry-after` header (Bedrock rarely sends one; a proxy in front of it may). */
+  retryAfter?: number;
 }
 
 export const THROTTLED: BedrockError = { status: 429, type: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' };
@@ -40,6 +42,7 @@ export function sendError(res: AnyResponse, requestId: string, error: BedrockErr
     'content-length': Buffer.byteLength(body),
     'x-amzn-requestid': requestId,
     'x-amzn-errortype': errorTypeHeader(error.type),
+    ...(error.retryAfter === undefined ? {} : { 'retry-after': String(error.retryAfter) }),
   });
   end(res, body);
 }

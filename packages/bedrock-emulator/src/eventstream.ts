@@ -10,9 +10,13 @@ const codec = new EventStreamCodec(
 
 const PAD_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-/** One unit of a scripted stream: an Anthropic event, an exception frame, or the first bytes of a frame. */
+/**
+ * One unit of a scripted stream: an Anthropic event (InvokeModel's `chunk`), a named ConverseStream event,
+ * an exception frame, or the first bytes of a frame.
+ */
 export type Frame =
   | { kind: 'chunk'; event: unknown }
+  | { kind: 'event'; type: string; payload: Record<string, unknown> }
   | { kind: 'exception'; type: string; message: string }
   | { kind: 'partial'; frame: Frame; bytes: number };
 
@@ -39,6 +43,21 @@ export function encodeChunk(event: unknown, pad?: string): Uint8Array {
   });
 }
 
+/**
+ * A ConverseStream event: its name in `:event-type`, its JSON as the payload, with Bedrock's `p` padding
+ * appended as a member (captures: `{"role":"assistant","p":"abcdefghijklmno"}`).
+ */
+export function encodeConverseEvent(type: string, payload: Record<string, unknown>, pad?: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':event-type': str(type),
+      ':content-type': str('application/json'),
+      ':message-type': str('event'),
+    },
+    body: encoder.encode(JSON.stringify(pad ? { ...payload, p: pad } : payload)),
+  });
+}
+
 /** Exception frames carry no `:event-type` and no padding (as in the captures). */
 export function encodeException(type: string, message: string): Uint8Array {
   return codec.encode({
@@ -55,6 +74,8 @@ export function encodeFrame(frame: Frame, index: number, pad: boolean): Uint8Arr
   switch (frame.kind) {
     case 'chunk':
       return encodeChunk(frame.event, pad ? padding(index) : undefined);
+    case 'event':
+      return encodeConverseEvent(frame.type, frame.payload, pad ? padding(index) : undefined);
     case 'exception':
       return encodeException(frame.type, frame.message);
     case 'partial':

@@ -16,11 +16,9 @@ function content(scenario: Scenario, input: PlanInput): { blocks: ContentBlock[]
     case 'tool_use': {
       const results = lastToolResults(input.body.messages);
       if (results !== undefined) return { blocks: [text(`The command printed: ${results}`)], stop: 'end_turn' };
+      const call = commandTool(input.body.tools);
       return {
-        blocks: [
-          text("I'll run a command."),
-          { type: 'tool_use', id: newToolUseId(), name: 'Bash', input: { command: TOOL_COMMAND } },
-        ],
+        blocks: [text("I'll run a command."), { type: 'tool_use', id: newToolUseId(), name: call.name, input: call.input }],
         stop: 'tool_use',
       };
     }
@@ -31,6 +29,23 @@ function content(scenario: Scenario, input: PlanInput): { blocks: ContentBlock[]
     default:
       return { blocks: [text(DEFAULT_REPLY)], stop: 'end_turn' };
   }
+}
+
+/**
+ * The tool the `tool_use` scenario calls: `Bash` (Claude Code's) when offered or when no tools are listed;
+ * else the first offered tool taking a `command` (a string, or an argv array as Codex CLI's `shell` does).
+ */
+function commandTool(tools: unknown): { name: string; input: Record<string, unknown> } {
+  const bash = { name: 'Bash', input: { command: TOOL_COMMAND } };
+  if (!Array.isArray(tools) || tools.length === 0) return bash;
+  const offered = tools.filter((t): t is { name: string; input_schema?: { properties?: Record<string, { type?: unknown }> } } => typeof (t as { name?: unknown })?.name === 'string');
+  if (offered.some((t) => t.name === 'Bash')) return bash;
+  for (const tool of offered) {
+    const command = tool.input_schema?.properties?.command;
+    if (command?.type === 'array') return { name: tool.name, input: { command: ['bash', '-lc', TOOL_COMMAND] } };
+    if (command?.type === 'string') return { name: tool.name, input: { command: TOOL_COMMAND } };
+  }
+  return bash;
 }
 
 /** A reply longer than `max_tokens` is cut there, as the model would stop. */

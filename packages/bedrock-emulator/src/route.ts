@@ -1,11 +1,13 @@
 // Bedrock Runtime routes. The model id is one path segment: split first, then decode (ARNs hold `%2F`).
 
-export type Operation = 'invoke' | 'invoke-stream' | 'count-tokens' | 'assume-role' | 'assume-role-with-web-identity' | 'get-role-credentials' | 'create-token' | 'other';
+export type Operation = 'invoke' | 'invoke-stream' | 'count-tokens' | 'converse' | 'converse-stream' | 'assume-role' | 'assume-role-with-web-identity' | 'get-role-credentials' | 'create-token' | 'other';
 
 const OPERATIONS: Record<string, Operation> = {
   invoke: 'invoke',
   'invoke-with-response-stream': 'invoke-stream',
   'count-tokens': 'count-tokens',
+  converse: 'converse',
+  'converse-stream': 'converse-stream',
 };
 
 export function route(method: string, url: string): { operation: Operation; modelId: string; path: string } {

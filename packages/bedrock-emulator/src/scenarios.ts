@@ -37,6 +37,8 @@ export interface Scenario {
   exception?: { type: string; message: string };
   /** Bedrock's `p` padding in chunk payloads (default true). */
   padding?: boolean;
+  /** `throttle`, `throttle_once`, `overload`: a `retry-after` header with these seconds. */
+  retryAfter?: number;
 }
 
 export function isScenarioName(name: string): name is ScenarioName {
@@ -84,13 +86,14 @@ export function plan(scenario: Scenario, input: PlanInput): Plan {
     padding: scenario.padding ?? true,
     ending: ending(e),
   });
+  const wait = (error: BedrockError): Plan => ({ kind: 'error', error: scenario.retryAfter === undefined ? error : { ...error, retryAfter: scenario.retryAfter } });
   switch (scenario.name) {
     case 'throttle':
-      return { kind: 'error', error: THROTTLED };
+      return wait(THROTTLED);
     case 'throttle_once':
-      return input.throttledBefore ? reply() : { kind: 'error', error: THROTTLED };
+      return input.throttledBefore ? reply() : wait(THROTTLED);
     case 'overload':
-      return { kind: 'error', error: UNAVAILABLE };
+      return wait(UNAVAILABLE);
     case 'validation':
       return { kind: 'error', error: INVALID_INPUT };
     case 'access_denied':

@@ -16,6 +16,7 @@ import { writeEventStream } from './stream.js';
 import type { AnyRequest, AnyResponse } from './transport.js';
 import { end, listen, writeHead } from './transport.js';
 import { validateAnthropicBody } from './validate.js';
+import { answerConverse } from './converse/answer.js';
 
 export interface EmulatorOptions {
   port?: number;
@@ -131,6 +132,14 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
     return validationError(`gw-bedrock-emulator: unknown scenario "${marked}"; known: ${SCENARIOS.join(', ')}`);
   }
 
+  /** `throttle_once`: whether this exact body was throttled before; remembered when the scenario throttles it now. */
+  function throttledBefore(body: Buffer, scenario: Scenario): boolean {
+    const bodyHash = createHash('sha256').update(body).digest('hex');
+    const before = throttledOnce.has(bodyHash);
+    if (scenario.name === 'throttle_once') throttledOnce.add(bodyHash);
+    return before;
+  }
+
   /** STS AssumeRole (sts.ts): signed by base credentials; what it issues is accepted by Bedrock from then on. */
   function answerSts(req: AnyRequest, res: AnyResponse, method: string, url: string, body: Buffer, form: URLSearchParams) {
     const headers = flatHeaders(req);
@@ -196,6 +205,22 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
       return 'inputTokens' in counted ? sendJson(res, requestId, counted) : sendError(res, requestId, counted);
     }
 
+    if (operation === 'converse' || operation === 'converse-stream') {
+      return answerConverse({
+        res,
+        requestId,
+        streaming: operation === 'converse-stream',
+        modelId,
+        json,
+        bodyLength: body.length,
+        startedAt,
+        signal: closing.signal,
+        pick: pickScenario,
+        throttledBefore: (scenario) => throttledBefore(body, scenario),
+        chose: (name) => (record.scenario = name),
+      });
+    }
+
     const problem = json === undefined ? 'Malformed input request: #: expected type: JSONObject, found: String, please reformat your input and try again.' : validateAnthropicBody(json);
     if (problem) return sendError(res, requestId, validationError(problem));
     const request = json as Record<string, unknown>;
@@ -203,15 +228,12 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
     const scenario = pickScenario(request);
     if (!('name' in scenario)) return sendError(res, requestId, scenario);
     record.scenario = scenario.name;
-    const bodyHash = createHash('sha256').update(body).digest('hex');
-    const throttledBefore = throttledOnce.has(bodyHash);
-    if (scenario.name === 'throttle_once') throttledOnce.add(bodyHash);
     const planned = plan(scenario, {
       body: request,
       modelId,
       inputTokens: estimateTokens(body.length),
       streaming: operation === 'invoke-stream',
-      throttledBefore,
+      throttledBefore: throttledBefore(body, scenario),
     });
 
     if (planned.kind === 'hang') return; // close() tears the connection down

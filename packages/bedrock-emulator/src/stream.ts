@@ -16,7 +16,7 @@ export interface StreamPlan {
   signal: AbortSignal;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
+export const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (ms <= 0 || signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
@@ -47,7 +47,7 @@ async function* frames(plan: StreamPlan, firstByteAt: () => number): AsyncGenera
   }
 }
 
-function fromAsync<T>(iterator: AsyncIterator<T>): ReadableStream<T> {
+export function fromAsync<T>(iterator: AsyncIterator<T>): ReadableStream<T> {
   return new ReadableStream<T>({
     async pull(controller) {
       const { value, done } = await iterator.next();

@@ -49,14 +49,14 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
     if (exchange === undefined) return;
     // Upstream answered: no retry will re-send the body, so a long stream doesn't keep it alive.
     if (local.plan !== undefined) local.plan.body = EMPTY;
-    aiResponseHeaders({ ctx, response, exchange });
+    aiResponseHeaders({ ctx, response, exchange, plan: local.plan });
     if (config.model_name_header && response.status >= 200 && response.status < 300) {
       response.headers['x-kong-llm-model'] = `${exchange.provider}/${exchange.requestModel}`;
     }
   },
   responseBody({ ctx, local, response }) {
     const exchange = local.exchange;
-    return exchange === undefined ? undefined : aiResponseBody({ ctx, response, exchange });
+    return exchange === undefined ? undefined : aiResponseBody({ ctx, response, exchange, plan: local.plan });
   },
   log({ ctx, config, local, record }) {
     const { exchange, plan } = local;

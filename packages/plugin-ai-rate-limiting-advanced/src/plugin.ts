@@ -62,6 +62,9 @@ function storeFor(config: AiRateLimitingConfig, logger: Logger): { store: Counte
   return { store: syncedStore({ ...options, syncRate: config.sync_rate }), strategy: `redis (synced every ${config.sync_rate} s)`, wait: target.connectTimeout };
 }
 
+/** Over every instance and reload of this process: what /status and the prometheus plugin report. */
+const tally = { refused: 0, charged: 0 };
+
 export const aiRateLimitingAdvanced = definePlugin<AiRateLimitingConfig, AiRateLimitingState, AiRateLimitingLocal>({
   name: 'ai-rate-limiting-advanced',
   version: packageVersion(import.meta.url),
@@ -105,6 +108,7 @@ export const aiRateLimitingAdvanced = definePlugin<AiRateLimitingConfig, AiRateL
     const headers = clientHeaders(measured, refused, now, { format: ctx.errorFormat, hide: config.hide_client_headers, jitter });
     if (refused) {
       local.refused = true;
+      tally.refused++;
       const names = config.error_hide_providers ? '' : exhaustedNames(measured);
       throw new GatewayError('GW_ERR_AI_RATE_LIMITED', { status: config.error_code, message: `${config.error_message}${names}`, headers });
     }
@@ -129,7 +133,17 @@ export const aiRateLimitingAdvanced = definePlugin<AiRateLimitingConfig, AiRateL
       const now = Date.now();
       const counters = countersFor(state.namespace, measured.map((m) => m.applied), now);
       await state.store.add(counters.map((c, i) => ({ key: c.current.key, expires: c.current.expires, amount: charged![i] })), now);
+      tally.charged++;
     }
     ctx.setSerializeValue('ai.rate_limiting', logValue(measured, local.refused !== true, charged, state.strategy));
+  },
+  status() {
+    return {
+      values: { refused: tally.refused, charged: tally.charged },
+      metrics: [
+        { name: 'gw_ai_rate_limiting_refused_total', help: 'AI calls ai-rate-limiting-advanced refused (over a token, cost or request budget)', type: 'counter', samples: [{ value: tally.refused }] },
+        { name: 'gw_ai_rate_limiting_charged_total', help: 'AI calls ai-rate-limiting-advanced charged to a budget', type: 'counter', samples: [{ value: tally.charged }] },
+      ],
+    };
   },
 });

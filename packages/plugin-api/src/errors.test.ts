@@ -19,7 +19,19 @@ describe('error catalogue', () => {
       type: 'error',
       error: { type: 'overloaded_error', message: 'Overloaded' },
     });
-    expect(JSON.parse(renderErrorBody('openai', 429, 'slow down')).error.type).toBe('rate_limit_error');
+    expect(JSON.parse(renderErrorBody('openai', 429, 'slow down'))).toEqual({
+      error: { message: 'slow down', type: 'rate_limit_error', param: null, code: 'rate_limit_exceeded' },
+    });
+  });
+
+  it("names the faulty field in OpenAI's param", () => {
+    const err = new GatewayError('GW_ERR_AI_UNSUPPORTED_FIELD', { params: { field: 'n', reason: 'one choice only' }, param: 'n' });
+    expect(err.param).toBe('n');
+    expect(JSON.parse(renderErrorBody('openai', err.status, err.message, err.anthropicType, err.param))).toEqual({
+      error: { message: "'n' is not supported on this route: one choice only", type: 'invalid_request_error', param: 'n', code: null },
+    });
+    // Anthropic's shape has no place for it.
+    expect(JSON.parse(renderErrorBody('anthropic', 400, 'x', undefined, 'n'))).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'x' } });
   });
 
   it('renders Bedrock errors as Bedrock does: {"message"} with the type in x-amzn-errortype', () => {

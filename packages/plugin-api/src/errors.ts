@@ -66,6 +66,10 @@ export const ERROR_CATALOGUE = {
   GW_ERR_AI_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
   GW_ERR_AI_INVALID_BODY: { status: 400, message: "request body doesn't contain valid prompts" },
   GW_ERR_AI_DUPLICATE_KEY: { status: 400, message: 'request body has the top-level key {key} more than once' },
+  // ai-proxy, request fields (OpenAI-format clients get the field in `param`)
+  GW_ERR_AI_UNKNOWN_FIELD: { status: 400, message: 'Unrecognized request argument supplied: {field}' },
+  GW_ERR_AI_INVALID_FIELD: { status: 400, message: "invalid '{field}': {reason}" },
+  GW_ERR_AI_UNSUPPORTED_FIELD: { status: 400, message: "'{field}' is not supported on this route: {reason}" },
   GW_ERR_AI_MODEL_MISMATCH: { status: 400, message: 'cannot use own model - must be: {model}' },
   GW_ERR_AI_NO_MODEL: { status: 400, message: 'model parameter not found in request, nor in gateway configuration' },
   GW_ERR_AI_MODEL_NOT_SERVED: { status: 400, message: "model '{model}' is not served by this route{why}{served}" },
@@ -151,6 +155,8 @@ export interface GatewayErrorOptions {
   anthropicType?: AnthropicErrorType;
   /** Extra response headers (e.g. retry-after). */
   headers?: Record<string, string>;
+  /** The request field at fault (`messages[2].content`), for formats that name it (OpenAI's `param`). */
+  param?: string;
   cause?: unknown;
 }
 
@@ -161,6 +167,8 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly anthropicType: AnthropicErrorType;
   readonly headers: Record<string, string>;
+  /** The request field at fault, when one is (OpenAI's `param`). */
+  readonly param: string | undefined;
 
   constructor(code: ErrorCode | PluginErrorCode, options: GatewayErrorOptions = {}) {
     const entry: ErrorCodeDefinition | undefined = typeof code === 'string' ? ERROR_CATALOGUE[code] : registry.get(code.code) ?? code;
@@ -174,6 +182,7 @@ export class GatewayError extends Error {
     const ownType = options.status === undefined || options.status === entry.status ? entry.anthropicType : undefined;
     this.anthropicType = options.anthropicType ?? ownType ?? anthropicTypeForStatus(this.status);
     this.headers = options.headers ?? {};
+    this.param = options.param;
     (this as unknown as Record<symbol, boolean>)[MARK] = true;
   }
 
@@ -233,13 +242,23 @@ export function errorHeaders(format: ErrorFormat, status: number): Record<string
   return format === 'bedrock' ? { 'x-amzn-errortype': bedrockErrorTypeForStatus(status) } : undefined;
 }
 
-/** The JSON body of an error response in the given client format. */
-export function renderErrorBody(format: ErrorFormat, status: number, message: string, anthropicType?: AnthropicErrorType): string {
+/** OpenAI's `code` where its API has one for the condition (clients match `rate_limit_exceeded`). */
+const OPENAI_CODES: Record<number, string> = {
+  429: 'rate_limit_exceeded',
+};
+
+/** OpenAI's error `type` for a status (its SDKs key on the status; the type is what people read). */
+export function openaiTypeForStatus(status: number): string {
+  return OPENAI_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
+}
+
+/** The JSON body of an error response in the given client format; `param` names the faulty field (OpenAI). */
+export function renderErrorBody(format: ErrorFormat, status: number, message: string, anthropicType?: AnthropicErrorType, param?: string): string {
   switch (format) {
     case 'anthropic':
       return JSON.stringify({ type: 'error', error: { type: anthropicType ?? anthropicTypeForStatus(status), message } });
     case 'openai':
-      return JSON.stringify({ error: { message, type: OPENAI_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error'), param: null, code: null } });
+      return JSON.stringify({ error: { message, type: openaiTypeForStatus(status), param: param ?? null, code: OPENAI_CODES[status] ?? null } });
     // Bedrock's body is Kong's shape; its type travels in x-amzn-errortype (errorHeaders).
     case 'bedrock':
     default:

@@ -43,6 +43,9 @@ function storeFor(config: RateLimitingConfig, resolved: ResolvedConfig, logger: 
   return config.sync_rate === SYNC_RATE_REALTIME ? redisStore(options) : syncedStore({ ...options, syncRate: config.sync_rate });
 }
 
+/** Over every instance and reload of this process: what /status and the prometheus plugin report. */
+const tally = { refused: 0, offline: 0 };
+
 export const rateLimiting = definePlugin<RateLimitingConfig, RateLimitingState, RateLimitingLocal>({
   name: 'rate-limiting',
   version: packageVersion(import.meta.url),
@@ -84,9 +87,11 @@ export const rateLimiting = definePlugin<RateLimitingConfig, RateLimitingState, 
       throw err;
     }
     const decision = decide(limits, result.counts, result.allowed, now, result.offline === true);
+    if (result.offline === true) tally.offline++;
     ctx.setSerializeValue('rate_limiting', logValue(decision, config.limit_by, config.policy));
     const headers = config.hide_client_headers ? undefined : clientHeaders(decision, ctx.errorFormat);
     if (!decision.allowed) {
+      tally.refused++;
       throw new GatewayError('GW_ERR_RATE_LIMITED', { status: config.error_code, message: config.error_message, headers: headers ?? {} });
     }
     local.headers = headers;
@@ -94,5 +99,19 @@ export const rateLimiting = definePlugin<RateLimitingConfig, RateLimitingState, 
   responseHeaders({ local, response }) {
     if (local.headers === undefined) return;
     Object.assign(response.headers, local.headers);
+  },
+  status() {
+    return {
+      values: { refused: tally.refused, counted_offline: tally.offline },
+      metrics: [
+        { name: 'gw_rate_limiting_refused_total', help: 'Requests rate-limiting refused (its 429)', type: 'counter', samples: [{ value: tally.refused }] },
+        {
+          name: 'gw_rate_limiting_offline_total',
+          help: 'Requests rate-limiting counted in process memory because its Redis was away (fault_tolerant)',
+          type: 'counter',
+          samples: [{ value: tally.offline }],
+        },
+      ],
+    };
   },
 });

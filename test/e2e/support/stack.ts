@@ -29,24 +29,24 @@ export interface Stack {
 }
 
 export interface StackOptions {
-  /** The example's kong.yaml (examples/claude-code-bedrock by default). */
+  /** The example's kong.yaml (default: examples/claude-code-bedrock). */
   example?: string;
-  /** The file-log path written in it, replaced by one in the stack's folder. */
-  examplePath?: string;
-  /** More environment for gw (the example's `DECK_*` variables). */
-  env?: Record<string, string>;
+  /** The file-log path the example writes to, replaced by the stack's own. */
+  logPath?: string;
+  /** More DECK_ variables the example reads. */
+  deckEnv?: Record<string, string>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run the root \`test\` script (it builds first)`);
   const emulator = await startBedrockEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'gw-e2e-'));
-  const logPath = join(dir, 'claude.json');
+  const exampleLog = options.logPath ?? '/tmp/claude.json';
+  const logPath = join(dir, 'gw-log.json');
   const config = join(dir, 'kong.yaml');
   const source = readFileSync(options.example ?? exampleConfig, 'utf8');
-  const logLine = `path: ${options.examplePath ?? '/tmp/claude.json'}`;
-  if (!source.includes(logLine)) throw new Error('example kong.yaml changed: update the e2e stack');
-  writeFileSync(config, source.replace(logLine, `path: ${logPath}`));
+  if (!source.includes(`path: ${exampleLog}`)) throw new Error('example kong.yaml changed: update the e2e stack');
+  writeFileSync(config, source.replace(`path: ${exampleLog}`, `path: ${logPath}`));
 
   const credentials = DEFAULT_CREDENTIALS[0]!;
   const child = spawn(process.execPath, [cli, 'start', '-s', config, '--port', '0', '--host', '127.0.0.1'], {
@@ -60,11 +60,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // and never read the developer's ~/.aws
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/gw-tests/.aws/credentials',
       AWS_CONFIG_FILE: '/nonexistent/gw-tests/.aws/config',
-      ...options.env,
+      ...options.deckEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  noteSecretsOf({ DECK_AWS_ACCESS_KEY_ID: credentials.accessKeyId, DECK_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, ...options.env });
+  noteSecretsOf({ DECK_AWS_ACCESS_KEY_ID: credentials.accessKeyId, DECK_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, ...options.deckEnv });
   const capture = captureGwOutput('e2e-gw-start');
   let output = '';
   child.stdout!.on('data', (d: Buffer) => {

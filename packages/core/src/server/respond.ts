@@ -65,6 +65,25 @@ export function breakResponse(ex: Exchange, by: CutMark['by'], reason: CutMark['
   ex.res.destroy();
 }
 
+/**
+ * Break the client connection once what was written has left: a last event a plugin wrote before failing the
+ * body (an error event) still reaches the client, which then sees the connection close without the body's
+ * end. A client that stops reading is cut off after a few seconds.
+ */
+function breakResponseAfterWrites(ex: Exchange, by: CutMark['by'], reason: CutMark['reason']): void {
+  markCut(ex, by, reason);
+  ex.responseBroken = true;
+  const socket = ex.res.socket;
+  if (socket === null || socket.destroyed) {
+    ex.res.destroy();
+    return;
+  }
+  const destroy = () => ex.res.destroy();
+  socket.once('finish', destroy);
+  setTimeout(destroy, 5_000).unref();
+  socket.end();
+}
+
 /** gw's headers on a response it produced itself, as the header policy allows. */
 export function kongHeaders(ex: Exchange, headers: HeaderMap): HeaderMap {
   ex.timing.responded ??= now();
@@ -73,6 +92,8 @@ export function kongHeaders(ex: Exchange, headers: HeaderMap): HeaderMap {
     headers['x-kong-request-id'] = ex.id;
     // Anthropic's API answers every request with `request-id` (its SDKs' `_request_id`); a plugin's own may stand.
     headers['request-id'] ??= ex.id;
+    // OpenAI's with `x-request-id` (its SDKs' `_request_id` and APIError.requestID), for clients of that format.
+    if (ex.errorFormat === 'openai') headers['x-request-id'] ??= ex.id;
   }
   if (policy.responseLatency) headers['x-kong-response-latency'] = ms(ex.timing.start, ex.timing.responded);
   if (policy.server) headers.server = SERVER;
@@ -96,7 +117,7 @@ export function sendError(ex: Exchange, err: GatewayError): void {
     breakResponse(ex, 'gateway', 'error');
     return;
   }
-  const body = renderErrorBody(ex.errorFormat, err.status, err.message, err.anthropicType);
+  const body = renderErrorBody(ex.errorFormat, err.status, err.message, err.anthropicType, err.param);
   // A request body left half-read (a 413, an upstream failure mid-upload) would keep the connection
   // waiting for bytes nobody reads: close it after this response, lingering so the client gets it.
   // A client that stalled (408) isn't sending: nothing to linger for.
@@ -186,6 +207,7 @@ export function sendUpstream(ex: Exchange, sent: SentRequest, logger: Logger): P
   for (let i = 0; i < added.length; i += 2) headers[added[i]] = added[i + 1];
   // The upstream's own request-id (Anthropic's) is kept: it is what its support can look up.
   if (ex.headerPolicy.requestId && headers['request-id'] === undefined) headers['request-id'] = ex.id;
+  if (ex.headerPolicy.requestId && ex.errorFormat === 'openai' && headers['x-request-id'] === undefined) headers['x-request-id'] = ex.id;
   const head: ResponseHead = { status: up.statusCode ?? 502, headers, source: 'upstream' };
 
   let transforms: BodyTransform[] = [];
@@ -298,6 +320,8 @@ function bodyFailed(ex: Exchange, sent: SentRequest, headSent: boolean, err: unk
   if (ex.clientAborted || ex.res.destroyed) return;
   if (headSent || ex.res.headersSent) {
     if (upstreamFault(err, sent)) breakResponse(ex, 'upstream', 'closed', sent);
+    // A plugin failing the body with gw's own error meant to (after its last event): the cut is that error.
+    else if (GatewayError.is(err)) breakResponseAfterWrites(ex, 'gateway', 'error');
     else breakResponse(ex, 'gateway', 'plugin-failed');
     return;
   }

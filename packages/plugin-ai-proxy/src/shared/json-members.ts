@@ -222,6 +222,28 @@ export function readMembers(text: string, { whole = false, starts, quoted }: Rea
   }
 }
 
+/**
+ * Split a JSON array's text into its elements' raw texts (latin1 views, like members), checking only this
+ * level's syntax; an element is read with readMembers / readElements in turn, or parsed, by its reader.
+ */
+export function readElements(text: string): string[] {
+  const elements: string[] = [];
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== 0x5b) throw new SyntaxError('not a JSON array');
+  i = skipSpace(text, i + 1);
+  if (text.charCodeAt(i) === 0x5d) return elements;
+  for (;;) {
+    const end = endOfValue(text, i);
+    if (end === i) throw new SyntaxError('expected a value');
+    elements.push(text.slice(i, end));
+    i = skipSpace(text, end);
+    const code = text.charCodeAt(i);
+    if (code === 0x5d) return elements;
+    if (code !== 0x2c) throw new SyntaxError('expected "," or "]"');
+    i = skipSpace(text, i + 1);
+  }
+}
+
 /** Rebuild a JSON object (latin1 view) from raw members. */
 export function writeMembers(members: RawMembers): string {
   let out = '{';

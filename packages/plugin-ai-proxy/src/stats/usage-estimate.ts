@@ -13,7 +13,7 @@ import type { ResponseObservations } from '../phases/observations.js';
  * Bytes of the JSON around a delta's text: `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}`.
  * Tool-input and thinking deltas have slightly longer envelopes, so their content is overcounted a little.
  */
-const DELTA_ENVELOPE = 80;
+export const DELTA_ENVELOPE = 80;
 /** About four bytes per token, as count_tokens' local estimate (formats/anthropic/token-estimate.ts) and Kong's stream estimate. */
 const BYTES_PER_TOKEN = 4;
 

@@ -8,8 +8,9 @@ import type { ClientFormat } from '../formats/format.js';
 import { anthropicToBedrock } from './anthropic-bedrock/index.js';
 import { anthropicToAnthropic } from './anthropic-anthropic/index.js';
 import { bedrockToBedrock } from './bedrock-bedrock/index.js';
+import { openaiToBedrock } from './openai-bedrock/index.js';
 
-export const TRANSLATORS: readonly Translator<any, any>[] = [anthropicToBedrock, anthropicToAnthropic, bedrockToBedrock];
+export const TRANSLATORS: readonly Translator<any, any>[] = [anthropicToBedrock, anthropicToAnthropic, openaiToBedrock, bedrockToBedrock];
 
 /** The translator for this `llm_format`, `model.provider` and `route_type`; undefined when gw has none. */
 export function translatorFor(format: string, provider: string, routeType: string): Translator<any, any> | undefined {

@@ -72,6 +72,8 @@ export interface ResponseInput {
   ctx: RequestContext;
   response: ResponseHead;
   exchange: AiExchange;
+  /** What `plan` decided for this request (the translator's own plan type); its body is emptied by now. */
+  plan?: UpstreamPlan | undefined;
 }
 
 export interface Translator<Body extends ParsedRequest = ParsedRequest, Plan extends UpstreamPlan = UpstreamPlan> {

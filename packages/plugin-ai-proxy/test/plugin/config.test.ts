@@ -112,12 +112,13 @@ describe('validate (Kong entity checks, gw support)', () => {
   });
 
   it('says what gw does not support yet, naming the supported pairs (translators/index.ts)', () => {
-    const pairs = '(supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, bedrock → bedrock)';
+    const pairs = '(supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, openai → bedrock, bedrock → bedrock)';
     expect(validate({ ...base(), model: { provider: 'openai' } })).toEqual([
       { path: 'model.provider', message: `llm_format 'anthropic' with provider 'openai' is not supported yet by gw ${pairs}` },
     ]);
-    expect(validate({ ...base(), llm_format: 'openai' })).toEqual([
-      { path: 'llm_format', message: `llm_format 'openai' with provider 'bedrock' is not supported yet by gw ${pairs}` },
+    expect(validate({ ...base(), llm_format: 'openai' })).toEqual([]);
+    expect(validate({ ...base(), llm_format: 'cohere' })).toEqual([
+      { path: 'llm_format', message: `llm_format 'cohere' with provider 'bedrock' is not supported yet by gw ${pairs}` },
     ]);
     expect(validate({ ...base(), llm_format: 'openai', model: { provider: 'anthropic', options: { anthropic_version: '2023-06-01' } } })).toEqual([
       { path: 'llm_format', message: `llm_format 'openai' with provider 'anthropic' is not supported yet by gw ${pairs}` },

@@ -22,15 +22,17 @@ function files(dir: string): string[] {
 
 describe('the (llm_format, provider) pair table', () => {
   it('has one translator per pair, each with its format and backend', () => {
-    expect(supportedPairs()).toEqual(['anthropic → bedrock', 'anthropic → anthropic', 'bedrock → bedrock']);
+    expect(supportedPairs()).toEqual(['anthropic → bedrock', 'anthropic → anthropic', 'openai → bedrock', 'bedrock → bedrock']);
     expect(new Set(supportedPairs()).size).toBe(TRANSLATORS.length);
     expect(translatorFor('anthropic', 'bedrock', 'llm/v1/chat')?.backend.name).toBe('bedrock');
     expect(translatorFor('anthropic', 'anthropic', 'llm/v1/chat')?.format.name).toBe('anthropic');
-    expect(translatorFor('openai', 'bedrock', 'llm/v1/chat')).toBeUndefined();
+    expect(translatorFor('openai', 'bedrock', 'llm/v1/chat')?.format.name).toBe('openai');
+    expect(translatorFor('openai', 'bedrock', 'llm/v1/embeddings')).toBeUndefined();
     expect(translatorFor('bedrock', 'bedrock', 'llm/v1/chat')?.format.name).toBe('bedrock');
+    expect(translatorFor('cohere', 'bedrock', 'llm/v1/chat')).toBeUndefined();
   });
 
-  it('gw sync refuses llm_format openai with provider bedrock, at its line, naming the supported pairs', async () => {
+  it('gw sync refuses a pair gw lacks (llm_format cohere with provider bedrock), at its line, naming the supported pairs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-pairs-'));
     const file = join(dir, 'kong.yaml');
     writeFileSync(file, [
@@ -45,7 +47,7 @@ describe('the (llm_format, provider) pair table', () => {
       '          - name: ai-proxy',
       '            config:',
       '              route_type: llm/v1/chat',
-      '              llm_format: openai',
+      '              llm_format: cohere',
       '              model:',
       '                provider: bedrock',
       '                name: us.anthropic.claude-haiku-4-5-20251001-v1:0',
@@ -55,7 +57,7 @@ describe('the (llm_format, provider) pair table', () => {
     const result = await runGw(['sync', '-s', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      `${file}:12:27 services[0].routes[0].plugins[0].config.llm_format: llm_format 'openai' with provider 'bedrock' is not supported yet by gw (supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, bedrock → bedrock)`,
+      `${file}:12:27 services[0].routes[0].plugins[0].config.llm_format: llm_format 'cohere' with provider 'bedrock' is not supported yet by gw (supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, openai → bedrock, bedrock → bedrock)`,
     );
   });
 

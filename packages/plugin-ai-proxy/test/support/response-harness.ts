@@ -63,26 +63,34 @@ export function head(status: number, headers: Record<string, string> = {}): Resp
 /**
  * Writes `chunks` through the transform (as a TransformStream) and returns everything it produced, as
  * text. A transform that terminates ends the output; the chunks after that are not written (gw stops
- * reading the upstream then), and `terminated` tells the caller it happened.
+ * reading the upstream then), and `terminated` tells the caller it happened. A transform that fails the
+ * body (`controller.error`: gw breaks the client connection) returns what it produced before, and `errored`
+ * holds the reason.
  */
 export async function run(
   transform: TransformStream<Uint8Array, Uint8Array> | Transformer<Uint8Array, Uint8Array>,
   chunks: Uint8Array[],
-  seen: { terminated?: boolean } = {},
+  seen: { terminated?: boolean; errored?: unknown } = {},
 ): Promise<string> {
   const stream = transform instanceof TransformStream ? transform : new TransformStream(transform);
   const writer = stream.writable.getWriter();
   let ended = false;
+  const parts: Uint8Array[] = [];
   const reading = (async () => {
-    const parts: Uint8Array[] = [];
     const reader = stream.readable.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) {
-        ended = true;
-        return Buffer.concat(parts).toString('utf8');
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          ended = true;
+          return Buffer.concat(parts).toString('utf8');
+        }
+        parts.push(value);
       }
-      parts.push(value);
+    } catch (error) {
+      seen.errored = error;
+      ended = true;
+      return Buffer.concat(parts).toString('utf8');
     }
   })();
   try {
@@ -90,9 +98,9 @@ export async function run(
     await writer.close();
   } catch (error) {
     // A terminated transform closes its output and refuses more input; anything else is a failure.
-    await reading.catch(() => {});
+    await reading;
     if (!ended) throw error;
-    seen.terminated = true;
+    if (seen.errored === undefined) seen.terminated = true;
   }
   return reading;
 }

@@ -1,4 +1,4 @@
-/** The Bedrock Runtime backend (`model.provider: bedrock`): InvokeModel today, signed with AWS SigV4. */
+/** The Bedrock Runtime backend (`model.provider: bedrock`): InvokeModel and Converse, signed with AWS SigV4. */
 import type { ConfigIssue } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { Backend } from '../../translators/translator.js';

@@ -1,7 +1,7 @@
 /**
  * Where a Bedrock call goes and what signs it, resolved once in `access` (errors surface before
  * proxying): the region, the credentials (auth/aws), the endpoint and the operation's path. A translator
- * adds the body its pair builds (translators/anthropic-bedrock/plan.ts).
+ * adds the body its pair builds (translators/anthropic-bedrock/plan.ts, translators/openai-bedrock/plan.ts).
  */
 import type { BodyBytes } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
@@ -9,7 +9,7 @@ import type { UpstreamPlan } from '../../translators/translator.js';
 import type { AwsCredentials } from '../../auth/aws/identity.js';
 import { credentialsFor, type AwsAuthState } from '../../auth/aws/credentials.js';
 import { readProfileRegion, resolveRegion, type ProfileRegion } from './region.js';
-import { modelPath, resolveEndpoint, type BedrockOperation } from './url.js';
+import { modelPath, resolveEndpoint, STREAMING_OPERATIONS, type BedrockOperation } from './url.js';
 import type { Endpoint } from '../endpoint.js';
 
 /** What the Bedrock backend keeps per configured instance (built in `init`). */
@@ -22,6 +22,7 @@ export interface BedrockState {
 }
 
 export interface BedrockPlan extends UpstreamPlan {
+  operation: BedrockOperation;
   stream: boolean;
   body: BodyBytes;
   region: string;
@@ -51,5 +52,5 @@ export async function resolveBedrockTarget(config: AiProxyConfig, state: Bedrock
 /** The plan for one operation on `modelId` (an id or ARN; count-tokens takes the foundation model id, url.ts). */
 export function bedrockPlan(target: BedrockTarget, modelId: string, operation: BedrockOperation, body: BodyBytes): BedrockPlan {
   const { region, credentials, endpoint } = target;
-  return { endpoint, path: modelPath(endpoint.prefix, modelId, operation), stream: operation === 'invoke-with-response-stream', body, region, credentials };
+  return { endpoint, path: modelPath(endpoint.prefix, modelId, operation), operation, stream: STREAMING_OPERATIONS.has(operation), body, region, credentials };
 }

@@ -17,10 +17,10 @@ export function applyBedrockPlan(plan: BedrockPlan, upstream: UpstreamRequest, d
   const headers: typeof upstream.headers = {};
   for (const name of Object.keys(upstream.headers)) if (KEEP.test(name)) headers[name] = upstream.headers[name];
   const toSign: Record<string, string> = { 'content-type': 'application/json' };
-  // Streams: Bedrock answers application/vnd.amazon.eventstream; the SDK asks for the chunk payload type
-  // with x-amzn-bedrock-accept.
-  if (plan.stream) toSign['x-amzn-bedrock-accept'] = 'application/json';
-  else toSign.accept = 'application/json';
+  // As the AWS SDK asks: InvokeModel's stream names the chunk payload type in x-amzn-bedrock-accept, the
+  // other InvokeModel operations take `accept`; Converse and ConverseStream send neither.
+  if (plan.operation === 'invoke-with-response-stream') toSign['x-amzn-bedrock-accept'] = 'application/json';
+  else if (plan.operation === 'invoke' || plan.operation === 'count-tokens') toSign.accept = 'application/json';
   if (plan.headers !== undefined) Object.assign(toSign, plan.headers);
   const signed = signBedrock({
     method: 'POST',

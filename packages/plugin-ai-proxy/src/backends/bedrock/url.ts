@@ -7,7 +7,10 @@ export function encodeModelId(modelId: string): string {
   return encodeURIComponent(modelId);
 }
 
-export type BedrockOperation = 'invoke' | 'invoke-with-response-stream' | 'count-tokens';
+export type BedrockOperation = 'invoke' | 'invoke-with-response-stream' | 'count-tokens' | 'converse' | 'converse-stream';
+
+/** The operations whose answer is an event stream. */
+export const STREAMING_OPERATIONS: ReadonlySet<BedrockOperation> = new Set(['invoke-with-response-stream', 'converse-stream']);
 
 export function modelPath(prefix: string, modelId: string, operation: BedrockOperation): string {
   return `${prefix}/model/${encodeModelId(modelId)}/${operation}`;
@@ -25,7 +28,7 @@ export function countTokensModelId(modelId: string): string {
  * The endpoint: `model.options.upstream_url`, else env AWS_ENDPOINT_URL_BEDROCK_RUNTIME, else
  * AWS_ENDPOINT_URL, else https://bedrock-runtime.{region}.amazonaws.com. The URL's path is a prefix for
  * /model/{id}/{operation}; a Kong-style full URL ending in /model/{id}/{op} keeps only what precedes it,
- * because one fixed path cannot serve invoke, invoke-with-response-stream and count-tokens.
+ * because one fixed path cannot serve invoke, invoke-with-response-stream, converse[-stream] and count-tokens.
  */
 export function resolveEndpoint(upstreamUrl: string | undefined, region: string, env: NodeJS.ProcessEnv): Endpoint {
   const configured = upstreamUrl ?? nonEmpty(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) ?? nonEmpty(env.AWS_ENDPOINT_URL);

@@ -7,11 +7,11 @@
  */
 import { GatewayError } from '@gw/plugin-api';
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
-import { aiErrorOf, type AiError } from '../../errors.js';
+import { aiErrorOf } from '../../errors.js';
 import { anthropicErrorBody, anthropicErrorEvent, anthropicErrorStatus } from '../../formats/anthropic/errors.js';
 import type { AiExchange } from '../../exchange.js';
 import { createFrameDecoder, headerString, FrameError, type Frame } from '../../backends/bedrock/eventstream/frame-decoder.js';
-import { mapBedrockError, safeUpstreamMessage } from '../../backends/bedrock/errors.js';
+import { frameFailure, type FrameFailure } from '../../backends/bedrock/eventstream/exception.js';
 import { createEventObserver, type EventObserverOptions } from '../../formats/anthropic/stream-events.js';
 import { stopEventMetrics } from '../../backends/bedrock/metrics.js';
 import { answerJson, capturePayload } from '../../phases/http.js';
@@ -25,11 +25,7 @@ const PING = Buffer.from('event: ping\ndata: {"type":"ping"}\n\n', 'utf8');
 /** Bedrock's message_delta lacks the cache counts Claude Code reads there; its message_stop carries invocation metrics. */
 const OBSERVE: EventObserverOptions = { fillDeltaUsage: true, stopCounts: stopEventMetrics };
 
-interface Failure {
-  error: AiError;
-  /** Bedrock's name for it (exception type), when Bedrock sent one. */
-  upstreamType: string | undefined;
-}
+type Failure = FrameFailure;
 
 export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
   const frames = createFrameDecoder();
@@ -125,10 +121,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
       return;
     }
     // `exception` (Bedrock) or `error` (protocol-level, with :error-code / :error-message headers).
-    const upstreamType = headerString(frame, ':exception-type') ?? headerString(frame, ':error-code');
-    const { status, kind } = mapBedrockError(upstreamType);
-    const message = exceptionMessage(frame) ?? upstreamType ?? 'upstream stream failed';
-    fail(controller, { error: { status, kind, message }, upstreamType });
+    fail(controller, frameFailure(frame));
   };
 
   return ({
@@ -169,16 +162,4 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
       exchange.lastTokenAt = ctx.now();
     },
   });
-}
-
-function exceptionMessage(frame: Frame): string | undefined {
-  const header = headerString(frame, ':error-message');
-  if (header !== undefined) return safeUpstreamMessage(header);
-  try {
-    const body = JSON.parse(frame.body.toString('utf8')) as Record<string, unknown>;
-    const message = body.message ?? body.Message;
-    return typeof message === 'string' ? safeUpstreamMessage(message) : undefined;
-  } catch {
-    return undefined;
-  }
 }

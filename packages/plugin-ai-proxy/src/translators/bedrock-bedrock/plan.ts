@@ -54,6 +54,7 @@ export async function planNative(input: PlanInput<NativeBody>): Promise<Planned<
     endpoint: target.endpoint,
     // CountTokens takes a foundation model id: an alias to an inference profile must not break it.
     path: `${target.endpoint.prefix}/model/${encodeModelId(body.operation === 'count-tokens' ? countTokensModelId(model) : model)}/${body.operation}`,
+    operation: body.operation,
     stream: isStreamOperation(body.operation),
     body: out.body,
     region: target.region,

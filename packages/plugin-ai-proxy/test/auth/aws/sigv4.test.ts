@@ -57,6 +57,7 @@ function plan(model: string, stream: boolean, endpoint: Endpoint = { scheme: 'ht
   return {
     endpoint,
     path: modelPath(endpoint.prefix, model, stream ? 'invoke-with-response-stream' : 'invoke'),
+    operation: stream ? 'invoke-with-response-stream' : 'invoke',
     stream,
     body: new TextEncoder().encode('{"max_tokens":5,"messages":[{"role":"user","content":"hi"}],"anthropic_version":"bedrock-2023-05-31"}'),
     region: 'us-west-2',
@@ -135,6 +136,18 @@ describe('SigV4 for Bedrock', () => {
       { signingDate: DATE },
     );
     expect(headers.authorization).toBe(signed.headers.authorization);
+  });
+
+  it.each(['converse', 'converse-stream'] as const)('signs %s with the headers the AWS SDK sends for it (no accept, no x-amzn-bedrock-accept)', async (operation) => {
+    const endpoint: Endpoint = { scheme: 'https', host: 'bedrock-runtime.us-west-2.amazonaws.com', port: 443, prefix: '' };
+    const p: BedrockPlan = { ...plan(models[0], operation === 'converse-stream'), path: modelPath('', models[0], operation), operation, endpoint };
+    const upstream = upstreamFor(p);
+    const headers = upstream.headers as Record<string, string>;
+    expect(upstream.path).toBe(`/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/${operation}`);
+    expect(headers).not.toHaveProperty('accept');
+    expect(headers).not.toHaveProperty('x-amzn-bedrock-accept');
+    expect(headers['content-type']).toBe('application/json');
+    expect(headers.authorization).toBe(await sdkAuthorization({ host: headers.host, path: upstream.path, headers, body: upstream.body! }, 'us-west-2', DATE));
   });
 
   it('re-signs on every attempt with a fresh date', () => {
