@@ -11,7 +11,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadConfig, type AnyPlugin } from '@gw/core';
-import aiProxy from '@gw/plugin-ai-proxy';
+import aiProxy, { aiProxyAdvancedPlugin } from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
 import opentelemetry from '@gw/plugin-opentelemetry';
@@ -24,7 +24,7 @@ type Outcome = { outcome: 'loads'; warnings: string[] } | { outcome: 'refused' |
 const here = fileURLToPath(new URL('.', import.meta.url));
 const filesDir = join(here, 'files');
 const outcomesFile = join(here, 'outcomes.json');
-const registry = new Map<string, AnyPlugin>([aiProxy, fileLog, keyAuth, opentelemetry, prometheus, rateLimiting, aiRateLimitingAdvanced].map((p) => [p.name, p as AnyPlugin]));
+const registry = new Map<string, AnyPlugin>([aiProxy, aiProxyAdvancedPlugin, fileLog, keyAuth, opentelemetry, prometheus, rateLimiting, aiRateLimitingAdvanced].map((p) => [p.name, p as AnyPlugin]));
 /** 2026-08-01: CA certificate expiry is judged at a fixed time, so outcomes don't change with the clock. */
 const NOW = 1785542400;
 

@@ -2,6 +2,7 @@ import { aiProxyPlugin } from './plugin.js';
 
 export default aiProxyPlugin;
 export { aiProxyPlugin, AI_PROXY_VERSION } from './plugin.js';
+export { aiProxyAdvancedPlugin } from './advanced/plugin.js';
 export type { AiProxyConfig, ModelOptions, AuthConfig } from './config/types.js';
 export { validate } from './config/validate.js';
 export { configSchema } from './config/schema.js';

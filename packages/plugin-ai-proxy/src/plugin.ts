@@ -1,4 +1,4 @@
-import { definePlugin, packageVersion } from '@gw/plugin-api';
+import { definePlugin, packageVersion, type PluginServices } from '@gw/plugin-api';
 import { configSchema } from './config/schema.js';
 import type { AiProxyConfig } from './config/types.js';
 import { hasTemplates } from './config/templating.js';
@@ -14,6 +14,18 @@ import { redactQueryParam } from './stats/redact-query.js';
 
 export const AI_PROXY_VERSION = packageVersion(import.meta.url);
 const EMPTY = new Uint8Array(0);
+
+/** What an instance keeps: its pair, the backend's per-instance state (AWS credentials, …), compiled aliases. */
+export async function aiProxyState(config: AiProxyConfig, services: Pick<PluginServices, 'pluginId' | 'logger'>): Promise<AiState> {
+  const translator = translatorFor(config.llm_format, config.model.provider, config.route_type);
+  return {
+    pluginId: services.pluginId,
+    translator,
+    backend: await translator?.backend.init?.(config, process.env, services.logger),
+    aliases: compileAliases(config.model_aliases ?? translator?.format.defaultAliases?.(config.model.name || undefined), config.model.name || undefined),
+    templated: hasTemplates(config.model),
+  };
+}
 
 /** Kong's ai-proxy (PRIORITY 770): each supported (llm_format, provider) pair is a translator (translators/). */
 export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
@@ -32,16 +44,7 @@ export const aiProxyPlugin = definePlugin<AiProxyConfig, AiState, AiLocal>({
     const backend = translatorFor(config.llm_format, config.model.provider, config.route_type)?.backend;
     return backend !== undefined && (backend.auth === 'aws-sigv4' || Boolean(config.auth?.header_value || config.auth?.param_value));
   },
-  async init(config, services) {
-    const translator = translatorFor(config.llm_format, config.model.provider, config.route_type);
-    return {
-      pluginId: services.pluginId,
-      translator,
-      backend: await translator?.backend.init?.(config, process.env, services.logger),
-      aliases: compileAliases(config.model_aliases ?? translator?.format.defaultAliases?.(config.model.name || undefined), config.model.name || undefined),
-      templated: hasTemplates(config.model),
-    };
-  },
+  init: (config, services) => aiProxyState(config, services),
   access: aiAccess,
   upstream: aiUpstream,
   responseHeaders({ ctx, config, local, response }) {

@@ -82,6 +82,8 @@ export const ERROR_CATALOGUE = {
   GW_ERR_AI_ASSUME_ROLE_FAILED: { status: 500, message: 'LLM request failed before proxying: could not assume the AWS role ({detail})' },
   GW_ERR_AI_STREAM_TRUNCATED: { status: 502, message: 'upstream stream ended in the middle of an event' },
   GW_ERR_AI_STREAM_CORRUPT: { status: 502, message: 'upstream stream is corrupt: {detail}' },
+  // ai-proxy-advanced: every target this request may use sits out (circuit breaker); 429, or 529 / 503 for overload
+  GW_ERR_AI_TARGETS_UNAVAILABLE: { status: 429, message: 'no target is available: the {count} target(s) this request may use are {why} and sit out for {seconds}s (circuit breaker)' },
   // rate-limiting, ai-rate-limiting-advanced
   GW_ERR_RATE_LIMITED: { status: 429, message: 'API rate limit exceeded' },
   GW_ERR_AI_RATE_LIMITED: { status: 429, message: 'AI token rate limit exceeded for provider(s): {providers}' },

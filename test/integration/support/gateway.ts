@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import aiProxy from '@gw/plugin-ai-proxy';
+import aiProxy, { aiProxyAdvancedPlugin } from '@gw/plugin-ai-proxy';
 import fileLog from '@gw/plugin-file-log';
 import keyAuth from '@gw/plugin-key-auth';
 import opentelemetry from '@gw/plugin-opentelemetry';
@@ -15,7 +15,7 @@ import aiRateLimitingAdvanced from '@gw/plugin-ai-rate-limiting-advanced';
 import { createGateway, formatProblem, loadConfig, type AnyPlugin, type Gateway, type GatewayOptions } from '@gw/core';
 import { captureGwOutput, noteSecretsOf } from '../../support/gw-output.js';
 
-const bundled: AnyPlugin[] = [aiProxy, fileLog, keyAuth, opentelemetry, prometheus, rateLimiting, aiRateLimitingAdvanced];
+const bundled: AnyPlugin[] = [aiProxy, aiProxyAdvancedPlugin, fileLog, keyAuth, opentelemetry, prometheus, rateLimiting, aiRateLimitingAdvanced];
 export const registry = new Map(bundled.map((p) => [p.name, p]));
 
 export interface RunningGateway {
