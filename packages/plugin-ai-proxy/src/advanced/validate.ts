@@ -41,8 +41,8 @@ const READ_BY: Partial<Record<keyof BalancerConfig, readonly string[]>> = {
   slots: ['consistent-hashing'],
 };
 
-/** Criteria that fail a POST over only after it was sent: with non_idempotent (nginx's proxy_next_upstream). */
-const AFTER_SENDING = ['timeout', 'http_403', 'http_404', 'http_429', 'http_500', 'http_502', 'http_503', 'http_504'];
+/** Statuses come after the request was sent: a POST fails over on them only with non_idempotent (nginx's proxy_next_upstream). */
+const AFTER_SENDING = ['http_403', 'http_404', 'http_429', 'http_500', 'http_502', 'http_503', 'http_504'];
 
 function balancerIssues(balancer: BalancerConfig | undefined): ConfigIssue[] {
   if (balancer === undefined) return [];
@@ -64,7 +64,7 @@ function balancerIssues(balancer: BalancerConfig | undefined): ConfigIssue[] {
     issues.push({
       path: 'balancer.failover_criteria',
       severity: 'warning',
-      message: `${sentOnly.join(', ')} fail over only a request not sent yet: LLM calls are POST requests, which (as in Kong and nginx's proxy_next_upstream) go to the next target after being sent only when 'non_idempotent' is listed too; add it to fail over on them (http_429 and http_5xx count towards max_fails either way)`,
+      message: `${sentOnly.join(', ')} never fail a POST over: LLM calls are POST requests, which (as in Kong and nginx's proxy_next_upstream) go to the next target after being sent only when 'non_idempotent' is listed too; add it to fail over on them`,
     });
   }
   return issues;
