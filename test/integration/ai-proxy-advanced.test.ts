@@ -6,7 +6,11 @@
  * gets 429 (or 529) with retry-after in its own format; and each balancer algorithm orders the targets.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { AI_CALL, definePlugin, type AiUsageReport } from '@gw/plugin-api';
 import { eventually, readLogLines, startGateway, tempDir, type LogLine, type RunningGateway } from './support/gateway.js';
 import { post } from './support/bedrock.js';
 import { advancedConfig, closedPort, messagesBody, startRegions, type Region, type TargetSpec } from './support/advanced.js';
@@ -31,18 +35,32 @@ afterEach(async () => {
   for (const r of regions) r.emulator.received.length = 0;
 });
 
-async function gateway(targets: TargetSpec[], balancer: Record<string, unknown> = {}) {
+/** Sees the AI_CALL record in the log phase, as metrics and budgets do. */
+const calls: Array<{ id: string; provider: string; model: string; usage: AiUsageReport }> = [];
+const watcher = definePlugin({
+  name: 'ai-call-watcher',
+  version: '0.0.0',
+  priority: 905,
+  configSchema: { type: 'object' },
+  log({ ctx }) {
+    const call = ctx.read(AI_CALL);
+    if (call !== undefined) calls.push({ id: ctx.id, provider: call.provider, model: call.model, usage: call.usage() });
+  },
+});
+
+async function gateway(targets: TargetSpec[], balancer: Record<string, unknown> = {}, extraYaml = '') {
   const dir = tempDir();
   const logPath = join(dir, 'log.json');
-  const gw = await startGateway(advancedConfig(logPath, targets, balancer), { dir });
+  const yaml = advancedConfig(logPath, targets, balancer) + '  - name: ai-call-watcher\n    config: {}\n';
+  const gw = await startGateway(yaml.replace('targets:\n', `targets:\n${extraYaml}`), { dir, plugins: [watcher] });
   running.push(gw);
   const ask = (headers: Record<string, string> = {}, body = messagesBody()) =>
     post(`${gw.url}/llm/v1/messages`, { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', ...headers }, body);
   const line = (id: string) => eventually(() => readLogLines(logPath).find((l) => l.request.id === id), `the log line of ${id}`);
-  return { gw, ask, line };
+  return { gw, ask, line, logText: () => readFileSync(logPath, 'utf8') };
 }
 
-const idOf = (headers: Record<string, unknown>) => headers['request-id'] as string;
+const idOf = (headers: Record<string, unknown>) => headers['x-kong-request-id'] as string;
 const tried = (line: LogLine) => (line.ai.proxy.tried_targets as Record<string, unknown>[]);
 
 describe('ai-proxy-advanced failover', () => {
@@ -109,6 +127,58 @@ describe('ai-proxy-advanced failover', () => {
     expect(tried(await line(idOf(reply.headers))).map((t) => [t.outcome, t.failure, t.criterion])).toEqual([['failed_over', 'timeout', 'timeout'], ['answered', undefined, undefined]]);
   });
 
+  it('fails a Bedrock target over to an Anthropic one: another provider, body and key; AI_CALL and meta name the one that answered', async () => {
+    const seen: Array<{ key: unknown; body: Record<string, unknown> }> = [];
+    const anthropic = http.createServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
+      req.on('end', () => {
+        seen.push({ key: req.headers['x-api-key'], body: JSON.parse(text) as Record<string, unknown> });
+        res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
+        res.end(JSON.stringify({ id: 'msg_fake', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001', content: [{ type: 'text', text: 'from anthropic' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 9, output_tokens: 3 } }));
+      });
+    });
+    await new Promise<void>((r) => anthropic.listen(0, '127.0.0.1', r));
+    try {
+      const port = (anthropic.address() as AddressInfo).port;
+      const anthropicTarget = `      - route_type: llm/v1/chat
+        weight: 1
+        description: anthropic
+        logging: { log_statistics: true }
+        auth: { header_name: x-api-key, header_value: sk-ant-gateway-key-never-logged }
+        model: { provider: anthropic, name: claude-haiku-4-5-20251001, options: { anthropic_version: "2023-06-01", upstream_url: "http://127.0.0.1:${port}" } }
+`;
+      const { ask, line, logText } = await gateway([{ region: east, weight: 100 }], { algorithm: 'priority', failover_criteria: FAILOVER }, anthropicTarget);
+      east.emulator.queue('throttle');
+      const reply = await ask({ 'x-api-key': 'sk-ant-client-key' });
+      expect(reply.status).toBe(200);
+      expect(JSON.parse(reply.text).content[0].text).toBe('from anthropic');
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.key).toBe('sk-ant-gateway-key-never-logged');
+      expect(seen[0]!.body.model).toBe('claude-haiku-4-5-20251001');
+      const id = idOf(reply.headers);
+      const log = await line(id);
+      expect(tried(log).map((t) => [t.provider, t.outcome])).toEqual([['bedrock', 'failed_over'], ['anthropic', 'answered']]);
+      expect(log.ai.proxy.meta).toMatchObject({ provider_name: 'anthropic', target_description: 'anthropic' });
+      const call = await eventually(() => calls.find((c) => c.id === id), 'the AI_CALL of the request');
+      expect(call).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-4-5-20251001', usage: { tokens: { input: 9, output: 3 }, complete: true } });
+      const text = logText();
+      for (const secret of ['sk-ant-gateway-key-never-logged', 'sk-ant-client-key', east.keys.secretAccessKey]) expect(text).not.toContain(secret);
+    } finally {
+      await new Promise((r) => anthropic.close(r));
+    }
+  });
+
+  it("lists every target's models on GET /v1/models", async () => {
+    const sonnet = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+    const { gw } = await gateway([{ region: east }, { region: west, model: sonnet }]);
+    const res = await fetch(`${gw.url}/llm/v1/models`, { headers: { 'anthropic-version': '2023-06-01' } });
+    expect(res.status).toBe(200);
+    const ids = ((await res.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
+    expect(ids.some((id) => id.includes('haiku'))).toBe(true);
+    expect(ids.some((id) => id.includes('sonnet'))).toBe(true);
+  });
+
   it('chooses targets by model_alias and calls their own model', async () => {
     const sonnet = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
     const { ask } = await gateway([{ region: east, alias: 'fast' }, { region: west, alias: 'smart', model: sonnet }]);
@@ -145,6 +215,11 @@ describe('ai-proxy-advanced circuit breaker', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(29);
     expect(east.emulator.received.length + west.emulator.received.length).toBe(4);
     expect((await report()).unavailable).toBeGreaterThan(0);
+    // The prometheus plugin exports the plugin's counters.
+    const metrics = await (await fetch(`http://127.0.0.1:${status.port}/metrics`)).text();
+    expect(metrics).toMatch(/gw_ai_failover_total\{criterion="http_429"\} [1-9]/);
+    expect(metrics).toMatch(/gw_ai_targets_unavailable_total [1-9]/);
+    expect(metrics).toMatch(/gw_ai_circuit_opened_total [1-9]/);
   });
 
   it('answers 529 overloaded_error when the targets sit out for failing', async () => {
