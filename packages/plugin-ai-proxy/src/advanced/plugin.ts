@@ -114,7 +114,8 @@ export const aiProxyAdvancedPlugin = definePlugin<AdvancedConfig, AdvancedState,
       settle(state, entry);
     }
     // Each try is one upstream call: `retries` bounds them whatever the number of targets.
-    if (!verdict.failover || local.tries!.length > config.balancer.retries) return 'stop';
+    // A client that left gets nothing more; core would not send again either.
+    if (!verdict.failover || local.tries!.length > config.balancer.retries || ctx.signal.aborted) return 'stop';
     const previous = { plan: local.plan, exchange: local.exchange, target: local.target };
     const failed = await planNext(ctx, state, local, now);
     if (failed !== undefined) {

@@ -25,6 +25,11 @@ export function validateAdvanced(config: AdvancedConfig): ConfigIssue[] {
       issues.push({ ...issue, path });
     }
   });
+  (config.targets ?? []).forEach((target, i) => {
+    if (target.metadata !== undefined && target.metadata !== null && Object.keys(target.metadata).length > 0) {
+      issues.push({ path: `targets[${i}].metadata`, severity: 'warning', message: 'is for internal use by Kong (its docs say so); gw does not read it' });
+    }
+  });
   for (const field of ['embeddings', 'vectordb'] as const) {
     if (isSet(config[field])) issues.push({ path: field, message: `'${field}' is not supported by gw: it serves semantic routing, which gw does not have (remove it)` });
   }
