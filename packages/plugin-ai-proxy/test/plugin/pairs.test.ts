@@ -23,11 +23,14 @@ function files(dir: string): string[] {
 describe('the (llm_format, provider) pair table', () => {
   it('has one translator per pair, each with its format and backend', () => {
     expect(supportedPairs()).toEqual(['anthropic → bedrock', 'anthropic → anthropic', 'openai → bedrock', 'bedrock → bedrock']);
-    expect(new Set(supportedPairs()).size).toBe(TRANSLATORS.length);
+    // One translator per (format, backend, route type); a pair serving two route types is listed once.
+    const keys = TRANSLATORS.flatMap((t) => t.routeTypes.map((routeType) => `${t.format.name} ${t.backend.name} ${routeType}`));
+    expect(new Set(keys).size).toBe(keys.length);
     expect(translatorFor('anthropic', 'bedrock', 'llm/v1/chat')?.backend.name).toBe('bedrock');
     expect(translatorFor('anthropic', 'anthropic', 'llm/v1/chat')?.format.name).toBe('anthropic');
     expect(translatorFor('openai', 'bedrock', 'llm/v1/chat')?.format.name).toBe('openai');
-    expect(translatorFor('openai', 'bedrock', 'llm/v1/embeddings')).toBeUndefined();
+    expect(translatorFor('openai', 'bedrock', 'llm/v1/embeddings')?.routeTypes).toEqual(['llm/v1/embeddings']);
+    expect(translatorFor('anthropic', 'bedrock', 'llm/v1/embeddings')).toBeUndefined();
     expect(translatorFor('bedrock', 'bedrock', 'llm/v1/chat')?.format.name).toBe('bedrock');
     expect(translatorFor('cohere', 'bedrock', 'llm/v1/chat')).toBeUndefined();
   });

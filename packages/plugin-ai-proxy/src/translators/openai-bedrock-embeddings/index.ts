@@ -1,0 +1,58 @@
+/**
+ * OpenAI embeddings clients (the OpenAI SDKs' `embeddings.create`, LangChain's OpenAIEmbeddings, …) →
+ * Bedrock InvokeModel on an embeddings model (Titan Text Embeddings v2, Cohere Embed v3 / v4): the request
+ * becomes the model's own body (request.ts), the answer OpenAI's list (response.ts); Bedrock's errors reach
+ * the client in OpenAI's shape and statuses.
+ */
+import type { ConfigIssue } from '@gw/plugin-api';
+import type { Translator } from '../translator.js';
+import type { AiProxyConfig } from '../../config/types.js';
+import { parseEmbeddingsBody, type EmbeddingsBody } from '../../formats/openai/embeddings/body.js';
+import { openaiEmbeddingsFormat } from '../../formats/openai/embeddings/index.js';
+import { bedrockBackend } from '../../backends/bedrock/index.js';
+import { bedrockResponseHead } from '../../backends/bedrock/headers.js';
+import { takeBedrockError } from '../../backends/bedrock/errors.js';
+import { tokenCountHeaders } from '../../backends/bedrock/metrics.js';
+import { errorAnswer } from '../../phases/error-answer.js';
+import { observe } from '../../phases/observations.js';
+import { DIMENSIONS, EMBEDDING_MODELS, embeddingFamily } from './models.js';
+import { planEmbeddings, type EmbeddingsPlan } from './plan.js';
+import { bedrockToEmbeddings } from './response.js';
+
+const ok = (status: number) => status >= 200 && status < 300;
+
+export const openaiToBedrockEmbeddings: Translator<EmbeddingsBody, EmbeddingsPlan> = {
+  format: { ...openaiEmbeddingsFormat, validate: (config) => [...(openaiEmbeddingsFormat.validate?.(config) ?? []), ...modelIssues(config)] },
+  backend: bedrockBackend,
+  routeTypes: ['llm/v1/embeddings'],
+  parseBody: parseEmbeddingsBody,
+  plan: planEmbeddings,
+  responseHeaders({ response, exchange }) {
+    // Cohere's only token count is this header; read it before the Bedrock head drops its x-amzn-bedrock-*.
+    const input = ok(response.status) ? tokenCountHeaders(response.headers)?.input : undefined;
+    if (input !== undefined) {
+      exchange.usage = { ...exchange.usage, input };
+      observe(exchange, response.status).promptReported = true;
+    }
+    bedrockResponseHead(exchange, response);
+  },
+  responseBody({ ctx, response, exchange, plan }) {
+    if (!ok(response.status)) return errorAnswer(ctx, response, exchange, takeBedrockError);
+    return bedrockToEmbeddings(ctx, response, exchange, (plan as EmbeddingsPlan).asked);
+  },
+};
+
+/** A pinned `model.name` must be an embeddings model this pair maps, and `embeddings_dimensions` one it makes. */
+function modelIssues(config: AiProxyConfig): ConfigIssue[] {
+  const name = config.model.name;
+  if (!name || name.includes('$(')) return [];
+  const family = embeddingFamily(name);
+  if (family === undefined) {
+    return [{ path: 'model.name', message: `'${name}' is not an embeddings model gw maps on Bedrock (supported: ${EMBEDDING_MODELS})` }];
+  }
+  const dimensions = config.model.options?.embeddings_dimensions;
+  if (typeof dimensions === 'number' && !DIMENSIONS[family].includes(dimensions)) {
+    return [{ path: 'model.options.embeddings_dimensions', message: `${name} makes ${DIMENSIONS[family].join(', ')} dimensions` }];
+  }
+  return [];
+}
