@@ -156,7 +156,7 @@ describe('validate (Kong entity checks, gw support)', () => {
     expect(validate(config)).toEqual([
       { path: 'model.model_alias', severity: 'warning', message: "is an option of ai-proxy-advanced, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
       { path: 'model.options.azure_instance', severity: 'warning', message: "is an option of the 'azure' provider, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
-      { path: 'model.options.bedrock.embeddings_normalize', severity: 'warning', message: "is an option of embeddings route types, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
+      { path: 'model.options.bedrock.embeddings_normalize', severity: 'warning', message: "is an option of embeddings route types with the 'bedrock' provider, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
     ]);
   });
 

@@ -32,6 +32,7 @@ describe('the (llm_format, provider) pair table', () => {
     expect(translatorFor('openai', 'bedrock', 'llm/v1/embeddings')?.routeTypes).toEqual(['llm/v1/embeddings']);
     expect(translatorFor('anthropic', 'bedrock', 'llm/v1/embeddings')).toBeUndefined();
     expect(translatorFor('openai', 'openai', 'llm/v1/chat')?.backend.name).toBe('openai');
+    expect(translatorFor('openai', 'openai', 'llm/v1/embeddings')?.routeTypes).toEqual(['llm/v1/embeddings']);
     expect(translatorFor('bedrock', 'bedrock', 'llm/v1/chat')?.format.name).toBe('bedrock');
     expect(translatorFor('cohere', 'bedrock', 'llm/v1/chat')).toBeUndefined();
   });

@@ -25,7 +25,7 @@ export const openaiToBedrockEmbeddings: Translator<EmbeddingsBody, EmbeddingsPla
   format: { ...openaiEmbeddingsFormat, validate: (config) => [...(openaiEmbeddingsFormat.validate?.(config) ?? []), ...modelIssues(config)] },
   backend: bedrockBackend,
   routeTypes: ['llm/v1/embeddings'],
-  parseBody: parseEmbeddingsBody,
+  parseBody: (bytes) => parseEmbeddingsBody(bytes),
   plan: planEmbeddings,
   responseHeaders({ response, exchange }) {
     // Cohere's only token count is this header; read it before the Bedrock head drops its x-amzn-bedrock-*.

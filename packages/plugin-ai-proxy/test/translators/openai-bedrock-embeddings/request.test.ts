@@ -43,6 +43,12 @@ describe('the OpenAI embeddings body', () => {
     expect(error.message).toContain(words);
   });
 
+  it('takes token ids only when the pair passes them on (to OpenAI), counting them', () => {
+    expect(parseEmbeddingsBody(Buffer.from('{"input":[[1,2],[3]]}'), { tokenIds: true })).toMatchObject({ inputs: [], tokenIds: 3 });
+    expect(parseEmbeddingsBody(Buffer.from('{"input":[7,8,9]}'), { tokenIds: true }).tokenIds).toBe(3);
+    expect(refusal(() => parseEmbeddingsBody(Buffer.from('{"input":[1.5,2]}'), { tokenIds: true })).param).toBe('input');
+  });
+
   it('refuses a body that is not a JSON object', () => {
     for (const text of ['[]', 'nope', '"x"']) expect(refusal(() => parseEmbeddingsBody(Buffer.from(text))).status).toBe(400);
     expect(refusal(() => parseEmbeddingsBody(Buffer.from([0x7b, 0xff, 0x7d]))).status).toBe(400);

@@ -18,7 +18,7 @@ export const openaiEmbeddingsFormat: ClientFormat<EmbeddingsBody> = {
   errorFormat: 'openai',
   classifyRoute: classifyEmbeddingsRoute,
   // About four bytes per token; Bedrock and OpenAI report the real count.
-  estimateInputTokens: (body) => Math.max(1, Math.ceil(body.inputs.reduce((sum, text) => sum + Buffer.byteLength(text), 0) / 4)),
+  estimateInputTokens: (body) => body.tokenIds ?? Math.max(1, Math.ceil(body.inputs.reduce((sum, text) => sum + Buffer.byteLength(text), 0) / 4)),
   errorStatus: openaiErrorStatus,
   errorType: openaiErrorType,
   errorBody: openaiErrorBody,
