@@ -31,7 +31,7 @@ const watcher = definePlugin({
   },
 });
 
-function route(name: string, model: string, options = ''): string {
+function route(name: string, model: string | undefined, options = ''): string {
   return `  - name: ai-proxy
     route: ${name}
     config:
@@ -45,8 +45,7 @@ function route(name: string, model: string, options = ''): string {
         aws_secret_access_key: "\${aws_secret_access_key}"
       model:
         provider: bedrock
-        name: ${model}
-        options:
+${model === undefined ? '' : `        name: ${model}\n`}        options:
           input_cost: ${INPUT_COST}
           bedrock:
             aws_region: "\${aws_region}"
@@ -63,6 +62,8 @@ services:
         paths: [/titan]
       - name: cohere
         paths: [/cohere]
+      - name: any
+        paths: [/any]
 consumers:
   - username: dev
     keyauth_credentials:
@@ -72,7 +73,7 @@ plugins:
     config:
       key_names: [authorization]
       hide_credentials: true
-${route('titan', TITAN, '            embeddings_normalize: true\n')}${route('cohere', COHERE, '            embeddings_input_type: search_query\n')}  - name: ai-call-watcher
+${route('titan', TITAN, '            embeddings_normalize: true\n')}${route('any', undefined)}${route('cohere', COHERE, '            embeddings_input_type: search_query\n')}  - name: ai-call-watcher
     config: {}
   - name: file-log
     config:
@@ -228,6 +229,16 @@ describe('the OpenAI SDK embeddings through gw to Bedrock', () => {
     const error = (await cohere.embeddings.create({ model: COHERE, input: 'x'.repeat(2049) }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error.message).toContain('#/texts/0: expected maxLength: 2048');
+  });
+
+  it('a route without model.name takes the client\'s embeddings model, and refuses others naming the ones it maps', async () => {
+    const any = new OpenAI({ baseURL: `${gw.url}/any/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+    await any.embeddings.create({ model: 'cohere.embed-multilingual-v3', input: ['a', 'b'] });
+    expect(lastReceived()).toMatchObject({ modelId: 'cohere.embed-multilingual-v3', operation: 'invoke' });
+    const error = (await any.embeddings.create({ model: 'text-embedding-3-small', input: 'x' }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error.message).toBe("400 model 'text-embedding-3-small' is not served by this route (embeddings on Bedrock map to amazon.titan-embed-text-v2:0, cohere.embed-english-v3, cohere.embed-multilingual-v3, cohere.embed-v4:0 (or their cross-region profiles))");
+    expect(error.param).toBe('model');
   });
 
   it('a model the route is not pinned to is refused; a chat path on an embeddings route is a 404', async () => {

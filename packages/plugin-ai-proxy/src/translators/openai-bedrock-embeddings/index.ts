@@ -5,7 +5,7 @@
  * the client in OpenAI's shape and statuses.
  */
 import type { ConfigIssue } from '@gw/plugin-api';
-import type { Translator } from '../translator.js';
+import type { Backend, Translator } from '../translator.js';
 import type { AiProxyConfig } from '../../config/types.js';
 import { parseEmbeddingsBody, type EmbeddingsBody } from '../../formats/openai/embeddings/body.js';
 import { openaiEmbeddingsFormat } from '../../formats/openai/embeddings/index.js';
@@ -21,9 +21,23 @@ import { bedrockToEmbeddings } from './response.js';
 
 const ok = (status: number) => status >= 200 && status < 300;
 
+/**
+ * Bedrock, without its view of gw's model catalogue: the catalogue holds Claude models, so on an embeddings
+ * route it would only turn an unknown id into a list of Claude ids. Unpinned, the client's id goes through
+ * (as Kong does) and request.ts refuses one that is no embeddings model, naming those it maps.
+ */
+const embeddingsBackend: Backend<EmbeddingsPlan> = {
+  name: bedrockBackend.name,
+  auth: bedrockBackend.auth,
+  requestIdHeader: bedrockBackend.requestIdHeader,
+  init: bedrockBackend.init!,
+  validate: bedrockBackend.validate!,
+  apply: bedrockBackend.apply,
+};
+
 export const openaiToBedrockEmbeddings: Translator<EmbeddingsBody, EmbeddingsPlan> = {
   format: { ...openaiEmbeddingsFormat, validate: (config) => [...(openaiEmbeddingsFormat.validate?.(config) ?? []), ...modelIssues(config)] },
-  backend: bedrockBackend,
+  backend: embeddingsBackend,
   routeTypes: ['llm/v1/embeddings'],
   parseBody: (bytes) => parseEmbeddingsBody(bytes),
   plan: planEmbeddings,
@@ -42,8 +56,20 @@ export const openaiToBedrockEmbeddings: Translator<EmbeddingsBody, EmbeddingsPla
   },
 };
 
-/** A pinned `model.name` must be an embeddings model this pair maps, and `embeddings_dimensions` one it makes. */
+/**
+ * A pinned `model.name` must be an embeddings model this pair maps, and `embeddings_dimensions` a size it
+ * makes; `inference_profile` picks catalogue ids, which embeddings routes don't use.
+ */
 function modelIssues(config: AiProxyConfig): ConfigIssue[] {
+  const profile = config.model.options?.bedrock?.inference_profile;
+  // With model.name set, the Bedrock backend already warns about it.
+  const unused: ConfigIssue[] = profile === undefined || profile === null || config.model.name ? [] : [
+    { path: 'model.options.bedrock.inference_profile', severity: 'warning', message: "is not used by embeddings route types (gw's model catalogue has no embeddings models)" },
+  ];
+  return [...unused, ...embeddingsModelIssues(config)];
+}
+
+function embeddingsModelIssues(config: AiProxyConfig): ConfigIssue[] {
   const name = config.model.name;
   if (!name || name.includes('$(')) return [];
   const family = embeddingFamily(name);

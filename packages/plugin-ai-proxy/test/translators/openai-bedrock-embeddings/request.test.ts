@@ -123,6 +123,12 @@ describe('config of an embeddings route', () => {
     ]);
   });
 
+  it('warns that inference_profile (catalogue ids) is not used', () => {
+    expect(embeddings({ options: { bedrock: { inference_profile: 'global' } } })).toEqual([
+      { path: 'model.options.bedrock.inference_profile', severity: 'warning', message: "is not used by embeddings route types (gw's model catalogue has no embeddings models)" },
+    ]);
+  });
+
   it('refuses embeddings for other formats naming the route types their pair serves', () => {
     expect(validate(aiProxyConfig({ llm_format: 'anthropic', route_type: 'llm/v1/embeddings', model: { provider: 'bedrock' } }))).toEqual([
       { path: 'route_type', message: "route_type 'llm/v1/embeddings' is not supported yet by gw for llm_format 'anthropic' with provider 'bedrock' (supported: llm/v1/chat)" },
