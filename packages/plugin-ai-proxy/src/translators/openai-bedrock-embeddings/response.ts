@@ -3,7 +3,9 @@
  * `{id, embeddings: {float: [[…]]}}` (asked by type) or `{embeddings: [[…]]}`, its token count only in the
  * `x-amzn-bedrock-input-token-count` header (read by the translator's head, index.ts). The answer is read
  * whole (up to a cap) and reshaped; nothing reaches the client before that, so an unreadable answer is
- * still an HTTP error.
+ * still an HTTP error. JSON.parse is the cheap way here: splicing the vectors' text out with the member
+ * scanner measured no faster (96 × 1024 floats, 1.2 MB: 11.8 ms against 13 ms CPU for parse and rebuild),
+ * and base64, the OpenAI SDKs' default, needs the numbers anyway.
  */
 import type { RequestContext, ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../exchange.js';
