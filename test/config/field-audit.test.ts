@@ -197,7 +197,7 @@ const CORE: Record<string, Status> = {
 const AI_PROXY_FOREIGN = [
   'auth.azure_client_id', 'auth.azure_client_secret', 'auth.azure_tenant_id', 'auth.gcp_service_account_json', 'auth.gcp_metadata_url',
   'auth.gcp_oauth_token_url', 'model.options.azure_instance', 'model.options.azure_api_version', 'model.options.azure_deployment_id',
-  'model.options.llama2_format', 'model.options.mistral_format', 'model.options.embeddings_dimensions', 'model.options.bedrock.embeddings_normalize',
+  'model.options.llama2_format', 'model.options.mistral_format',
   'model.options.bedrock.video_output_s3_uri', 'model.options.bedrock.batch_bucket_prefix', 'model.options.bedrock.batch_role_arn',
   'model.options.gemini.api_endpoint', 'model.options.gemini.project_id', 'model.options.gemini.location_id', 'model.options.gemini.endpoint_id',
   'model.options.huggingface.use_cache', 'model.options.huggingface.wait_for_model', 'model.options.cohere.embedding_input_type',
@@ -221,6 +221,8 @@ const AI_PROXY_HONOURED = [
   'model.options.bedrock.aws_sts_endpoint_url', 'model_aliases', 'stream_ping_interval',
   // gw extension: honoured where the catalogue maps a model; warned about where nothing can (validate.ts, backends/bedrock).
   'model.options.bedrock.inference_profile',
+  // Honoured on route_type llm/v1/embeddings (Bedrock embeddings); warned about on other route types (validate.ts).
+  'model.options.embeddings_dimensions', 'model.options.bedrock.embeddings_normalize', 'model.options.bedrock.embeddings_input_type',
 ];
 
 const PLUGINS: Record<string, Record<string, Status>> = {

@@ -17,6 +17,8 @@ import type { AnyRequest, AnyResponse } from './transport.js';
 import { end, listen, writeHead } from './transport.js';
 import { validateAnthropicBody } from './validate.js';
 import { answerConverse } from './converse/answer.js';
+import { answerEmbeddings } from './embeddings/answer.js';
+import { embeddingFamily } from './embeddings/models.js';
 
 export interface EmulatorOptions {
   port?: number;
@@ -124,9 +126,12 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
 
   /** Queued first, then the request's marker, then the default; a misspelt marker is an error, not a silent default. */
   function pickScenario(json: Record<string, unknown>): Scenario | BedrockError {
+    return pickMarked(markerScenario(json.messages));
+  }
+
+  function pickMarked(marked: string | undefined): Scenario | BedrockError {
     const next = queued.shift();
     if (next) return next;
-    const marked = markerScenario(json.messages);
     if (marked === undefined) return defaultScenario;
     if (isScenarioName(marked)) return { name: marked };
     return validationError(`gw-bedrock-emulator: unknown scenario "${marked}"; known: ${SCENARIOS.join(', ')}`);
@@ -220,6 +225,22 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
         chose: (name) => (record.scenario = name),
       });
     }
+
+    const family = embeddingFamily(modelId);
+    if (family !== undefined && operation === 'invoke') {
+      return answerEmbeddings({
+        res,
+        requestId,
+        modelId,
+        family,
+        json,
+        startedAt,
+        pick: pickMarked,
+        throttledBefore: (scenario) => throttledBefore(body, scenario),
+        chose: (name) => (record.scenario = name),
+      });
+    }
+    if (family !== undefined) return sendError(res, requestId, validationError('The model is unsupported for streaming.'));
 
     const problem = json === undefined ? 'Malformed input request: #: expected type: JSONObject, found: String, please reformat your input and try again.' : validateAnthropicBody(json);
     if (problem) return sendError(res, requestId, validationError(problem));

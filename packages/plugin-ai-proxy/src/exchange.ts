@@ -7,7 +7,7 @@
 
 /** `model.provider`: the backend's name. */
 export type Provider = string;
-export type RouteKind = 'chat' | 'count_tokens';
+export type RouteKind = 'chat' | 'count_tokens' | 'embeddings';
 export type RequestMode = 'oneshot' | 'stream';
 
 /** Per-million-token prices from `model.options.*_cost`; absent ones count as 0. */

@@ -114,6 +114,21 @@ describe('redis faults', () => {
     store.release();
   });
 
+  it('a second outage soon after the first is logged at once: the log interval ends when Redis is back', async () => {
+    logged.length = 0;
+    const store = await ready(redisStore({ target, timeout: 300, faultTolerant: true, logger }));
+    const entries = [{ key: unique('twice'), limit: 50, expires: Date.now() + 120_000 }];
+    const faults = () => logged.filter((l) => l.startsWith('error redis') && l.includes('counting in this process'));
+    for (let outage = 1; outage <= 2; outage++) {
+      await server.kill();
+      await store.hit(entries, 1, Date.now());
+      expect(faults()).toHaveLength(outage);
+      await server.start();
+      await waitFor(async () => (await store.hit(entries, 1, Date.now())).offline !== true);
+    }
+    store.release();
+  });
+
   it('not fault tolerant: a dead Redis throws StoreUnavailable without waiting for the timeout', async () => {
     // A timeout longer than the test's: the call settles only if it doesn't wait for it.
     const store = await ready(redisStore({ target, timeout: 600_000, faultTolerant: false, logger }));

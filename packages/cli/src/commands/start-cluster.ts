@@ -5,12 +5,13 @@
  * the workers serve the proxy listeners (docs/architecture.md, "Several workers").
  */
 import { availableParallelism } from 'node:os';
-import { configurationHash, createAdminApp, createLifecycle, createPrimary, describeConfig, followSignals, loadConfig, readConfigTexts, runWorker, type PluginRegistry } from '@gw/core';
+import { configurationHash, createLifecycle, createPrimary, describeConfig, followSignals, loadConfig, readConfigTexts, runWorker, type PluginRegistry } from '@gw/core';
 import type { Logger } from '@gw/plugin-api';
 import { describeProxySettings, readProxyEnv, type ProxySettings } from '@gw/proxy-env';
 import { loadPlugins, stdinOf } from '../load.js';
 import { describeError, err, out, plural, printProblems, stderrLogger } from '../output.js';
-import { exposedHost, hostPort, settingsOf, url, warnOpenRoutes, type StartOptions } from './start.js';
+import { exposedHost, settingsOf, warnOpenRoutes, type StartOptions } from './start.js';
+import { hostPort, listenSideApis, url } from './side-listeners.js';
 
 /** `--workers auto`: one per core this process may use. */
 export function autoWorkers(): number {
@@ -69,26 +70,19 @@ export async function runPrimary(opts: StartOptions, { plugins, tls, proxyEnv }:
       out(`gw listening on ${url(bound.tls, 'https')} (TLS)`);
       listening.proxy_listen.push(`${hostPort(bound.tls)} ssl`);
     }
-    if (opts.statusListen) {
-      const status = await primary.listenStatus(opts.statusListen.port, opts.statusListen.host ?? '127.0.0.1');
-      out(`gw status on ${url(status)}/status`);
-      listening.status_listen.push(hostPort(status));
-    }
-    if (opts.adminListen) {
-      const admin = createAdminApp({
+    await listenSideApis(primary, {
+      statusListen: opts.statusListen,
+      adminListen: opts.adminListen,
+      admin: {
         lifecycle,
         plugins,
         token: opts.adminToken || undefined,
-        status: { fetch: (request) => primary.status(request) },
         logger: stderrLogger,
         headerPolicy: settingsOf(opts, undefined).headerPolicy,
-        configuration: listening,
         workerPids: () => primary.workerPids(),
-      });
-      const bound = await primary.listenAdmin(opts.adminListen.port, opts.adminListen.host ?? '127.0.0.1', admin.fetch);
-      out(`gw admin API on ${url(bound)}`);
-      listening.admin_listen.push(hostPort(bound));
-    }
+      },
+      listening,
+    });
   } catch (error) {
     await primary.close({ drainMs: 0 });
     throw error;

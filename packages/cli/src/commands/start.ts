@@ -5,11 +5,12 @@
  * node:cluster, its workers.
  */
 import cluster from 'node:cluster';
-import { adminListenRefusal, createAdminApp, createGateway, createLifecycle, describeConfig, findOpenRoutes, followSignals, isLoopback, openRouteWarnings, parseHeaderPolicy, readTls, type GatewayConfig, type GatewayOptions, type PluginRegistry } from '@gw/core';
+import { adminListenRefusal, createGateway, createLifecycle, describeConfig, findOpenRoutes, followSignals, isLoopback, openRouteWarnings, parseHeaderPolicy, readTls, type GatewayConfig, type GatewayOptions, type PluginRegistry } from '@gw/core';
 import { describeProxySettings, readProxyEnv, type ProxySettings } from '@gw/proxy-env';
 import { loadPlugins, readConfig, stdinOf } from '../load.js';
 import { describeError, err, out, plural, printProblems, stderrLogger } from '../output.js';
 import { runPrimary, runWorkerProcess } from './start-cluster.js';
+import { hostPort, listenSideApis, url } from './side-listeners.js';
 
 export type ListenAddress = { host: string | undefined; port: number };
 
@@ -100,25 +101,12 @@ export async function runStart(opts: StartOptions): Promise<number> {
       out(`gw listening on ${url(secure, 'https')} (TLS)`);
       listening.proxy_listen.push(`${hostPort(secure)} ssl`);
     }
-    if (opts.statusListen) {
-      const status = await gateway.listenStatus(opts.statusListen.port, opts.statusListen.host ?? '127.0.0.1');
-      out(`gw status on ${url(status)}/status`);
-      listening.status_listen.push(hostPort(status));
-    }
-    if (opts.adminListen) {
-      const admin = createAdminApp({
-        lifecycle,
-        plugins,
-        token: opts.adminToken || undefined,
-        status: { fetch: (request) => gateway.status(request) },
-        logger: stderrLogger,
-        headerPolicy,
-        configuration: listening,
-      });
-      const bound = await gateway.listenAdmin(opts.adminListen.port, opts.adminListen.host ?? '127.0.0.1', admin.fetch);
-      out(`gw admin API on ${url(bound)}`);
-      listening.admin_listen.push(hostPort(bound));
-    }
+    await listenSideApis(gateway, {
+      statusListen: opts.statusListen,
+      adminListen: opts.adminListen,
+      admin: { lifecycle, plugins, token: opts.adminToken || undefined, logger: stderrLogger, headerPolicy },
+      listening,
+    });
   } catch (error) {
     await gateway.close({ drainMs: 0 });
     throw error;
@@ -160,10 +148,3 @@ export function warnOpenRoutes(config: GatewayConfig, plugins: PluginRegistry, o
   for (const warning of openRouteWarnings(findOpenRoutes(config, plugins), host === undefined ? undefined : { host })) err(`warning: ${warning}`);
 }
 
-export function hostPort(address: { host: string; port: number }): string {
-  return `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-}
-
-export function url(address: { host: string; port: number }, scheme = 'http'): string {
-  return `${scheme}://${hostPort(address)}`;
-}

@@ -7,6 +7,7 @@
  * `problems`: the same problems as `<name>:line:col path: message` lines of the posted text.
  * Secrets in the echoed entities are redacted (Kong echoes them).
  */
+import { NESTED_ENTITIES } from '../config/annotations.js';
 import { formatProblem, type ConfigProblem } from '../config/model.js';
 import { entitySchema } from '../config/schemas.js';
 import type { PathSegment } from '../config/yaml.js';
@@ -19,18 +20,6 @@ const isRecord = (v: unknown): v is Json => v !== null && typeof v === 'object' 
 /** Kong's errors.lua code and name for a declarative config. */
 const DECLARATIVE_CONFIG = { code: 14, name: 'invalid declarative configuration' };
 
-/** Entity lists and, for each kind, the entity lists nested in it. */
-const NESTED: Record<string, string[]> = {
-  services: ['routes', 'plugins'],
-  routes: ['plugins'],
-  consumers: ['plugins', 'keyauth_credentials'],
-  plugins: [],
-  keyauth_credentials: [],
-  certificates: ['snis'],
-  snis: [],
-  ca_certificates: [],
-  vaults: [],
-};
 /** The foreign key a nested entity gets for its parent (Kong adds it when the parent has an id). */
 const PARENT_KEY: Record<string, string> = { services: 'service', routes: 'route', consumers: 'consumer', certificates: 'certificate' };
 const SCHEMA_OF: Record<string, 'service' | 'route' | 'consumer' | 'certificate' | 'ca-certificate' | undefined> = {
@@ -67,11 +56,11 @@ interface EntityAt {
 
 function entityOf(path: PathSegment[]): EntityAt | undefined {
   const [list, index] = path;
-  if (typeof list !== 'string' || typeof index !== 'number' || !(list in NESTED)) return undefined;
+  if (typeof list !== 'string' || typeof index !== 'number' || !(list in NESTED_ENTITIES)) return undefined;
   let found: EntityAt = { kind: list, at: [list, index], rest: path.slice(2) };
   for (;;) {
     const [child, i] = found.rest;
-    if (typeof child !== 'string' || typeof i !== 'number' || !NESTED[found.kind].includes(child)) return found;
+    if (typeof child !== 'string' || typeof i !== 'number' || !NESTED_ENTITIES[found.kind].includes(child)) return found;
     found = { kind: child, at: [...found.at, child, i], parent: { kind: found.kind, at: found.at }, rest: found.rest.slice(2) };
   }
 }
@@ -128,7 +117,7 @@ export function configErrorBody(problems: readonly ConfigProblem[], document: un
 function flatEntity(e: EntityAt, errors: Json[], document: unknown, plugins: PluginRegistry): Json {
   const raw = at(document, e.at) as Json;
   const entity: Json = {};
-  for (const [k, v] of Object.entries(raw)) if (!NESTED[e.kind].includes(k)) entity[k] = v;
+  for (const [k, v] of Object.entries(raw)) if (!NESTED_ENTITIES[e.kind].includes(k)) entity[k] = v;
   if (e.parent) {
     const parentId = (at(document, e.parent.at) as Json).id;
     const fk = PARENT_KEY[e.parent.kind];

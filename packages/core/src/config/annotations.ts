@@ -7,8 +7,8 @@ import { isRecord } from './collect.js';
 import type { Report } from './collect.js';
 import type { PathSegment } from './yaml.js';
 
-/** Entity lists, and the entity lists nested in an entity of each. */
-const NESTED: Record<string, string[]> = {
+/** Entity lists, and the entity lists nested in an entity of each (as decK writes them). */
+export const NESTED_ENTITIES: Readonly<Record<string, readonly string[]>> = {
   services: ['routes', 'plugins'],
   routes: ['plugins'],
   consumers: ['plugins', 'keyauth_credentials'],
@@ -37,9 +37,9 @@ export function dropKongAnnotations(doc: Record<string, unknown>, fileIndex: num
       if (!isRecord(entity)) return;
       const at = [...path, i];
       drop(entity, at);
-      for (const child of NESTED[kind] ?? []) walk(entity[child], child, [...at, child]);
+      for (const child of NESTED_ENTITIES[kind] ?? []) walk(entity[child], child, [...at, child]);
     });
   };
   drop(doc, []);
-  for (const kind of Object.keys(NESTED)) walk(doc[kind], kind, [kind]);
+  for (const kind of Object.keys(NESTED_ENTITIES)) walk(doc[kind], kind, [kind]);
 }

@@ -22,6 +22,10 @@ export interface BedrockOptions {
   aws_sts_endpoint_url?: string;
   /** gw extension: which Bedrock id a catalogue model maps to (backends/bedrock/models.ts). */
   inference_profile?: 'geography' | 'global' | 'geography_then_global' | 'none';
+  /** Titan Text Embeddings v2's `normalize` (Kong's field). */
+  embeddings_normalize?: boolean;
+  /** gw extension: Cohere Embed's `input_type` when the request sets none. */
+  embeddings_input_type?: string;
   [field: string]: unknown;
 }
 
@@ -37,6 +41,8 @@ export interface ModelOptions {
   anthropic_version?: string;
   upstream_url?: string;
   upstream_path?: string;
+  /** Embeddings route types: the dimensions asked for when the request sets none. */
+  embeddings_dimensions?: number;
   bedrock?: BedrockOptions;
   [field: string]: unknown;
 }

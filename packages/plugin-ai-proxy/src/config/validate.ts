@@ -43,8 +43,9 @@ export function validate(config: AiProxyConfig): ConfigIssue[] {
   if (auth.param_location === 'body') {
     issues.push({ path: 'auth.param_location', message: "param_location 'body' is not supported yet by gw (supported: query)" });
   }
-  if (config.genai_category !== undefined && config.genai_category !== 'text/generation') {
-    issues.push({ path: 'genai_category', message: `genai_category '${config.genai_category}' is not supported yet by gw (supported: text/generation)` });
+  const categories = [...(CATEGORY[config.route_type] ?? []), 'text/generation'];
+  if (config.genai_category !== undefined && !categories.includes(config.genai_category)) {
+    issues.push({ path: 'genai_category', message: `genai_category '${config.genai_category}' is not supported yet by gw (supported: ${categories.join(', ')})` });
   }
   issues.push(...unusedOptionWarnings(config));
   return issues;
@@ -80,11 +81,15 @@ function catalogueIssues(config: AiProxyConfig, format: string, provider: string
   return [{ path: `model_aliases.${key}`, message: `provider '${provider}' has no model catalogue in gw: map the id to an upstream model id` }];
 }
 
+/** The genai_category a route type's calls are, besides Kong's default text/generation (which decK dumps carry). */
+const CATEGORY: Readonly<Record<string, readonly string[]>> = { 'llm/v1/embeddings': ['text/embeddings'] };
+
 /**
  * Options of other providers, route types or plugins: Kong accepts and ignores them for this instance, and
  * so does gw, saying so. Only values a user chose (not null, not the schema default a decK dump carries).
  */
-const FOREIGN_OPTIONS: readonly { prefix: string; owner: string }[] = [
+/** `routeType` (and `provider`): where the option is used, so not warned about. */
+const FOREIGN_OPTIONS: readonly { prefix: string; owner: string; routeType?: string; provider?: string }[] = [
   { prefix: 'model.options.azure_', owner: "the 'azure' provider" },
   { prefix: 'auth.azure_', owner: "the 'azure' provider" },
   { prefix: 'auth.gcp_', owner: "the 'gemini' provider" },
@@ -94,8 +99,9 @@ const FOREIGN_OPTIONS: readonly { prefix: string; owner: string }[] = [
   { prefix: 'model.options.dashscope.', owner: "the 'dashscope' provider" },
   { prefix: 'model.options.llama2_format', owner: "the 'llama2' provider" },
   { prefix: 'model.options.mistral_format', owner: "the 'mistral' provider" },
-  { prefix: 'model.options.embeddings_dimensions', owner: 'embeddings route types' },
-  { prefix: 'model.options.bedrock.embeddings_normalize', owner: 'embeddings route types' },
+  { prefix: 'model.options.embeddings_dimensions', owner: 'embeddings route types', routeType: 'llm/v1/embeddings' },
+  { prefix: 'model.options.bedrock.embeddings_normalize', owner: "embeddings route types with the 'bedrock' provider", routeType: 'llm/v1/embeddings', provider: 'bedrock' },
+  { prefix: 'model.options.bedrock.embeddings_input_type', owner: "embeddings route types with the 'bedrock' provider", routeType: 'llm/v1/embeddings', provider: 'bedrock' },
   { prefix: 'model.options.bedrock.video_output_s3_uri', owner: 'video generation' },
   { prefix: 'model.options.bedrock.batch_', owner: 'batch route types' },
   { prefix: 'model.options.bedrock.inference_profile', owner: "the 'bedrock' provider" },
@@ -110,6 +116,7 @@ function unusedOptionWarnings(config: AiProxyConfig): ConfigIssue[] {
     const provider = config.model?.provider;
     // An option of the configured provider is that provider's business (refused above when gw lacks it).
     if (provider !== undefined && foreign.owner === `the '${provider}' provider`) continue;
+    if (foreign.routeType === config.route_type && (foreign.provider === undefined || foreign.provider === provider)) continue;
     out.push({ path, severity: 'warning', message: `is an option of ${foreign.owner}, not used by this ai-proxy (provider '${provider ?? ''}', route_type '${config.route_type ?? ''}')` });
   }
   return out;

@@ -11,7 +11,8 @@ import { exchangeCost } from './cost.js';
 import { usageReport } from './usage-estimate.js';
 import type { TokenUsage } from '../usage.js';
 
-const ROUTE_TYPE = { chat: 'llm/v1/chat', count_tokens: 'llm/v1/count_tokens' } as const;
+/** Kong's route type of each kind of request (count_tokens is gw's own). */
+export const ROUTE_TYPE = { chat: 'llm/v1/chat', count_tokens: 'llm/v1/count_tokens', embeddings: 'llm/v1/embeddings' } as const;
 
 export function aiCall(ctx: RequestContext, exchange: AiExchange, format: string): AiCall {
   return {

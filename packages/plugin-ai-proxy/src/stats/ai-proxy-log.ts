@@ -9,6 +9,7 @@ import { promptTokens } from '../usage.js';
 import type { ResponseObservations } from '../phases/observations.js';
 import { usageReport } from './usage-estimate.js';
 import { exchangeCost } from './cost.js';
+import { ROUTE_TYPE } from './ai-call.js';
 
 /** One `tried_targets[]` entry; the request side knows host and scheme, the log record ip/port/uri. */
 export interface TriedTarget {
@@ -119,7 +120,7 @@ function triedTarget(exchange: AiExchange, record: LogRecord | undefined, target
     port: target?.port ?? lastTry?.port,
     upstream_scheme: target?.upstream_scheme,
     upstream_uri: target?.upstream_uri ?? record?.upstream_uri,
-    route_type: exchange.kind === 'count_tokens' ? 'llm/v1/count_tokens' : 'llm/v1/chat',
+    route_type: ROUTE_TYPE[exchange.kind],
     ip: target?.ip ?? lastTry?.ip,
   });
 }

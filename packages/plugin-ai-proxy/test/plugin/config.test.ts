@@ -111,10 +111,26 @@ describe('validate (Kong entity checks, gw support)', () => {
     expect(validate({ ...config, model: { ...config.model, options: { anthropic_version: '2023-06-01' } } })).toEqual([]);
   });
 
+  it('openai: warns when nothing prices the calls (the catalogue has no OpenAI models) and about top_k', () => {
+    const openai = { ...base(), llm_format: 'openai', model: { provider: 'openai', name: 'gpt-4o-mini' } };
+    expect(validate(openai)).toEqual([{
+      path: 'model.options.input_cost',
+      severity: 'warning',
+      message: "no price for provider 'openai' (gw's model catalogue has none for OpenAI models): set model.options.input_cost and output_cost (USD per million tokens), or the log's cost stays 0",
+    }]);
+    expect(validate({ ...openai, model: { ...openai.model, options: { input_cost: 0.15, output_cost: 0.6 } } })).toEqual([]);
+    expect(validate({ ...openai, model: { ...openai.model, options: { input_cost: 0.15, top_k: 5 } } })).toEqual([
+      { path: 'model.options.top_k', severity: 'warning', message: "is not used with provider 'openai': OpenAI has no top_k (Kong removes it too)" },
+    ]);
+  });
+
   it('says what gw does not support yet, naming the supported pairs (translators/index.ts)', () => {
-    const pairs = '(supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, openai → bedrock, bedrock → bedrock)';
-    expect(validate({ ...base(), model: { provider: 'openai' } })).toEqual([
-      { path: 'model.provider', message: `llm_format 'anthropic' with provider 'openai' is not supported yet by gw ${pairs}` },
+    const pairs = '(supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, openai → bedrock, openai → openai, bedrock → bedrock)';
+    expect(validate({ ...base(), model: { provider: 'mistral' } })).toEqual([
+      { path: 'model.provider', message: `llm_format 'anthropic' with provider 'mistral' is not supported yet by gw ${pairs}` },
+    ]);
+    expect(validate({ ...base(), model: { provider: 'openai', options: { input_cost: 1 } } })).toEqual([
+      { path: 'llm_format', message: `llm_format 'anthropic' with provider 'openai' is not supported yet by gw ${pairs}` },
     ]);
     expect(validate({ ...base(), llm_format: 'openai' })).toEqual([]);
     expect(validate({ ...base(), llm_format: 'cohere' })).toEqual([
@@ -140,7 +156,7 @@ describe('validate (Kong entity checks, gw support)', () => {
     expect(validate(config)).toEqual([
       { path: 'model.model_alias', severity: 'warning', message: "is an option of ai-proxy-advanced, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
       { path: 'model.options.azure_instance', severity: 'warning', message: "is an option of the 'azure' provider, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
-      { path: 'model.options.bedrock.embeddings_normalize', severity: 'warning', message: "is an option of embeddings route types, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
+      { path: 'model.options.bedrock.embeddings_normalize', severity: 'warning', message: "is an option of embeddings route types with the 'bedrock' provider, not used by this ai-proxy (provider 'bedrock', route_type 'llm/v1/chat')" },
     ]);
   });
 

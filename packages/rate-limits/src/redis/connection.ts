@@ -140,6 +140,8 @@ function openConnection(target: RedisTarget, logger: Logger, release: () => void
   redis.on('ready', () => {
     if (degraded) {
       degraded = false;
+      // The next outage is news: say so at once, not after what is left of this one's log interval.
+      faultLoggedAt = -Infinity;
       logger.info(`redis ${label} is reachable again${pending.size > 0 ? `: adding ${pending.size} counts made meanwhile` : ''}`);
     }
     void flush();
