@@ -69,7 +69,7 @@ function balancerIssues(balancer: BalancerConfig | undefined): ConfigIssue[] {
     issues.push({
       path: 'balancer.failover_criteria',
       severity: 'warning',
-      message: `${sentOnly.join(', ')} never fail a POST over: LLM calls are POST requests, which (as in Kong and nginx's proxy_next_upstream) go to the next target after being sent only when 'non_idempotent' is listed too; add it to fail over on them`,
+      message: `${sentOnly.join(', ')} never fail a POST over: LLM calls are POST requests, which (as in Kong and nginx's proxy_next_upstream) go to the next target after being sent only when 'non_idempotent' is listed too; add it to fail over on them (with max_fails they count towards the circuit breaker either way)`,
     });
   }
   return issues;
