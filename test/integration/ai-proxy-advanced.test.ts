@@ -169,6 +169,23 @@ describe('ai-proxy-advanced failover', () => {
     }
   });
 
+  it('passes over a target that refuses the client model (Kong-strict model_aliases), says so in the log, and calls the next', async () => {
+    const strict = `      - route_type: llm/v1/chat
+        weight: 100
+        logging: { log_statistics: true }
+        auth: { aws_access_key_id: ${west.keys.accessKeyId}, aws_secret_access_key: ${JSON.stringify(west.keys.secretAccessKey)} }
+        model: { provider: bedrock, name: us.anthropic.claude-sonnet-4-5-20250929-v1:0, options: { upstream_url: "${west.emulator.url}", bedrock: { aws_region: us-west-2 } } }
+        model_aliases: {}
+`;
+    const { ask, line } = await gateway([{ region: east, weight: 1 }], { algorithm: 'priority' }, strict);
+    const reply = await ask();
+    expect(reply.status).toBe(200);
+    expect(west.emulator.received).toHaveLength(0);
+    const log = await line(idOf(reply.headers));
+    expect(log.ai.proxy.skipped_targets).toEqual([{ target_index: 0, error: 'GW_ERR_AI_MODEL_MISMATCH' }]);
+    expect(tried(log).map((t) => t.target_index)).toEqual([1]);
+  });
+
   it("lists every target's models on GET /v1/models", async () => {
     const sonnet = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
     const { gw } = await gateway([{ region: east }, { region: west, model: sonnet }]);
@@ -281,5 +298,61 @@ describe('ai-proxy-advanced balancer algorithms (through the gateway)', () => {
     for (let i = 0; i < 2; i++) expect((await ask()).status).toBe(200);
     await slow;
     expect(counts()[slowAt === 0 ? 1 : 0]).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('ai-proxy-advanced for OpenAI clients', () => {
+  it('fails an OpenAI target answering 429 over to Bedrock Converse; the openai SDK gets a chat.completion', async () => {
+    const { startOpenAiEmulator } = await import('@gw/openai-emulator');
+    const { default: OpenAI } = await import('openai');
+    const providerKey = 'sk-provider-key-for-failover-0001';
+    const openai = await startOpenAiEmulator({ apiKeys: [providerKey] });
+    try {
+      const dir = tempDir();
+      const logPath = join(dir, 'log.json');
+      const gw = await startGateway(`_format_version: "3.0"
+services:
+  - name: llm
+    url: http://127.0.0.1:9
+    routes:
+      - name: chat
+        paths: [/chat]
+plugins:
+  - name: ai-proxy-advanced
+    route: chat
+    config:
+      llm_format: openai
+      balancer: { algorithm: priority, failover_criteria: [error, timeout, http_429, non_idempotent] }
+      targets:
+        - route_type: llm/v1/chat
+          weight: 100
+          logging: { log_statistics: true }
+          auth: { header_name: Authorization, header_value: Bearer ${providerKey} }
+          model: { provider: openai, name: gpt-4.1-nano, options: { upstream_url: "${openai.url}", input_cost: 1, output_cost: 2 } }
+        - route_type: llm/v1/chat
+          weight: 50
+          logging: { log_statistics: true }
+          auth: { aws_access_key_id: ${east.keys.accessKeyId}, aws_secret_access_key: ${JSON.stringify(east.keys.secretAccessKey)} }
+          model: { provider: bedrock, name: us.anthropic.claude-haiku-4-5-20251001-v1:0, options: { upstream_url: "${east.emulator.url}", bedrock: { aws_region: us-east-1 } } }
+          # The client names an OpenAI model: this target takes it as its own (without it, Kong's 'cannot use own model').
+          model_aliases: { "gpt-*": us.anthropic.claude-haiku-4-5-20251001-v1:0 }
+  - name: file-log
+    config: { path: ${logPath} }
+`, { dir });
+      running.push(gw);
+      openai.queue('error_429');
+      const client = new OpenAI({ baseURL: `${gw.url}/chat/v1`, apiKey: 'sk-client', maxRetries: 0 });
+      const { data, response } = await client.chat.completions.create({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+      expect(data.object).toBe('chat.completion');
+      expect(data.choices[0]!.message.content).toBeTruthy();
+      expect(openai.received).toHaveLength(1);
+      expect(east.emulator.received.map((r) => r.operation)).toEqual(['converse']);
+      const id = response.headers.get('x-kong-request-id')!;
+      const log = await eventually(() => readLogLines(logPath).find((l) => l.request.id === id), 'the log line');
+      expect(tried(log).map((t) => [t.provider, t.outcome, t.status])).toEqual([['openai', 'failed_over', 429], ['bedrock', 'answered', 200]]);
+      expect(readFileSync(logPath, 'utf8')).not.toContain(providerKey);
+    } finally {
+      await openai.close();
+    }
   });
 });

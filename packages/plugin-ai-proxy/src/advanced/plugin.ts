@@ -154,7 +154,7 @@ export const aiProxyAdvancedPlugin = definePlugin<AdvancedConfig, AdvancedState,
     const auth = state.targets[target]!.config.auth;
     if (auth?.param_location === 'query' && auth.param_name) record.upstream_uri = redactQueryParam(record.upstream_uri, auth.param_name);
     learn(ctx, config, state, local, target);
-    if (exchange.logStatistics) ctx.setSerializeValue('ai.proxy', advancedLog(state, exchange, tries, record, target));
+    if (exchange.logStatistics) ctx.setSerializeValue('ai.proxy', advancedLog(state, exchange, tries, record, target, local.skipped));
   },
 });
 

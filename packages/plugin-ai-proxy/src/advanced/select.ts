@@ -82,6 +82,8 @@ export async function planNext(ctx: RequestContext, state: AdvancedState, local:
       return undefined;
     } catch (err) {
       if (first === null) first = err;
+      // No upstream call was made: the log says why the target was passed over (a code, never request data).
+      (local.skipped ??= []).push({ target: index, error: GatewayError.is(err) ? err.code : 'GW_ERR_PLUGIN_FAILED' });
     }
   }
   return first;

@@ -65,6 +65,8 @@ export interface AdvancedLocal extends AiLocal {
   /** The client's model chose the targets (model_alias): each target calls its own model. */
   pinned?: boolean;
   tries?: TryEntry[];
+  /** Targets passed over because their plan refused the request (a model they don't serve, no credentials). */
+  skipped?: Array<{ target: number; error: string }>;
 }
 
 /** What status() reports, per plugin (all instances, across reloads). */

@@ -10,7 +10,7 @@ import { observationsOf } from '../phases/observations.js';
 import { buildAiProxyLog } from '../stats/ai-proxy-log.js';
 import type { AdvancedState, TryEntry } from './state.js';
 
-export function advancedLog(state: AdvancedState, exchange: AiExchange, tries: readonly TryEntry[], record: LogRecord, target: number): Record<string, JsonValue> {
+export function advancedLog(state: AdvancedState, exchange: AiExchange, tries: readonly TryEntry[], record: LogRecord, target: number, skipped?: ReadonlyArray<{ target: number; error: string }>): Record<string, JsonValue> {
   const last = tries.at(-1);
   const value = buildAiProxyLog({
     exchange,
@@ -21,6 +21,8 @@ export function advancedLog(state: AdvancedState, exchange: AiExchange, tries: r
   const description = state.targets[target]?.description;
   value.meta = { ...(value.meta as Record<string, JsonValue>), target_index: target, ...(description === undefined ? {} : { target_description: description }) };
   if (tries.length > 0) value.tried_targets = tries.map((t, i) => triedTarget(state, t, record.tries[i]));
+  // gw: targets the request could not be planned for, so never called.
+  if (skipped !== undefined && skipped.length > 0) value.skipped_targets = skipped.map((s) => ({ target_index: s.target, error: s.error }));
   return value;
 }
 
