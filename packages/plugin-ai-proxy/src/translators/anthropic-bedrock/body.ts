@@ -71,11 +71,16 @@ export function stripDependentFields(members: RawMembers, source: MemberSource, 
     // Parse a member only when a field name to strip occurs in its text at all.
     const present = fields.filter((field) => mentions(source, top, raw, fieldName(field.path)));
     if (present.length === 0) continue;
-    const value = parseMember(raw);
+    // Without `\u` escapes the latin1 view parses to strings whose chars are the body's bytes, and
+    // JSON.stringify writes them back as they were: the same bytes as decoding to text, parsing,
+    // serializing and encoding again, without the UTF-8 round trip (a two-byte string serializes at less
+    // than half the speed: ~0.5 ms for Claude Code's 47 KB of tools).
+    const bytewise = !raw.includes('\\u');
+    const value = bytewise ? parseLatin1(raw) : parseMember(raw);
     let changed = false;
     for (const field of present) changed = removeField(value, field.path) || changed;
     // Only a member that really changed is re-serialized.
-    if (changed) members.set(top, latin1Of(JSON.stringify(value)));
+    if (changed) members.set(top, bytewise ? JSON.stringify(value) : latin1Of(JSON.stringify(value)));
     removed = removed || changed;
   }
   return removed;
@@ -93,6 +98,15 @@ function mentions(body: MemberSource, top: string, raw: string, name: string): b
 function parseMember(raw: string): unknown {
   try {
     return JSON.parse(textOf(raw)) as unknown;
+  } catch {
+    throw new GatewayError('GW_ERR_AI_INVALID_BODY');
+  }
+}
+
+/** parseMember on the latin1 view itself: its strings stay latin1 views (for a member with no `\u` escape). */
+function parseLatin1(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
   } catch {
     throw new GatewayError('GW_ERR_AI_INVALID_BODY');
   }
