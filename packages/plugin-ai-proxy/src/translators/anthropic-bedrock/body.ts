@@ -5,6 +5,7 @@ import { decideBetas, fieldName, removeField } from './betas.js';
 import { readMembers, writeMembers, writeMembersPieces, type MemberSource, type RawMembers } from '../../shared/json-members.js';
 import { applyOptions, parseThinking } from '../../formats/anthropic/options.js';
 import { joinBytes, latin1Of, textOf } from '../../shared/byte-text.js';
+import { canonicalElements } from '../../shared/canonical-json.js';
 
 export const DEFAULT_BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
@@ -71,6 +72,12 @@ export function stripDependentFields(members: RawMembers, source: MemberSource, 
     // Parse a member only when a field name to strip occurs in its text at all.
     const present = fields.filter((field) => mentions(source, top, raw, fieldName(field.path)));
     if (present.length === 0) continue;
+    const spliced = stripElements(raw, top, present);
+    if (spliced !== undefined) {
+      if (spliced !== raw) members.set(top, spliced);
+      removed = removed || spliced !== raw;
+      continue;
+    }
     // Without `\u` escapes the latin1 view parses to strings whose chars are the body's bytes, and
     // JSON.stringify writes them back as they were: the same bytes as decoding to text, parsing,
     // serializing and encoding again, without the UTF-8 round trip (a two-byte string serializes at less
@@ -84,6 +91,53 @@ export function stripDependentFields(members: RawMembers, source: MemberSource, 
     removed = removed || changed;
   }
   return removed;
+}
+
+/**
+ * stripDependentFields for fields inside the elements of an array member (`tools[].defer_loading`), when
+ * the array is canonical JSON (shared/canonical-json.ts): only the elements that mention a field are
+ * parsed and serialized again, and spliced between the others' text, which is what serializing the
+ * whole member would have written for them. Claude Code's 47 KB of tools without its beta header: one
+ * 200-byte element instead of the whole member. Undefined when it does not apply (the caller parses the
+ * whole member); `raw` itself when nothing was removed.
+ */
+function stripElements(raw: string, top: string, fields: readonly DependentField[]): string | undefined {
+  const prefix = `${top}[].`;
+  if (!fields.every((field) => field.path.startsWith(prefix))) return undefined;
+  const spans = canonicalElements(raw);
+  if (spans === undefined) return undefined;
+  const hits = mentionsAt(raw, fields);
+  let out = '';
+  let copied = 0;
+  let changed = false;
+  let h = 0;
+  for (let k = 0; k < spans.length && h < hits.length; k += 2) {
+    const start = spans[k];
+    const end = spans[k + 1];
+    while (h < hits.length && hits[h] < start) h++;
+    if (h === hits.length || hits[h] >= end) continue;
+    const element = raw.slice(start, end);
+    const bytewise = !element.includes('\\u');
+    const holder = [bytewise ? parseLatin1(element) : parseMember(element)];
+    let removedHere = false;
+    for (const field of fields) removedHere = removeField(holder, field.path) || removedHere;
+    if (!removedHere) continue; // canonical, so its own text is what serializing it gives
+    const text = JSON.stringify(holder[0]);
+    out += raw.slice(copied, start) + (bytewise ? text : latin1Of(text));
+    copied = end;
+    changed = true;
+  }
+  return changed ? out + raw.slice(copied) : raw;
+}
+
+/** Where the fields' names occur quoted in `text`, in order: one search per name over the text. */
+function mentionsAt(text: string, fields: readonly DependentField[]): number[] {
+  const at: number[] = [];
+  for (const field of fields) {
+    const needle = `"${fieldName(field.path)}"`;
+    for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) at.push(i);
+  }
+  return fields.length > 1 ? at.sort((a, b) => a - b) : at;
 }
 
 /** `raw.includes(`"${name}"`)`, answered from the body scan when it looked for `name` in this very text. */
