@@ -2,7 +2,7 @@ import { GatewayError } from '@gw/plugin-api';
 import type { ModelOptions } from '../../config/types.js';
 import { BEDROCK_BETA_POLICY, type BetaPolicy, type DependentField } from './beta-policy.js';
 import { decideBetas, fieldName, removeField } from './betas.js';
-import { readMembers, writeMembers, writeMembersPieces, type MemberSource, type RawMembers } from '../../shared/json-members.js';
+import { readMembers, writeMembers, writeMembersPieces, type MemberSource, type MemberSplice, type RawMembers } from '../../shared/json-members.js';
 import { applyOptions, parseThinking } from '../../formats/anthropic/options.js';
 import { joinBytes, latin1Of, textOf } from '../../shared/byte-text.js';
 import { canonicalElements } from '../../shared/canonical-json.js';
@@ -74,8 +74,11 @@ export function stripDependentFields(members: RawMembers, source: MemberSource, 
     if (present.length === 0) continue;
     const spliced = stripElements(raw, top, present);
     if (spliced !== undefined) {
-      if (spliced !== raw) members.set(top, spliced);
-      removed = removed || spliced !== raw;
+      if (spliced.edits.length === 0) continue;
+      members.set(top, spliced.raw);
+      // Only when the member was the client's own text are the edits offsets into its bytes.
+      if (raw === source.members.get(top)) (source.spliced ??= new Map()).set(top, spliced);
+      removed = true;
       continue;
     }
     // Without `\u` escapes the latin1 view parses to strings whose chars are the body's bytes, and
@@ -99,17 +102,17 @@ export function stripDependentFields(members: RawMembers, source: MemberSource, 
  * parsed and serialized again, and spliced between the others' text, which is what serializing the
  * whole member would have written for them. Claude Code's 47 KB of tools without its beta header: one
  * 200-byte element instead of the whole member. Undefined when it does not apply (the caller parses the
- * whole member); `raw` itself when nothing was removed.
+ * whole member); no edits when nothing was removed.
  */
-function stripElements(raw: string, top: string, fields: readonly DependentField[]): string | undefined {
+function stripElements(raw: string, top: string, fields: readonly DependentField[]): MemberSplice | undefined {
   const prefix = `${top}[].`;
   if (!fields.every((field) => field.path.startsWith(prefix))) return undefined;
   const spans = canonicalElements(raw);
   if (spans === undefined) return undefined;
   const hits = mentionsAt(raw, fields);
+  const edits: MemberSplice['edits'] = [];
   let out = '';
   let copied = 0;
-  let changed = false;
   let h = 0;
   for (let k = 0; k < spans.length && h < hits.length; k += 2) {
     const start = spans[k];
@@ -122,12 +125,13 @@ function stripElements(raw: string, top: string, fields: readonly DependentField
     let removedHere = false;
     for (const field of fields) removedHere = removeField(holder, field.path) || removedHere;
     if (!removedHere) continue; // canonical, so its own text is what serializing it gives
-    const text = JSON.stringify(holder[0]);
-    out += raw.slice(copied, start) + (bytewise ? text : latin1Of(text));
+    const serialized = JSON.stringify(holder[0]);
+    const text = bytewise ? serialized : latin1Of(serialized);
+    out += raw.slice(copied, start) + text;
     copied = end;
-    changed = true;
+    edits.push({ start, end, text });
   }
-  return changed ? out + raw.slice(copied) : raw;
+  return { raw: edits.length === 0 ? raw : out + raw.slice(copied), edits };
 }
 
 /** Where the fields' names occur quoted in `text`, in order: one search per name over the text. */

@@ -122,6 +122,15 @@ describe('fields stripped from array elements (the body without its beta header)
     expect(tools).toBe(expected);
   });
 
+  it("keeps the unchanged stretches of a spliced member as slices of the client's bytes", () => {
+    const [, body] = withTools.find(([, b]) => JSON.stringify(b.tools).includes('"defer_loading"'))!;
+    const parsed = bytesOf(JSON.stringify(body));
+    const out = toBedrockBody({ body: parsed, model: MODEL, headerBetas: [] });
+    const copied = out.body.filter((piece) => piece.buffer !== parsed.bytes.buffer).reduce((n, piece) => n + piece.byteLength, 0);
+    expect(JSON.stringify(body.tools).length).toBeGreaterThan(10_000);
+    expect(copied).toBeLessThan(2_000);
+  });
+
   it('a member laid out otherwise is serialized whole, as before', () => {
     const text = JSON.stringify({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'a', defer_loading: true }, { name: 'b', n: 1.50 }] }).replace('"n":1.5', '"n":1.50');
     const out = Buffer.concat(toBedrockBody({ body: bytesOf(text), model: MODEL, headerBetas: [] }).body).toString('utf8');
