@@ -4,7 +4,8 @@
 // and each as a ratio to the baseline; then time to first byte at concurrency 1, the 1,000-stream
 // memory test, and a one-line summary. Options (env): BENCH_SECONDS (4; plain 3), BENCH_ROUNDS (2; plain 5),
 // BENCH_ONLY (comma list of workload names), BENCH_PROMETHEUS=1 (cc-stream-50 also through a route with the
-// prometheus plugin on, in the same rounds: the cost of counting). docs/performance.md explains the method and the numbers.
+// prometheus plugin on, in the same rounds: the cost of counting). BENCH_ONLY takes workload names, `ttfb` and
+// `streams`. docs/performance.md explains the method and the numbers.
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -87,14 +88,28 @@ const ccHeaders = (/** @type {Capture} */ c) => {
   return headers;
 };
 const body = (/** @type {Capture} */ c, /** @type {boolean} */ stream) => JSON.stringify({ ...c.body, stream });
+/** Claude Code's headers without `anthropic-beta`: every flag dropped, so their body fields must go too. */
+const withoutBeta = (/** @type {Record<string, string>} */ headers) => Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'anthropic-beta'));
+/** An Anthropic SDK's headers, as a small API client sends them. @type {Record<string, string>} */
+const sdkHeaders = { 'content-type': 'application/json', 'x-api-key': 'sk-ant-bench', 'anthropic-version': '2023-06-01' };
+// A small non-streaming Messages request (127 B) and one with ~10 KB of conversation: the fixed cost of a
+// request, where Claude Code's 87 KB body hides it under per-byte work.
+const smallBody = JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello, Claude! Please answer in a line.' }] });
+const turn = (/** @type {number} */ i) => `Turn ${i}: here is part of the document to summarise, with some numbers (${i * 37}) and "quotes" in it. `.repeat(6);
+const tenKbBody = JSON.stringify({
+  model: 'claude-haiku-4-5', max_tokens: 1024, system: 'You are a careful assistant. Answer briefly.',
+  messages: Array.from({ length: 17 }, (_, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content: turn(i) })),
+});
 /** An OpenAI client's headers: its key as a bearer token. @type {Record<string, string>} */
 const openaiHeaders = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
 
 /** @type {Workload[]} */
-const WORKLOADS = [
+const ALL_WORKLOADS = [
   // `quiet`: also through a second gw with Kong's `headers` and `headers_upstream` off, in the same rounds
   // against the same baseline runs: what those headers cost.
   { name: 'plain', what: 'small POST, plain route, no plugins', connections: 32, gwPath: '/plain/echo', basePath: '/echo', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3] }), quiet: true, rounds: 5, seconds: 3 },
+  { name: 'small-oneshot', what: `${Buffer.byteLength(smallBody)} B Messages request → ai-proxy → Bedrock invoke, file-log`, connections: 32, gwPath: '/cc50/v1/messages', basePath: '/d50/model/bench/invoke', headers: sdkHeaders, body: smallBody },
+  { name: '10k-oneshot', what: `${(Buffer.byteLength(tenKbBody) / 1024).toFixed(1)} KB Messages request → ai-proxy → Bedrock invoke, file-log`, connections: 32, gwPath: '/cc50/v1/messages', basePath: '/d50/model/bench/invoke', headers: sdkHeaders, body: tenKbBody },
   { name: 'cc-oneshot', what: 'Claude Code 87 KB body → ai-proxy → Bedrock invoke, file-log', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke', headers: ccHeaders(cc87), body: body(cc87, false) },
   // `variants`: the same workload through other routes of the same gw, in the same rounds: with
   // ai-rate-limiting-advanced counting in Redis (a read before the upstream call, an add after: what the
@@ -109,9 +124,13 @@ const WORKLOADS = [
   // two pairs' CPU per request compare without the machine's drift between workloads (target: ≤ 1.2×).
   { name: 'oa-stream-50', what: 'the same conversation as OpenAI chat → ai-proxy → ConverseStream (50 deltas) → chunks, file-log', connections: 16, gwPath: '/oa50/v1/chat/completions', basePath: '/d50/model/bench/converse-stream', headers: openaiHeaders, body: openaiChatBody(cc87.body, true),
     variants: [{ name: 'anthropic', what: "cc-stream-50's request (Anthropic → InvokeModel), same rounds", gwPath: '/cc50/v1/messages?beta=true', headers: ccHeaders(cc87), body: body(cc87, true) }] },
+  // Claude Code's body without its `anthropic-beta` header (as a client other than Claude Code sends it): the
+  // dropped flags' fields (context_management, a tool's defer_loading) are taken out of the body.
+  { name: 'cc-stream-50-nobeta', what: 'as cc-stream-50 without the anthropic-beta header (dependent fields removed)', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: withoutBeta(ccHeaders(cc87)), body: body(cc87, true) },
   { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
   { name: 'cc-stream-50-nolog', what: 'as cc-stream-50 with file-log off', connections: 16, gwPath: '/cc50nolog/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
-].filter((w) => !ONLY || ONLY.includes(w.name));
+];
+const WORKLOADS = ALL_WORKLOADS.filter((w) => !ONLY || ONLY.includes(w.name));
 
 /** @param {Target} target @param {Workload} workload @param {string} path @returns {Promise<Run>} */
 async function load(target, workload, path) {
@@ -240,18 +259,25 @@ for (const workload of WORKLOADS) {
   if (quietCpu !== undefined) summary.push(`${workload.name}-headers-off cpu ${fmt(ratio(quietCpu, row.cpuPerReq.base), 2)}x`);
 }
 
-// Added time to first SSE byte, concurrency 1.
-const streamWorkload = WORKLOADS.find((w) => w.name === 'cc-stream-50') ?? WORKLOADS[0];
-if (streamWorkload) {
-  /** @type {{ baseline: number[], gw: number[] }} */
-  const samples = { baseline: [], gw: [] };
+// Added time to first SSE byte, concurrency 1: Claude Code's request with its beta header and without it
+// (dependent fields removed), one request of each in turn, against the bare proxy (the same bytes for it).
+// Runs with either workload, or alone with BENCH_ONLY=ttfb.
+const firstByteWorkloads = ALL_WORKLOADS.filter((w) => w.name === 'cc-stream-50' || w.name === 'cc-stream-50-nobeta');
+if (!ONLY || ONLY.some((name) => name === 'ttfb' || firstByteWorkloads.some((w) => w.name === name))) {
+  const [withBeta] = firstByteWorkloads;
+  /** @type {Record<string, number[]>} */
+  const samples = Object.fromEntries(['baseline', ...firstByteWorkloads.map((w) => w.name)].map((name) => [name, []]));
   for (let i = 0; i < 200; i++) {
-    samples.baseline.push(await ttfb(baseline.port, streamWorkload, streamWorkload.basePath));
-    samples.gw.push(await ttfb(gw.port, streamWorkload, streamWorkload.gwPath));
+    samples.baseline.push(await ttfb(baseline.port, withBeta, withBeta.basePath));
+    for (const w of firstByteWorkloads) samples[w.name].push(await ttfb(gw.port, w, w.gwPath));
   }
-  const added = median(samples.gw) - median(samples.baseline);
-  console.log(`time to first byte (${streamWorkload.name}, concurrency 1, median of 200): baseline ${fmt(median(samples.baseline), 3)} ms, gw ${fmt(median(samples.gw), 3)} ms, added ${fmt(added, 3)} ms\n`);
-  summary.push(`ttfb +${fmt(added, 3)}ms`);
+  const base = median(samples.baseline);
+  for (const w of firstByteWorkloads) {
+    const added = median(samples[w.name]) - base;
+    console.log(`time to first byte (${w.name}, concurrency 1, median of 200): baseline ${fmt(base, 3)} ms, gw ${fmt(median(samples[w.name]), 3)} ms, added ${fmt(added, 3)} ms`);
+    summary.push(`ttfb ${w.name} +${fmt(added, 3)}ms`);
+  }
+  console.log('');
 }
 
 // 1,000 concurrent long streams (events 100 ms apart), two waves: RSS over idle at each wave's peak

@@ -102,6 +102,9 @@ describe('ai-proxy log record for Claude Code → Bedrock (real gateway)', () =>
     const answer = await post(gw.url + url, headers, body);
     expect(answer.status, answer.text).toBe(200);
     expect(answer.headers['content-type']).toContain('application/json');
+    // The answer passes unchanged, with the upstream's length: no chunked framing.
+    expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(answer.text)));
+    expect(answer.headers['transfer-encoding']).toBeUndefined();
     expect(emulator.received.at(-1)?.operation).toBe('invoke');
     const line = await lineFor(String(answer.headers['x-kong-request-id']));
     checkAiRecord(line, 'oneshot', clientUsage(answer.text, false), JSON.parse(answer.text).model);

@@ -36,7 +36,10 @@ export interface WriterStats {
 
 export interface LineWriter {
   readonly path: string;
-  /** Queues one line; it must end with "\n". Never throws, never blocks. */
+  /**
+   * Queues one line, without its newline (the writer ends it: a `json + '\n'` string would be copied
+   * whole to measure and again to join). Never throws, never blocks.
+   */
   write(line: string): void;
   /** Resolves when the queue is empty, or when the file is unwritable and a retry is scheduled. */
   flush(): Promise<void>;
@@ -71,7 +74,7 @@ export function createLineWriter(path: string, options: LineWriterOptions): Line
   const stats: WriterStats = { written: 0, dropped: 0, lost: 0, errors: 0, queuedLines: 0, queuedBytes: 0 };
 
   let queue: string[] = [];
-  let sizes: number[] = []; // byte length of each queued line
+  let sizes: number[] = []; // byte length of each queued line, its newline included
   let unwritten: Batch | null = null; // a batch (or its tail) an error interrupted; it goes first
   let file: FileHandle | null = null;
   let running = false;
@@ -91,7 +94,7 @@ export function createLineWriter(path: string, options: LineWriterOptions): Line
 
   function write(line: string): void {
     if (closing) return drop(1, 'writer closed');
-    const bytes = Buffer.byteLength(line);
+    const bytes = Buffer.byteLength(line) + 1;
     if (stats.queuedLines >= maxLines || stats.queuedBytes + bytes > maxBytes) {
       return drop(1, `queue full (${stats.queuedLines} lines, ${mib(stats.queuedBytes)})`);
     }
@@ -120,12 +123,18 @@ export function createLineWriter(path: string, options: LineWriterOptions): Line
       bytes += sizes[count];
       count++;
     }
-    const lines = queue.slice(0, count);
-    queue = queue.slice(count);
-    sizes = sizes.slice(count);
+    // Each line encoded straight into the batch, not joined into one more string first.
+    const batch = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      at += batch.write(queue[i], at);
+      batch[at++] = 0x0a;
+    }
+    queue = count === queue.length ? [] : queue.slice(count);
+    sizes = count === sizes.length ? [] : sizes.slice(count);
     stats.queuedLines -= count;
     stats.queuedBytes -= bytes;
-    return { bytes: Buffer.from(lines.join('')), lines: count };
+    return { bytes: at === bytes ? batch : batch.subarray(0, at), lines: count };
   }
 
   async function closeFile(): Promise<void> {

@@ -34,7 +34,7 @@ export const fileLog = definePlugin<FileLogConfig, FileLogState>({
   log({ record, state }) {
     let line: string;
     try {
-      line = JSON.stringify(applyCustomFields(record, state.fields)) + '\n';
+      line = JSON.stringify(applyCustomFields(record, state.fields));
     } catch (error) {
       // Report the first one only, by kind: the message could quote record content.
       if (state.unserializable++ === 0) {

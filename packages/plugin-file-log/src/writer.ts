@@ -8,6 +8,7 @@ import { createLineWriter, type LineWriter, type LineWriterOptions, type WriterS
 
 export interface WriterHandle {
   readonly path: string;
+  /** One line, without its newline (LineWriter.write). */
   write(line: string): void;
   flush(): Promise<void>;
   reopen(): Promise<void>;

@@ -6,7 +6,7 @@ import type { RequestContext } from '@gw/plugin-api';
 import fileLog, { acquireWriter, createLineWriter, type FileLogConfig, type FileLogState } from '@gw/plugin-file-log';
 import { captureLogger, ids, readLines, record, services, synchronous, tempDir, tick } from './helpers.js';
 
-const line = (id: string, padding = 0) => JSON.stringify(record(id, padding)) + '\n';
+const line = (id: string, padding = 0) => JSON.stringify(record(id, padding));
 const fast = { retryDelayMs: 5 }; // retries are waited for with vi.waitFor, never timed
 
 describe('rotation', () => {

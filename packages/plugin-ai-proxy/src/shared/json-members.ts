@@ -262,6 +262,14 @@ export interface MemberSource {
   starts: MemberStarts;
   /** The quoted words found in the members, when the reader looked for some. */
   quoted?: QuotedWords;
+  /** Members rewritten in place (a few elements changed): their new text and the edits that made it. */
+  spliced?: Map<string, MemberSplice>;
+}
+
+/** A member's new `raw`: the source member's text with `[start, end)` ranges replaced, in order. */
+export interface MemberSplice {
+  raw: string;
+  edits: { start: number; end: number; text: string }[];
 }
 
 /**
@@ -281,13 +289,34 @@ export function writeMembersPieces(members: RawMembers, source: MemberSource): B
   const pieces: Buffer[] = [];
   let text = '{';
   let first = true;
+  /** `[from, to)` of the source bytes: a slice when long enough, else copied with the text around it. */
+  const copy = (original: string, start: number, from: number, to: number) => {
+    if (to - from >= SLICE_MIN) {
+      pieces.push(Buffer.from(text, 'latin1'), source.bytes.subarray(start + from, start + to));
+      text = '';
+    } else {
+      text += original.slice(from, to);
+    }
+  };
   for (const [key, raw] of members) {
     text += (first ? '' : ',') + latin1Of(JSON.stringify(key)) + ':';
     first = false;
     const start = source.starts.get(key);
-    if (start !== undefined && raw.length >= SLICE_MIN && source.members.get(key) === raw) {
-      pieces.push(Buffer.from(text, 'latin1'), source.bytes.subarray(start, start + raw.length));
-      text = '';
+    const original = source.members.get(key);
+    const splice = source.spliced?.get(key);
+    if (start === undefined || original === undefined) {
+      text += raw;
+    } else if (original === raw) {
+      copy(original, start, 0, raw.length);
+    } else if (splice !== undefined && splice.raw === raw) {
+      // The unchanged stretches between the edits are the client's bytes too.
+      let at = 0;
+      for (const edit of splice.edits) {
+        copy(original, start, at, edit.start);
+        text += edit.text;
+        at = edit.end;
+      }
+      copy(original, start, at, original.length);
     } else {
       text += raw;
     }

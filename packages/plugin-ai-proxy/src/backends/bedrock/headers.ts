@@ -9,8 +9,9 @@ const ok = (status: number) => status >= 200 && status < 300;
 
 /**
  * InvokeModel's head carries the counts (`x-amzn-bedrock-*-token-count`): read for a whole answer, usage
- * is known even if the body is then cut. Then `x-amzn-bedrock-*` and the length (transforms change the
- * body) are dropped.
+ * is known even if the body is then cut. Then `x-amzn-bedrock-*` are dropped, and the length unless the
+ * answer is a whole one that may pass through unchanged (gw drops it from a body a transform rewrites;
+ * a transform that passes the bytes on sets it again).
  */
 export function bedrockResponseHead(exchange: AiExchange, response: ResponseHead): void {
   if (exchange.kind === 'chat' && exchange.mode === 'oneshot' && ok(response.status)) {
@@ -27,5 +28,5 @@ export function bedrockResponseHead(exchange: AiExchange, response: ResponseHead
   for (const name of Object.keys(response.headers)) {
     if (name.startsWith('x-amzn-bedrock-')) delete response.headers[name];
   }
-  delete response.headers['content-length'];
+  if (exchange.mode !== 'oneshot' || exchange.kind !== 'chat' || !ok(response.status)) delete response.headers['content-length'];
 }

@@ -7,7 +7,7 @@ import type { AiExchange } from '../../exchange.js';
 import { createUsageTracker } from '../../usage.js';
 import { anthropicUsage } from './usage.js';
 import { anthropicErrorOf } from './errors.js';
-import { capturePayload, createBodyCopy } from '../../phases/http.js';
+import { capturePayload, createBodyCopy, headerValue } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
 
 /** Enough for any real message; a larger body still streams through, only its usage goes unread. */
@@ -17,7 +17,13 @@ export function messagePassthrough(ctx: RequestContext, response: ResponseHead, 
   const copy = createBodyCopy(COPY_CAP);
   const status = response.status;
   const seen = observe(exchange, status);
+  // The bytes pass unchanged, so the upstream's length still describes them (gw drops it from any
+  // transformed body): with it the answer leaves in one write, without a chunked terminator after it.
+  const length = headerValue(response.headers, 'content-length');
   return ({
+    start() {
+      if (length !== undefined) response.headers['content-length'] = length;
+    },
     transform(chunk, controller) {
       copy.add(chunk);
       seen.bodyBytes += chunk.byteLength;

@@ -14,12 +14,33 @@ export interface BetaDecision {
   forwarded: string[];
   /** Flags the client asked for that Bedrock won't get. */
   dropped: string[];
-  /** Dependent fields to strip, grouped by top-level member name. */
-  strip: Map<string, DependentField[]>;
+  /** Dependent fields to strip, grouped by top-level member name (shared between requests: read only). */
+  strip: ReadonlyMap<string, readonly DependentField[]>;
 }
+
+/**
+ * Decisions by policy, then by model and flags: a route sees the same few combinations on every request
+ * (Claude Code sends one header per version), and working one out took a dozen arrays and a map.
+ */
+const decisions = new WeakMap<BetaPolicy, Map<string, BetaDecision>>();
 
 /** Apply the policy to the flags the client asked for (header and body), for one upstream model. */
 export function decideBetas(requested: readonly string[], policy: BetaPolicy, model: string): BetaDecision {
+  let known = decisions.get(policy);
+  if (known === undefined) decisions.set(policy, (known = new Map()));
+  const key = JSON.stringify([model, ...requested]);
+  let decision = known.get(key);
+  if (decision === undefined) {
+    decision = decide(requested, policy, model);
+    // Bounded: flags come from clients.
+    if (known.size >= 256) known.clear();
+    known.set(key, decision);
+  }
+  // The lists go on into each request's plan and log: copies, so no request can change another's.
+  return { forwarded: [...decision.forwarded], dropped: [...decision.dropped], strip: decision.strip };
+}
+
+function decide(requested: readonly string[], policy: BetaPolicy, model: string): BetaDecision {
   const forwarded: string[] = [];
   const dropped: string[] = [];
   const excluded = policy.modelExceptions.filter((rule) => rule.models.some((glob) => globToRegExp(glob).test(model))).map((rule) => rule.flag);

@@ -30,6 +30,8 @@ describe('non-streaming answers', () => {
       const out = await run(aiResponseBody({ ctx, response, exchange })!, [bytes.subarray(0, 17), bytes.subarray(17)]);
       expect(out).toBe(body);
       expect(response.headers['content-type']).toBe('application/json');
+      // The bytes are unchanged, so the upstream's length goes to the client (no chunked framing).
+      expect(response.headers['content-length']).toBe(String(body.length));
       expect(exchange.responseModel).toBe('claude-haiku-4-5-20251001');
       expect(exchange.usage).toEqual({ input: 10, output: 40, cacheRead: 30, cacheWrite: 20 });
       expect(exchange.responsePayload).toBe(body);

@@ -90,6 +90,54 @@ describe('matches what Claude Code itself sends Bedrock', () => {
   });
 });
 
+describe('fields stripped from array elements (the body without its beta header)', () => {
+  /** What serializing each stripped member whole writes: the member parsed, its fields removed, stringified. */
+  function wholeMember(value: unknown, paths: string[]): string {
+    const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown>[];
+    for (const path of paths) {
+      const [, ...rest] = path.split('.');
+      for (const element of copy) {
+        let target: Record<string, unknown> | undefined = element;
+        for (const name of rest.slice(0, -1)) target = target?.[name] as Record<string, unknown> | undefined;
+        if (target !== undefined && typeof target === 'object') delete target[rest.at(-1)!];
+      }
+    }
+    return JSON.stringify(copy);
+  }
+
+  const withTools = captures.flatMap(({ file, capture }) =>
+    capture.requests
+      .filter((request) => Array.isArray((request.body as { tools?: unknown } | undefined)?.tools))
+      .map((request) => [`${file} #${request.seq}`, request.body as Record<string, unknown>] as const),
+  );
+  it('has captures with deferred tools to check', () =>
+    expect(withTools.some(([, body]) => JSON.stringify(body.tools).includes('"defer_loading"'))).toBe(true));
+
+  it.each(withTools)('%s: only the changed tools are rewritten, and the bytes are those of the whole member serialized', (_name, body) => {
+    const text = JSON.stringify(body);
+    const out = toBedrockBody({ body: bytesOf(text), model: MODEL, headerBetas: [] });
+    const tools = JSON.stringify(JSON.parse(Buffer.concat(out.body).toString('utf8')).tools);
+    const expected = wholeMember(body.tools, ['tools[].defer_loading', 'tools[].eager_input_streaming', 'tools[].cache_control.ttl']);
+    expect(Buffer.concat(out.body).toString('utf8')).toContain(`"tools":${expected}`);
+    expect(tools).toBe(expected);
+  });
+
+  it("keeps the unchanged stretches of a spliced member as slices of the client's bytes", () => {
+    const [, body] = withTools.find(([, b]) => JSON.stringify(b.tools).includes('"defer_loading"'))!;
+    const parsed = bytesOf(JSON.stringify(body));
+    const out = toBedrockBody({ body: parsed, model: MODEL, headerBetas: [] });
+    const copied = out.body.filter((piece) => piece.buffer !== parsed.bytes.buffer).reduce((n, piece) => n + piece.byteLength, 0);
+    expect(JSON.stringify(body.tools).length).toBeGreaterThan(10_000);
+    expect(copied).toBeLessThan(2_000);
+  });
+
+  it('a member laid out otherwise is serialized whole, as before', () => {
+    const text = JSON.stringify({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'a', defer_loading: true }, { name: 'b', n: 1.50 }] }).replace('"n":1.5', '"n":1.50');
+    const out = Buffer.concat(toBedrockBody({ body: bytesOf(text), model: MODEL, headerBetas: [] }).body).toString('utf8');
+    expect(out).toContain('"tools":[{"name":"a"},{"name":"b","n":1.5}]');
+  });
+});
+
 describe('beta policy', () => {
   const base = JSON.stringify({
     model: 'm',
