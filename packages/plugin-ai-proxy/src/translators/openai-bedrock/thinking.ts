@@ -5,7 +5,7 @@
  * the reasoning too) and by Claude's minimum of 1024.
  */
 import { invalidField } from '../../formats/openai/body.js';
-import { unsupported } from './fields.js';
+import { unsupported } from '../openai-chat/refuse.js';
 
 /** Thinking budget per effort; `none` turns thinking off. */
 export const THINKING_BUDGETS: Readonly<Record<string, number>> = {
