@@ -22,13 +22,14 @@ function files(dir: string): string[] {
 
 describe('the (llm_format, provider) pair table', () => {
   it('has one translator per pair, each with its format and backend', () => {
-    expect(supportedPairs()).toEqual(['anthropic → bedrock', 'anthropic → anthropic', 'openai → bedrock', 'openai → openai', 'bedrock → bedrock']);
+    expect(supportedPairs()).toEqual(['anthropic → bedrock', 'anthropic → anthropic', 'openai → bedrock', 'openai → openai', 'openai → anthropic', 'bedrock → bedrock']);
     expect(new Set(supportedPairs()).size).toBe(TRANSLATORS.length);
     expect(translatorFor('anthropic', 'bedrock', 'llm/v1/chat')?.backend.name).toBe('bedrock');
     expect(translatorFor('anthropic', 'anthropic', 'llm/v1/chat')?.format.name).toBe('anthropic');
     expect(translatorFor('openai', 'bedrock', 'llm/v1/chat')?.format.name).toBe('openai');
     expect(translatorFor('openai', 'bedrock', 'llm/v1/embeddings')).toBeUndefined();
     expect(translatorFor('openai', 'openai', 'llm/v1/chat')?.backend.name).toBe('openai');
+    expect(translatorFor('openai', 'anthropic', 'llm/v1/chat')?.backend.name).toBe('anthropic');
     expect(translatorFor('bedrock', 'bedrock', 'llm/v1/chat')?.format.name).toBe('bedrock');
     expect(translatorFor('cohere', 'bedrock', 'llm/v1/chat')).toBeUndefined();
   });
@@ -58,7 +59,7 @@ describe('the (llm_format, provider) pair table', () => {
     const result = await runGw(['sync', '-s', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      `${file}:12:27 services[0].routes[0].plugins[0].config.llm_format: llm_format 'cohere' with provider 'bedrock' is not supported yet by gw (supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, openai → bedrock, openai → openai, bedrock → bedrock)`,
+      `${file}:12:27 services[0].routes[0].plugins[0].config.llm_format: llm_format 'cohere' with provider 'bedrock' is not supported yet by gw (supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, openai → bedrock, openai → openai, openai → anthropic, bedrock → bedrock)`,
     );
   });
 
