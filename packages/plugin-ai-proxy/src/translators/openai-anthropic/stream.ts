@@ -16,9 +16,8 @@ import { aiErrorOf, type AiError } from '../../errors.js';
 import { createUsageTracker } from '../../usage.js';
 import { anthropicErrorOf } from '../../formats/anthropic/errors.js';
 import { chunkWriter, type ChunkWriter } from '../../formats/openai/chunks.js';
-import { openaiErrorEvent } from '../../formats/openai/errors.js';
+import { chunkOutput } from '../../formats/openai/chunk-output.js';
 import { DONE, KEEP_ALIVE } from '../../formats/openai/sse.js';
-import { answerJson, capturePayload } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
 import { DELTA_ENVELOPE } from '../../stats/usage-estimate.js';
 import { claudeUsage, finishReason } from './answer.js';
@@ -57,14 +56,8 @@ export function anthropicSseToChunks(ctx: RequestContext, response: ResponseHead
   let data: string[] = [];
   let complete = false;
   let failed: AiError | undefined;
-  let broken: GatewayError | undefined;
-
-  let out: Buffer[] = [];
-  const send = (...parts: Buffer[]) => {
-    if (exchange.logPayloads) capturePayload(exchange, Buffer.concat(parts).toString('utf8'));
-    out.push(...parts);
-    seen.eventsSent++;
-  };
+  const output = chunkOutput(ctx, response, exchange);
+  const { send, drain, end } = output;
   const firstToken = () => {
     exchange.firstTokenAt ??= ctx.now();
   };
@@ -76,19 +69,7 @@ export function anthropicSseToChunks(ctx: RequestContext, response: ResponseHead
 
   const fail = (controller: TransformStreamDefaultController<Uint8Array>, error: AiError, upstreamType?: string) => {
     failed = error;
-    exchange.error = error;
-    seen.upstreamErrorType = upstreamType;
-    seen.bodyEnded = true;
-    exchange.lastTokenAt = ctx.now();
-    if (seen.eventsSent === 0) {
-      // Nothing reached the client yet: the status line is still ours to choose.
-      const body = exchange.format.errorBody(error);
-      capturePayload(exchange, body);
-      answerJson(response, controller, exchange.format.errorStatus(error), body);
-    } else {
-      send(openaiErrorEvent(error));
-      broken = new GatewayError('GW_ERR_AI_STREAM_TRUNCATED', { message: error.message, status: error.status });
-    }
+    output.fail(controller, error, upstreamType);
   };
 
   const handle = (controller: TransformStreamDefaultController<Uint8Array>, type: string, json: string) => {
@@ -177,11 +158,6 @@ export function anthropicSseToChunks(ctx: RequestContext, response: ResponseHead
   };
   const unreadable = (what: string): AiError => ({ status: 502, kind: 'server', message: `upstream sent an unreadable ${what} event` });
 
-  const drain = (controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (out.length === 0) return;
-    controller.enqueue(out.length === 1 ? out[0]! : Buffer.concat(out));
-    out = [];
-  };
   const line = (controller: TransformStreamDefaultController<Uint8Array>, raw: string) => {
     const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (l === '') {
@@ -191,20 +167,6 @@ export function anthropicSseToChunks(ctx: RequestContext, response: ResponseHead
     } else if (l.startsWith('event:')) event = l.slice(6).trim();
     else if (l.startsWith('data:')) data.push(l.slice(l.charCodeAt(5) === 0x20 ? 6 : 5));
   };
-  /**
-   * End the client's response: after an in-stream failure broken (a rejection one turn later, once the
-   * error event has left the queue), else normally (stops reading the upstream).
-   */
-  const end = (controller: TransformStreamDefaultController<Uint8Array>): Promise<void> | undefined => {
-    drain(controller);
-    if (broken === undefined) {
-      controller.terminate();
-      return undefined;
-    }
-    const reason = broken;
-    return new Promise((_, reject) => setImmediate(reject, reason));
-  };
-
   return {
     transform(chunk, controller) {
       if (failed !== undefined || complete) return undefined;
