@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { runGw } from '../../packages/cli/test/support/gw-process.js';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startOpenAiEmulator, type OpenAiEmulator } from '@gw/openai-emulator';
@@ -253,5 +254,15 @@ describe('errors and failures', () => {
     expect(error === undefined || (error as Error).name === 'APIUserAbortError' || (error as Error).name === 'AbortError').toBe(true);
     const line = await logLineOf(response.headers.get('x-kong-request-id'));
     expect(line.ai.proxy.meta.request_mode).toBe('stream');
+  });
+});
+
+describe('examples/openai-to-openai', () => {
+  it('passes gw sync without warnings (an OpenAI route with prices, an Anthropic route)', async () => {
+    const env = { DECK_OPENAI_API_KEY: 'sk-example', DECK_ANTHROPIC_API_KEY: 'sk-ant-example', DECK_DEV_KEY: 'dev-key' };
+    const result = await runGw(['sync', '-s', 'examples/openai-to-openai/kong.yaml'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('plugins: 4 (key-auth: 1, ai-proxy: 2, file-log: 1)');
+    expect(result.stdout + result.stderr).not.toContain('warning');
   });
 });
