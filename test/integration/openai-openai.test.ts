@@ -10,6 +10,7 @@ import { runGw } from '../../packages/cli/test/support/gw-process.js';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startOpenAiEmulator, type OpenAiEmulator } from '@gw/openai-emulator';
+import { AI_CALL, definePlugin, type AiCall, type AiUsageReport } from '@gw/plugin-api';
 import { eventually, readLogLines, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
 import { CLIENT_KEY } from './support/openai.js';
 
@@ -17,6 +18,21 @@ const PROVIDER_KEY = 'sk-proj-gateway-provider-key-must-never-be-logged';
 const INPUT_COST = 0.15;
 const OUTPUT_COST = 0.6;
 const MODEL = 'gpt-4o-mini';
+
+/** What a plugin that runs its log phase before ai-proxy's (budgets, metrics) reads on AI_CALL. */
+const calls = new Map<string, { call: Omit<AiCall, 'usage'>; usage: AiUsageReport }>();
+const watcher = definePlugin({
+  name: 'ai-call-watcher',
+  version: '0.0.0',
+  priority: 905,
+  configSchema: { type: 'object' },
+  log({ ctx }) {
+    const call = ctx.read(AI_CALL);
+    if (call === undefined) return;
+    const { usage, ...rest } = call;
+    calls.set(ctx.id, { call: rest, usage: usage() });
+  },
+});
 
 let emulator: OpenAiEmulator;
 let gw: RunningGateway;
@@ -78,6 +94,8 @@ plugins:
     config: { key_names: [authorization, apikey], hide_credentials: true }
   - name: file-log
     config: { path: ${logPath} }
+  - name: ai-call-watcher
+    config: {}
 `;
 }
 
@@ -85,7 +103,7 @@ beforeAll(async () => {
   emulator = await startOpenAiEmulator({ apiKeys: [PROVIDER_KEY], slowIntervalMs: 100 });
   const dir = tempDir();
   logPath = join(dir, 'openai.json');
-  gw = await startGateway(config(`${emulator.url}/v1`), { dir });
+  gw = await startGateway(config(`${emulator.url}/v1`), { dir, plugins: [watcher] });
   client = new OpenAI({ baseURL: `${gw.url}/openai/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -151,10 +169,24 @@ describe('the OpenAI SDK through gw to an OpenAI backend', () => {
     expect(chunks.every((c) => c.choices.length === 1)).toBe(true);
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('stop');
     expect(lastReceived().json).toMatchObject({ stream: true, stream_options: { include_usage: true } });
-    const ai = (await logLineOf(response.headers.get('x-kong-request-id'))).ai.proxy;
+    const id = response.headers.get('x-kong-request-id')!;
+    const ai = (await logLineOf(id)).ai.proxy;
     expect(ai.usage.completion_tokens).toBeGreaterThan(0);
     expect(ai.usage.completion_tokens_estimated).toBeUndefined();
     expect(ai.usage.prompt_tokens_estimated).toBeUndefined();
+    // The same call on AI_CALL, for budgets, metrics and traces: OpenAI's counts, complete, priced.
+    const seen = calls.get(id)!;
+    expect(seen.call).toMatchObject({ provider: 'openai', format: 'openai', routeType: 'llm/v1/chat', model: MODEL, clientModel: MODEL, stream: true });
+    expect(seen.usage).toMatchObject({
+      tokens: { input: ai.usage.prompt_tokens, output: ai.usage.completion_tokens, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      complete: true,
+      estimated: { input: false, output: false },
+      responseModel: 'gpt-4o-mini-2024-07-18',
+      finishReasons: ['stop'],
+    });
+    expect(seen.usage.responseId).toMatch(/^chatcmpl-/);
+    expect(seen.usage.costUsd).toBeCloseTo((ai.usage.prompt_tokens * INPUT_COST + ai.usage.completion_tokens * OUTPUT_COST) / 1e6, 12);
+    expect(seen.usage.timeToFirstTokenMs).toBeLessThanOrEqual(seen.usage.latencyMs!);
   });
 
   it('tool calls round trip, whole and streamed (the SDK reassembles the arguments)', async () => {
