@@ -46,4 +46,16 @@ describe('OpenAI SSE passthrough', () => {
     expect(state.errored).toBeDefined();
     expect(seen.error?.status).toBe(502);
   });
+
+  it('an error event is relayed whole, even when the upstream never sends its closing blank line; then the stream breaks', async () => {
+    for (const strip of [false, true]) {
+      const seen = exchange();
+      const state: { errored?: unknown } = {};
+      const error = 'data: {"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}}\n';
+      const out = await run(openaiSsePassthrough(fakeCtx(), head(200), seen, strip), [Buffer.from(chunk({ role: 'assistant', content: '' }) + error)], state);
+      expect(out.endsWith(`${error}\n`)).toBe(true);
+      expect(state.errored).toBeDefined();
+      expect(seen.error).toMatchObject({ status: 500, kind: 'server', message: 'The server had an error' });
+    }
+  });
 });
