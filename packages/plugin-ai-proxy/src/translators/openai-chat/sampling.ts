@@ -54,8 +54,9 @@ export function claudeSampling(fields: ReadonlyMap<string, unknown>, model: stri
     if (thinking !== undefined && asked.temperature !== 1) throw unsupported('temperature', 'reasoning on Claude takes no temperature but 1');
     temperature = asked.temperature;
   }
-  if (setTopP) topP = options!.top_p;
-  // top_p 1 changes nothing, and Claude 4.5 refuses temperature and top_p together.
+  // top_p 1 changes nothing, and Claude 4.5 refuses temperature and top_p together: a configured 1 wins
+  // over the client's top_p and is left out too (Kong's Anthropic test config sets it beside a temperature).
+  if (setTopP) topP = options!.top_p === 1 ? undefined : options!.top_p;
   else if (asked.topP !== undefined && asked.topP !== 1 && !setTemperature) {
     if (thinking !== undefined && asked.topP < 0.95) throw unsupported('top_p', 'reasoning on Claude takes top_p of 0.95 or more');
     topP = asked.topP;
