@@ -3,7 +3,8 @@
  * most of a stream, are spliced: the text's JSON literal goes from Anthropic's event into the chunk without
  * being decoded. Tool calls are numbered among the answer's tool calls (Kong sends only text deltas: an
  * OpenAI client never sees a streamed tool call); thinking becomes `reasoning_content`; Anthropic's `ping`
- * is relayed as an SSE comment, which keeps client idle timers quiet and reaches no client code.
+ * is relayed as an SSE comment, which keeps client idle timers quiet and reaches no client code; so is each
+ * `stream_ping_interval` of upstream silence.
  *
  * The answer ends at `message_stop`: only then does the client get the finish chunk, the usage chunk
  * (`stream_options.include_usage`) and `[DONE]`. Failures never look complete: an `error` event, or an
@@ -19,6 +20,8 @@ import { chunkWriter, type ChunkWriter } from '../../formats/openai/chunks.js';
 import { chunkOutput } from '../../formats/openai/chunk-output.js';
 import { DONE, KEEP_ALIVE } from '../../formats/openai/sse.js';
 import { observe } from '../../phases/observations.js';
+import { createKeepAlive } from '../../phases/keep-alive.js';
+import { capturePayload } from '../../phases/http.js';
 import { DELTA_ENVELOPE } from '../../stats/usage-estimate.js';
 import { claudeUsage, finishReason } from './answer.js';
 
@@ -58,6 +61,8 @@ export function anthropicSseToChunks(ctx: RequestContext, response: ResponseHead
   let failed: AiError | undefined;
   const output = chunkOutput(ctx, response, exchange);
   const { send, drain, end } = output;
+  // Anthropic pings when it likes; an SSE comment per stream_ping_interval of silence covers the rest.
+  const keepAlive = createKeepAlive(exchange.pingIntervalMs, KEEP_ALIVE, (bytes) => capturePayload(exchange, Buffer.from(bytes).toString('utf8')));
   const firstToken = () => {
     exchange.firstTokenAt ??= ctx.now();
   };
@@ -69,6 +74,7 @@ export function anthropicSseToChunks(ctx: RequestContext, response: ResponseHead
 
   const fail = (controller: TransformStreamDefaultController<Uint8Array>, error: AiError, upstreamType?: string) => {
     failed = error;
+    keepAlive.stop();
     output.fail(controller, error, upstreamType);
   };
 
@@ -178,9 +184,12 @@ export function anthropicSseToChunks(ctx: RequestContext, response: ResponseHead
       }
       if (failed !== undefined) return end(controller);
       drain(controller);
+      if (complete) keepAlive.stop();
+      else if (seen.eventsSent > 0) keepAlive.touch(controller);
       return undefined;
     },
     flush(controller) {
+      keepAlive.stop();
       if (failed !== undefined) return undefined;
       seen.bodyEnded = true;
       exchange.lastTokenAt = ctx.now();

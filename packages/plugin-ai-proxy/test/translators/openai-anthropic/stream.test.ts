@@ -87,4 +87,26 @@ describe('Anthropic SSE → chat.completion.chunk', () => {
     expect(seen.errored).toBeDefined();
     expect(exchange.error?.status).toBe(502);
   });
+
+  it('sends an SSE comment per stream_ping_interval of upstream silence, once started, and none after the end', async () => {
+    const exchange = makeExchange({ translator: translatorFor('openai', 'anthropic', 'llm/v1/chat')!, format: openaiFormat, provider: 'anthropic', pingIntervalMs: 20 });
+    const stream = new TransformStream(anthropicSseToChunks(fakeCtx(), head(200), exchange, false));
+    const writer = stream.writable.getWriter();
+    const text = (async () => {
+      const parts: Uint8Array[] = [];
+      const reader = stream.readable.getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) parts.push(read.value);
+      return Buffer.concat(parts).toString('utf8');
+    })();
+    const start = EVENTS.indexOf('event: content_block_stop');
+    await writer.write(Buffer.from(EVENTS.slice(0, start)));
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    await writer.write(Buffer.from(EVENTS.slice(start)));
+    await writer.close();
+    const out = await text;
+    const pings = out.split(': keep-alive').length - 1;
+    // Anthropic's own ping (relayed) plus at least two of gw's while the upstream was silent.
+    expect(pings).toBeGreaterThanOrEqual(3);
+    expect(out.lastIndexOf(': keep-alive')).toBeLessThan(out.indexOf('finish_reason":"tool_calls'));
+  });
 });
