@@ -13,6 +13,7 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/reso
 import { eventually, readLogLines, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
 import { startAnthropicUpstream, type AnthropicUpstream } from './support/anthropic-upstream.js';
 import { CLIENT_KEY } from './support/openai.js';
+import { drainChunks } from './support/openai-streams.js';
 
 const PROVIDER_KEY = 'sk-ant-gateway-provider-key-must-never-be-logged';
 const MODEL = 'claude-haiku-4-5';
@@ -216,10 +217,7 @@ describe('errors and failures', () => {
 
   it('an error event mid-stream makes the SDK throw after the chunks before it', async () => {
     const { data: stream, response } = await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_error] hi'), stream: true }).withResponse();
-    const chunks: OpenAI.ChatCompletionChunk[] = [];
-    const error = await (async () => {
-      for await (const chunk of stream) chunks.push(chunk);
-    })().catch((e: unknown) => e);
+    const { chunks, error } = await drainChunks(stream);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect(chunks.length).toBeGreaterThan(0);
     expect(chunks.some((c) => c.choices[0]?.finish_reason)).toBe(false);
@@ -228,10 +226,7 @@ describe('errors and failures', () => {
   });
 
   it('a stream cut before message_stop makes the SDK throw; the log estimates what was relayed', async () => {
-    const stream = await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_cut] hi'), stream: true });
-    const error = await (async () => {
-      for await (const _ of stream) void _;
-    })().catch((e: unknown) => e);
+    const { error } = await drainChunks(await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_cut] hi'), stream: true }));
     expect(error).toBeInstanceOf(Error);
     const line = await eventually(() => readLogLines(logPath).find((l) => l.ai?.proxy?.meta?.request_mode === 'stream' && l.ai.proxy.error && l.ai.proxy.error.upstream_type === undefined), 'the cut stream line');
     expect(line.ai.proxy.usage.completion_tokens_estimated).toBe(true);

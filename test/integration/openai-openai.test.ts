@@ -10,29 +10,17 @@ import { runGw } from '../../packages/cli/test/support/gw-process.js';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startOpenAiEmulator, type OpenAiEmulator } from '@gw/openai-emulator';
-import { AI_CALL, definePlugin, type AiCall, type AiUsageReport } from '@gw/plugin-api';
 import { eventually, readLogLines, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
 import { CLIENT_KEY } from './support/openai.js';
+import { aiCallWatcher } from './support/ai-call-watcher.js';
+import { drainChunks } from './support/openai-streams.js';
 
 const PROVIDER_KEY = 'sk-proj-gateway-provider-key-must-never-be-logged';
 const INPUT_COST = 0.15;
 const OUTPUT_COST = 0.6;
 const MODEL = 'gpt-4o-mini';
 
-/** What a plugin that runs its log phase before ai-proxy's (budgets, metrics) reads on AI_CALL. */
-const calls = new Map<string, { call: Omit<AiCall, 'usage'>; usage: AiUsageReport }>();
-const watcher = definePlugin({
-  name: 'ai-call-watcher',
-  version: '0.0.0',
-  priority: 905,
-  configSchema: { type: 'object' },
-  log({ ctx }) {
-    const call = ctx.read(AI_CALL);
-    if (call === undefined) return;
-    const { usage, ...rest } = call;
-    calls.set(ctx.id, { call: rest, usage: usage() });
-  },
-});
+const { plugin: watcher, calls } = aiCallWatcher();
 
 let emulator: OpenAiEmulator;
 let gw: RunningGateway;
@@ -254,11 +242,7 @@ describe('errors and failures', () => {
   });
 
   it('an error event in the stream makes the SDK throw after the chunks before it; the log has the error', async () => {
-    const stream = await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_error] hi'), stream: true });
-    const chunks: OpenAI.ChatCompletionChunk[] = [];
-    const error = await (async () => {
-      for await (const chunk of stream) chunks.push(chunk);
-    })().catch((e: unknown) => e);
+    const { chunks, error } = await drainChunks(await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_error] hi'), stream: true }));
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect(chunks.length).toBeGreaterThan(0);
     const line = await eventually(() => readLogLines(logPath).find((l) => l.ai?.proxy?.error?.upstream_type === 'server_error' && l.ai.proxy.meta.request_mode === 'stream'), 'the stream error line');
@@ -266,11 +250,7 @@ describe('errors and failures', () => {
   });
 
   it('a stream cut before [DONE] makes the SDK throw, and the log says it was cut', async () => {
-    const stream = await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_cut] hi'), stream: true });
-    const chunks: OpenAI.ChatCompletionChunk[] = [];
-    const error = await (async () => {
-      for await (const chunk of stream) chunks.push(chunk);
-    })().catch((e: unknown) => e);
+    const { chunks, error } = await drainChunks(await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_cut] hi'), stream: true }));
     expect(error).toBeInstanceOf(Error);
     expect(chunks.some((c) => c.choices[0]?.finish_reason)).toBe(false);
     const line = await eventually(() => readLogLines(logPath).find((l) => l.ai?.proxy?.error && l.ai.proxy.meta.request_mode === 'stream' && l.ai.proxy.error.upstream_type === undefined), 'the cut stream line');
