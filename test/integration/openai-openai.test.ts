@@ -6,16 +6,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { runGw } from '../../packages/cli/test/support/gw-process.js';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startOpenAiEmulator, type OpenAiEmulator } from '@gw/openai-emulator';
 import { eventually, readLogLines, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
 import { CLIENT_KEY } from './support/openai.js';
+import { aiCallWatcher } from './support/ai-call-watcher.js';
+import { drainChunks } from './support/openai-streams.js';
 
 const PROVIDER_KEY = 'sk-proj-gateway-provider-key-must-never-be-logged';
 const INPUT_COST = 0.15;
 const OUTPUT_COST = 0.6;
 const MODEL = 'gpt-4o-mini';
+
+const { plugin: watcher, calls } = aiCallWatcher();
 
 let emulator: OpenAiEmulator;
 let gw: RunningGateway;
@@ -77,6 +82,8 @@ plugins:
     config: { key_names: [authorization, apikey], hide_credentials: true }
   - name: file-log
     config: { path: ${logPath} }
+  - name: ai-call-watcher
+    config: {}
 `;
 }
 
@@ -84,7 +91,7 @@ beforeAll(async () => {
   emulator = await startOpenAiEmulator({ apiKeys: [PROVIDER_KEY], slowIntervalMs: 100 });
   const dir = tempDir();
   logPath = join(dir, 'openai.json');
-  gw = await startGateway(config(`${emulator.url}/v1`), { dir });
+  gw = await startGateway(config(`${emulator.url}/v1`), { dir, plugins: [watcher] });
   client = new OpenAI({ baseURL: `${gw.url}/openai/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -150,10 +157,24 @@ describe('the OpenAI SDK through gw to an OpenAI backend', () => {
     expect(chunks.every((c) => c.choices.length === 1)).toBe(true);
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('stop');
     expect(lastReceived().json).toMatchObject({ stream: true, stream_options: { include_usage: true } });
-    const ai = (await logLineOf(response.headers.get('x-kong-request-id'))).ai.proxy;
+    const id = response.headers.get('x-kong-request-id')!;
+    const ai = (await logLineOf(id)).ai.proxy;
     expect(ai.usage.completion_tokens).toBeGreaterThan(0);
     expect(ai.usage.completion_tokens_estimated).toBeUndefined();
     expect(ai.usage.prompt_tokens_estimated).toBeUndefined();
+    // The same call on AI_CALL, for budgets, metrics and traces: OpenAI's counts, complete, priced.
+    const seen = calls.get(id)!;
+    expect(seen.call).toMatchObject({ provider: 'openai', format: 'openai', routeType: 'llm/v1/chat', model: MODEL, clientModel: MODEL, stream: true });
+    expect(seen.usage).toMatchObject({
+      tokens: { input: ai.usage.prompt_tokens, output: ai.usage.completion_tokens, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      complete: true,
+      estimated: { input: false, output: false },
+      responseModel: 'gpt-4o-mini-2024-07-18',
+      finishReasons: ['stop'],
+    });
+    expect(seen.usage.responseId).toMatch(/^chatcmpl-/);
+    expect(seen.usage.costUsd).toBeCloseTo((ai.usage.prompt_tokens * INPUT_COST + ai.usage.completion_tokens * OUTPUT_COST) / 1e6, 12);
+    expect(seen.usage.timeToFirstTokenMs).toBeLessThanOrEqual(seen.usage.latencyMs!);
   });
 
   it('tool calls round trip, whole and streamed (the SDK reassembles the arguments)', async () => {
@@ -221,11 +242,7 @@ describe('errors and failures', () => {
   });
 
   it('an error event in the stream makes the SDK throw after the chunks before it; the log has the error', async () => {
-    const stream = await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_error] hi'), stream: true });
-    const chunks: OpenAI.ChatCompletionChunk[] = [];
-    const error = await (async () => {
-      for await (const chunk of stream) chunks.push(chunk);
-    })().catch((e: unknown) => e);
+    const { chunks, error } = await drainChunks(await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_error] hi'), stream: true }));
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect(chunks.length).toBeGreaterThan(0);
     const line = await eventually(() => readLogLines(logPath).find((l) => l.ai?.proxy?.error?.upstream_type === 'server_error' && l.ai.proxy.meta.request_mode === 'stream'), 'the stream error line');
@@ -233,11 +250,7 @@ describe('errors and failures', () => {
   });
 
   it('a stream cut before [DONE] makes the SDK throw, and the log says it was cut', async () => {
-    const stream = await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_cut] hi'), stream: true });
-    const chunks: OpenAI.ChatCompletionChunk[] = [];
-    const error = await (async () => {
-      for await (const chunk of stream) chunks.push(chunk);
-    })().catch((e: unknown) => e);
+    const { chunks, error } = await drainChunks(await client.chat.completions.create({ model: MODEL, messages: ask('[scenario:stream_cut] hi'), stream: true }));
     expect(error).toBeInstanceOf(Error);
     expect(chunks.some((c) => c.choices[0]?.finish_reason)).toBe(false);
     const line = await eventually(() => readLogLines(logPath).find((l) => l.ai?.proxy?.error && l.ai.proxy.meta.request_mode === 'stream' && l.ai.proxy.error.upstream_type === undefined), 'the cut stream line');
@@ -253,5 +266,15 @@ describe('errors and failures', () => {
     expect(error === undefined || (error as Error).name === 'APIUserAbortError' || (error as Error).name === 'AbortError').toBe(true);
     const line = await logLineOf(response.headers.get('x-kong-request-id'));
     expect(line.ai.proxy.meta.request_mode).toBe('stream');
+  });
+});
+
+describe('examples/openai-to-openai', () => {
+  it('passes gw sync without warnings (an OpenAI route with prices, an Anthropic route)', async () => {
+    const env = { DECK_OPENAI_API_KEY: 'sk-example', DECK_ANTHROPIC_API_KEY: 'sk-ant-example', DECK_DEV_KEY: 'dev-key' };
+    const result = await runGw(['sync', '-s', 'examples/openai-to-openai/kong.yaml'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('plugins: 4 (key-auth: 1, ai-proxy: 2, file-log: 1)');
+    expect(result.stdout + result.stderr).not.toContain('warning');
   });
 });

@@ -10,10 +10,11 @@ import { anthropicToAnthropic } from './anthropic-anthropic/index.js';
 import { bedrockToBedrock } from './bedrock-bedrock/index.js';
 import { openaiToBedrock } from './openai-bedrock/index.js';
 import { openaiToOpenai } from './openai-openai/index.js';
+import { openaiToAnthropic } from './openai-anthropic/index.js';
 import { openaiToBedrockEmbeddings } from './openai-bedrock-embeddings/index.js';
 import { openaiToOpenaiEmbeddings } from './openai-openai-embeddings/index.js';
 
-export const TRANSLATORS: readonly Translator<any, any>[] = [anthropicToBedrock, anthropicToAnthropic, openaiToBedrock, openaiToOpenai, bedrockToBedrock, openaiToBedrockEmbeddings, openaiToOpenaiEmbeddings];
+export const TRANSLATORS: readonly Translator<any, any>[] = [anthropicToBedrock, anthropicToAnthropic, openaiToBedrock, openaiToOpenai, openaiToAnthropic, bedrockToBedrock, openaiToBedrockEmbeddings, openaiToOpenaiEmbeddings];
 
 /** The translator for this `llm_format`, `model.provider` and `route_type`; undefined when gw has none. */
 export function translatorFor(format: string, provider: string, routeType: string): Translator<any, any> | undefined {

@@ -125,7 +125,7 @@ describe('validate (Kong entity checks, gw support)', () => {
   });
 
   it('says what gw does not support yet, naming the supported pairs (translators/index.ts)', () => {
-    const pairs = '(supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, openai → bedrock, openai → openai, bedrock → bedrock)';
+    const pairs = '(supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, openai → bedrock, openai → openai, openai → anthropic, bedrock → bedrock)';
     expect(validate({ ...base(), model: { provider: 'mistral' } })).toEqual([
       { path: 'model.provider', message: `llm_format 'anthropic' with provider 'mistral' is not supported yet by gw ${pairs}` },
     ]);
@@ -136,8 +136,10 @@ describe('validate (Kong entity checks, gw support)', () => {
     expect(validate({ ...base(), llm_format: 'cohere' })).toEqual([
       { path: 'llm_format', message: `llm_format 'cohere' with provider 'bedrock' is not supported yet by gw ${pairs}` },
     ]);
-    expect(validate({ ...base(), llm_format: 'openai', model: { provider: 'anthropic', options: { anthropic_version: '2023-06-01' } } })).toEqual([
-      { path: 'llm_format', message: `llm_format 'openai' with provider 'anthropic' is not supported yet by gw ${pairs}` },
+    expect(validate({ ...base(), llm_format: 'openai', model: { provider: 'anthropic', options: { anthropic_version: '2023-06-01' } } })).toEqual([]);
+    expect(validate({ ...base(), llm_format: 'bedrock', model: { provider: 'anthropic', options: { anthropic_version: '2023-06-01' } } })).toEqual([
+      { path: 'model.provider', message: "native llm_format 'bedrock' can only be used with the 'bedrock' model.provider" },
+      { path: 'llm_format', message: `llm_format 'bedrock' with provider 'anthropic' is not supported yet by gw ${pairs}` },
     ]);
     expect(validate({ ...base(), route_type: 'llm/v1/embeddings' })).toEqual([
       { path: 'route_type', message: "route_type 'llm/v1/embeddings' is not supported yet by gw for llm_format 'anthropic' with provider 'bedrock' (supported: llm/v1/chat)" },

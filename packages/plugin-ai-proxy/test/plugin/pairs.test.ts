@@ -22,7 +22,7 @@ function files(dir: string): string[] {
 
 describe('the (llm_format, provider) pair table', () => {
   it('has one translator per pair, each with its format and backend', () => {
-    expect(supportedPairs()).toEqual(['anthropic → bedrock', 'anthropic → anthropic', 'openai → bedrock', 'openai → openai', 'bedrock → bedrock']);
+    expect(supportedPairs()).toEqual(['anthropic → bedrock', 'anthropic → anthropic', 'openai → bedrock', 'openai → openai', 'openai → anthropic', 'bedrock → bedrock']);
     // One translator per (format, backend, route type); a pair serving two route types is listed once.
     const keys = TRANSLATORS.flatMap((t) => t.routeTypes.map((routeType) => `${t.format.name} ${t.backend.name} ${routeType}`));
     expect(new Set(keys).size).toBe(keys.length);
@@ -33,6 +33,7 @@ describe('the (llm_format, provider) pair table', () => {
     expect(translatorFor('anthropic', 'bedrock', 'llm/v1/embeddings')).toBeUndefined();
     expect(translatorFor('openai', 'openai', 'llm/v1/chat')?.backend.name).toBe('openai');
     expect(translatorFor('openai', 'openai', 'llm/v1/embeddings')?.routeTypes).toEqual(['llm/v1/embeddings']);
+    expect(translatorFor('openai', 'anthropic', 'llm/v1/chat')?.backend.name).toBe('anthropic');
     expect(translatorFor('bedrock', 'bedrock', 'llm/v1/chat')?.format.name).toBe('bedrock');
     expect(translatorFor('cohere', 'bedrock', 'llm/v1/chat')).toBeUndefined();
   });
@@ -62,7 +63,7 @@ describe('the (llm_format, provider) pair table', () => {
     const result = await runGw(['sync', '-s', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      `${file}:12:27 services[0].routes[0].plugins[0].config.llm_format: llm_format 'cohere' with provider 'bedrock' is not supported yet by gw (supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, openai → bedrock, openai → openai, bedrock → bedrock)`,
+      `${file}:12:27 services[0].routes[0].plugins[0].config.llm_format: llm_format 'cohere' with provider 'bedrock' is not supported yet by gw (supported llm_format → provider: anthropic → bedrock, anthropic → anthropic, openai → bedrock, openai → openai, openai → anthropic, bedrock → bedrock)`,
     );
   });
 

@@ -2,7 +2,8 @@
 import type { ConfigIssue } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { Backend } from '../../translators/translator.js';
-import { applyAnthropicPlan, type AnthropicPlan } from './plan.js';
+import type { AnthropicPlan } from './plan.js';
+import { applyKeyedPlan } from '../keyed-plan.js';
 import { sharedAnthropicModels } from './models.js';
 
 const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
@@ -22,5 +23,5 @@ export const anthropicBackend: Backend<AnthropicPlan> = {
     return issues;
   },
   models: sharedAnthropicModels,
-  apply: applyAnthropicPlan,
+  apply: applyKeyedPlan,
 };

@@ -2,11 +2,11 @@
  * Where an Anthropic API call goes and with which headers: `model.options.upstream_url` (else
  * api.anthropic.com) with the operation's path, `anthropic-version`, and Kong's key auth (auth/api-key.ts).
  */
-import type { BodyBytes, HeaderMap, UpstreamRequest } from '@gw/plugin-api';
+import type { BodyBytes, HeaderMap } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
-import type { UpstreamPlan } from '../../translators/translator.js';
 import { applyKeyAuth } from '../../auth/api-key.js';
-import { hostHeader, parseEndpoint } from '../endpoint.js';
+import { parseEndpoint } from '../endpoint.js';
+import type { KeyedPlan } from '../keyed-plan.js';
 
 export const ANTHROPIC_URL = 'https://api.anthropic.com';
 
@@ -14,11 +14,7 @@ export type AnthropicOperation = 'messages' | 'count_tokens';
 
 const PATHS: Readonly<Record<AnthropicOperation, string>> = { messages: '/v1/messages', count_tokens: '/v1/messages/count_tokens' };
 
-export interface AnthropicPlan extends UpstreamPlan {
-  query: string;
-  /** Headers to set (lower-case); `null` removes one. */
-  headers: Record<string, string | null>;
-}
+export type AnthropicPlan = KeyedPlan;
 
 export interface AnthropicCall {
   config: AiProxyConfig;
@@ -38,20 +34,4 @@ export function planAnthropicCall(call: AnthropicCall): AnthropicPlan {
   if (options?.anthropic_version) headers['anthropic-version'] = options.anthropic_version;
   const query = applyKeyAuth(call.config.auth, call.clientHeaders, call.query, headers);
   return { endpoint, path: `${prefix}${PATHS[call.operation]}`, query, body: call.body, headers };
-}
-
-export function applyAnthropicPlan(plan: AnthropicPlan, upstream: UpstreamRequest): void {
-  const headers: HeaderMap = { ...upstream.headers, host: hostHeader(plan.endpoint) };
-  for (const [name, value] of Object.entries(plan.headers)) {
-    if (value === null) delete headers[name];
-    else headers[name] = value;
-  }
-  upstream.method = 'POST';
-  upstream.scheme = plan.endpoint.scheme;
-  upstream.host = plan.endpoint.host;
-  upstream.port = plan.endpoint.port;
-  upstream.path = plan.path;
-  upstream.query = plan.query;
-  upstream.headers = headers;
-  if (plan.body !== undefined) upstream.body = plan.body;
 }

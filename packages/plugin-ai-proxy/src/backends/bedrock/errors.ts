@@ -85,16 +85,19 @@ export function parseBedrockError(errorTypeHeader: string | undefined, bodyText:
 }
 
 const MESSAGE_CAP = 2000;
-const CREDENTIAL = /(x-amz-security-token|authorization|x-api-key|credential|signature)(\s*[:=]\s*)[^\s'"&,]+/gi;
+const CREDENTIAL = /(x-amz-security-token|authorization|x-api-key|credential|signature)(\s*[:=]\s*)(?:(?:Bearer|Basic)\s+)?[^\s'"&,]+/gi;
+/** API keys in the shapes OpenAI and Anthropic issue them, which an OpenAI-compatible server may echo unmasked. */
+const API_KEY = /\bsk-[A-Za-z0-9_*-]{6,}/g;
 
 /**
- * Bedrock's message, safe to show the client and the log. AWS signature errors append the canonical
- * request after a blank line, which carries signed header values such as `x-amz-security-token`: keep
- * only the first paragraph, and redact credential-looking pairs anywhere.
+ * An upstream's error message, safe to show the client and the log. AWS signature errors append the
+ * canonical request after a blank line, which carries signed header values such as `x-amz-security-token`:
+ * keep only the first paragraph, and redact credential-looking pairs (a bearer token whole) and API keys
+ * anywhere.
  */
 export function safeUpstreamMessage(message: string): string {
   const paragraph = message.split(/\r?\n\s*\r?\n/, 1)[0]!.trim();
-  const redacted = paragraph.replace(CREDENTIAL, '$1$2REDACTED');
+  const redacted = paragraph.replace(CREDENTIAL, '$1$2REDACTED').replace(API_KEY, 'sk-REDACTED');
   return redacted.length > MESSAGE_CAP ? `${redacted.slice(0, MESSAGE_CAP)}…` : redacted;
 }
 

@@ -2,7 +2,8 @@
 import type { ConfigIssue } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
 import type { Backend } from '../../translators/translator.js';
-import { applyOpenAiPlan, type OpenAiPlan } from './plan.js';
+import type { OpenAiPlan } from './plan.js';
+import { applyKeyedPlan } from '../keyed-plan.js';
 
 const isPrice = (value: unknown): boolean => typeof value === 'number';
 
@@ -26,5 +27,5 @@ export const openaiBackend: Backend<OpenAiPlan> = {
     }
     return issues;
   },
-  apply: applyOpenAiPlan,
+  apply: applyKeyedPlan,
 };

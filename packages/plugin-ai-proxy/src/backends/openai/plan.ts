@@ -5,11 +5,11 @@
  * the operation's path appended instead of being called as is (Kong would POST to `/v1`). Auth is Kong's key
  * auth (auth/api-key.ts): `auth.header_name: Authorization`, `header_value: Bearer sk-…`, or a query parameter.
  */
-import type { BodyBytes, HeaderMap, UpstreamRequest } from '@gw/plugin-api';
+import type { BodyBytes, HeaderMap } from '@gw/plugin-api';
 import type { AiProxyConfig } from '../../config/types.js';
-import type { UpstreamPlan } from '../../translators/translator.js';
 import { applyKeyAuth } from '../../auth/api-key.js';
-import { hostHeader, parseEndpoint } from '../endpoint.js';
+import { parseEndpoint } from '../endpoint.js';
+import type { KeyedPlan } from '../keyed-plan.js';
 
 export const OPENAI_URL = 'https://api.openai.com:443';
 
@@ -19,10 +19,7 @@ const PATHS: Readonly<Record<OpenAiOperation, string>> = { chat: '/chat/completi
 /** A full operation URL (Kong's form) keeps only its base. */
 const OPERATION_SUFFIX = /\/(?:chat\/completions|embeddings)$/;
 
-export interface OpenAiPlan extends UpstreamPlan {
-  query: string;
-  /** Headers to set (lower-case); `null` removes one. */
-  headers: Record<string, string | null>;
+export interface OpenAiPlan extends KeyedPlan {
   /** The key sent is the gateway's (auth configured and not overridden): an upstream 401 is gw's problem, not the client's. */
   gatewayKey: boolean;
 }
@@ -50,20 +47,4 @@ export function planOpenAiCall(call: OpenAiCall): OpenAiPlan {
       (auth?.param_name && auth.param_value && new URLSearchParams(query).get(auth.param_name) === auth.param_value),
   );
   return { endpoint, path: `${base}${PATHS[call.operation]}`, query, body: call.body, headers, gatewayKey };
-}
-
-export function applyOpenAiPlan(plan: OpenAiPlan, upstream: UpstreamRequest): void {
-  const headers: HeaderMap = { ...upstream.headers, host: hostHeader(plan.endpoint) };
-  for (const [name, value] of Object.entries(plan.headers)) {
-    if (value === null) delete headers[name];
-    else headers[name] = value;
-  }
-  upstream.method = 'POST';
-  upstream.scheme = plan.endpoint.scheme;
-  upstream.host = plan.endpoint.host;
-  upstream.port = plan.endpoint.port;
-  upstream.path = plan.path;
-  upstream.query = plan.query;
-  upstream.headers = headers;
-  if (plan.body !== undefined) upstream.body = plan.body;
 }

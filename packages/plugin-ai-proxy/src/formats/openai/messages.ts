@@ -17,8 +17,8 @@ export type ChatPart =
   | { kind: 'text'; path: string; text: RawString; cache: boolean }
   /** An inline image: `data:<mediaType>;base64,<base64>`; `base64` is ASCII, safe between quotes. */
   | { kind: 'image'; path: string; mediaType: string; base64: string; cache: boolean }
-  /** An image by URL (http, https, or a data URL that is not base64): the pair decides. */
-  | { kind: 'image_url'; path: string }
+  /** An image by URL (http, https, or a data URL that is not base64): the pair decides. `url` is the raw literal. */
+  | { kind: 'image_url'; path: string; url: RawString }
   /** `file.file_data` as a data URL. */
   | { kind: 'file'; path: string; mediaType: string; base64: string; filename: string | undefined; cache: boolean }
   /** A part type the reader does not map (`input_audio`, `file` by id, …): the pair decides. */
@@ -157,7 +157,7 @@ function readPart(raw: string, path: string): ChatPart {
       const urlPath = image.charCodeAt(0) === 0x22 ? `${path}.image_url` : `${path}.image_url.url`;
       if (url === undefined || url.charCodeAt(0) !== 0x22) throw syntax(urlPath, 'a string');
       const data = dataUrl(url, urlPath);
-      return data === undefined ? { kind: 'image_url', path: urlPath } : { kind: 'image', path: urlPath, ...data, cache };
+      return data === undefined ? { kind: 'image_url', path: urlPath, url } : { kind: 'image', path: urlPath, ...data, cache };
     }
     case 'file': {
       const file = fields.get('file');

@@ -15,12 +15,9 @@ import { bedrockErrorType } from '../../formats/bedrock/errors.js';
 import { takeBedrockError } from '../../backends/bedrock/errors.js';
 import { tokenCountHeaders } from '../../backends/bedrock/metrics.js';
 import { errorAnswer } from '../../phases/error-answer.js';
-import { capturePayload, createBodyCopy } from '../../phases/http.js';
+import { jsonPassthrough } from '../../phases/json-passthrough.js';
 import { observe } from '../../phases/observations.js';
 import { converseUsage } from './stream-events.js';
-
-/** Enough for any real answer; a larger body still goes through, only its usage goes unread. */
-const COPY_CAP = 8 * 1024 * 1024;
 
 const ok = (status: number) => status >= 200 && status < 300;
 
@@ -54,35 +51,13 @@ export function nativeErrorAnswer(ctx: RequestContext, response: ResponseHead, e
 }
 
 export function observeJsonAnswer(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
-  const copy = createBodyCopy(COPY_CAP);
-  const seen = observe(exchange, response.status);
-  return {
-    transform(chunk, controller) {
-      copy.add(chunk);
-      seen.bodyBytes += chunk.byteLength;
-      controller.enqueue(chunk);
-    },
-    flush() {
-      seen.bodyEnded = true;
-      exchange.lastTokenAt = ctx.now();
-      const text = copy.text();
-      capturePayload(exchange, text);
-      if (copy.truncated()) return;
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      if (body === null || typeof body !== 'object') return;
-      if (exchange.kind === 'count_tokens') {
-        const n = body.inputTokens;
-        if (typeof n === 'number' && Number.isInteger(n) && n >= 0) seen.countedTokens = n;
-        return;
-      }
-      readAnswer(exchange, body);
-    },
-  };
+  return jsonPassthrough(ctx, response, exchange, readBody);
+}
+
+function readBody(exchange: AiExchange, body: Record<string, unknown>): void {
+  if (exchange.kind !== 'count_tokens') return readAnswer(exchange, body);
+  const n = body.inputTokens;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0) observe(exchange).countedTokens = n;
 }
 
 /** A Claude answer (Anthropic's message JSON) or a Converse answer; other models' bodies leave the head's counts. */

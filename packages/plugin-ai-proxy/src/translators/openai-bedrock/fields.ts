@@ -5,20 +5,7 @@
  * best-effort hint with no Converse counterpart), or refused with a 400 naming it when the client would
  * expect an effect gw can't give. Anything else gets OpenAI's own answer: `Unrecognized request argument`.
  */
-import { GatewayError } from '@gw/plugin-api';
-
-export type FieldAction = 'mapped' | 'dropped' | 'refused';
-
-export interface FieldPolicy {
-  action: FieldAction;
-  /** For `refused`: the values that are still fine (defaults, no-ops); anything else is refused. */
-  allows?: (value: unknown) => boolean;
-  /** Why, for the error message and the docs. */
-  reason: string;
-}
-
-const unset = (value: unknown) => value === undefined || value === null;
-const zero = (value: unknown) => unset(value) || value === 0;
+import { checkFieldsAgainst, unset, zero, type FieldPolicy } from '../openai-chat/refuse.js';
 
 export const FIELDS: Readonly<Record<string, FieldPolicy>> = {
   messages: { action: 'mapped', reason: 'messages and system (see the message table)' },
@@ -62,15 +49,5 @@ export const FIELDS: Readonly<Record<string, FieldPolicy>> = {
 
 /** Refuse what the pair can't do: an unknown field as OpenAI would, a refused one naming why. */
 export function checkFields(fields: ReadonlyMap<string, unknown>, raw: ReadonlyMap<string, string>): void {
-  for (const name of raw.keys()) {
-    const policy = FIELDS[name];
-    if (policy === undefined) throw new GatewayError('GW_ERR_AI_UNKNOWN_FIELD', { params: { field: name }, param: name });
-    if (policy.action === 'refused' && !policy.allows!(fields.get(name))) {
-      throw new GatewayError('GW_ERR_AI_UNSUPPORTED_FIELD', { params: { field: name, reason: policy.reason }, param: name });
-    }
-  }
-}
-
-export function unsupported(field: string, reason: string): GatewayError {
-  return new GatewayError('GW_ERR_AI_UNSUPPORTED_FIELD', { params: { field, reason }, param: field });
+  checkFieldsAgainst(FIELDS, fields, raw);
 }

@@ -12,8 +12,7 @@
  * throw on it), no finish_reason, no `[DONE]`, and a broken connection rather than a clean end: some clients
  * skip the error event and take a clean end for a whole answer (Codex CLI 0.58 does).
  */
-import { GatewayError } from '@gw/plugin-api';
-import type { RequestContext, ResponseHead } from '@gw/plugin-api';
+import { GatewayError, type RequestContext, type ResponseHead } from '@gw/plugin-api';
 import type { AiExchange } from '../../exchange.js';
 import { aiErrorOf } from '../../errors.js';
 import { createUsageTracker } from '../../usage.js';
@@ -22,9 +21,9 @@ import { frameFailure, type FrameFailure } from '../../backends/bedrock/eventstr
 import { converseEventType, parsePayload, textDeltaLiteral } from '../../backends/bedrock/converse/events.js';
 import { converseUsage } from '../../backends/bedrock/converse/usage.js';
 import { chunkWriter } from '../../formats/openai/chunks.js';
-import { openaiErrorEvent } from '../../formats/openai/errors.js';
+import { chunkOutput } from '../../formats/openai/chunk-output.js';
 import { DONE, KEEP_ALIVE } from '../../formats/openai/sse.js';
-import { answerJson, capturePayload } from '../../phases/http.js';
+import { capturePayload } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
 import { createKeepAlive } from '../../phases/keep-alive.js';
 import { DELTA_ENVELOPE } from '../../stats/usage-estimate.js';
@@ -46,53 +45,15 @@ export function converseStreamToChunks(ctx: RequestContext, response: ResponseHe
   let done = false;
 
   // The chunks of the frames one network chunk completes leave together: one enqueue per upstream chunk.
-  let out: Buffer[] = [];
-  const send = (...parts: Buffer[]) => {
-    if (exchange.logPayloads) capturePayload(exchange, Buffer.concat(parts).toString('utf8'));
-    out.push(...parts);
-    seen.eventsSent++;
-  };
-  const drain = (controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (out.length === 0) return;
-    controller.enqueue(out.length === 1 ? out[0]! : Buffer.concat(out));
-    out = [];
-  };
+  const output = chunkOutput(ctx, response, exchange);
+  const { send, drain, end } = output;
   const keepAlive = createKeepAlive(exchange.pingIntervalMs, KEEP_ALIVE, (bytes) => {
     if (exchange.logPayloads) capturePayload(exchange, Buffer.from(bytes).toString('utf8'));
   });
-
-  /** Set when the failure came after events: the response must end broken, not clean. */
-  let broken: GatewayError | undefined;
   const fail = (controller: TransformStreamDefaultController<Uint8Array>, failure: FrameFailure) => {
     done = true;
     keepAlive.stop();
-    seen.bodyEnded = true;
-    exchange.error = failure.error;
-    seen.upstreamErrorType = failure.upstreamType;
-    exchange.lastTokenAt = ctx.now();
-    if (seen.eventsSent === 0) {
-      // Nothing reached the client yet: the status line is still ours to choose.
-      const body = exchange.format.errorBody(failure.error);
-      capturePayload(exchange, body);
-      answerJson(response, controller, exchange.format.errorStatus(failure.error), body);
-    } else {
-      send(openaiErrorEvent(failure.error));
-      broken = new GatewayError('GW_ERR_AI_STREAM_TRUNCATED', { message: failure.error.message, status: failure.error.status });
-    }
-  };
-  /**
-   * End the client's response: after an in-stream failure broken, else normally (stops reading the
-   * upstream). The break is a rejection one turn later, once the error event has been taken from the queue
-   * (an error at once would drop it from a Web stream's queue); gw holds later input until then.
-   */
-  const end = (controller: TransformStreamDefaultController<Uint8Array>): Promise<void> | undefined => {
-    drain(controller);
-    if (broken === undefined) {
-      controller.terminate();
-      return undefined;
-    }
-    const reason = broken;
-    return new Promise((_, reject) => setImmediate(reject, reason));
+    output.fail(controller, failure.error, failure.upstreamType);
   };
   const cut = (error: FrameError): FrameFailure => {
     const gwError = error.kind === 'truncated'

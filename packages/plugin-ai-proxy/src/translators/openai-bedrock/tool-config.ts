@@ -9,7 +9,7 @@
 import { latin1Of } from '../../shared/byte-text.js';
 import type { ChatTool, OtherTool, ToolChoice } from '../../formats/openai/tools.js';
 import { invalidField } from '../../formats/openai/body.js';
-import { unsupported } from './fields.js';
+import { unsupported } from '../openai-chat/refuse.js';
 import { CACHE_POINT } from './messages.js';
 
 const NO_PARAMETERS = '{"type":"object","properties":{}}';

@@ -23,6 +23,7 @@ import { createKeepAlive } from '../../phases/keep-alive.js';
 import { DELTA_ENVELOPE } from '../../stats/usage-estimate.js';
 
 const DATA = 'data:';
+const EVENT_END = Buffer.from('\n', 'latin1');
 const FINISH = /"finish_reason":"([A-Za-z_]+)"/g;
 /** A delta with something in it: text, a tool call, reasoning (the first chunk's `"content":""` is not). */
 const CONTENT = /"(?:content|reasoning_content|reasoning|refusal)":"[^"]|"tool_calls":\[/;
@@ -60,6 +61,8 @@ export function openaiSsePassthrough(ctx: RequestContext, response: ResponseHead
   let kept: string[] = [];
   /** The event being read is the usage chunk (dropped with the blank line that ends it). */
   let dropping = false;
+  /** An error event's data line was read and its closing blank line not yet: the client must get it whole. */
+  let errorOpen = false;
   const keepAlive = createKeepAlive(exchange.pingIntervalMs, KEEP_ALIVE, (bytes) => capturePayload(exchange, Buffer.from(bytes).toString('utf8')));
 
   const dataLine = (json: string): boolean => {
@@ -76,6 +79,7 @@ export function openaiSsePassthrough(ctx: RequestContext, response: ResponseHead
         const status = streamErrorStatus(event.error);
         failed = { status, kind: kindForStatus(status), message };
         exchange.error = failed;
+        errorOpen = true;
         seen.upstreamErrorType = detail.code ?? detail.type;
         return true;
       }
@@ -110,7 +114,10 @@ export function openaiSsePassthrough(ctx: RequestContext, response: ResponseHead
   const line = (raw: string) => {
     const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     let keep = !dropping;
-    if (l === '') dropping = false;
+    if (l === '') {
+      dropping = false;
+      errorOpen = false;
+    }
     else if (l.startsWith(DATA)) {
       keep = dataLine(l.slice(l.charCodeAt(5) === 0x20 ? 6 : 5));
       dropping = !keep;
@@ -153,7 +160,8 @@ export function openaiSsePassthrough(ctx: RequestContext, response: ResponseHead
       if (failed !== undefined) {
         seen.bodyEnded = true;
         exchange.lastTokenAt = ctx.now();
-        return breakOff(controller, failed);
+        // The break comes before the upstream's blank line would: end the event, or SSE parsers drop it.
+        return breakOff(controller, failed, errorOpen ? EVENT_END : undefined);
       }
       if (sawDone) keepAlive.stop();
       else keepAlive.touch(controller);

@@ -1,11 +1,11 @@
 /**
- * `reasoning_effort` → Claude's extended thinking on Bedrock (`additionalModelRequestFields.thinking`,
- * passed to the model as is). Claude 3.7 Sonnet and the Claude 4 family think with a token budget: each
+ * `reasoning_effort` → Claude's extended thinking (Anthropic's `thinking`; on Bedrock Converse inside
+ * `additionalModelRequestFields`). Claude 3.7 Sonnet and the Claude 4 family think with a token budget: each
  * effort is a budget, bounded by the answer's max tokens (which, as OpenAI's max_completion_tokens, count
  * the reasoning too) and by Claude's minimum of 1024.
  */
 import { invalidField } from '../../formats/openai/body.js';
-import { unsupported } from './fields.js';
+import { unsupported } from './refuse.js';
 
 /** Thinking budget per effort; `none` turns thinking off. */
 export const THINKING_BUDGETS: Readonly<Record<string, number>> = {
@@ -24,8 +24,9 @@ const ANSWER_ROOM = 8192;
 const OUTPUT_CAP = 32000;
 
 const VENDOR = /(?:^|[.:/])(amazon|meta|mistral|cohere|ai21|deepseek|openai|qwen|writer|moonshot|minimax|google|nvidia|twelvelabs|stability|luma)\./;
-const CLAUDE = /(?:^|[.:/])anthropic\.claude-/;
-const THINKING_CLAUDE = /(?:^|[.:/])anthropic\.claude-(?:3-7-|(?:sonnet|opus|haiku)-[4-9])/;
+/** A Claude id on Bedrock (`…anthropic.claude-…`) or on Anthropic's API (`claude-…`). */
+const CLAUDE = /(?:^|[.:/])(?:anthropic\.)?claude-/;
+const THINKING_CLAUDE = /(?:^|[.:/])(?:anthropic\.)?claude-(?:3-7-|(?:sonnet|opus|haiku)-[4-9])/;
 
 /** Whether the model thinks with a budget. An ARN (application inference profile) doesn't say: Bedrock will. */
 export function modelThinks(model: string): boolean {
@@ -47,7 +48,7 @@ export function thinkingFor(effort: unknown, model: string, maxTokens: number | 
   if (typeof effort !== 'string' || !(effort in THINKING_BUDGETS)) {
     throw invalidField('reasoning_effort', `expected one of none, ${Object.keys(THINKING_BUDGETS).join(', ')}`);
   }
-  if (!modelThinks(model)) throw unsupported('reasoning_effort', `model '${model}' has no extended thinking on Bedrock`);
+  if (!modelThinks(model)) throw unsupported('reasoning_effort', `model '${model}' has no extended thinking`);
   const wanted = THINKING_BUDGETS[effort]!;
   if (maxTokens === undefined) return { budget: wanted, maxTokens: Math.min(wanted + ANSWER_ROOM, OUTPUT_CAP) };
   const budget = Math.min(wanted, maxTokens - 1);
