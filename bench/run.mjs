@@ -4,8 +4,9 @@
 // and each as a ratio to the baseline; then time to first byte at concurrency 1, the 1,000-stream
 // memory test, and a one-line summary. Options (env): BENCH_SECONDS (4; plain 3), BENCH_ROUNDS (2; plain 5),
 // BENCH_ONLY (comma list of workload names), BENCH_PROMETHEUS=1 (cc-stream-50 also through a route with the
-// prometheus plugin on, in the same rounds: the cost of counting). BENCH_ONLY takes workload names, `ttfb` and
-// `streams`. docs/performance.md explains the method and the numbers.
+// prometheus plugin on, in the same rounds: the cost of counting), BENCH_AGAINST=<git revision> (that
+// revision's gw, built from its own files, in the same rounds of every workload: what a change cost). BENCH_ONLY
+// takes workload names, `ttfb` and `streams`. docs/performance.md explains the method and the numbers.
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import autocannon from 'autocannon';
 import { cpuMicros, rssBytes, sampleRss } from './proc.mjs';
 import { startRedis } from './redis.mjs';
 import { openaiChatBody } from './openai-body.mjs';
+import { buildAgainst } from './against.mjs';
 
 /** @typedef {{ child: import('node:child_process').ChildProcess, port: number, pid: number }} Target */
 /**
@@ -44,16 +46,20 @@ function forkServer(file, env = {}) {
   });
 }
 
-/** @param {number} upstreamPort @param {number} redisPort @param {string[]} [extraArgs] @returns {Promise<Target>} */
-function startGw(upstreamPort, redisPort, extraArgs = []) {
-  const logPath = join(out, 'file-log.json');
-  const config = readFileSync(join(root, 'bench/gw.yaml'), 'utf8')
+/**
+ * A gw on `dir`'s build with `dir`'s bench/gw.yaml (this checkout's, or BENCH_AGAINST's); `tag` names its files.
+ * @param {number} upstreamPort @param {number} redisPort @param {string[]} [extraArgs] @param {string} [dir] @param {string} [tag]
+ * @returns {Promise<Target>}
+ */
+function startGw(upstreamPort, redisPort, extraArgs = [], dir = root, tag = 'gw') {
+  const logPath = join(out, `file-log-${tag}.json`);
+  const config = readFileSync(join(dir, 'bench/gw.yaml'), 'utf8')
     .replaceAll('UPSTREAM_PORT', String(upstreamPort))
     .replaceAll('LOG_PATH', logPath)
     .replaceAll('REDIS_PORT', String(redisPort));
-  const file = join(out, 'gw.yaml');
+  const file = join(out, `${tag}.yaml`);
   writeFileSync(file, config);
-  const child = spawn(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'start', '-s', file, '--port', '0', '--host', '127.0.0.1', ...extraArgs], {
+  const child = spawn(process.execPath, [join(dir, 'packages/cli/dist/bin.js'), 'start', '-s', file, '--port', '0', '--host', '127.0.0.1', ...extraArgs], {
     env: {
       PATH: process.env.PATH,
       DECK_AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
@@ -206,15 +212,18 @@ const baseline = await forkServer('baseline.mjs', { UPSTREAM_PORT: String(upstre
 const redis = WORKLOADS.some((w) => w.variants?.some((v) => v.needsRedis)) ? await startRedis() : undefined;
 if (redis?.missing) console.warn(`! no redis-server (${redis.missing}): the budget variant of cc-stream-50 is left out\n`);
 const gw = await startGw(upstream.port, redis?.port ?? 9);
-const quiet = WORKLOADS.some((w) => w.quiet) ? await startGw(upstream.port, redis?.port ?? 9, ['--headers', 'off', '--headers-upstream', 'off']) : undefined;
+const quiet = WORKLOADS.some((w) => w.quiet) ? await startGw(upstream.port, redis?.port ?? 9, ['--headers', 'off', '--headers-upstream', 'off'], root, 'quiet') : undefined;
+const againstBuild = process.env.BENCH_AGAINST ? buildAgainst(root, out, process.env.BENCH_AGAINST) : undefined;
+const against = againstBuild ? await startGw(upstream.port, redis?.port ?? 9, [], againstBuild.dir, 'against') : undefined;
+if (againstBuild) console.log(`BENCH_AGAINST: gw at ${process.env.BENCH_AGAINST} (${againstBuild.commit.slice(0, 12)}) in the same rounds as this checkout's gw\n`);
 console.log(`gw bench: interleaved rounds per target per workload (${WORKLOADS.map((w) => `${w.name} ${roundsOf(w)} × ${secondsOf(w)}s`).join(', ')}); upstream, baseline and gw are separate processes\n`);
 
 const summary = [];
 for (const workload of WORKLOADS) {
   const variants = (workload.variants ?? []).filter((v) => !v.needsRedis || redis?.port !== undefined);
   /** @type {Record<string, Target>} */
-  const targets = { baseline, gw, ...(workload.quiet && quiet ? { quiet } : {}), ...Object.fromEntries(variants.map((v) => [v.name, gw])) };
-  const names = Object.keys(targets);
+  const targets = { baseline, gw, ...(workload.quiet && quiet ? { quiet } : {}), ...Object.fromEntries(variants.map((v) => [v.name, gw])), ...(against ? { against } : {}) };
+  let names = Object.keys(targets);
   const pathOf = (/** @type {string} */ name) =>
     name === 'baseline' ? workload.basePath : (variants.find((v) => v.name === name)?.gwPath ?? workload.gwPath);
   const requestOf = (/** @type {string} */ name) => {
@@ -222,7 +231,14 @@ for (const workload of WORKLOADS) {
     return v ? { ...workload, headers: v.headers ?? workload.headers, body: v.body ?? workload.body } : workload;
   };
   // warm all (JIT, keep-alive pools)
-  for (const name of names) await load(targets[name], { ...requestOf(name), connections: 4 }, pathOf(name));
+  for (const name of names) {
+    const warm = await load(targets[name], { ...requestOf(name), connections: 4 }, pathOf(name));
+    // A workload the earlier revision has no route for is compared without it.
+    if (name === 'against' && warm.requests === 0) {
+      console.log(`  (${workload.name}: the BENCH_AGAINST revision doesn't serve it; compared without it)`);
+      names = names.filter((n) => n !== 'against');
+    }
+  }
   /** @type {Record<string, Run[]>} */
   const runs = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < roundsOf(workload); round++) {
@@ -253,6 +269,12 @@ for (const workload of WORKLOADS) {
     const perRound = runs.gw.map((r, i) => ratio(r.cpuPerReq, runs[v.name][i].cpuPerReq));
     console.log(`  gw CPU µs/req against ${v.name}'s, per round: ${perRound.map((x) => fmt(x, 2)).join(' ')}; median ${fmt(median(perRound), 2)}×`);
     summary.push(`${workload.name}/${v.name} cpu ${fmt(median(perRound), 2)}x`);
+  }
+  if (names.includes('against')) {
+    const perRound = runs.gw.map((r, i) => ratio(r.cpuPerReq, runs.against[i].cpuPerReq));
+    const againstCpu = agg('against', 'cpuPerReq');
+    console.log(`  CPU µs/req gw at ${process.env.BENCH_AGAINST} ${fmt(againstCpu)}   ratio ${fmt(ratio(againstCpu, row.cpuPerReq.base), 2)}; this gw over it, per round: ${perRound.map((x) => fmt(x, 2)).join(' ')}; median ${fmt(median(perRound), 3)}×`);
+    summary.push(`${workload.name}/against cpu ${fmt(median(perRound), 3)}x`);
   }
   console.log(`  peak RSS   baseline ${fmt(row.rss.base / 2 ** 20)} MB   gw ${fmt(row.rss.gw / 2 ** 20)} MB\n`);
   summary.push(`${workload.name} cpu ${fmt(ratio(row.cpuPerReq.gw, row.cpuPerReq.base), 2)}x rps ${fmt(ratio(row.rps.gw, row.rps.base), 2)}x`);
@@ -321,5 +343,5 @@ if (!ONLY || ONLY.includes('streams')) {
 }
 
 console.log(`SUMMARY ${summary.join(' | ')}`);
-for (const t of [gw, quiet, baseline, upstream]) t?.child.kill('SIGTERM');
+for (const t of [gw, quiet, against, baseline, upstream]) t?.child.kill('SIGTERM');
 await redis?.stop();
