@@ -9,14 +9,15 @@ import type { AiError } from '../errors.js';
 import { answerJson, capturePayload, createBodyCopy } from './http.js';
 import { observe } from './observations.js';
 
-/** Far above any real answer; a body past it is refused rather than held. */
+/** Far above any real chat answer; a body past it is refused rather than held. */
 const ANSWER_CAP = 16 * 1024 * 1024;
 
 /** The client's body from the upstream's (recording usage, model, … on the exchange), or the error it is. */
 export type AnswerBuilder = (text: string, ctx: RequestContext, exchange: AiExchange) => string | AiError;
 
-export function wholeAnswer(ctx: RequestContext, response: ResponseHead, exchange: AiExchange, build: AnswerBuilder): Transformer<Uint8Array, Uint8Array> {
-  const copy = createBodyCopy(ANSWER_CAP);
+/** `cap`: the largest upstream body read, in bytes (an embeddings answer of many vectors is larger than chat's). */
+export function wholeAnswer(ctx: RequestContext, response: ResponseHead, exchange: AiExchange, build: AnswerBuilder, cap = ANSWER_CAP): Transformer<Uint8Array, Uint8Array> {
+  const copy = createBodyCopy(cap);
   const seen = observe(exchange, response.status);
   const fail = (controller: TransformStreamDefaultController<Uint8Array>, error: AiError) => {
     exchange.error = error;
@@ -30,7 +31,7 @@ export function wholeAnswer(ctx: RequestContext, response: ResponseHead, exchang
       if (!copy.truncated()) return;
       seen.bodyEnded = true;
       exchange.lastTokenAt = ctx.now();
-      fail(controller, { status: 502, kind: 'server', message: `upstream answer is larger than ${ANSWER_CAP} bytes` });
+      fail(controller, { status: 502, kind: 'server', message: `upstream answer is larger than ${cap} bytes` });
       controller.terminate();
     },
     flush(controller) {

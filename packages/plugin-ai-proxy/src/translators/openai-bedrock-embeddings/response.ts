@@ -13,7 +13,7 @@ import type { AiError } from '../../errors.js';
 import type { EncodingFormat } from '../../formats/openai/embeddings/body.js';
 import { embeddingsJson } from '../../formats/openai/embeddings/answer.js';
 import { count } from '../../usage.js';
-import { answerJson, capturePayload, createBodyCopy } from '../../phases/http.js';
+import { wholeAnswer } from '../../phases/whole-answer.js';
 import { observe } from '../../phases/observations.js';
 import type { EmbeddingFamily } from './models.js';
 
@@ -32,52 +32,32 @@ export interface EmbeddingsAnswerInput {
 }
 
 export function bedrockToEmbeddings(ctx: RequestContext, response: ResponseHead, exchange: AiExchange, asked: EmbeddingsAnswerInput): Transformer<Uint8Array, Uint8Array> {
-  const copy = createBodyCopy(ANSWER_CAP);
-  const seen = observe(exchange, response.status);
-  const fail = (controller: TransformStreamDefaultController<Uint8Array>, error: AiError) => {
-    exchange.error = error;
-    const body = exchange.format.errorBody(error);
-    capturePayload(exchange, body);
-    answerJson(response, controller, exchange.format.errorStatus(error), body);
-  };
-  return {
-    transform(chunk, controller) {
-      copy.add(chunk);
-      if (!copy.truncated()) return;
-      seen.bodyEnded = true;
-      exchange.lastTokenAt = ctx.now();
-      fail(controller, { status: 502, kind: 'server', message: `upstream answer is larger than ${ANSWER_CAP} bytes` });
-      controller.terminate();
-    },
-    flush(controller) {
-      seen.bodyEnded = true;
-      exchange.lastTokenAt = ctx.now();
-      let answer: unknown;
-      try {
-        answer = JSON.parse(copy.text());
-      } catch {
-        answer = undefined;
-      }
-      const vectors = isObject(answer) ? vectorsOf(answer, asked.family) : undefined;
-      if (vectors === undefined || vectors.length !== asked.inputs) {
-        fail(controller, { status: 502, kind: 'server', message: `upstream answer is not an embeddings response with ${asked.inputs} vector(s)` });
-        return;
-      }
-      // Titan's own count wins over the header's (both are the same number on Bedrock).
-      const counted = asked.family === 'titan-v2' ? count((answer as Json).inputTextTokenCount) : undefined;
-      if (counted !== undefined) {
-        exchange.usage = { ...exchange.usage, input: counted };
-        seen.promptReported = true;
-      }
-      seen.finalOutputReported = true;
-      const id = (answer as Json).id;
-      if (typeof id === 'string') exchange.responseId = id;
-      const body = embeddingsJson(vectors, asked.encodingFormat, exchange.requestModel, exchange.usage.input);
-      seen.bodyBytes = Buffer.byteLength(body);
-      capturePayload(exchange, body);
-      answerJson(response, controller, 200, body);
-    },
-  };
+  return wholeAnswer(ctx, response, exchange, (text) => embeddingsAnswer(text, exchange, asked), ANSWER_CAP);
+}
+
+/** OpenAI's list from Bedrock's answer (recording usage and id on the exchange), or the error it is. */
+function embeddingsAnswer(text: string, exchange: AiExchange, asked: EmbeddingsAnswerInput): string | AiError {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    answer = undefined;
+  }
+  const vectors = isObject(answer) ? vectorsOf(answer, asked.family) : undefined;
+  if (vectors === undefined || vectors.length !== asked.inputs) {
+    return { status: 502, kind: 'server', message: `upstream answer is not an embeddings response with ${asked.inputs} vector(s)` };
+  }
+  const seen = observe(exchange);
+  // Titan's own count wins over the header's (both are the same number on Bedrock).
+  const counted = asked.family === 'titan-v2' ? count((answer as Json).inputTextTokenCount) : undefined;
+  if (counted !== undefined) {
+    exchange.usage = { ...exchange.usage, input: counted };
+    seen.promptReported = true;
+  }
+  seen.finalOutputReported = true;
+  const id = (answer as Json).id;
+  if (typeof id === 'string') exchange.responseId = id;
+  return embeddingsJson(vectors, asked.encodingFormat, exchange.requestModel, exchange.usage.input);
 }
 
 /** The float vectors, in input order, whichever shape the family answered in. */
