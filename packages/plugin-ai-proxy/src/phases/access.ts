@@ -4,7 +4,7 @@ import { renderModelTemplates } from '../config/templating.js';
 import type { AiExchange, RouteKind } from '../exchange.js';
 import { emptyUsage } from '../usage.js';
 import { keyHeaderName } from '../auth/api-key.js';
-import { joinBytes } from '../shared/byte-text.js';
+import { joinBytes } from '../text/byte-text.js';
 import type { Translator, UpstreamPlan } from '../translators/translator.js';
 import { aiCall } from '../stats/ai-call.js';
 import { pricingFor } from '../stats/cost.js';

@@ -1,6 +1,6 @@
 import { GatewayError } from '@gw/plugin-api';
 import { defaultCatalogue, type Catalogue, type ModelEntry } from '@gw/model-catalogue';
-import { globToRegExp } from '../shared/glob.js';
+import { globToRegExp } from '../text/glob.js';
 import type { ServedModel, UpstreamModels } from '../models/upstream-models.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError, type LogRecord } from '@gw/plugin-api';
 import plugin from '../../src/index.js';
-import { joinBytes } from '../../src/shared/byte-text.js';
+import { joinBytes } from '../../src/text/byte-text.js';
 import type { AiProxyConfig } from '../../src/config/types.js';
 import { aiProxyConfig } from '../support/config.js';
 import type { AiLocal, AiState } from '../../src/phases/state.js';

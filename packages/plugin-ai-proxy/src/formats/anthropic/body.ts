@@ -1,6 +1,6 @@
 import { GatewayError } from '@gw/plugin-api';
-import { byteText, textOf, type ByteText } from '../../shared/byte-text.js';
-import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from '../../shared/json-members.js';
+import { byteText, textOf, type ByteText } from '../../text/byte-text.js';
+import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from '../../text/json-members.js';
 
 /**
  * A checked Anthropic Messages request: its bytes and latin1 view (for splicing, see byte-text.ts), its

@@ -1,5 +1,5 @@
 import type { ModelOptions } from '../../config/types.js';
-import type { RawMembers } from '../../shared/json-members.js';
+import type { RawMembers } from '../../text/json-members.js';
 
 /**
  * Kong's `model.options` overrides: configured max_tokens / temperature / top_p / top_k replace the

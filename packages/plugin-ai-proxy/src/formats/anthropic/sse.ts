@@ -2,7 +2,7 @@
  * The Anthropic SSE writer: an event's JSON, kept as bytes (a delta is never decoded to a string or
  * parsed), framed as `event: <type>` + `data: <json>`, its type read from the bytes.
  */
-import { interner } from '../../shared/interned.js';
+import { interner } from '../../text/interned.js';
 
 const TYPE_PREFIX = Buffer.from('{"type":"', 'latin1');
 const QUOTE = 0x22;

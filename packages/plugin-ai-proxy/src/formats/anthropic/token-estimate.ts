@@ -1,4 +1,4 @@
-import type { RawMembers } from '../../shared/json-members.js';
+import type { RawMembers } from '../../text/json-members.js';
 
 /**
  * A local input-token estimate for count_tokens, answered when the upstream can't count: about four

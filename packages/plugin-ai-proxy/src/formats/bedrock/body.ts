@@ -6,8 +6,8 @@
  */
 import { GatewayError, type ClientRequest } from '@gw/plugin-api';
 import type { ParsedRequest } from '../format.js';
-import { byteText, type ByteText } from '../../shared/byte-text.js';
-import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from '../../shared/json-members.js';
+import { byteText, type ByteText } from '../../text/byte-text.js';
+import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from '../../text/json-members.js';
 import { isStreamOperation, nativeTarget, type NativeOperation } from './route.js';
 
 export interface NativeBody extends ParsedRequest, ByteText, MemberSource {

@@ -1,13 +1,13 @@
 /**
- * An OpenAI Chat Completions request, read the way the Anthropic format reads its body (shared/byte-text.ts,
- * shared/json-members.ts): the top level is split into members as latin1 views; `messages` and `tools`,
+ * An OpenAI Chat Completions request, read the way the Anthropic format reads its body (text/byte-text.ts,
+ * text/json-members.ts): the top level is split into members as latin1 views; `messages` and `tools`,
  * most of a body, are kept as raw text for the pair that needs them (messages.ts and tools.ts read them
  * into parts whose strings stay raw, so a translation splices the client's bytes instead of decoding and
  * re-encoding them); every other member is small and parsed here.
  */
 import { GatewayError } from '@gw/plugin-api';
-import { byteText, textOf, type ByteText } from '../../shared/byte-text.js';
-import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type RawMembers } from '../../shared/json-members.js';
+import { byteText, textOf, type ByteText } from '../../text/byte-text.js';
+import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type RawMembers } from '../../text/json-members.js';
 
 export interface ChatBody extends ByteText, MemberSource {
   /** The client's `model`, when it is a string. */

@@ -5,8 +5,8 @@
  * names) are parsed. Every part and message carries its path, for errors that name the field.
  */
 import { GatewayError } from '@gw/plugin-api';
-import { readElements, readMembers, type RawMembers } from '../../shared/json-members.js';
-import { textOf } from '../../shared/byte-text.js';
+import { readElements, readMembers, type RawMembers } from '../../text/json-members.js';
+import { textOf } from '../../text/byte-text.js';
 import { invalidField } from './body.js';
 
 /** A JSON string literal exactly as the client wrote it: latin1 view of its bytes, quotes included. */

@@ -3,8 +3,8 @@
  * `parameters` stay raw (latin1 views of the client's bytes, see messages.ts): they are most of an agent's
  * body and a translation splices them as they are.
  */
-import { readElements, readMembers, type RawMembers } from '../../shared/json-members.js';
-import { textOf } from '../../shared/byte-text.js';
+import { readElements, readMembers, type RawMembers } from '../../text/json-members.js';
+import { textOf } from '../../text/byte-text.js';
 import { invalidField } from './body.js';
 import type { RawString } from './messages.js';
 

@@ -7,13 +7,13 @@ import type { PlanInput, Planned } from '../translator.js';
 import type { ParsedBody } from '../../formats/anthropic/body.js';
 import { applyOptions } from '../../formats/anthropic/options.js';
 import { planAnthropicCall, type AnthropicPlan } from '../../backends/anthropic/plan.js';
-import { writeMembersPieces } from '../../shared/json-members.js';
-import { latin1Of } from '../../shared/byte-text.js';
+import { writeMembersPieces } from '../../text/json-members.js';
+import { latin1Of } from '../../text/byte-text.js';
 
 export function planMessages(input: PlanInput<ParsedBody>): Planned<AnthropicPlan> {
   const { config, kind } = input;
   const options = config.model.options;
-  // Spliced as the latin1 view (shared/byte-text.ts): untouched members keep their bytes.
+  // Spliced as the latin1 view (text/byte-text.ts): untouched members keep their bytes.
   let body: Buffer[] | undefined;
   const forceStream = kind === 'chat' && input.stream && !input.body.stream;
   const overrides = kind === 'chat' && options !== undefined &&

@@ -1,6 +1,6 @@
 import type { BetaPolicy, DependentField } from './beta-policy.js';
 import type { HeaderMap } from '@gw/plugin-api';
-import { globToRegExp } from '../../shared/glob.js';
+import { globToRegExp } from '../../text/glob.js';
 
 /** Flags from the `anthropic-beta` header(s): comma-separated, possibly repeated. */
 export function headerBetas(headers: Readonly<HeaderMap>): string[] {

@@ -2,10 +2,10 @@ import { GatewayError } from '@gw/plugin-api';
 import type { ModelOptions } from '../../config/types.js';
 import { BEDROCK_BETA_POLICY, type BetaPolicy, type DependentField } from './beta-policy.js';
 import { decideBetas, fieldName, removeField } from './betas.js';
-import { readMembers, writeMembers, writeMembersPieces, type MemberSource, type MemberSplice, type RawMembers } from '../../shared/json-members.js';
+import { readMembers, writeMembers, writeMembersPieces, type MemberSource, type MemberSplice, type RawMembers } from '../../text/json-members.js';
 import { applyOptions, parseThinking } from '../../formats/anthropic/options.js';
-import { joinBytes, latin1Of, textOf } from '../../shared/byte-text.js';
-import { canonicalElements } from '../../shared/canonical-json.js';
+import { joinBytes, latin1Of, textOf } from '../../text/byte-text.js';
+import { canonicalElements } from '../../text/canonical-json.js';
 
 export const DEFAULT_BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
@@ -98,7 +98,7 @@ export function stripDependentFields(members: RawMembers, source: MemberSource, 
 
 /**
  * stripDependentFields for fields inside the elements of an array member (`tools[].defer_loading`), when
- * the array is canonical JSON (shared/canonical-json.ts): only the elements that mention a field are
+ * the array is canonical JSON (text/canonical-json.ts): only the elements that mention a field are
  * parsed and serialized again, and spliced between the others' text, which is what serializing the
  * whole member would have written for them. Claude Code's 47 KB of tools without its beta header: one
  * 200-byte element instead of the whole member. Undefined when it does not apply (the caller parses the

@@ -8,8 +8,8 @@
  */
 import type { BodyBytes } from '@gw/plugin-api';
 import type { NativeBody } from '../../formats/bedrock/body.js';
-import { latin1Of } from '../../shared/byte-text.js';
-import { readMembers, writeMembers, writeMembersPieces, type RawMembers } from '../../shared/json-members.js';
+import { latin1Of } from '../../text/byte-text.js';
+import { readMembers, writeMembers, writeMembersPieces, type RawMembers } from '../../text/json-members.js';
 import { BEDROCK_BETA_POLICY, type BetaPolicy } from '../anthropic-bedrock/beta-policy.js';
 import { decideBetas } from '../anthropic-bedrock/betas.js';
 import { bodyBetas, stripDependentFields } from '../anthropic-bedrock/body.js';

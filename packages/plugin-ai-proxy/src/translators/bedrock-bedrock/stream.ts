@@ -20,7 +20,7 @@ import { chunkEventJson } from '../../backends/bedrock/eventstream/chunk.js';
 import { exceptionFrame } from '../../formats/bedrock/exception-frame.js';
 import { capturePayload } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
-import { asBuffer } from '../../shared/byte-text.js';
+import { asBuffer } from '../../text/byte-text.js';
 import { createNativeEventObserver } from './stream-events.js';
 
 /** What gw says in the exception frame it adds: a server fault the client may retry, as Bedrock's own would be. */

@@ -11,7 +11,7 @@
  */
 import type { ChatMessage, ChatPart, ChatRole } from '../../formats/openai/messages.js';
 import { invalidField } from '../../formats/openai/body.js';
-import { latin1Of } from '../../shared/byte-text.js';
+import { latin1Of } from '../../text/byte-text.js';
 import { unsupported } from '../openai-chat/refuse.js';
 import { walkChat, type Conversation, type TurnWriter } from '../openai-chat/turns.js';
 

@@ -1,6 +1,6 @@
 /**
  * A Chat Completions request → an Anthropic Messages body, built as latin1 JSON text around the client's own
- * string literals and schemas (shared/byte-text.ts): system prompt, history and tool schemas are copied,
+ * string literals and schemas (text/byte-text.ts): system prompt, history and tool schemas are copied,
  * never decoded and re-encoded. Fields: fields.ts; messages: messages.ts; tools: tools.ts; sampling and
  * reasoning as for every Claude backend: ../openai-chat/sampling.ts.
  */
@@ -9,7 +9,7 @@ import type { ChatBody } from '../../formats/openai/body.js';
 import { invalidField } from '../../formats/openai/body.js';
 import { readMessages } from '../../formats/openai/messages.js';
 import { readToolChoice, readTools } from '../../formats/openai/tools.js';
-import { latin1Of } from '../../shared/byte-text.js';
+import { latin1Of } from '../../text/byte-text.js';
 import type { ModelOptions } from '../../config/types.js';
 import { planAnthropicCall, type AnthropicPlan } from '../../backends/anthropic/plan.js';
 import { claudeSampling, includeUsage, jsonSchemaFormat } from '../openai-chat/sampling.js';

@@ -5,7 +5,7 @@
  * history with tool calls but no `tools` (some clients drop them for a last summarising call) gets a
  * minimal definition per tool it used: Anthropic refuses tool_use blocks without tools.
  */
-import { latin1Of } from '../../shared/byte-text.js';
+import { latin1Of } from '../../text/byte-text.js';
 import type { ChatTool, OtherTool, ToolChoice } from '../../formats/openai/tools.js';
 import { invalidField } from '../../formats/openai/body.js';
 import { unsupported } from '../openai-chat/refuse.js';

@@ -7,7 +7,7 @@
  * - a part's `cache_control` (the Anthropic-style mark OpenRouter and LiteLLM clients send) becomes a
  *   `cachePoint` after it, so prompt caching works from an OpenAI client.
  */
-import { latin1Of, textOf } from '../../shared/byte-text.js';
+import { latin1Of, textOf } from '../../text/byte-text.js';
 import type { ChatMessage, ChatPart, ChatRole, RawString } from '../../formats/openai/messages.js';
 import { invalidField } from '../../formats/openai/body.js';
 import { unsupported } from '../openai-chat/refuse.js';

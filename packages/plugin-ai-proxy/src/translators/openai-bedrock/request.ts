@@ -1,6 +1,6 @@
 /**
  * A Chat Completions request → a Converse body (`/model/<id>/converse[-stream]`). Built as latin1 JSON text
- * around the client's own string literals and schemas (shared/byte-text.ts), so the bulk of an agent's body
+ * around the client's own string literals and schemas (text/byte-text.ts), so the bulk of an agent's body
  * (system prompt, tool schemas, history) is copied, never decoded and re-encoded. Field by field, see
  * fields.ts; messages, messages.ts; tools, tool-config.ts.
  * Sampling and reasoning as every Claude backend reads them: ../openai-chat/sampling.ts.
@@ -10,7 +10,7 @@ import type { ChatBody } from '../../formats/openai/body.js';
 import { invalidField } from '../../formats/openai/body.js';
 import { readMessages } from '../../formats/openai/messages.js';
 import { readToolChoice, readTools } from '../../formats/openai/tools.js';
-import { latin1Of } from '../../shared/byte-text.js';
+import { latin1Of } from '../../text/byte-text.js';
 import { checkFields } from './fields.js';
 import { claudeSampling, includeUsage, jsonSchemaFormat } from '../openai-chat/sampling.js';
 import type { Thinking } from '../openai-chat/thinking.js';

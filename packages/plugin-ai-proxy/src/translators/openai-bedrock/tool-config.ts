@@ -6,7 +6,7 @@
  * but no `tools` in the request (some clients drop them for a last summarising call) gets a minimal spec
  * per tool it used, since Converse refuses toolUse blocks without a toolConfig.
  */
-import { latin1Of } from '../../shared/byte-text.js';
+import { latin1Of } from '../../text/byte-text.js';
 import type { ChatTool, OtherTool, ToolChoice } from '../../formats/openai/tools.js';
 import { invalidField } from '../../formats/openai/body.js';
 import { unsupported } from '../openai-chat/refuse.js';

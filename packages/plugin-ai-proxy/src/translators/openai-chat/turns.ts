@@ -2,7 +2,7 @@
  * Chat Completions messages → a Messages-style conversation (Converse's and Anthropic's have the same
  * layout): `system` apart, user and assistant turns alternating, tool results in the user turn after the
  * calls. The walk is shared; a pair's TurnWriter renders each block in its backend's JSON, as latin1 text
- * (shared/byte-text.ts) in which every text is the client's own literal, spliced. What Kong does and gw
+ * (text/byte-text.ts) in which every text is the client's own literal, spliced. What Kong does and gw
  * does better:
  * - system and developer messages, wherever they are, become system blocks (Kong: the last system only);
  * - every tool call of an assistant message becomes a block (Kong OSS keeps only the last one on Bedrock);
@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { GatewayError } from '@gw/plugin-api';
-import { latin1Of } from '../../shared/byte-text.js';
+import { latin1Of } from '../../text/byte-text.js';
 import type { ChatMessage, ChatPart, ChatRole, ChatToolCall } from '../../formats/openai/messages.js';
 import { invalidField } from '../../formats/openai/body.js';
 import { unsupported } from './refuse.js';

@@ -7,7 +7,7 @@ import { modelPath } from '../../../src/backends/bedrock/url.js';
 import type { BedrockPlan } from '../../../src/backends/bedrock/plan.js';
 import type { Endpoint } from '../../../src/backends/endpoint.js';
 import type { BodyBytes, UpstreamRequest } from '@gw/plugin-api';
-import { joinBytes } from '../../../src/shared/byte-text.js';
+import { joinBytes } from '../../../src/text/byte-text.js';
 import { readFixture } from '../../support/fixtures.js';
 
 // The real AWS SDK signer, resolved through the SDK client that is a dev dependency of the workspace.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byteText } from '../../../src/shared/byte-text.js';
+import { byteText } from '../../../src/text/byte-text.js';
 import { toBedrockBody, toCountTokensBody } from '../../../src/translators/anthropic-bedrock/body.js';
 import { BEDROCK_BETA_POLICY } from '../../../src/translators/anthropic-bedrock/beta-policy.js';
 import { headerBetas } from '../../../src/translators/anthropic-bedrock/betas.js';

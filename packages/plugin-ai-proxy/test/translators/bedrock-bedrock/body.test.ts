@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNativeBody } from '../../../src/formats/bedrock/body.js';
 import { toNativeBedrockBody } from '../../../src/translators/bedrock-bedrock/body.js';
-import { joinBytes } from '../../../src/shared/byte-text.js';
+import { joinBytes } from '../../../src/text/byte-text.js';
 import { readFixture, type Capture } from '../../support/fixtures.js';
 
 const HAIKU = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';

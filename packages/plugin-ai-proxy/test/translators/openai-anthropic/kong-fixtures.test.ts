@@ -12,7 +12,7 @@ import { messageToCompletion } from '../../../src/translators/openai-anthropic/r
 import { planChat } from '../../../src/translators/openai-openai/request.js';
 import { openaiFormat } from '../../../src/formats/openai/index.js';
 import { translatorFor } from '../../../src/translators/index.js';
-import { joinBytes } from '../../../src/shared/byte-text.js';
+import { joinBytes } from '../../../src/text/byte-text.js';
 import type { AiProxyConfig } from '../../../src/config/types.js';
 import type { PlanInput } from '../../../src/translators/translator.js';
 import type { ChatBody } from '../../../src/formats/openai/body.js';

@@ -6,7 +6,7 @@
  */
 import type { FrameHeaders, HeaderValue } from './frame-decoder.js';
 import { FrameError } from './frame-error.js';
-import { interner } from '../../../shared/interned.js';
+import { interner } from '../../../text/interned.js';
 
 // Every Bedrock frame repeats these: matching them in place saves a string per header.
 const knownName = interner([':event-type', ':content-type', ':message-type', ':exception-type', ':error-code', ':error-message']);

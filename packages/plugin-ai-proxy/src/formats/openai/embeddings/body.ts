@@ -5,7 +5,7 @@
  * passes them to OpenAI (`tokenIds`): no other backend takes OpenAI's token ids.
  */
 import { GatewayError } from '@gw/plugin-api';
-import { byteText } from '../../../shared/byte-text.js';
+import { byteText } from '../../../text/byte-text.js';
 import { invalidField } from '../body.js';
 
 export type EncodingFormat = 'float' | 'base64';

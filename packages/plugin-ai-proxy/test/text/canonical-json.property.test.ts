@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalElements } from '../../src/shared/canonical-json.js';
+import { canonicalElements } from '../../src/text/canonical-json.js';
 import { fuzz } from '../support/fuzz.js';
 
 const latin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DuplicateMemberError, readMembers, writeMembers } from '../../src/shared/json-members.js';
+import { DuplicateMemberError, readMembers, writeMembers } from '../../src/text/json-members.js';
 
 describe('top-level member splicing', () => {
   it('finds members across whitespace, escapes, nesting and scalars', () => {

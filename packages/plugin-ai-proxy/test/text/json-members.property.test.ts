@@ -10,8 +10,8 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DuplicateMemberError, readMembers } from '../../src/shared/json-members.js';
-import { textOf } from '../../src/shared/byte-text.js';
+import { DuplicateMemberError, readMembers } from '../../src/text/json-members.js';
+import { textOf } from '../../src/text/byte-text.js';
 import { fuzz } from '../support/fuzz.js';
 
 const latin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
