@@ -17,7 +17,7 @@ import { tokenCountHeaders } from '../../backends/bedrock/metrics.js';
 import { errorAnswer } from '../../phases/error-answer.js';
 import { jsonPassthrough } from '../../phases/json-passthrough.js';
 import { observe } from '../../phases/observations.js';
-import { converseUsage } from './stream-events.js';
+import { converseUsage } from '../../backends/bedrock/converse/usage.js';
 
 const ok = (status: number) => status >= 200 && status < 300;
 

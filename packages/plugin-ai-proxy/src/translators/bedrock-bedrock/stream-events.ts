@@ -7,13 +7,14 @@
  */
 import type { RequestContext } from '@gw/plugin-api';
 import type { AiExchange } from '../../exchange.js';
-import { createUsageTracker, count, type UsageCounts } from '../../usage.js';
+import { createUsageTracker } from '../../usage.js';
 import { createEventObserver, type EventObserverOptions } from '../../formats/anthropic/stream-events.js';
 import { eventType } from '../../formats/anthropic/sse.js';
 import { chunkEventJson } from '../../backends/bedrock/eventstream/chunk.js';
 import { INVOCATION_METRICS, invocationMetrics, stopEventMetrics } from '../../backends/bedrock/metrics.js';
 import { headerString, type Frame } from '../../backends/bedrock/eventstream/frame-decoder.js';
 import { observe } from '../../phases/observations.js';
+import { converseUsage } from '../../backends/bedrock/converse/usage.js';
 
 /** A relay leaves events as they are: nothing is filled in, invocation metrics are a fallback for the counts. */
 const OBSERVE: EventObserverOptions = { fillDeltaUsage: false, stopCounts: stopEventMetrics };
@@ -49,22 +50,6 @@ function parse(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Converse's `usage` → the neutral counts (`inputTokens` excludes cache reads and writes, as Anthropic's input_tokens). */
-export function converseUsage(usage: unknown): UsageCounts | undefined {
-  if (usage === null || typeof usage !== 'object') return undefined;
-  const raw = usage as Record<string, unknown>;
-  const counts: UsageCounts = {};
-  const input = count(raw.inputTokens);
-  const output = count(raw.outputTokens);
-  const cacheRead = count(raw.cacheReadInputTokens);
-  const cacheWrite = count(raw.cacheWriteInputTokens);
-  if (input !== undefined) counts.input = input;
-  if (output !== undefined) counts.output = output;
-  if (cacheRead !== undefined) counts.cacheRead = cacheRead;
-  if (cacheWrite !== undefined) counts.cacheWrite = cacheWrite;
-  return counts;
 }
 
 export function createNativeEventObserver(ctx: RequestContext, exchange: AiExchange): NativeEventObserver {
