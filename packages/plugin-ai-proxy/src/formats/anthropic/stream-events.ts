@@ -54,6 +54,11 @@ export function createEventObserver(ctx: RequestContext, exchange: AiExchange, o
   return {
     observe(type, data, size) {
       switch (type) {
+        // The first token is the first block's start: a block can arrive whole there (a tool call
+        // with its input, an empty text) and never have a delta.
+        case 'content_block_start':
+          if (exchange.firstTokenAt === undefined) exchange.firstTokenAt = ctx.now();
+          return undefined;
         case 'content_block_delta':
           if (exchange.firstTokenAt === undefined) exchange.firstTokenAt = ctx.now();
           seen.deltas++;

@@ -75,6 +75,20 @@ describe('Bedrock event stream → SSE', () => {
     expect(exchange.lastTokenAt).toBeGreaterThan(exchange.firstTokenAt!);
   });
 
+  it('times the first token at the first block, also when it comes whole without a delta (a tool call)', async () => {
+    const { stream, exchange } = setup('invoke-stream-text');
+    const events = [
+      { type: 'message_start', message: { id: 'msg_1', model: 'claude-haiku-4-5-20251001', usage: { input_tokens: 9, output_tokens: 1 } } },
+      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 12 } },
+      { type: 'message_stop' },
+    ];
+    await run(stream, events.map((e) => chunkFrame(e)));
+    expect(exchange.firstTokenAt).toBeGreaterThan(1000);
+    expect(exchange.usage.output).toBe(12);
+  });
+
   it('enqueues each event as soon as its frame is complete', async () => {
     const { stream } = setup('invoke-stream-text');
     const writer = stream.writable.getWriter();
