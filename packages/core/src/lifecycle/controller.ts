@@ -19,103 +19,21 @@
  * What it changes is a LifecycleTarget: a gateway (server/gateway.ts), or a cluster primary's workers
  * (cluster/worker-set.ts), whose prepare stages the same texts on every worker.
  */
-import type { Logger } from '@gw/plugin-api';
-import { summarize, type LoadedSecrets } from '../config/load.js';
-import { formatProblem, type ConfigProblem, type GatewayConfig } from '../config/model.js';
-import type { PluginRegistry } from '../runtime/registry.js';
+import { summarize } from '../config/load.js';
+import { formatProblem, type GatewayConfig } from '../config/model.js';
 import { findOpenRoutes, openRouteWarnings } from '../runtime/open-routes.js';
 import type { PreparedRuntime } from '../server/gateway.js';
 import { configurationHash } from './config-hash.js';
-import { loadSource, resolveSource, type ConfigSource, type ResolvedSource } from './source.js';
+import { createSerial } from './serial.js';
+import { loadSource, resolveSource, type ConfigSource } from './source.js';
 import { readTls } from './tls.js';
+import type { Failure, Lifecycle, LifecycleOptions, ReloadOutcome, Snapshot, Staged } from './types.js';
 
 export type { ConfigSource, ResolvedSource } from './source.js';
-
-/** What the controller changes: a gateway, or a cluster primary's set of workers. */
-export interface LifecycleTarget {
-  /** Build `config` beside the running one (nothing serves it yet); throws with nothing changed. `source`: what it was loaded from. */
-  prepare(config: GatewayConfig, source: ResolvedSource): Promise<PreparedRuntime>;
-  /** Serve it from the next request on. */
-  activate(prepared: PreparedRuntime): Promise<void>;
-  discard(prepared: PreparedRuntime): Promise<void>;
-  /** Throws on a pair that doesn't go together, with the old one still serving. */
-  reloadTls(tls: { cert: Buffer; key: Buffer }): void | Promise<void>;
-  reopen(): Promise<void>;
-  close(options: { drainMs: number }): Promise<void>;
-  readonly inFlight: number;
-}
+export type { Failure, Lifecycle, LifecycleOptions, LifecycleTarget, ReloadOutcome, Snapshot, Staged } from './types.js';
 
 /** How long a staged config may wait for commit or discard (a cluster primary stages on every worker first). */
 export const DEFAULT_STAGE_TIMEOUT_MS = 60_000;
-
-/** The config serving now. */
-export interface Snapshot {
-  readonly config: GatewayConfig;
-  readonly hash: string;
-  /** Values from the environment and vaults: redacted wherever the config is shown. */
-  readonly secrets: LoadedSecrets;
-  readonly warnings: readonly string[];
-  /** `files` (start, SIGHUP) or `admin` (POST /config). */
-  readonly origin: 'files' | 'admin';
-  readonly loadedAt: Date;
-}
-
-export type Failure =
-  /** The config is invalid: every problem, with file:line:col and YAML path. */
-  | { ok: false; reason: 'invalid'; problems: ConfigProblem[] }
-  /** Valid, but the router or a plugin refused to start with it (a plugin's init threw). */
-  | { ok: false; reason: 'refused'; message: string }
-  /** gw is draining. */
-  | { ok: false; reason: 'closing'; message: string };
-
-export type ReloadOutcome = { ok: true; changed: boolean; snapshot: Snapshot } | Failure;
-
-/** A config loaded and started beside the running one, holding the controller until commit or discard. */
-export interface Staged {
-  readonly ok: true;
-  readonly hash: string;
-  /** false: the same configuration_hash as the running config (with checkHash nothing was started). */
-  readonly changed: boolean;
-  readonly config: GatewayConfig;
-  readonly warnings: readonly string[];
-  /** Serve it from the next request on. */
-  commit(): Promise<Snapshot>;
-  /** Drop it; the running config stays. */
-  discard(): Promise<void>;
-}
-
-export interface LifecycleOptions {
-  gateway: LifecycleTarget;
-  plugins: PluginRegistry;
-  /** The config the gateway was created with, as loadConfig returned it. */
-  initial: { config: GatewayConfig; warnings: string[]; secrets: LoadedSecrets };
-  /** The files `{ kind: 'files' }` reads (gw start -s). */
-  files: string[];
-  /** The text of `-` among `files`, read once at start. */
-  stdin?: string;
-  /** Read at each load (vault references and, for files, environment substitution). Default process.env. */
-  env?: () => NodeJS.ProcessEnv;
-  /** The TLS listener's certificate and key files (--ssl-cert, --ssl-cert-key), for reloadTls. */
-  tls?: { cert: string; key: string };
-  logger: Logger;
-  /** A proxy address other machines can reach: open-route warnings after a reload say so. */
-  exposedHost?: string;
-  /** A staged config neither committed nor discarded this long (ms) is discarded. Default 60 s. */
-  stageTimeoutMs?: number;
-}
-
-export interface Lifecycle {
-  current(): Snapshot;
-  stage(source: ConfigSource, options?: { checkHash?: boolean }): Promise<Staged | Failure>;
-  /** stage + commit. With checkHash, a config whose hash is the running one's is not applied (changed: false). */
-  reload(source: ConfigSource, options?: { checkHash?: boolean }): Promise<ReloadOutcome>;
-  /** undefined when there is no TLS listener. */
-  reloadTls(): Promise<{ ok: true } | { ok: false; message: string } | undefined>;
-  reopen(): Promise<void>;
-  drain(drainMs: number): Promise<void>;
-  readonly draining: boolean;
-  readonly inFlight: number;
-}
 
 /** `2 routes, 1 plugin`: what a config declares, for log lines. */
 export function describeConfig(config: GatewayConfig): string {
@@ -135,23 +53,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   };
   let draining = false;
 
-  // One operation at a time: each waits for the previous one's release.
-  let tail: Promise<void> = Promise.resolve();
-  const acquire = (): Promise<() => void> => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const ready = tail.then(() => release);
-    tail = tail.then(() => held);
-    return ready;
-  };
-  const serially = async <T>(task: () => Promise<T>): Promise<T> => {
-    const release = await acquire();
-    try {
-      return await task();
-    } finally {
-      release();
-    }
-  };
+  const { acquire, serially } = createSerial();
 
   const context = () => ({ plugins, files: options.files, stdin: options.stdin, env: env(), baseDir: snapshot.config.baseDir });
   const stageTimeoutMs = options.stageTimeoutMs ?? DEFAULT_STAGE_TIMEOUT_MS;
