@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
-import { AI_CALL, definePlugin, type AiCall, type AiUsageReport } from '@gw/plugin-api';
+import { aiCallWatcher } from './support/ai-call-watcher.js';
 import { eventually, readLogLines, setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
 import { AWS_KEYS, deckEnv } from './support/bedrock.js';
 
@@ -17,19 +17,8 @@ const COHERE = 'cohere.embed-english-v3';
 const INPUT_COST = 0.02; // per million tokens
 const CLIENT_KEY = 'gw-embeddings-client-key-must-never-be-logged';
 
-const calls = new Map<string, { call: Omit<AiCall, 'usage'>; usage: AiUsageReport }>();
-const watcher = definePlugin({
-  name: 'ai-call-watcher',
-  version: '0.0.0',
-  priority: 905,
-  configSchema: { type: 'object' },
-  log({ ctx }) {
-    const call = ctx.read(AI_CALL);
-    if (call === undefined) return;
-    const { usage, ...rest } = call;
-    calls.set(ctx.id, { call: rest, usage: usage() });
-  },
-});
+/** What a plugin that runs its log phase before ai-proxy's (budgets, metrics) reads on AI_CALL. */
+const { plugin: watcher, calls } = aiCallWatcher();
 
 function route(name: string, model: string | undefined, options = ''): string {
   return `  - name: ai-proxy

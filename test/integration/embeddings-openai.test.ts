@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startOpenAiEmulator, type OpenAiEmulator } from '@gw/openai-emulator';
-import { AI_CALL, definePlugin, type AiCall, type AiUsageReport } from '@gw/plugin-api';
+import { aiCallWatcher } from './support/ai-call-watcher.js';
 import { eventually, readLogLines, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
 
 const PROVIDER_KEY = 'sk-proj-embeddings-provider-key-must-never-be-logged';
@@ -16,19 +16,8 @@ const CLIENT_KEY = 'gw-embeddings-openai-client-key-never-logged';
 const MODEL = 'text-embedding-3-small';
 const INPUT_COST = 0.02;
 
-const calls = new Map<string, { call: Omit<AiCall, 'usage'>; usage: AiUsageReport }>();
-const watcher = definePlugin({
-  name: 'ai-call-watcher',
-  version: '0.0.0',
-  priority: 905,
-  configSchema: { type: 'object' },
-  log({ ctx }) {
-    const call = ctx.read(AI_CALL);
-    if (call === undefined) return;
-    const { usage, ...rest } = call;
-    calls.set(ctx.id, { call: rest, usage: usage() });
-  },
-});
+/** What a plugin that runs its log phase before ai-proxy's (budgets, metrics) reads on AI_CALL. */
+const { plugin: watcher, calls } = aiCallWatcher();
 
 let emulator: OpenAiEmulator;
 let gw: RunningGateway;

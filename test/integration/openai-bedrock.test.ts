@@ -9,25 +9,13 @@ import http from 'node:http';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
-import { AI_CALL, definePlugin, type AiCall, type AiUsageReport } from '@gw/plugin-api';
+import { aiCallWatcher } from './support/ai-call-watcher.js';
 import { eventually, readLogLines, setEnv, startGateway, tempDir, type LogLine, type RunningGateway } from './support/gateway.js';
 import { deckEnv } from './support/bedrock.js';
 import { AWS_KEYS, CACHE_READ_COST, CACHE_WRITE_COST, CLIENT_KEY, INPUT_COST, MODEL, OUTPUT_COST, openaiBedrockConfig } from './support/openai.js';
 
 /** What a plugin that runs its log phase before ai-proxy's (budgets, metrics) reads on AI_CALL. */
-const calls = new Map<string, { call: Omit<AiCall, 'usage'>; usage: AiUsageReport }>();
-const watcher = definePlugin({
-  name: 'ai-call-watcher',
-  version: '0.0.0',
-  priority: 905,
-  configSchema: { type: 'object' },
-  log({ ctx }) {
-    const call = ctx.read(AI_CALL);
-    if (call === undefined) return;
-    const { usage, ...rest } = call;
-    calls.set(ctx.id, { call: rest, usage: usage() });
-  },
-});
+const { plugin: watcher, calls } = aiCallWatcher();
 
 let emulator: Emulator;
 let gw: RunningGateway;
