@@ -97,10 +97,12 @@ interface WorkerStatus {
   pid: number;
   server: { total_requests: number };
   configuration_hash: string;
+  plugins?: { picky?: { worker: string; loaded: number } };
 }
 interface Status {
   server: { total_requests: number; requests_in_flight: number; connections_accepted: number };
   configuration_hash: string;
+  plugins?: { picky?: { worker: string; loaded: number } };
   workers: WorkerStatus[];
 }
 const readStatus = async () => (await (await fetch(`${status}/status`)).json()) as Status;
@@ -212,6 +214,7 @@ export default {
     return { me };
   },
   close(state) { appendFileSync(${JSON.stringify(join(dir, 'picky.events'))}, 'close ' + state.me + '\\n'); },
+  status() { return { values: { worker: process.env.GW_WORKER_ID, loaded: 1 } }; },
 };
 `,
   );
@@ -237,6 +240,12 @@ describe('gw start --workers 2', () => {
     expect(s.workers.map((w) => w.id).sort()).toEqual([1, 2]);
     expect(s.server.total_requests).toBe(20);
     expect(s.workers.reduce((sum, w) => sum + w.server.total_requests, 0)).toBe(20);
+    // A plugin's numbers are summed; what is not a number is each worker's own, under its entry.
+    expect(s.plugins?.picky?.loaded).toBe(2);
+    expect(s.workers.map((w) => [w.id, w.plugins?.picky]).sort()).toEqual([
+      [1, { worker: '1', loaded: 1 }],
+      [2, { worker: '2', loaded: 1 }],
+    ]);
     const { pids } = (await (await adminFetch('/')).json()) as { pids: { master: number; workers: number[] } };
     expect(pids.master).toBe(gw.child.pid);
     expect([...pids.workers].sort()).toEqual(s.workers.map((w) => w.pid).sort());

@@ -1,8 +1,9 @@
 /**
  * The status listener of a cluster primary: the node's counters are its workers' summed (each worker
- * reports its snapshot over IPC), with each worker's own under `workers`; `/status/ready` is 503 while
- * the primary drains or no worker serves; a plugin's endpoint is combined from every worker's part
- * (StatusEndpoint.cluster: the prometheus plugin's /metrics), or, without that, answered by one worker.
+ * reports its snapshot over IPC), with each worker's own, plugin reports included, under `workers`;
+ * `/status/ready` is 503 while the primary drains or no worker serves; a plugin's endpoint is combined
+ * from every worker's part (StatusEndpoint.cluster: the prometheus plugin's /metrics), or, without that,
+ * answered by one worker.
  */
 import { Hono } from 'hono';
 import type { JsonValue, Logger, NodeStatus, PluginStatusReport } from '@gw/plugin-api';
@@ -83,7 +84,10 @@ export function createClusterStatusApp({ workers, plugins, nodeId, closing, logg
     body.workers = parts.map((p): JsonValue => {
       if (p.value === undefined) return { id: p.id, pid: p.pid, error: p.error ?? 'no answer' };
       const own = statusBody(p.value);
-      return { id: p.id, pid: p.pid, server: own.server!, memory: own.memory!, configuration_hash: own.configuration_hash! };
+      const entry: Record<string, JsonValue> = { id: p.id, pid: p.pid, server: own.server!, memory: own.memory!, configuration_hash: own.configuration_hash! };
+      // What a sum can't say (a circuit's state, a target's in-flight count) is each worker's own.
+      if (own.plugins !== undefined) entry.plugins = own.plugins;
+      return entry;
     });
     return c.json(body);
   });
