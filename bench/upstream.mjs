@@ -4,6 +4,8 @@
 //   POST /d<n>/model/<id>/invoke-with-response-stream → Bedrock eventstream with <n> text deltas
 //   POST /d<n>/model/<id>/converse-stream       → ConverseStream with the same <n> text deltas
 //   POST /slow<n>/model/<id>/invoke-with-response-stream → the same, events 100 ms apart (long streams)
+//   POST /paced<n>/model/<id>/invoke-with-response-stream → the same, each event its own write, 1 ms apart
+//                                                           (as a model sends them: the pipe forwards each)
 // (gw reaches these through ai-proxy's `upstream_url`, a base URL per route.)
 // The request body is drained, never parsed. Replies are encoded once at start-up.
 import http from 'node:http';
@@ -91,7 +93,7 @@ const echo = Buffer.from('{"ok":true,"echo":"bench"}');
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    const match = /^\/(?:d|(slow))(\d+)\/model\/[^/]+\/(invoke-with-response-stream|invoke|converse-stream)$/.exec(req.url ?? '');
+    const match = /^\/(d|slow|paced)(\d+)\/model\/[^/]+\/(invoke-with-response-stream|invoke|converse-stream)$/.exec(req.url ?? '');
     if (!match) {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': echo.length });
       res.end(echo);
@@ -112,7 +114,7 @@ const server = http.createServer((req, res) => {
       return;
     }
     const frames = framesFor(n);
-    if (!match[1]) {
+    if (match[1] === 'd') {
       res.end(Buffer.concat(frames));
       return;
     }
@@ -124,7 +126,7 @@ const server = http.createServer((req, res) => {
         return;
       }
       res.write(frames[i++]);
-    }, 100);
+    }, match[1] === 'slow' ? 100 : 1);
   });
 });
 server.keepAliveTimeout = 60_000;
