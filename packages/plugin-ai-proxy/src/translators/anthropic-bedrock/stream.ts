@@ -16,8 +16,10 @@ import { createEventObserver, type EventObserverOptions } from '../../formats/an
 import { stopEventMetrics } from '../../backends/bedrock/metrics.js';
 import { answerJson, capturePayload } from '../../phases/http.js';
 import { observe } from '../../phases/observations.js';
-import { eventType, sseEvent } from '../../formats/anthropic/sse.js';
-import { chunkEventJson } from '../../backends/bedrock/eventstream/chunk.js';
+import { eventType } from '../../formats/anthropic/sse.js';
+import { createSseChunk } from '../../formats/anthropic/sse-chunk.js';
+import { CHUNK_BASE64_OFFSET, chunkBase64End, chunkEventJson, hasLineBreak } from '../../backends/bedrock/eventstream/chunk.js';
+import { base64Length, decodeBase64Into } from '../../backends/bedrock/eventstream/base64.js';
 
 /** Anthropic's keep-alive event: it resets client idle timers, SSE comments don't for every client. */
 const PING = Buffer.from('event: ping\ndata: {"type":"ping"}\n\n', 'utf8');
@@ -27,6 +29,11 @@ const OBSERVE: EventObserverOptions = { fillDeltaUsage: true, stopCounts: stopEv
 
 type Failure = FrameFailure;
 
+/** `event: content_block_delta\ndata: `: a chunk's JSON is decoded this far in, so a delta's needs no move. */
+const DELTA_PREFIX = 'event: content_block_delta\ndata: '.length;
+/** Room before the JSON for the longest prefix an event name allows (64 characters, sse.ts). */
+const MAX_PREFIX = 'event: \ndata: '.length + 64;
+
 export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, exchange: AiExchange): Transformer<Uint8Array, Uint8Array> {
   const frames = createFrameDecoder();
   const events = createEventObserver(ctx, exchange, OBSERVE);
@@ -35,16 +42,18 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
   let done = false;
 
   // SSE bytes of the frames one network chunk completes go out together: one enqueue (one socket write)
-  // per chunk instead of per frame. Nothing waits for later chunks.
-  let out: Buffer[] = [];
-  const send = (...parts: Buffer[]) => {
-    if (exchange.logPayloads) capturePayload(exchange, Buffer.concat(parts).toString('utf8'));
-    out.push(...parts);
+  // per chunk instead of per frame, from one buffer they are written into in place. Nothing waits for later chunks.
+  const out = createSseChunk();
+  const captured = () => {
+    if (exchange.logPayloads) capturePayload(exchange, out.lastEvent());
+  };
+  const send = (bytes: Buffer) => {
+    out.writeRaw(bytes);
+    captured();
   };
   const drain = (controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (out.length === 0) return;
-    controller.enqueue(out.length === 1 ? out[0]! : Buffer.concat(out));
-    out = [];
+    const view = out.take();
+    if (view !== undefined) controller.enqueue(view);
   };
 
   // Keep-alive: once the stream has started, each upstream silence of pingIntervalMs gets a `ping`.
@@ -100,21 +109,64 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
     return { error: aiErrorOf(gwError), upstreamType: undefined };
   };
 
+  /**
+   * The chunk's event as SSE, written into `out`: its base64 decoded straight into place when Bedrock laid
+   * it out as it does (`{"bytes":"<canonical base64>",...}`, one-line JSON), else decoded apart as before.
+   * False when the stream failed on it.
+   */
+  // The event JSON `observe` may ask for as text: set before each call (no closure per frame).
+  let dataBytes: Buffer = PING;
+  let dataStart = 0;
+  let dataEnd = 0;
+  const dataText = () => dataBytes.toString('utf8', dataStart, dataEnd);
+  const writeChunkEvent = (controller: TransformStreamDefaultController<Uint8Array>, frame: Frame): boolean => {
+    const { bytes, bodyStart, bodyEnd } = frame;
+    const b64Start = bodyStart + CHUNK_BASE64_OFFSET;
+    const b64End = chunkBase64End(bytes, bodyStart, bodyEnd);
+    const size = b64End > 0 ? base64Length(bytes, b64Start, b64End) : -1;
+    if (size >= 0) {
+      const buf = out.room(MAX_PREFIX + size + 2);
+      const jsonStart = out.at() + DELTA_PREFIX;
+      const jsonEnd = jsonStart + size;
+      if (decodeBase64Into(bytes, b64Start, b64End, buf, jsonStart) && !hasLineBreak(buf, jsonStart, jsonEnd)) {
+        const type = eventType(buf, jsonStart, jsonEnd);
+        if (type === undefined) return unreadable(controller);
+        const replaced = observeEvent(type, buf, jsonStart, jsonEnd);
+        if (replaced === undefined) out.placeEvent(type, jsonStart, jsonEnd);
+        else out.writeEvent(type, replaced);
+        captured();
+        return true;
+      }
+    }
+    const json = chunkEventJson(frame.body);
+    const type = json === undefined ? undefined : eventType(json);
+    if (json === undefined || type === undefined) return unreadable(controller);
+    const replaced = observeEvent(type, json, 0, json.byteLength);
+    out.writeEvent(type, replaced ?? json);
+    captured();
+    return true;
+  };
+  const unreadable = (controller: TransformStreamDefaultController<Uint8Array>): false => {
+    fail(controller, { error: { status: 502, kind: 'server', message: 'upstream sent an unreadable stream event' }, upstreamType: undefined });
+    return false;
+  };
+  /** Watches the event for usage; an `error` event or message_stop ends the stream. */
+  const observeEvent = (type: string, json: Buffer, start: number, end: number): string | undefined => {
+    // An Anthropic `error` event ends the stream as surely as message_stop: don't add a second error.
+    if (type === 'message_stop' || type === 'error') sawStop = true;
+    dataBytes = json;
+    dataStart = start;
+    dataEnd = end;
+    const replaced = events.observe(type, dataText, end - start);
+    seen.eventsSent++;
+    return replaced;
+  };
+
   const handle = (controller: TransformStreamDefaultController<Uint8Array>, frame: Frame) => {
     const messageType = headerString(frame, ':message-type');
     if (messageType === 'event') {
       if (headerString(frame, ':event-type') !== 'chunk') return; // not part of InvokeModel's stream
-      const json = chunkEventJson(frame.body);
-      const type = json === undefined ? undefined : eventType(json);
-      if (json === undefined || type === undefined) {
-        fail(controller, { error: { status: 502, kind: 'server', message: 'upstream sent an unreadable stream event' }, upstreamType: undefined });
-        return;
-      }
-      // An Anthropic `error` event ends the stream as surely as message_stop: don't add a second error.
-      if (type === 'message_stop' || type === 'error') sawStop = true;
-      const replaced = events.observe(type, () => json.toString('utf8'), json.byteLength);
-      seen.eventsSent++;
-      send(...sseEvent(type, replaced === undefined ? json : Buffer.from(replaced, 'utf8')));
+      if (!writeChunkEvent(controller, frame)) return;
       // The first event leaves at once (with the head), before the rest of its network chunk is decoded:
       // time to first byte is what a user waits on.
       if (seen.eventsSent === 1) drain(controller);
@@ -127,6 +179,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
   return ({
     transform(chunk, controller) {
       if (done) return;
+      out.expect(chunk.byteLength);
       try {
         frames.push(chunk, (message) => {
           handle(controller, message);
@@ -137,6 +190,7 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
         fail(controller, streamFailure(error));
       }
       drain(controller);
+      out.release();
       // After a failure nothing more of the upstream body can be relayed: end the client's response now
       // and drop the upstream connection, rather than wait for an upstream that may never end (read_timeout).
       if (done) controller.terminate();

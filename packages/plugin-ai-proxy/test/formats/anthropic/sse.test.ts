@@ -17,6 +17,11 @@ describe('event type', () => {
     expect(type('{"type":5}')).toBeUndefined();
     expect(type('{"type":"x')).toBeUndefined();
   });
+  it('reads only its range of a larger buffer', () => {
+    const bytes = Buffer.from('xx{"type":"ping"}{"type":"abc"}"');
+    expect(eventType(bytes, 2, 17)).toBe('ping');
+    expect(eventType(bytes, 17, 29)).toBeUndefined(); // `{"type":"abc`: the closing quote lies past the range
+  });
   it('frames an SSE event', () => {
     expect(Buffer.concat(sseEvent('ping', Buffer.from('{"type":"ping"}'))).toString()).toBe('event: ping\ndata: {"type":"ping"}\n\n');
   });

@@ -14,8 +14,9 @@ function startsWith(bytes: Buffer, prefix: Buffer): boolean {
   return true;
 }
 
-function hasLineBreak(bytes: Buffer): boolean {
-  for (let i = 0; i < bytes.length; i++) {
+/** Whether bytes [start, end) hold a CR or LF. */
+export function hasLineBreak(bytes: Buffer, start = 0, end = bytes.length): boolean {
+  for (let i = start; i < end; i++) {
     const byte = bytes[i]!;
     if (byte === 0x0a || byte === 0x0d) return true;
   }
@@ -33,6 +34,21 @@ export function chunkEventJson(payload: Buffer): Buffer | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Where the base64 of the event JSON starts, past the payload's start, in Bedrock's layout. */
+export const CHUNK_BASE64_OFFSET = BYTES_PREFIX.length;
+
+/**
+ * The end of the base64 of the event JSON in a payload at bytes [start, end), when it starts `{"bytes":"`
+ * as Bedrock writes it (the base64 starts at start + CHUNK_BASE64_OFFSET); -1 for any other layout, which
+ * chunkEventJson reads.
+ */
+export function chunkBase64End(bytes: Buffer, start: number, end: number): number {
+  if (end - start <= BYTES_PREFIX.length) return -1;
+  for (let i = 0; i < BYTES_PREFIX.length; i++) if (bytes[start + i] !== BYTES_PREFIX[i]) return -1;
+  const quote = bytes.indexOf(QUOTE, start + BYTES_PREFIX.length);
+  return quote < end ? quote : -1;
 }
 
 /**

@@ -7,15 +7,24 @@ const BINS = [
   'invoke-stream-modelStreamError-first', 'converse-stream-text', 'converse-stream-validation-after-event',
 ];
 
-function decodeAll(chunks: Uint8Array[]): Frame[] {
+/** A decoded frame, its body copied out of the received bytes. */
+type Kept = Pick<Frame, 'headers' | 'body' | 'length'>;
+
+function decodeAll(chunks: Uint8Array[]): Kept[] {
   const decoder = createFrameDecoder();
-  const out: Frame[] = [];
-  for (const chunk of chunks) decoder.push(chunk, (m) => void out.push({ headers: m.headers, body: Buffer.from(m.body), length: m.length }));
+  const out: Kept[] = [];
+  for (const chunk of chunks) {
+    decoder.push(chunk, (m) => {
+      // The body in place is the body.
+      expect(Buffer.compare(m.bytes.subarray(m.bodyStart, m.bodyEnd), m.body)).toBe(0);
+      out.push({ headers: m.headers, body: Buffer.from(m.body), length: m.length });
+    });
+  }
   decoder.end();
   return out;
 }
 
-function simplify(messages: Frame[]) {
+function simplify(messages: Kept[]) {
   return messages.map((m) => ({
     headers: { ...m.headers },
     payload: JSON.parse(Buffer.from(m.body).toString('utf8')),
