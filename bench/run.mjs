@@ -6,7 +6,9 @@
 // BENCH_ONLY (comma list of workload names), BENCH_PROMETHEUS=1 (cc-stream-50 also through a route with the
 // prometheus plugin on, in the same rounds: the cost of counting), BENCH_AGAINST=<git revision> (that
 // revision's gw, built from its own files, in the same rounds of every workload: what a change cost). BENCH_ONLY
-// takes workload names, `ttfb` and `streams`. docs/performance.md explains the method and the numbers.
+// takes workload names, `ttfb` and `streams`. BENCH_GW_NODE_FLAGS: Node flags for this gw only (not the
+// BENCH_AGAINST one, nor the baseline), e.g. `--max-semi-space-size=32` against BENCH_AGAINST=HEAD: what a
+// flag does, in the same rounds. docs/performance.md explains the method and the numbers.
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +61,8 @@ function startGw(upstreamPort, redisPort, extraArgs = [], dir = root, tag = 'gw'
     .replaceAll('REDIS_PORT', String(redisPort));
   const file = join(out, `${tag}.yaml`);
   writeFileSync(file, config);
-  const child = spawn(process.execPath, [join(dir, 'packages/cli/dist/bin.js'), 'start', '-s', file, '--port', '0', '--host', '127.0.0.1', ...extraArgs], {
+  const nodeFlags = tag === 'gw' ? (process.env.BENCH_GW_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+  const child = spawn(process.execPath, [...nodeFlags, join(dir, 'packages/cli/dist/bin.js'), 'start', '-s', file, '--port', '0', '--host', '127.0.0.1', ...extraArgs], {
     env: {
       PATH: process.env.PATH,
       DECK_AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
