@@ -25,8 +25,8 @@ import {
   type UpstreamRequest,
 } from '@gw/plugin-api';
 import type { ConsumerWithCredentials } from '../config/model.js';
-import type { LogInput } from '../log/record.js';
-import { applySerializeOp, makeSerializeOp, type SerializeOp } from '../log/serialize-values.js';
+import { applyToRecord, type LogInput } from '../log/record.js';
+import { makeSerializeOp, type SerializeOp } from '../log/serialize-values.js';
 import type { SentRequest } from '../proxy/send.js';
 import { credentialName } from '../log/redact.js';
 import { createAbortHook, type AbortHook } from './abort.js';
@@ -319,7 +319,7 @@ class PluginContext implements RequestContext {
     const ex = this.#ex;
     const op = makeSerializeOp(key, value, mode);
     ex.serializeOps.push(op);
-    if (ex.liveRecord !== undefined) applySerializeOp(ex.liveRecord, op);
+    if (ex.liveRecord !== undefined) applyToRecord(ex.liveRecord, op);
   }
   setErrorFormat(format: ErrorFormat): void {
     this.#ex.errorFormat = format;
