@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import { definePlugin, packageVersion, type Logger } from '@gw/plugin-api';
 import { configSchema, validateConfig, type FileLogConfig } from './config.js';
 import { applyCustomFields, compileCustomFields, type CustomField } from './custom-fields.js';
-import { recordLine } from './line.js';
 import { acquireWriter, type WriterHandle } from './writer.js';
 
 export interface FileLogState {
@@ -35,7 +34,7 @@ export const fileLog = definePlugin<FileLogConfig, FileLogState>({
   log({ record, state }) {
     let line: string;
     try {
-      line = recordLine(applyCustomFields(record, state.fields));
+      line = JSON.stringify(applyCustomFields(record, state.fields));
     } catch (error) {
       // Report the first one only, by kind: the message could quote record content.
       if (state.unserializable++ === 0) {

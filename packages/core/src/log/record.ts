@@ -102,7 +102,7 @@ export function buildLogRecord(input: LogInput): LogRecord {
 /**
  * A route or service is never changed while its config is loaded (a reload makes new entity objects), so
  * every record of a config shares one deep-frozen copy of each: no copy per request, and a log plugin can
- * serialize it once per config (file-log keys its JSON by the object). A record still can't change the
+ * derive things from it once per config (keyed by the object). A record still can't change the
  * entity: the copy is frozen, and a serialize value under `route` or `service` gets a copy of its own.
  */
 const frozenCopies = new WeakMap<object, Readonly<Record<string, unknown>>>();
