@@ -110,7 +110,13 @@ const frozenCopies = new WeakMap<object, Readonly<Record<string, unknown>>>();
 function frozenEntity(entity: Readonly<RouteEntity> | Readonly<ServiceEntity>): Readonly<Record<string, unknown>> {
   let copy = frozenCopies.get(entity);
   if (copy === undefined) {
-    copy = deepFreeze(structuredClone(entity) as Record<string, unknown>);
+    let clone: Record<string, unknown>;
+    try {
+      clone = structuredClone(entity) as Record<string, unknown>;
+    } catch {
+      return { ...entity }; // not plain data (nothing gw loads makes one): a copy per record, as before
+    }
+    copy = deepFreeze(clone);
     frozenCopies.set(entity, copy);
   }
   return copy;
