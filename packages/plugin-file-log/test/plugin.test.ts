@@ -50,6 +50,27 @@ describe('file-log plugin', () => {
     expect(await readLines(join(dir, 'kong.log'))).toEqual([sample]);
   });
 
+  it('writes JSON.stringify of gw\'s record byte for byte, its route and service shared and deep-frozen', async () => {
+    const fixture = new URL('./fixtures/kong/docs/file-log-sample-log-object.json', import.meta.url);
+    const sample = JSON.parse(await readFile(fixture, 'utf8')) as LogRecord;
+    const freeze = <T>(value: T): T => {
+      if (typeof value === 'object' && value !== null) for (const member of Object.values(value)) freeze(member);
+      return Object.freeze(value);
+    };
+    const rec: LogRecord = { ...sample, route: freeze(sample.route), service: freeze(sample.service) };
+    const dir = await tempDir();
+    const plugin = await start({ path: 'frozen.log', custom_fields: { 'route.tag': 'own copy' } }, dir);
+    const plain = await start({ path: 'plain.log' }, dir);
+    plugin.log(rec);
+    plain.log(rec);
+    await plugin.close();
+    await plain.close();
+    expect(await readFile(join(dir, 'plain.log'), 'utf8')).toBe(`${JSON.stringify(rec)}\n`);
+    const [line] = await readLines(join(dir, 'frozen.log'));
+    expect(line.route).toEqual({ ...sample.route, tag: 'own copy' });
+    expect(rec.route).not.toHaveProperty('tag');
+  });
+
   it('resolves a relative path against the config folder', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'logs'));

@@ -1,6 +1,7 @@
 /**
  * The Kong-shaped log record (`kong.log.serialize()`, basic serializer): built once per request after
- * the response finished (or the client went away), then handed to log plugins.
+ * the response finished (or the client went away), then handed to log plugins. Its `route` and `service`
+ * are frozen, shared by every record of the loaded config (frozenEntity, below).
  */
 import type { LogRecord, ResponseCut, TryRecord, RouteEntity, ServiceEntity, ConsumerEntity } from '@gw/plugin-api';
 import { redactHeaders } from './redact.js';
@@ -81,8 +82,8 @@ export function buildLogRecord(input: LogInput): LogRecord {
       receive: ms(t.upstreamFirstByte, t.upstreamEnd) ?? 0,
     },
     tries: input.tries.map((tr) => ({ ...tr })),
-    route: input.route === null ? null : { ...input.route },
-    service: input.service === null ? null : { ...input.service },
+    route: input.route === null ? null : frozenEntity(input.route),
+    service: input.service === null ? null : frozenEntity(input.service),
     consumer: input.consumer === null ? null : consumerCopy(input.consumer),
     client_ip: input.clientIp,
     started_at: input.startedAt,
@@ -94,8 +95,46 @@ export function buildLogRecord(input: LogInput): LogRecord {
   if (input.clientAborted) record.client_aborted = true;
   const cut = input.cut;
   if (cut !== undefined) record.cut = { by: cut.by, reason: cut.reason, at: ms(t.start, cut.time) ?? 0, bytes: cut.bytes };
-  for (const op of input.serializeOps) applySerializeOp(record, op);
+  for (const op of input.serializeOps) applyToRecord(record, op);
   return record;
+}
+
+/**
+ * A route or service is never changed while its config is loaded (a reload makes new entity objects), so
+ * every record of a config shares one deep-frozen copy of each: no copy per request, and a log plugin can
+ * derive things from it once per config (keyed by the object). A record still can't change the
+ * entity: the copy is frozen, and a serialize value under `route` or `service` gets a copy of its own.
+ */
+const frozenCopies = new WeakMap<object, Readonly<Record<string, unknown>>>();
+
+function frozenEntity(entity: Readonly<RouteEntity> | Readonly<ServiceEntity>): Readonly<Record<string, unknown>> {
+  let copy = frozenCopies.get(entity);
+  if (copy === undefined) {
+    let clone: Record<string, unknown>;
+    try {
+      clone = structuredClone(entity) as Record<string, unknown>;
+    } catch {
+      return { ...entity }; // not plain data (nothing gw loads makes one): a copy per record, as before
+    }
+    copy = deepFreeze(clone);
+    frozenCopies.set(entity, copy);
+  }
+  return copy;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const member of Object.values(value)) if (typeof member === 'object' && member !== null) deepFreeze(member as object);
+  return Object.freeze(value);
+}
+
+/** A serialize value applied to the record; one under the shared route or service gets a mutable copy first. */
+export function applyToRecord(record: LogRecord, op: SerializeOp): void {
+  const head = op.path[0];
+  if (op.path.length > 1 && (head === 'route' || head === 'service')) {
+    const entity = record[head];
+    if (entity !== null && Object.isFrozen(entity)) record[head] = structuredClone(entity);
+  }
+  applySerializeOp(record, op);
 }
 
 /** The consumer entity without its credentials: keys are secrets. */

@@ -2,19 +2,59 @@
  * Runs the plugin phases of one request in plan order. Errors a plugin throws become GatewayErrors:
  * its own GatewayError as is, anything else GW_ERR_PLUGIN_FAILED (logged with the plugin's name, no stack).
  */
-import { GatewayError, type ErrorFormat, type Logger, type ResponseHead, type TryDecision, type UpstreamRequest, type UpstreamTry } from '@gw/plugin-api';
+import {
+  GatewayError,
+  type ErrorFormat,
+  type LogRecord,
+  type Logger,
+  type RequestContext,
+  type ResponseHead,
+  type TryDecision,
+  type UpstreamRequest,
+  type UpstreamTry,
+} from '@gw/plugin-api';
 import { buildLogRecord, type LogInput } from '../log/record.js';
 import { contextFor, type Exchange } from './exchange.js';
 import { comparePlanned, describe, type PlannedPlugin, type PluginPlan } from './plan.js';
 
-function input(ex: Exchange, p: PlannedPlugin) {
+/**
+ * One argument object per plugin and request, reused by every phase call: the fields of all phases are
+ * declared up front (one shape for every call site) and the current phase's is set before each call.
+ * A plugin reads its input during the call; it does not keep the object (a later phase changes it).
+ */
+export interface PhaseArgs {
+  ctx: RequestContext;
+  config: unknown;
+  state: unknown;
+  local: Record<string, unknown>;
+  upstream: UpstreamRequest | undefined;
+  attempt: UpstreamTry | undefined;
+  response: ResponseHead | undefined;
+  record: LogRecord | undefined;
+}
+
+function input(ex: Exchange, p: PlannedPlugin): PhaseArgs {
   const locals = (ex.locals ??= new Map());
-  let local = locals.get(p.name);
-  if (local === undefined) {
-    local = {};
-    locals.set(p.name, local);
+  let args = locals.get(p.name);
+  if (args === undefined) {
+    args = { ctx: contextFor(ex), config: p.config, state: p.state, local: {}, upstream: undefined, attempt: undefined, response: undefined, record: undefined };
+    locals.set(p.name, args);
+  } else {
+    // A consumer-scoped list (after `authenticate`) may bring this plugin with another config.
+    args.config = p.config;
+    args.state = p.state;
   }
-  return { ctx: contextFor(ex), config: p.config, state: p.state, local };
+  return args;
+}
+
+function withAttempt(args: PhaseArgs, attempt: UpstreamTry): PhaseArgs & { attempt: UpstreamTry } {
+  args.attempt = attempt;
+  return args as PhaseArgs & { attempt: UpstreamTry };
+}
+
+function withResponse(args: PhaseArgs, response: ResponseHead): PhaseArgs & { response: ResponseHead } {
+  args.response = response;
+  return args as PhaseArgs & { response: ResponseHead };
 }
 
 /** Which phases a plugin list has handlers for; computed once per list (lists are per route, not per request). */
@@ -105,7 +145,9 @@ export async function runUpstream(ex: Exchange, upstream: UpstreamRequest, logge
   for (const p of ex.plugins) {
     if (!p.plugin.upstream) continue;
     try {
-      await p.plugin.upstream({ ...input(ex, p), upstream });
+      const args = input(ex, p);
+      args.upstream = upstream;
+      await p.plugin.upstream(args as PhaseArgs & { upstream: UpstreamRequest });
     } catch (err) {
       throw asGatewayError(ex, err, p, 'upstream', logger);
     }
@@ -123,7 +165,7 @@ export function runAfterTry(ex: Exchange, attempt: UpstreamTry, logger: Logger):
     const p = plugins[i];
     let result: TryDecision | void | Promise<TryDecision | void>;
     try {
-      result = p.plugin.afterTry!({ ...input(ex, p), attempt });
+      result = p.plugin.afterTry!(withAttempt(input(ex, p), attempt));
     } catch (err) {
       throw asGatewayError(ex, err, p, 'afterTry', logger);
     }
@@ -146,7 +188,7 @@ async function finishAfterTry(
   for (let i = at; i < plugins.length; i++) {
     const p = plugins[i];
     try {
-      decision = combine(decision, await (i === at ? pending : p.plugin.afterTry!({ ...input(ex, p), attempt })));
+      decision = combine(decision, await (i === at ? pending : p.plugin.afterTry!(withAttempt(input(ex, p), attempt))));
     } catch (err) {
       throw asGatewayError(ex, err, p, 'afterTry', logger);
     }
@@ -163,7 +205,7 @@ export function runResponseHeaders(ex: Exchange, response: ResponseHead, logger:
   for (const p of ex.plugins) {
     if (!p.plugin.responseHeaders) continue;
     try {
-      p.plugin.responseHeaders({ ...input(ex, p), response });
+      p.plugin.responseHeaders(withResponse(input(ex, p), response));
     } catch (err) {
       throw asGatewayError(ex, err, p, 'responseHeaders', logger);
     }
@@ -180,7 +222,7 @@ export function collectBodyTransforms(
   for (const p of ex.plugins) {
     if (!p.plugin.responseBody) continue;
     try {
-      const t = p.plugin.responseBody({ ...input(ex, p), response });
+      const t = p.plugin.responseBody(withResponse(input(ex, p), response));
       if (t) transforms.push(t);
     } catch (err) {
       throw asGatewayError(ex, err, p, 'responseBody', logger);
@@ -196,7 +238,9 @@ export async function runLog(ex: Exchange, record: LogInput, logger: Logger): Pr
   ex.liveRecord = buildLogRecord(record);
   for (const p of withLog) {
     try {
-      await p.plugin.log!({ ...input(ex, p), record: ex.liveRecord });
+      const args = input(ex, p);
+      args.record = ex.liveRecord;
+      await p.plugin.log!(args as PhaseArgs & { record: LogRecord });
     } catch (err) {
       logger.error(`request ${ex.id}: plugin ${p.name} failed in log: ${describe(err)}`);
     }

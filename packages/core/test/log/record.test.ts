@@ -151,4 +151,44 @@ describe('log record', () => {
     expect(written[0]).toMatchObject({ source: 'kong', upstream_uri: '', upstream_status: '', tries: [], response: { status: 403 } });
     expect(written[0].latencies.proxy).toBe(-1);
   });
+
+  it('shares one frozen route and service per config, and gives a serialize value under them a copy of its own', async () => {
+    const echo = await startEcho();
+    cleanups.push(echo.close);
+    const svc = service({ port: echo.port, name: 'echo' });
+    const r = route(svc, { paths: ['/echo'], name: 'echo-route', tags: ['a'] });
+    const records: LogRecord[] = [];
+    const tagger = definePlugin({
+      name: 'tagger',
+      version: '1.0.0',
+      priority: 800,
+      configSchema: {},
+      access({ ctx }) {
+        if (ctx.request.headers['x-tag'] === 'early') ctx.setSerializeValue('route.tag', 'early');
+      },
+      log({ ctx }) {
+        if (ctx.request.headers['x-tag'] === 'late') ctx.setSerializeValue('service.tags.extra', 'late');
+      },
+    });
+    const keeper = definePlugin({ name: 'keeper', version: '1.0.0', priority: 9, configSchema: {}, log: ({ record }) => void records.push(record) });
+    const gw = await startGateway(gatewayConfig({ services: [svc], routes: [r], plugins: [plugin('tagger'), plugin('keeper')] }), [tagger, keeper]);
+    for (const tag of ['none', 'early', 'late', 'none']) expect((await send(gw.port, { path: '/echo', headers: { 'x-tag': tag } })).status).toBe(200);
+    await gw.close();
+
+    const [plain, early, late, again] = records;
+    expect(plain.route).toBe(again.route);
+    expect(plain.service).toBe(again.service);
+    expect(Object.isFrozen(plain.route)).toBe(true);
+    expect(Object.isFrozen((plain.route as { paths: string[] }).paths)).toBe(true);
+    expect(plain.route).toEqual({ ...r });
+    expect(plain.service).toEqual({ ...svc });
+    expect(early.route).toEqual({ ...r, tag: 'early' });
+    expect(early.service).toBe(plain.service);
+    expect(late.service).toEqual({ ...svc, tags: { extra: 'late' } });
+    expect(late.route).toBe(plain.route);
+    // The config's entities and the shared copies are untouched.
+    expect(r).not.toHaveProperty('tag');
+    expect(svc.tags).toBeUndefined();
+    expect(again.route).toEqual({ ...r });
+  });
 });

@@ -271,4 +271,48 @@ describe('phases', () => {
     expect(records[0].client_aborted).toBe(true);
     expect(records[0].response.status).toBe(499);
   });
+
+  it('gives each request one context whose methods live on a shared prototype, and one reused argument per plugin', async () => {
+    const alice = consumer('alice', ['alice-key']);
+    const seen: { ctx: unknown; local: unknown; args: unknown; consumer: string | undefined; phase: string }[] = [];
+    const watcher = definePlugin({
+      name: 'watcher',
+      version: '1.0.0',
+      priority: 800,
+      configSchema: {},
+      access(args) {
+        args.local.mark = 'set in access';
+        seen.push({ ctx: args.ctx, local: args.local, args, consumer: args.ctx.consumer?.username, phase: 'access' });
+      },
+      upstream(args) {
+        seen.push({ ctx: args.ctx, local: args.local, args, consumer: args.ctx.consumer?.username, phase: `upstream ${String(args.local.mark)}` });
+      },
+      responseHeaders(args) {
+        seen.push({ ctx: args.ctx, local: args.local, args, consumer: args.ctx.consumer?.username, phase: `response ${args.response.status}` });
+      },
+      log(args) {
+        seen.push({ ctx: args.ctx, local: args.local, args, consumer: args.ctx.consumer?.username, phase: `log ${args.record.response.status}` });
+      },
+    });
+    const gw = await run([keyAuthLike(), watcher], () => [plugin('auth'), plugin('watcher')], undefined, [alice]);
+    await send(gw.port, { path: '/', headers: { 'x-api-key': 'alice-key' } });
+    await send(gw.port, { path: '/' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.map((s) => `${s.phase} ${s.consumer ?? '-'}`)).toEqual([
+      'access alice', 'upstream set in access alice', 'response 200 alice', 'log 200 alice',
+      'access -', 'upstream set in access -', 'response 200 -', 'log 200 -',
+    ]);
+    for (const request of [seen.slice(0, 4), seen.slice(4)]) {
+      for (const s of request) {
+        expect(s.ctx).toBe(request[0].ctx);
+        expect(s.local).toBe(request[0].local);
+        expect(s.args).toBe(request[0].args);
+      }
+    }
+    const [first, second] = [seen[0].ctx as object, seen[4].ctx as object];
+    expect(first).not.toBe(second);
+    expect(Object.getPrototypeOf(first)).toBe(Object.getPrototypeOf(second));
+    // No closures per request: every own member is data.
+    expect(Object.values(first).filter((v) => typeof v === 'function')).toEqual([]);
+  });
 });
