@@ -36,4 +36,13 @@ export default defineConfig(
       eqeqeq: ['error', 'always'],
     },
   },
+  {
+    // The request path: a getter or setter in an object literal makes a new accessor pair per object, and V8
+    // allocates those in the old generation, where they keep the request they reach alive across
+    // young-generation GCs (docs/performance.md, "Pass 8"). Accessors belong on a class or a prototype made once.
+    files: ['packages/core/src/{server,runtime,proxy,log,router}/**/*.ts', 'packages/plugin-*/src/**/*.ts', 'packages/rate-limits/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: 'ObjectExpression > Property[kind=/^(get|set)$/]', message: 'no getter or setter in an object literal on the request path: put it on a class (each literal makes an old-generation accessor pair)' }],
+    },
+  },
 );

@@ -99,6 +99,7 @@ export function createSpanQueue(exporter: SpanExporter, settings: QueueSettings,
   };
 
   return {
+    // eslint-disable-next-line no-restricted-syntax -- one per exporter
     get length() {
       return queue.length + sending;
     },

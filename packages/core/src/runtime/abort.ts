@@ -25,6 +25,7 @@ interface HookState {
 
 // Methods on a shared prototype, not closures per request (see createExchange).
 const hookProto = {
+  // eslint-disable-next-line no-restricted-syntax -- a shared prototype, made once
   get signal(): AbortSignal {
     const h = this as unknown as HookState;
     if (h.controller === undefined) {

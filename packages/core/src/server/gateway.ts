@@ -204,6 +204,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   let closed: Promise<void> | undefined;
   return {
+    // eslint-disable-next-line no-restricted-syntax -- one per gateway
     get inFlight() {
       return inFlight();
     },
@@ -234,6 +235,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       adminServer = createAdaptorServer({ fetch, overrideGlobalObjects: false }) as Server;
       return listenOn(adminServer, port, host);
     },
+    // eslint-disable-next-line no-restricted-syntax -- one per gateway
     get configurationHash() {
       return current.hash;
     },

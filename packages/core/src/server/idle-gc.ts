@@ -95,6 +95,7 @@ export function startIdleGc({ activity, quietMs, collect, measure = heapAndBuffe
   // Never what keeps the process alive.
   timer.unref();
   return {
+    // eslint-disable-next-line no-restricted-syntax -- one per gateway
     get collections() {
       return collections;
     },

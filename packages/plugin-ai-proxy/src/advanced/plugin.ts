@@ -5,7 +5,7 @@
  * reaches the client: the client's bytes are planned, signed and sent again for the next target's region,
  * account, model or provider. At most `retries + 1` upstream calls per request, each target at most once.
  */
-import { AI_CALL, definePlugin, GatewayError, type AiCall, type RequestContext } from '@gw/plugin-api';
+import { AI_CALL, definePlugin, GatewayError, type RequestContext } from '@gw/plugin-api';
 import { keyHeaderName } from '../auth/api-key.js';
 import { AI_PROXY_VERSION } from '../plugin.js';
 import { bodyLimit, claimRequest, modelsOf } from '../phases/access.js';
@@ -68,7 +68,7 @@ export const aiProxyAdvancedPlugin = definePlugin<AdvancedConfig, AdvancedState,
     const failed = await planNext(ctx, state, local, now);
     // No target could be planned: the first one's refusal (a GatewayError in the client's format) is the client's.
     if (failed !== undefined) throw (failed ?? new GatewayError('GW_ERR_INTERNAL')) as Error;
-    ctx.publish(AI_CALL, currentCall(ctx, local, config.llm_format));
+    publishCall(ctx, local, config.llm_format);
   },
 
   upstream({ ctx, config, state, local, upstream }) {
@@ -123,6 +123,7 @@ export const aiProxyAdvancedPlugin = definePlugin<AdvancedConfig, AdvancedState,
       Object.assign(local, previous);
       return 'stop';
     }
+    publishCall(ctx, local, config.llm_format);
     entry.outcome = 'failed_over';
     entry.criterion = verdict.criterion;
     settle(state, entry);
@@ -188,20 +189,14 @@ function learn(ctx: RequestContext, config: AdvancedConfig, state: AdvancedState
 }
 
 /**
- * The AI_CALL record of the target being tried, then of the one that answered: rate limits read it when
- * the request starts, metrics, traces and budgets when it ends, so each reads the call that spent.
+ * AI_CALL names the target being tried (rate limits read it when the request starts), and after a
+ * failover the next one, so metrics, traces and budgets read the call that answered and spent. A new
+ * plain record each time rather than one whose getters follow the target: getters in an object literal
+ * make an accessor pair per request in V8's old generation, which keeps the request alive across
+ * young-generation GCs (see core's direct-body.ts).
  */
-function currentCall(ctx: RequestContext, local: AdvancedLocal, format: string): AiCall {
-  const now = () => aiCall(ctx, local.exchange!, format);
-  return {
-    get provider() { return now().provider; },
-    format,
-    get routeType() { return now().routeType; },
-    get model() { return now().model; },
-    get clientModel() { return now().clientModel; },
-    get stream() { return now().stream; },
-    usage: () => now().usage(),
-  };
+function publishCall(ctx: RequestContext, local: AdvancedLocal, format: string): void {
+  ctx.publish(AI_CALL, aiCall(ctx, local.exchange!, format));
 }
 
 /** The Models API of a route with several targets: every model some target serves, listed once. */
