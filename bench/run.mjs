@@ -137,7 +137,7 @@ const ALL_WORKLOADS = [
   // dropped flags' fields (context_management, a tool's defer_loading) are taken out of the body.
   // The same answer with each event its own write, 1 ms apart, as Bedrock sends a model's tokens: the bare
   // pipe then forwards each event too, so the ratio is gw's translation against a pipe doing the same writes.
-  { name: 'cc-stream-50-paced', what: 'as cc-stream-50 with the upstream writing each event separately, 1 ms apart', connections: 16, gwPath: '/cc50paced/v1/messages?beta=true', basePath: '/paced50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
+  { name: 'cc-stream-50-paced', what: 'as cc-stream-50 with the upstream writing each event separately, 1 ms apart', connections: 16, gwPath: '/ccpaced50/v1/messages?beta=true', basePath: '/paced50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
   { name: 'cc-stream-50-nobeta', what: 'as cc-stream-50 without the anthropic-beta header (dependent fields removed)', connections: 16, gwPath: '/cc50/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: withoutBeta(ccHeaders(cc87)), body: body(cc87, true) },
   { name: 'cc-stream-500', what: 'Claude Code 60 KB → ai-proxy → eventstream (500 deltas) → SSE, file-log', connections: 16, gwPath: '/cc500/v1/messages?beta=true', basePath: '/d500/model/bench/invoke-with-response-stream', headers: ccHeaders(cc60), body: body(cc60, true) },
   { name: 'cc-stream-50-nolog', what: 'as cc-stream-50 with file-log off', connections: 16, gwPath: '/cc50nolog/v1/messages?beta=true', basePath: '/d50/model/bench/invoke-with-response-stream', headers: ccHeaders(cc87), body: body(cc87, true) },
