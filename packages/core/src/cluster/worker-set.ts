@@ -13,6 +13,7 @@ import type { Logger } from '@gw/plugin-api';
 import type { GatewayConfig } from '../config/model.js';
 import { configurationHash } from '../lifecycle/config-hash.js';
 import type { LifecycleTarget, ResolvedSource } from '../lifecycle/controller.js';
+import { createSerial } from '../lifecycle/serial.js';
 import type { PreparedRuntime } from '../server/gateway.js';
 import type { StatusSnapshot } from '../status/status-app.js';
 import { TIMEOUTS, type Address, type ForwardedResponse, type StageReply, type WorkerInit, type WorkerReady } from './protocol.js';
@@ -74,14 +75,7 @@ export function createWorkerSet(options: WorkerSetOptions) {
   const exits = new Set<Promise<void>>();
 
   // One thing at a time (see the header).
-  let tail: Promise<void> = Promise.resolve();
-  const acquire = (): Promise<() => void> => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const ready = tail.then(() => release);
-    tail = tail.then(() => held);
-    return ready;
-  };
+  const { acquire } = createSerial();
 
   const ready = () => [...slots.values()].filter((s) => s.state === 'ready');
   const name = (slot: Slot) => `worker ${slot.id} (pid ${slot.worker.process.pid})`;
