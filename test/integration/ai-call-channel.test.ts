@@ -8,29 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { join } from 'node:path';
 import { startBedrockEmulator, type Emulator } from '@gw/bedrock-emulator';
-import { AI_CALL, definePlugin, type AiCall, type AiUsageReport } from '@gw/plugin-api';
+import { aiCallWatcher } from './support/ai-call-watcher.js';
 import { eventually, setEnv, startGateway, tempDir, type RunningGateway } from './support/gateway.js';
 import { AWS_KEYS, INPUT_COST, MODEL, OUTPUT_COST, bedrockConfig, clientUsage, deckEnv } from './support/bedrock.js';
 
-interface Seen {
-  id: string;
-  call: Omit<AiCall, 'usage'>;
-  usage: AiUsageReport;
-}
-
-const seen: Seen[] = [];
-const watcher = definePlugin({
-  name: 'ai-call-watcher',
-  version: '0.0.0',
-  priority: 905,
-  configSchema: { type: 'object' },
-  log({ ctx }) {
-    const call = ctx.read(AI_CALL);
-    if (call === undefined) return;
-    const { usage, ...rest } = call;
-    seen.push({ id: ctx.id, call: rest, usage: usage() });
-  },
-});
+const { plugin: watcher, calls } = aiCallWatcher();
 
 function watched(logPath: string): string {
   return `${bedrockConfig(logPath)}  - name: ai-call-watcher\n    config: {}\n`;
@@ -80,7 +62,7 @@ describe('AI_CALL channel (real gateway, Bedrock emulator)', () => {
   for (const stream of [false, true]) {
     it(`${stream ? 'a stream' : 'a oneshot answer'}: the call and its final usage, priced by the config`, async () => {
       const { id, body: answer } = await send(gw.url, 'hello [scenario:text]', stream);
-      const entry = await eventually(() => seen.find((s) => s.id === id), `AI_CALL for ${id}`);
+      const entry = await eventually(() => calls.get(id), `AI_CALL for ${id}`);
       expect(entry.call).toEqual({
         provider: 'bedrock',
         format: 'anthropic',
@@ -110,7 +92,7 @@ describe('AI_CALL channel (real gateway, Bedrock emulator)', () => {
 
   it('an upstream error is not complete', async () => {
     const { id } = await send(gw.url, 'x [scenario:validation]', false);
-    const entry = await eventually(() => seen.find((s) => s.id === id), `AI_CALL for ${id}`);
+    const entry = await eventually(() => calls.get(id), `AI_CALL for ${id}`);
     expect(entry.usage.complete).toBe(false);
   });
   it('a client that hangs up mid-stream: not complete, the output count marked as gw\'s estimate', async () => {
@@ -126,7 +108,7 @@ describe('AI_CALL channel (real gateway, Bedrock emulator)', () => {
       req.end(body('long answer [scenario:slow]', true));
       setTimeout(() => reject(new Error('no first byte')), 10_000).unref();
     });
-    const entry = await eventually(() => seen.find((s) => s.id === id), `AI_CALL for ${id}`);
+    const entry = await eventually(() => calls.get(id), `AI_CALL for ${id}`);
     expect(entry.usage.complete).toBe(false);
     expect(entry.usage.estimated.output).toBe(true);
     expect(entry.usage.tokens.output).toBeGreaterThanOrEqual(1);

@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { AI_CALL, definePlugin, type AiUsageReport } from '@gw/plugin-api';
+import { aiCallWatcher } from './support/ai-call-watcher.js';
 import { eventually, readLogLines, startGateway, tempDir, type LogLine, type RunningGateway } from './support/gateway.js';
 import { post } from './support/bedrock.js';
 import { advancedConfig, closedPort, messagesBody, startRegions, type Region, type TargetSpec } from './support/advanced.js';
@@ -36,17 +36,7 @@ afterEach(async () => {
 });
 
 /** Sees the AI_CALL record in the log phase, as metrics and budgets do. */
-const calls: Array<{ id: string; provider: string; model: string; usage: AiUsageReport }> = [];
-const watcher = definePlugin({
-  name: 'ai-call-watcher',
-  version: '0.0.0',
-  priority: 905,
-  configSchema: { type: 'object' },
-  log({ ctx }) {
-    const call = ctx.read(AI_CALL);
-    if (call !== undefined) calls.push({ id: ctx.id, provider: call.provider, model: call.model, usage: call.usage() });
-  },
-});
+const { plugin: watcher, calls } = aiCallWatcher();
 
 async function gateway(targets: TargetSpec[], balancer: Record<string, unknown> = {}, extraYaml = '') {
   const dir = tempDir();
@@ -160,8 +150,8 @@ describe('ai-proxy-advanced failover', () => {
       const log = await line(id);
       expect(tried(log).map((t) => [t.provider, t.outcome])).toEqual([['bedrock', 'failed_over'], ['anthropic', 'answered']]);
       expect(log.ai.proxy.meta).toMatchObject({ provider_name: 'anthropic', target_description: 'anthropic' });
-      const call = await eventually(() => calls.find((c) => c.id === id), 'the AI_CALL of the request');
-      expect(call).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-4-5-20251001', usage: { tokens: { input: 9, output: 3 }, complete: true } });
+      const call = await eventually(() => calls.get(id), 'the AI_CALL of the request');
+      expect(call).toMatchObject({ call: { provider: 'anthropic', model: 'claude-haiku-4-5-20251001' }, usage: { tokens: { input: 9, output: 3 }, complete: true } });
       const text = logText();
       for (const secret of ['sk-ant-gateway-key-never-logged', 'sk-ant-client-key', east.keys.secretAccessKey]) expect(text).not.toContain(secret);
     } finally {
