@@ -125,6 +125,8 @@ export interface Exchange {
   /** client_body_timeout's bookkeeping: the socket's bytesRead when last seen, and since when it hasn't moved. */
   bodyBytesSeen: number;
   bodyQuietSince: number;
+  /** Where client-timeouts keeps this request while its body is read; -1 when not watched. */
+  bodyWatchIndex: number;
   client: ClientRequest;
   readonly consumers: ConsumerIndex;
   /** Which of gw's own headers to add (Kong's `headers`, `headers_upstream`). */
@@ -247,6 +249,7 @@ export function createExchange(init: ExchangeInit): Exchange {
     bodyTimedOut: false,
     bodyBytesSeen: 0,
     bodyQuietSince: 0,
+    bodyWatchIndex: -1,
     client,
     consumers: init.consumers,
     headerPolicy: init.headerPolicy,

@@ -7,7 +7,7 @@
  *  - client_header_timeout, for a connection that sends no request at all (Node's headersTimeout, set on
  *    the server, covers a request head that stops half-way, but not a connection that never starts one).
  * One sweep timer per gateway reads a counter per watched request (the socket's bytesRead) instead of a
- * timer per request: a request pays a Set insert and delete, and only when it has a body.
+ * timer per request: a request pays an array push and a swap-remove, and only when it has a body.
  */
 import type { Socket } from 'node:net';
 import type { Exchange } from '../runtime/exchange.js';
@@ -40,8 +40,22 @@ export function startClientTimeouts(options: ClientTimeoutOptions, timedOut: (ex
   const { bodyMs, headerMs } = options;
   /** Connections with no request yet, by when they were accepted. */
   const fresh = new Map<Socket, number>();
-  const reading = new Set<Exchange>();
+  // The requests whose body is being read, each at its `bodyWatchIndex`. An array, not a Set: V8's Set
+  // (and Map) kept a deleted member reachable for young-generation GCs while the table lived in the old
+  // generation, as this one does, so every request with a body was promoted whole and freed only by a
+  // full GC (~12 KB a small ai-proxy request at 32 connections; docs/performance.md, pass 9).
+  const reading: Exchange[] = [];
   let timer: NodeJS.Timeout | undefined;
+
+  const unwatch = (ex: Exchange) => {
+    const i = ex.bodyWatchIndex;
+    if (i < 0) return;
+    ex.bodyWatchIndex = -1;
+    const last = reading.pop()!;
+    if (last === ex) return;
+    reading[i] = last;
+    last.bodyWatchIndex = i;
+  };
 
   const sweep = () => {
     const t = now();
@@ -55,11 +69,14 @@ export function startClientTimeouts(options: ClientTimeoutOptions, timedOut: (ex
       fresh.delete(socket);
       socket.destroy();
     }
-    for (const ex of reading) {
+    // From the end: a swap-remove only moves an element already seen into the place being left.
+    for (let i = reading.length - 1; i >= 0; i--) {
+      const ex = reading[i];
+      if (ex === undefined) continue; // shrank under a timedOut callback
       const req = ex.req;
       // Done reading, or answered already (a late timeout would only cut a response under way).
       if (req.complete || req.destroyed || ex.res.headersSent) {
-        reading.delete(ex);
+        unwatch(ex);
         continue;
       }
       const read = req.socket?.bytesRead ?? 0;
@@ -69,7 +86,7 @@ export function startClientTimeouts(options: ClientTimeoutOptions, timedOut: (ex
         continue;
       }
       if (t - ex.bodyQuietSince < bodyMs) continue;
-      reading.delete(ex);
+      unwatch(ex);
       timedOut(ex);
     }
   };
@@ -90,15 +107,18 @@ export function startClientTimeouts(options: ClientTimeoutOptions, timedOut: (ex
       if (!hasBody || bodyMs <= 0) return;
       ex.bodyBytesSeen = ex.socket?.bytesRead ?? 0;
       ex.bodyQuietSince = now();
-      reading.add(ex);
+      if (ex.bodyWatchIndex >= 0) return;
+      ex.bodyWatchIndex = reading.length;
+      reading.push(ex);
     },
     finished(ex) {
-      reading.delete(ex);
+      unwatch(ex);
     },
     stop() {
       clearInterval(timer);
       fresh.clear();
-      reading.clear();
+      for (const ex of reading) ex.bodyWatchIndex = -1;
+      reading.length = 0;
     },
   };
 }
