@@ -69,6 +69,7 @@ const exchange = (translator = anthropicToBedrock) => ({
   requestPayload: undefined, localTokenEstimate: undefined, upstreamSentAt: 0, firstTokenAt: undefined, lastTokenAt: undefined,
   usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
   responseModel: undefined, responseId: undefined, finishReasons: undefined, responsePayload: undefined, error: undefined,
+  observations: undefined,
 });
 
 /**

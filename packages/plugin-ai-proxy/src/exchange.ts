@@ -27,6 +27,7 @@ export type Pricing = { source: 'config'; costs: Costs } | { source: 'catalogue'
 import type { Prices } from '@gw/model-catalogue';
 import type { TokenUsage } from './usage.js';
 import type { AiError } from './errors.js';
+import type { ResponseObservations } from './phases/observations.js';
 import type { ClientFormat } from './formats/format.js';
 import type { Translator } from './translators/translator.js';
 
@@ -74,4 +75,6 @@ export interface AiExchange {
   responsePayload: string | undefined;
   /** Set when the upstream failed (HTTP error, error event, exception frame, cut stream), neutral (errors.ts). */
   error: AiError | undefined;
+  /** What the response side saw for the log (phases/observations.ts), made when first observed. */
+  observations: ResponseObservations | undefined;
 }

@@ -128,5 +128,6 @@ function openExchange(config: AiProxyConfig, state: AiState, translator: Transla
     finishReasons: undefined,
     responsePayload: undefined,
     error: undefined,
+    observations: undefined,
   };
 }

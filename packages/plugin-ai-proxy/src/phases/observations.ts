@@ -1,6 +1,8 @@
 /**
- * What the response side saw beyond AiExchange's fields (kept off the shared contract): read by the
- * stats builder for the log record. Keyed by the exchange so nothing has to be threaded through.
+ * What the response side saw beyond AiExchange's own fields: read by the stats builder for the log
+ * record. Kept on the exchange (`observations`) so nothing has to be threaded through. Not in a WeakMap
+ * keyed by the exchange: a long-lived WeakMap's table grows by an entry a request until a full GC clears
+ * it, and held each request's record across young-generation GCs meanwhile (docs/performance.md, pass 9).
  */
 import type { AiExchange } from '../exchange.js';
 
@@ -29,10 +31,8 @@ export interface ResponseObservations {
   bodyBytes: number;
 }
 
-const byExchange = new WeakMap<AiExchange, ResponseObservations>();
-
 export function observe(exchange: AiExchange, upstreamStatus = 0): ResponseObservations {
-  let seen = byExchange.get(exchange);
+  let seen = exchange.observations;
   if (seen === undefined) {
     seen = {
       upstreamStatus,
@@ -48,11 +48,11 @@ export function observe(exchange: AiExchange, upstreamStatus = 0): ResponseObser
       deltaBytes: 0,
       bodyBytes: 0,
     };
-    byExchange.set(exchange, seen);
+    exchange.observations = seen;
   }
   return seen;
 }
 
 export function observationsOf(exchange: AiExchange): ResponseObservations | undefined {
-  return byExchange.get(exchange);
+  return exchange.observations;
 }

@@ -52,6 +52,7 @@ export function makeExchange(overrides: Partial<AiExchange> = {}): AiExchange {
     finishReasons: undefined,
     responsePayload: undefined,
     error: undefined,
+    observations: undefined,
     ...overrides,
   };
 }
