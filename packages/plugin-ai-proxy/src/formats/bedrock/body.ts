@@ -7,7 +7,9 @@
 import { GatewayError, type ClientRequest } from '@gw/plugin-api';
 import type { ParsedRequest } from '../format.js';
 import { byteText, type ByteText } from '../../text/byte-text.js';
-import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from '../../text/json-members.js';
+import { DuplicateMemberError, readMembers, type MemberStarts, type RawMembers } from '../../text/json-members.js';
+import type { QuotedWords } from '../../text/quoted-words.js';
+import type { MemberSource } from '../../text/write-members.js';
 import { isStreamOperation, nativeTarget, type NativeOperation } from './route.js';
 
 export interface NativeBody extends ParsedRequest, ByteText, MemberSource {

@@ -9,7 +9,8 @@ import type { PlanInput, Planned } from '../translator.js';
 import type { ChatBody } from '../../formats/openai/body.js';
 import type { ModelOptions } from '../../config/types.js';
 import { planOpenAiCall, type OpenAiPlan } from '../../backends/openai/plan.js';
-import { writeMembersPieces, type RawMembers } from '../../text/json-members.js';
+import type { RawMembers } from '../../text/json-members.js';
+import { writeMembersPieces } from '../../text/write-members.js';
 import { latin1Of } from '../../text/byte-text.js';
 
 export interface OpenAiChatPlan extends OpenAiPlan {
