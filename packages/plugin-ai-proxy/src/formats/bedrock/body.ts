@@ -25,7 +25,7 @@ function invalid(): never {
 /**
  * UTF-8, one JSON object, no top-level key twice (gw and Bedrock could read different values). Whatever
  * else the model's format asks is Bedrock's to check. `words`: plain words to note inside members, for the
- * beta policy (json-members.ts, QuotedWords); the same array every time.
+ * beta policy (quoted-words.ts, QuotedWords); the same array every time.
  */
 export function parseNativeBody(bytes: Uint8Array, request: Pick<ClientRequest, 'rawPath' | 'path' | 'uriCaptures'>, words: readonly string[]): NativeBody {
   const { modelId, operation } = nativeTarget(request);

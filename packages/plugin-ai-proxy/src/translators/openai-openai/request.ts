@@ -1,6 +1,6 @@
 /**
  * OpenAI is the client's own format: the body passes through, spliced only where gw changes it
- * (text/json-members.ts): `model` after pinning and aliasing, Kong's model.options overrides
+ * (text/json-members.ts, text/write-members.ts): `model` after pinning and aliasing, Kong's model.options overrides
  * (temperature, top_p, max_tokens), `stream` when response_streaming forces it, and
  * `stream_options.include_usage` on every stream, so the answer's usage is known (Kong estimates a stream's
  * tokens from its text instead). The usage chunk the client did not ask for is taken out of its stream.
