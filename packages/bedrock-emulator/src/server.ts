@@ -5,6 +5,8 @@ import { isCreateTokenRequest, roleCredentials, roleCredentialsRequest, ssoOidc,
 import type { BedrockError } from './errors.js';
 import { UNKNOWN_OPERATION, sendError, validationError } from './errors.js';
 import { markerScenario } from './conversation.js';
+import { countTokens } from './count-tokens.js';
+import { flatHeaders, parseJson, readBody, sendJson } from './http-io.js';
 import { estimateTokens } from './messages.js';
 import type { Operation } from './route.js';
 import { route } from './route.js';
@@ -61,56 +63,6 @@ const EXAMPLE_PAIR: Credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey:
  * object it is given.
  */
 export const DEFAULT_CREDENTIALS: readonly Credentials[] & Credentials = Object.assign([{ ...EXAMPLE_PAIR }], EXAMPLE_PAIR);
-
-function readBody(req: AnyRequest): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function flatHeaders(req: AnyRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return out;
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** CountTokens wraps the InvokeModel body, base64-encoded, in `input.invokeModel.body`. */
-function countTokens(json: unknown): { inputTokens: number } | BedrockError {
-  const input = (json as { input?: { invokeModel?: { body?: unknown }; converse?: unknown } } | undefined)?.input;
-  if (typeof input?.invokeModel?.body === 'string') {
-    const inner = Buffer.from(input.invokeModel.body, 'base64');
-    const problem = validateAnthropicBody(parseJson(inner));
-    return problem ? validationError(problem) : { inputTokens: estimateTokens(inner.length) };
-  }
-  if (input?.converse && typeof input.converse === 'object') {
-    return { inputTokens: estimateTokens(Buffer.byteLength(JSON.stringify(input.converse))) };
-  }
-  return validationError('Malformed input request: #/input: required key [invokeModel] not found, please reformat your input and try again.');
-}
-
-function sendJson(res: AnyResponse, requestId: string, value: unknown, headers: Record<string, string | number> = {}) {
-  const body = JSON.stringify(value);
-  writeHead(res, 200, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': requestId,
-    ...headers,
-  });
-  end(res, body);
-}
 
 export async function startBedrockEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   // Copied, so later changes to the caller's objects do not change what is accepted.

@@ -1,6 +1,6 @@
 /**
- * The state of one request as it moves through the pipeline, and the RequestContext / ClientRequest
- * views plugins get of it.
+ * The state of one request as it moves through the pipeline, and the ClientRequest view plugins get of
+ * it (their RequestContext is plugin-context.ts).
  */
 import type { HeaderPolicy } from '../proxy/header-policy.js';
 import { randomBytes } from 'node:crypto';
@@ -9,13 +9,10 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
   GatewayError,
-  type Channel,
   type ClientRequest,
   type ConsumerEntity,
-  type ConsumerGroupEntity,
   type ErrorFormat,
   type HeaderMap,
-  type JsonValue,
   type LogRecord,
   type ResponseCut,
   type RequestContext,
@@ -24,39 +21,14 @@ import {
   type TryRecord,
   type UpstreamRequest,
 } from '@gw/plugin-api';
-import type { ConsumerWithCredentials } from '../config/model.js';
-import { applyToRecord, type LogInput } from '../log/record.js';
-import { makeSerializeOp, type SerializeOp } from '../log/serialize-values.js';
+import type { LogInput } from '../log/record.js';
+import type { SerializeOp } from '../log/serialize-values.js';
 import type { SentRequest } from '../proxy/send.js';
-import { credentialName } from '../log/redact.js';
 import { createAbortHook, type AbortHook } from './abort.js';
 import { readBody } from './body.js';
+import type { ConsumerIndex } from './consumer-index.js';
 import type { PhaseArgs } from './phases.js';
 import type { PlannedPlugin } from './plan.js';
-
-/** Key-auth credential lookup for `ctx.findConsumerByKey`, built once per config. */
-export interface ConsumerIndex {
-  byKey: ReadonlyMap<string, { consumer: ConsumerEntity; credentialId: string }>;
-  byIdOrName: ReadonlyMap<string, ConsumerEntity>;
-  /** Each consumer's groups, sorted by name (consumers in no group are absent). */
-  groups: ReadonlyMap<string, readonly ConsumerGroupEntity[]>;
-}
-
-const NO_GROUPS: readonly ConsumerGroupEntity[] = Object.freeze([]);
-
-export function createConsumerIndex(consumers: readonly ConsumerWithCredentials[]): ConsumerIndex {
-  const byKey = new Map<string, { consumer: ConsumerEntity; credentialId: string }>();
-  const byIdOrName = new Map<string, ConsumerEntity>();
-  const groups = new Map<string, readonly ConsumerGroupEntity[]>();
-  for (const c of consumers) {
-    const { keyauth_credentials: creds, consumer_groups: memberOf, ...consumer } = c;
-    for (const cred of creds ?? []) byKey.set(cred.key, { consumer, credentialId: cred.id });
-    byIdOrName.set(consumer.id, consumer);
-    if (memberOf !== undefined && memberOf.length > 0) groups.set(consumer.id, Object.freeze([...memberOf]));
-  }
-  for (const c of byIdOrName.values()) if (c.username !== undefined && !byIdOrName.has(c.username)) byIdOrName.set(c.username, c);
-  return { byKey, byIdOrName, groups };
-}
 
 /** A response cut as it happened; the log record's `cut` is made from it (log-input.ts). */
 export interface CutMark {
@@ -257,89 +229,4 @@ export function createExchange(init: ExchangeInit): Exchange {
   };
   client[EXCHANGE] = ex;
   return ex;
-}
-
-/** The plugins' view of the request, built on first use: a request no plugin sees never pays for it. */
-export function contextFor(ex: Exchange): RequestContext {
-  return (ex.ctx ??= new PluginContext(ex));
-}
-
-/**
- * RequestContext as a class: per request one object with three fields, its getters and methods shared on
- * the prototype (an object literal of getters and closures cost ~17 closures a request). Plugins call the
- * methods on the context (`ctx.now()`); a method taken off it (`const { now } = ctx`) has no `this`.
- */
-class PluginContext implements RequestContext {
-  readonly id: string;
-  readonly startedAt: number;
-  readonly request: ClientRequest;
-  readonly #ex: Exchange;
-
-  constructor(ex: Exchange) {
-    this.#ex = ex;
-    this.id = ex.id;
-    this.startedAt = ex.startedAt;
-    this.request = ex.client;
-  }
-
-  get route(): RouteEntity {
-    return this.#ex.route as RouteEntity;
-  }
-  get service(): ServiceEntity | null {
-    return this.#ex.service;
-  }
-  get consumer(): ConsumerEntity | null {
-    return this.#ex.consumer;
-  }
-  get credential(): { readonly id: string } | null {
-    const id = this.#ex.credentialId;
-    return id === undefined ? null : { id };
-  }
-  get consumerGroups(): readonly ConsumerGroupEntity[] {
-    const ex = this.#ex;
-    return ex.consumer === null ? NO_GROUPS : ex.consumers.groups.get(ex.consumer.id) ?? NO_GROUPS;
-  }
-  get errorFormat(): ErrorFormat {
-    return this.#ex.errorFormat;
-  }
-  get signal(): AbortSignal {
-    return this.#ex.abort.signal;
-  }
-  authenticate(consumer: ConsumerEntity, credentialId?: string): void {
-    const ex = this.#ex;
-    ex.consumer = consumer;
-    ex.credentialId = credentialId;
-    ex.consumerChanged = true;
-  }
-  findConsumerByKey(key: string): ConsumerEntity | undefined {
-    return this.#ex.consumers.byKey.get(key)?.consumer;
-  }
-  findCredentialByKey(key: string): { consumer: ConsumerEntity; credentialId: string } | undefined {
-    return this.#ex.consumers.byKey.get(key);
-  }
-  findConsumer(idOrUsername: string): ConsumerEntity | undefined {
-    return this.#ex.consumers.byIdOrName.get(idOrUsername);
-  }
-  setSerializeValue(key: string, value: JsonValue | undefined, mode?: 'set' | 'add' | 'replace'): void {
-    const ex = this.#ex;
-    const op = makeSerializeOp(key, value, mode);
-    ex.serializeOps.push(op);
-    if (ex.liveRecord !== undefined) applyToRecord(ex.liveRecord, op);
-  }
-  setErrorFormat(format: ErrorFormat): void {
-    this.#ex.errorFormat = format;
-    this.#ex.errorFormatChosen = true;
-  }
-  redactHeader(name: string): void {
-    (this.#ex.redacted ??= new Set()).add(credentialName(name));
-  }
-  now(): number {
-    return now();
-  }
-  publish<T>(channel: Channel<T>, value: T): void {
-    (this.#ex.channels ??= new Map()).set(channel.key, value);
-  }
-  read<T>(channel: Channel<T>): T | undefined {
-    return this.#ex.channels?.get(channel.key) as T | undefined;
-  }
 }

@@ -14,7 +14,8 @@ import {
   type UpstreamTry,
 } from '@gw/plugin-api';
 import { buildLogRecord, type LogInput } from '../log/record.js';
-import { contextFor, type Exchange } from './exchange.js';
+import type { Exchange } from './exchange.js';
+import { contextFor } from './plugin-context.js';
 import { comparePlanned, describe, type PlannedPlugin, type PluginPlan } from './plan.js';
 
 /**

@@ -17,7 +17,7 @@ import type { GatewayConfig } from '../config/model.js';
 import { createAgents } from '../proxy/agents.js';
 import { DEFAULT_HEADER_POLICY } from '../proxy/header-policy.js';
 import { createRouter } from '../router/index.js';
-import { createConsumerIndex } from '../runtime/exchange.js';
+import { createConsumerIndex } from '../runtime/consumer-index.js';
 import { createPluginPlan } from '../runtime/plan.js';
 import { routerInput } from '../runtime/router-input.js';
 import type { PluginRegistry } from '../runtime/registry.js';

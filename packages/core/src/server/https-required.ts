@@ -1,7 +1,8 @@
 /** Kong's answer when a route matches except for its protocol: https only, asked over plain http. */
 import { GatewayError, type HeaderMap } from '@gw/plugin-api';
 import type { Exchange } from '../runtime/exchange.js';
-import { kongHeaders, sendError, writeHead } from './respond.js';
+import { kongHeaders } from './kong-headers.js';
+import { sendError, writeHead } from './respond.js';
 
 /**
  * An https-only route asked over http (Kong's https_redirect_status_code): 426 with an Upgrade hint, or a

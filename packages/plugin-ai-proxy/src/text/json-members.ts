@@ -6,7 +6,8 @@
  * boundaries: it rejects a malformed top level, not malformed JSON inside a member (callers parse the
  * members they read).
  */
-import { latin1Of, textOf } from './byte-text.js';
+import { textOf } from './byte-text.js';
+import { newProbe, probeAt, probeString, type Probe, type QuotedWords } from './quoted-words.js';
 
 /** Member name → raw value text, in order. */
 export type RawMembers = Map<string, string>;
@@ -93,85 +94,6 @@ function endOfValue(text: string, at: number, probe?: Probe): number {
   return i;
 }
 
-/**
- * Which of some words occur quoted (`"word"`) in each member's raw text: exactly
- * `raw.includes(`"${word}"`)`, found while scanning instead of by one more pass over ~85 KB per word.
- * Words must be plain (isPlainWord). `found` gets an entry only for array and object members.
- */
-export interface QuotedWords {
-  words: readonly string[];
-  /** Member name → its raw text when scanned (the answer holds for that text only) and the words in it. */
-  found: Map<string, { raw: string; words: ReadonlySet<string> }>;
-}
-
-/** Letters, digits, `_` and `-`: no quote, backslash, bracket, separator or space (see probeString). */
-export function isPlainWord(word: string): boolean {
-  return /^[A-Za-z0-9_-]+$/.test(word);
-}
-
-/** The quoted words, by length, and those found so far in the member being scanned. */
-interface Probe {
-  words: readonly string[];
-  needles: string[];
-  /** Non-zero at each length some word has (typed arrays: these checks run for every string). */
-  lengths: Uint8Array;
-  /** Non-zero at each char code a word starts with. */
-  firsts: Uint8Array;
-  hits: Set<string>;
-}
-
-/** Probes by word list: callers pass the same constant list on every request. */
-const probes = new WeakMap<readonly string[], Omit<Probe, 'hits'>>();
-
-function newProbe(words: readonly string[]): Probe {
-  let made = probes.get(words);
-  if (made === undefined) {
-    const odd = words.find((word) => !isPlainWord(word));
-    if (odd !== undefined) throw new TypeError(`not a plain word: ${JSON.stringify(odd)}`);
-    const lengths = new Uint8Array(Math.max(0, ...words.map((word) => word.length)) + 1);
-    const firsts = new Uint8Array(256);
-    for (const word of words) {
-      lengths[word.length] = 1;
-      firsts[word.charCodeAt(0)] = 1;
-    }
-    made = { words, needles: words.map((word) => `"${word}"`), lengths, firsts };
-    probes.set(words, made);
-  }
-  // One literal shape for every probe: the scanner's hot loop reads these fields.
-  return { words: made.words, needles: made.needles, lengths: made.lengths, firsts: made.firsts, hits: new Set() };
-}
-
-/**
- * A `"word"` occurrence starts at some quote, and every quote of an array or object is one of: a string's
- * opening quote, an escaped quote (endOfContainer probes those), or a closing quote. A plain word starts at
- * an opening quote exactly when it is the whole string, so a length check rules out most strings. It can
- * start at a closing quote only when a word character follows the string, which valid JSON never has
- * (`:` `,` `]` `}` or space follow a string).
- */
-function probeString(probe: Probe, text: string, start: number, end: number): void {
-  const length = end - start - 2;
-  if (length < probe.lengths.length && probe.lengths[length] !== 0) {
-    for (let k = 0; k < probe.needles.length; k++) {
-      if (probe.needles[k].length === length + 2 && matchesAt(text, start, probe.needles[k])) probe.hits.add(probe.words[k]);
-    }
-  }
-  const after = text.charCodeAt(end);
-  if (after >= 0x2d && after !== 0x3a && after !== 0x5d && after !== 0x7d) probeAt(probe, text, end - 1);
-}
-
-/** Every word that starts at this quote. */
-function probeAt(probe: Probe, text: string, quote: number): void {
-  if (probe.firsts[text.charCodeAt(quote + 1) & 0xff] === 0) return;
-  for (let k = 0; k < probe.needles.length; k++) if (matchesAt(text, quote, probe.needles[k])) probe.hits.add(probe.words[k]);
-}
-
-/** `text.startsWith(needle, at)` for a quote at `at`; the call costs more than this loop for short needles. */
-function matchesAt(text: string, at: number, needle: string): boolean {
-  if (at + needle.length > text.length) return false;
-  for (let k = 1; k < needle.length; k++) if (text.charCodeAt(at + k) !== needle.charCodeAt(k)) return false;
-  return true;
-}
-
 /** Where each member's value starts in the text it was read from (it ends `value.length` later). */
 export type MemberStarts = Map<string, number>;
 
@@ -244,83 +166,3 @@ export function readElements(text: string): string[] {
   }
 }
 
-/** Rebuild a JSON object (latin1 view) from raw members. */
-export function writeMembers(members: RawMembers): string {
-  let out = '{';
-  let first = true;
-  for (const [key, raw] of members) {
-    out += (first ? '' : ',') + latin1Of(JSON.stringify(key)) + ':' + raw;
-    first = false;
-  }
-  return out + '}';
-}
-
-/** Members as read from a body: its bytes, the members and where they start. */
-export interface MemberSource {
-  bytes: Buffer;
-  members: RawMembers;
-  starts: MemberStarts;
-  /** The quoted words found in the members, when the reader looked for some. */
-  quoted?: QuotedWords;
-  /** Members rewritten in place (a few elements changed): their new text and the edits that made it. */
-  spliced?: Map<string, MemberSplice>;
-}
-
-/** A member's new `raw`: the source member's text with `[start, end)` ranges replaced, in order. */
-export interface MemberSplice {
-  raw: string;
-  edits: { start: number; end: number; text: string }[];
-}
-
-/**
- * Members at least this long that the rewrite left unchanged are sent as slices of the client's bytes.
- * Shorter ones are copied with the text around them: a piece costs a write, copying 1 KB costs less.
- */
-const SLICE_MIN = 1024;
-
-/**
- * writeMembers straight to bytes, without copying the body: a large value still identical to the
- * source's is a slice of the source bytes, and the text between such values (names, separators,
- * small or changed members) is encoded into small pieces. A Claude Code body (~87 KB) becomes about
- * seven pieces of which ~85 KB are the client's own bytes: with 1,000 requests arriving at once, a
- * joined copy each was ~85 MB of garbage waiting for a full collection (docs/performance.md, Memory).
- */
-export function writeMembersPieces(members: RawMembers, source: MemberSource): Buffer[] {
-  const pieces: Buffer[] = [];
-  let text = '{';
-  let first = true;
-  /** `[from, to)` of the source bytes: a slice when long enough, else copied with the text around it. */
-  const copy = (original: string, start: number, from: number, to: number) => {
-    if (to - from >= SLICE_MIN) {
-      pieces.push(Buffer.from(text, 'latin1'), source.bytes.subarray(start + from, start + to));
-      text = '';
-    } else {
-      text += original.slice(from, to);
-    }
-  };
-  for (const [key, raw] of members) {
-    text += (first ? '' : ',') + latin1Of(JSON.stringify(key)) + ':';
-    first = false;
-    const start = source.starts.get(key);
-    const original = source.members.get(key);
-    const splice = source.spliced?.get(key);
-    if (start === undefined || original === undefined) {
-      text += raw;
-    } else if (original === raw) {
-      copy(original, start, 0, raw.length);
-    } else if (splice !== undefined && splice.raw === raw) {
-      // The unchanged stretches between the edits are the client's bytes too.
-      let at = 0;
-      for (const edit of splice.edits) {
-        copy(original, start, at, edit.start);
-        text += edit.text;
-        at = edit.end;
-      }
-      copy(original, start, at, original.length);
-    } else {
-      text += raw;
-    }
-  }
-  pieces.push(Buffer.from(text + '}', 'latin1'));
-  return pieces;
-}

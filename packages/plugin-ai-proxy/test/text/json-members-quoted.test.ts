@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DuplicateMemberError, isPlainWord, readMembers, writeMembersPieces, type QuotedWords } from '../../src/text/json-members.js';
+import { DuplicateMemberError, readMembers } from '../../src/text/json-members.js';
+import { isPlainWord, type QuotedWords } from '../../src/text/quoted-words.js';
+import { writeMembersPieces } from '../../src/text/write-members.js';
 import { anthropicToBedrock } from '../../src/translators/anthropic-bedrock/index.js';
 /** The body as the Bedrock pair reads it (with its beta policy's words indexed). */
 const parseForBedrock = (bytes: Uint8Array) => anthropicToBedrock.parseBody(bytes);

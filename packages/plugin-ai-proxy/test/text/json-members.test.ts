@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DuplicateMemberError, readMembers, writeMembers } from '../../src/text/json-members.js';
+import { DuplicateMemberError, readMembers } from '../../src/text/json-members.js';
+import { writeMembers } from '../../src/text/write-members.js';
 
 describe('top-level member splicing', () => {
   it('finds members across whitespace, escapes, nesting and scalars', () => {

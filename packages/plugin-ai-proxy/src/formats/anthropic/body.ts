@@ -1,6 +1,8 @@
 import { GatewayError } from '@gw/plugin-api';
 import { byteText, textOf, type ByteText } from '../../text/byte-text.js';
-import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from '../../text/json-members.js';
+import { DuplicateMemberError, readMembers, type MemberStarts, type RawMembers } from '../../text/json-members.js';
+import type { QuotedWords } from '../../text/quoted-words.js';
+import type { MemberSource } from '../../text/write-members.js';
 
 /**
  * A checked Anthropic Messages request: its bytes and latin1 view (for splicing, see byte-text.ts), its

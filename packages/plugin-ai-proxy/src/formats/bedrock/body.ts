@@ -7,7 +7,9 @@
 import { GatewayError, type ClientRequest } from '@gw/plugin-api';
 import type { ParsedRequest } from '../format.js';
 import { byteText, type ByteText } from '../../text/byte-text.js';
-import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type QuotedWords, type RawMembers } from '../../text/json-members.js';
+import { DuplicateMemberError, readMembers, type MemberStarts, type RawMembers } from '../../text/json-members.js';
+import type { QuotedWords } from '../../text/quoted-words.js';
+import type { MemberSource } from '../../text/write-members.js';
 import { isStreamOperation, nativeTarget, type NativeOperation } from './route.js';
 
 export interface NativeBody extends ParsedRequest, ByteText, MemberSource {
@@ -23,7 +25,7 @@ function invalid(): never {
 /**
  * UTF-8, one JSON object, no top-level key twice (gw and Bedrock could read different values). Whatever
  * else the model's format asks is Bedrock's to check. `words`: plain words to note inside members, for the
- * beta policy (json-members.ts, QuotedWords); the same array every time.
+ * beta policy (quoted-words.ts, QuotedWords); the same array every time.
  */
 export function parseNativeBody(bytes: Uint8Array, request: Pick<ClientRequest, 'rawPath' | 'path' | 'uriCaptures'>, words: readonly string[]): NativeBody {
   const { modelId, operation } = nativeTarget(request);

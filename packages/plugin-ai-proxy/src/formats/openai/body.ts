@@ -7,7 +7,8 @@
  */
 import { GatewayError } from '@gw/plugin-api';
 import { byteText, textOf, type ByteText } from '../../text/byte-text.js';
-import { DuplicateMemberError, readMembers, type MemberSource, type MemberStarts, type RawMembers } from '../../text/json-members.js';
+import { DuplicateMemberError, readMembers, type MemberStarts, type RawMembers } from '../../text/json-members.js';
+import type { MemberSource } from '../../text/write-members.js';
 
 export interface ChatBody extends ByteText, MemberSource {
   /** The client's `model`, when it is a string. */

@@ -7,7 +7,7 @@ import type { PlanInput, Planned } from '../translator.js';
 import type { ParsedBody } from '../../formats/anthropic/body.js';
 import { applyOptions } from '../../formats/anthropic/options.js';
 import { planAnthropicCall, type AnthropicPlan } from '../../backends/anthropic/plan.js';
-import { writeMembersPieces } from '../../text/json-members.js';
+import { writeMembersPieces } from '../../text/write-members.js';
 import { latin1Of } from '../../text/byte-text.js';
 
 export function planMessages(input: PlanInput<ParsedBody>): Planned<AnthropicPlan> {

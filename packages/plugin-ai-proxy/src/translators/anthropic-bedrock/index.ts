@@ -12,7 +12,7 @@ import { bedrockBackend } from '../../backends/bedrock/index.js';
 import { bedrockResponseHead } from '../../backends/bedrock/headers.js';
 import { takeBedrockError } from '../../backends/bedrock/errors.js';
 import type { BedrockPlan } from '../../backends/bedrock/plan.js';
-import { isPlainWord } from '../../text/json-members.js';
+import { isPlainWord } from '../../text/quoted-words.js';
 import { errorAnswer } from '../../phases/error-answer.js';
 import { BEDROCK_BETA_POLICY } from './beta-policy.js';
 import { policyFieldNames } from './betas.js';

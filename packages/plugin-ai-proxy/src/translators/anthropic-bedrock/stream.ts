@@ -15,6 +15,7 @@ import { frameFailure, type FrameFailure } from '../../backends/bedrock/eventstr
 import { createEventObserver, type EventObserverOptions } from '../../formats/anthropic/stream-events.js';
 import { stopEventMetrics } from '../../backends/bedrock/metrics.js';
 import { answerJson, capturePayload } from '../../phases/http.js';
+import { createKeepAlive } from '../../phases/keep-alive.js';
 import { observe } from '../../phases/observations.js';
 import { eventType } from '../../formats/anthropic/sse.js';
 import { createSseChunk } from '../../formats/anthropic/sse-chunk.js';
@@ -56,38 +57,15 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
     if (view !== undefined) controller.enqueue(view);
   };
 
-  // Keep-alive: once the stream has started, each upstream silence of pingIntervalMs gets a `ping`.
-  // One timer per stream, pushed back (refresh) by every upstream chunk.
-  let pinger: NodeJS.Timeout | undefined;
-  let pingTo: TransformStreamDefaultController<Uint8Array> | undefined;
-  const stopPings = () => {
-    clearTimeout(pinger);
-    pinger = undefined;
-  };
-  const ping = () => {
-    if (done || pingTo === undefined) return stopPings();
-    try {
-      pingTo.enqueue(PING);
-    } catch {
-      return stopPings(); // the response is gone (client left, body failed)
-    }
+  // Keep-alive: once the stream has started (an event was sent), each upstream silence of pingIntervalMs
+  // gets a `ping`. `fail` is the only place `done` is set and it stops the pings, so none follows it.
+  const keepAlive = createKeepAlive(exchange.pingIntervalMs, PING, () => {
     if (exchange.logPayloads) capturePayload(exchange, PING.toString('utf8'));
-    pinger?.refresh();
-  };
-  const keepAlive = (controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (done || seen.eventsSent === 0 || exchange.pingIntervalMs <= 0) return;
-    if (pinger !== undefined) {
-      pinger.refresh();
-      return;
-    }
-    pingTo = controller;
-    pinger = setTimeout(ping, exchange.pingIntervalMs);
-    pinger.unref();
-  };
+  });
 
   const fail = (controller: TransformStreamDefaultController<Uint8Array>, failure: Failure) => {
     done = true;
-    stopPings();
+    keepAlive.stop();
     seen.bodyEnded = true;
     exchange.error = failure.error;
     seen.upstreamErrorType = failure.upstreamType;
@@ -194,10 +172,10 @@ export function bedrockStreamToSse(ctx: RequestContext, response: ResponseHead, 
       // After a failure nothing more of the upstream body can be relayed: end the client's response now
       // and drop the upstream connection, rather than wait for an upstream that may never end (read_timeout).
       if (done) controller.terminate();
-      else keepAlive(controller);
+      else if (seen.eventsSent > 0) keepAlive.touch(controller);
     },
     flush(controller) {
-      stopPings();
+      keepAlive.stop();
       if (done) return;
       seen.bodyEnded = true;
       try {

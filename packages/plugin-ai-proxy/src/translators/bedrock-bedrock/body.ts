@@ -9,7 +9,8 @@
 import type { BodyBytes } from '@gw/plugin-api';
 import type { NativeBody } from '../../formats/bedrock/body.js';
 import { latin1Of } from '../../text/byte-text.js';
-import { readMembers, writeMembers, writeMembersPieces, type RawMembers } from '../../text/json-members.js';
+import { readMembers, type RawMembers } from '../../text/json-members.js';
+import { writeMembers, writeMembersPieces } from '../../text/write-members.js';
 import { BEDROCK_BETA_POLICY, type BetaPolicy } from '../anthropic-bedrock/beta-policy.js';
 import { decideBetas } from '../anthropic-bedrock/betas.js';
 import { bodyBetas, stripDependentFields } from '../anthropic-bedrock/body.js';

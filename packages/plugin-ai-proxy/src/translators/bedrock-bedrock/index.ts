@@ -11,7 +11,7 @@ import { parseNativeBody } from '../../formats/bedrock/body.js';
 import { bedrockFormat } from '../../formats/bedrock/index.js';
 import { bedrockBackend } from '../../backends/bedrock/index.js';
 import type { BedrockPlan } from '../../backends/bedrock/plan.js';
-import { isPlainWord } from '../../text/json-members.js';
+import { isPlainWord } from '../../text/quoted-words.js';
 import { BEDROCK_BETA_POLICY } from '../anthropic-bedrock/beta-policy.js';
 import { policyFieldNames } from '../anthropic-bedrock/betas.js';
 import { nativeErrorAnswer, nativeResponseHead, observeJsonAnswer } from './answer.js';

@@ -1,6 +1,6 @@
 /**
  * OpenAI is the client's own format: the body passes through, spliced only where gw changes it
- * (text/json-members.ts): `model` after pinning and aliasing, Kong's model.options overrides
+ * (text/json-members.ts, text/write-members.ts): `model` after pinning and aliasing, Kong's model.options overrides
  * (temperature, top_p, max_tokens), `stream` when response_streaming forces it, and
  * `stream_options.include_usage` on every stream, so the answer's usage is known (Kong estimates a stream's
  * tokens from its text instead). The usage chunk the client did not ask for is taken out of its stream.
@@ -9,7 +9,8 @@ import type { PlanInput, Planned } from '../translator.js';
 import type { ChatBody } from '../../formats/openai/body.js';
 import type { ModelOptions } from '../../config/types.js';
 import { planOpenAiCall, type OpenAiPlan } from '../../backends/openai/plan.js';
-import { writeMembersPieces, type RawMembers } from '../../text/json-members.js';
+import type { RawMembers } from '../../text/json-members.js';
+import { writeMembersPieces } from '../../text/write-members.js';
 import { latin1Of } from '../../text/byte-text.js';
 
 export interface OpenAiChatPlan extends OpenAiPlan {

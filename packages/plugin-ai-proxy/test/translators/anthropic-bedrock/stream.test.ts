@@ -325,5 +325,44 @@ describe('Bedrock stream keep-alive pings', () => {
     const events = await drive(0, [{ frames: [start], advance: 60_000 }, { frames: [delta('a'), stop] }]);
     expect(events).toEqual(['message_start', 'content_block_delta', 'message_stop']);
   });
+
+  it('sends none after the stream failed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { stream } = setup('invoke-stream-text', { pingIntervalMs: 1000 });
+    const writer = stream.writable.getWriter();
+    const reader = stream.readable.getReader();
+    const events: string[] = [];
+    const reading = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        events.push(...parseSse(Buffer.from(value).toString('utf8')).map((e) => e.event));
+      }
+    })();
+    await writer.write(chunkFrame(start));
+    await vi.advanceTimersByTimeAsync(1000);
+    const exception = frame({ ':exception-type': 'internalServerException', ':content-type': 'application/json', ':message-type': 'exception' }, { message: 'boom' });
+    await writer.write(exception).catch(() => {});
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(events).toEqual(['message_start', 'ping', 'error']);
+    await reader.cancel();
+    await reading;
+  });
+
+  it('logs the pings with the payload when payloads are logged', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    for (const logPayloads of [true, false]) {
+      const { stream, exchange } = setup('invoke-stream-text', { pingIntervalMs: 1000, logPayloads });
+      const writer = stream.writable.getWriter();
+      const reading = new Response(stream.readable).text();
+      await writer.write(chunkFrame(start));
+      await vi.advanceTimersByTimeAsync(1000);
+      await writer.write(Buffer.concat([chunkFrame(delta('a')), chunkFrame(stop)]));
+      await writer.close();
+      const sent = await reading;
+      expect(sent).toContain('event: ping\ndata: {"type":"ping"}\n\n');
+      expect(exchange.responsePayload).toBe(logPayloads ? sent : undefined);
+    }
+  });
 });
 
