@@ -24,6 +24,7 @@ const BACKSLASH = 0x5c;
  */
 export function canonicalElements(text: string): number[] | undefined {
   if (text.charCodeAt(0) !== 0x5b) return undefined;
+  namesTop = 0; // a scan that failed half-way left its objects' names
   const s: Scan = { text, at: 1, end: text.length, backslash: text.indexOf('\\') };
   const spans: number[] = [];
   try {
@@ -137,6 +138,15 @@ function array(s: Scan): boolean {
   }
 }
 
+/**
+ * The member names of the objects being scanned, as `[start, end, …]` offsets into the text, innermost
+ * object last: names are compared where they lie, not sliced into strings (Claude Code's tools hold
+ * hundreds of objects; slicing their names was ~18 KB of garbage a request).
+ */
+const names: number[] = [];
+/** Where the next name goes: the array is only ever grown, never cut back (cutting it freed its storage, and growing it again made garbage). */
+let namesTop = 0;
+
 function object(s: Scan): boolean {
   const { text } = s;
   s.at++;
@@ -144,19 +154,35 @@ function object(s: Scan): boolean {
     s.at++;
     return true;
   }
-  const names: string[] = [];
+  const first = namesTop;
   for (;;) {
     const start = s.at;
     if (text.charCodeAt(start) !== QUOTE || isDigit(text.charCodeAt(start + 1))) return false;
     const end = string(s);
     if (end === undefined) return false;
-    const name = text.slice(start, end);
-    if (names.includes(name)) return false;
-    names.push(name);
+    if (seenName(text, first, start, end)) return false;
+    names[namesTop++] = start;
+    names[namesTop++] = end;
     if (text.charCodeAt(s.at++) !== 0x3a /* : */) return false;
     if (!value(s)) return false;
     const code = text.charCodeAt(s.at++);
-    if (code === 0x7d) return true;
+    if (code === 0x7d) {
+      namesTop = first;
+      return true;
+    }
     if (code !== 0x2c) return false;
   }
+}
+
+/** Is the name at [start, end) among this object's names so far (from index `first` of `names`)? */
+function seenName(text: string, first: number, start: number, end: number): boolean {
+  const length = end - start;
+  for (let k = first; k < namesTop; k += 2) {
+    const other = names[k];
+    if (names[k + 1] - other !== length) continue;
+    let i = 1; // both start with the quote
+    while (i < length && text.charCodeAt(other + i) === text.charCodeAt(start + i)) i++;
+    if (i === length) return true;
+  }
+  return false;
 }
