@@ -141,7 +141,7 @@ function array(s: Scan): boolean {
 /**
  * The member names of the objects being scanned, as `[start, end, …]` offsets into the text, innermost
  * object last: names are compared where they lie, not sliced into strings (Claude Code's tools hold
- * hundreds of objects; slicing their names was ~18 KB of garbage a request).
+ * hundreds of objects; a names array per object and a string per name were ~70 KB of garbage a request).
  */
 const names: number[] = [];
 /** Where the next name goes: the array is only ever grown, never cut back (cutting it freed its storage, and growing it again made garbage). */
