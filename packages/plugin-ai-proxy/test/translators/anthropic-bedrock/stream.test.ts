@@ -281,8 +281,8 @@ describe('Bedrock stream keep-alive pings', () => {
   const delta = (text: string) => ({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
   const stop = { type: 'message_stop' };
 
-  /** Drives the transform by hand: each step writes frames or moves the clock; returns every event in order. */
-  async function drive(pingIntervalMs: number, steps: Array<{ frames?: unknown[]; bytes?: Uint8Array; advance?: number }>) {
+  /** The transform on a fake clock, every event it sends collected in order. */
+  function open(pingIntervalMs: number) {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { stream } = setup('invoke-stream-text', { pingIntervalMs });
     const writer = stream.writable.getWriter();
@@ -295,6 +295,12 @@ describe('Bedrock stream keep-alive pings', () => {
         events.push(...parseSse(Buffer.from(value).toString('utf8')).map((e) => e.event));
       }
     })();
+    return { writer, reader, events, reading };
+  }
+
+  /** Drives the transform by hand: each step writes frames or moves the clock; returns every event in order. */
+  async function drive(pingIntervalMs: number, steps: Array<{ frames?: unknown[]; bytes?: Uint8Array; advance?: number }>) {
+    const { writer, events, reading } = open(pingIntervalMs);
     for (const step of steps) {
       if (step.frames) await writer.write(Buffer.concat(step.frames.map((f) => chunkFrame(f))));
       if (step.bytes) await writer.write(step.bytes);
@@ -327,18 +333,7 @@ describe('Bedrock stream keep-alive pings', () => {
   });
 
   it('sends none after the stream failed', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const { stream } = setup('invoke-stream-text', { pingIntervalMs: 1000 });
-    const writer = stream.writable.getWriter();
-    const reader = stream.readable.getReader();
-    const events: string[] = [];
-    const reading = (async () => {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        events.push(...parseSse(Buffer.from(value).toString('utf8')).map((e) => e.event));
-      }
-    })();
+    const { writer, reader, events, reading } = open(1000);
     await writer.write(chunkFrame(start));
     await vi.advanceTimersByTimeAsync(1000);
     const exception = frame({ ':exception-type': 'internalServerException', ':content-type': 'application/json', ':message-type': 'exception' }, { message: 'boom' });
