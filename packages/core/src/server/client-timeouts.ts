@@ -36,16 +36,37 @@ function sweepEvery(options: ClientTimeoutOptions): number {
   return Math.max(25, Math.min(1_000, Math.floor(shortest / 10)));
 }
 
+const FRESH = Symbol('gw.freshConnection');
+/** A socket while it waits for its first request, with the record that says since when. */
+type Tracked = Socket & { [FRESH]?: FreshConnection };
+interface FreshConnection {
+  socket: Tracked;
+  since: number;
+  /** Its place in the list; -1 once its request began, it closed or timed out. */
+  index: number;
+}
+
 export function startClientTimeouts(options: ClientTimeoutOptions, timedOut: (ex: Exchange) => void): ClientTimeouts {
   const { bodyMs, headerMs } = options;
-  /** Connections with no request yet, by when they were accepted. */
-  const fresh = new Map<Socket, number>();
+  /** Connections with no request yet, each at its `index` (an array for the reason given for `reading`). */
+  const fresh: FreshConnection[] = [];
   // The requests whose body is being read, each at its `bodyWatchIndex`. An array, not a Set: V8's Set
   // (and Map) kept a deleted member reachable for young-generation GCs while the table lived in the old
   // generation, as this one does, so every request with a body was promoted whole and freed only by a
   // full GC (~12 KB a small ai-proxy request at 32 connections; docs/performance.md, pass 9).
   const reading: Exchange[] = [];
   let timer: NodeJS.Timeout | undefined;
+
+  const forget = (c: FreshConnection) => {
+    const i = c.index;
+    if (i < 0) return;
+    c.index = -1;
+    c.socket[FRESH] = undefined;
+    const last = fresh.pop()!;
+    if (last === c) return;
+    fresh[i] = last;
+    last.index = i;
+  };
 
   const unwatch = (ex: Exchange) => {
     const i = ex.bodyWatchIndex;
@@ -59,15 +80,17 @@ export function startClientTimeouts(options: ClientTimeoutOptions, timedOut: (ex
 
   const sweep = () => {
     const t = now();
-    for (const [socket, since] of fresh) {
+    for (let i = fresh.length - 1; i >= 0; i--) {
+      const c = fresh[i];
+      if (c === undefined) continue;
       // A request head has begun: Node's headersTimeout times it from its first byte.
-      if (socket.bytesRead > 0) {
-        fresh.delete(socket);
+      if (c.socket.bytesRead > 0) {
+        forget(c);
         continue;
       }
-      if (t - since < headerMs) continue;
-      fresh.delete(socket);
-      socket.destroy();
+      if (t - c.since < headerMs) continue;
+      forget(c);
+      c.socket.destroy();
     }
     // From the end: a swap-remove only moves an element already seen into the place being left.
     for (let i = reading.length - 1; i >= 0; i--) {
@@ -97,13 +120,16 @@ export function startClientTimeouts(options: ClientTimeoutOptions, timedOut: (ex
   }
 
   return {
-    accepted(socket) {
+    accepted(socket: Tracked) {
       if (headerMs <= 0) return;
-      fresh.set(socket, now());
-      socket.once('close', () => fresh.delete(socket));
+      const c: FreshConnection = { socket, since: now(), index: fresh.length };
+      fresh.push(c);
+      socket[FRESH] = c;
+      socket.once('close', () => forget(c));
     },
     started(ex, hasBody) {
-      if (fresh.size !== 0 && ex.socket !== null) fresh.delete(ex.socket);
+      const c = (ex.socket as Tracked | null)?.[FRESH];
+      if (c !== undefined) forget(c);
       if (!hasBody || bodyMs <= 0) return;
       ex.bodyBytesSeen = ex.socket?.bytesRead ?? 0;
       ex.bodyQuietSince = now();
@@ -116,7 +142,11 @@ export function startClientTimeouts(options: ClientTimeoutOptions, timedOut: (ex
     },
     stop() {
       clearInterval(timer);
-      fresh.clear();
+      for (const c of fresh) {
+        c.index = -1;
+        c.socket[FRESH] = undefined;
+      }
+      fresh.length = 0;
       for (const ex of reading) ex.bodyWatchIndex = -1;
       reading.length = 0;
     },

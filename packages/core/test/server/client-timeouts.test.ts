@@ -1,9 +1,11 @@
 /**
- * client-timeouts' watch list on its own: requests come and go in any order (a finished one swapped out
- * from the middle, several timing out in one sweep), and every request still watched is timed out once,
- * none that finished. The behaviour on the wire is test/integration/client-timeouts.test.ts.
+ * client-timeouts' lists on their own: requests (and new connections) come and go in any order (one
+ * swapped out from the middle, several timing out in one sweep), and every one still watched is timed out
+ * once, none that left. The behaviour on the wire is test/integration/client-timeouts.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import { startClientTimeouts, type ClientTimeouts } from '../../src/server/client-timeouts.js';
 import type { Exchange } from '../../src/runtime/exchange.js';
 
@@ -86,5 +88,55 @@ describe('client_body_timeout watch list', () => {
     expect(bodiless.bodyWatchIndex).toBe(-1);
     vi.advanceTimersByTime(BODY_MS * 3);
     expect(timedOut).toEqual(['twice']);
+  });
+});
+
+describe('client_header_timeout watch list', () => {
+  const HEADER_MS = 1_000;
+  let timeouts: ClientTimeouts;
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    vi.spyOn(performance, 'now').mockImplementation(() => Date.now());
+    timeouts = startClientTimeouts({ bodyMs: 0, headerMs: HEADER_MS }, () => {});
+  });
+  afterEach(() => {
+    timeouts.stop();
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  /** A connection that has sent nothing yet; `destroy` counts. */
+  function connection(name: string) {
+    const socket = Object.assign(new EventEmitter(), { name, bytesRead: 0, destroyed: 0, destroy() {
+      this.destroyed++;
+    } });
+    return socket;
+  }
+  type Fake = ReturnType<typeof connection>;
+  const asSocket = (c: Fake) => c as unknown as Socket;
+  const requestOn = (c: Fake) => ({ socket: c }) as unknown as Exchange;
+
+  it('closes every connection still silent after the timeout, once, and none that started a request or closed', () => {
+    const all = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(connection);
+    for (const c of all) timeouts.accepted(asSocket(c));
+    timeouts.started(requestOn(all[3]), false); // from the middle
+    timeouts.started(requestOn(all[3]), false); // twice is harmless
+    all[6].emit('close'); // the end
+    all[0].emit('close'); // the start
+    all[5].bytesRead = 10; // a head has begun: the next sweep lets it go
+    vi.advanceTimersByTime(HEADER_MS * 3);
+    expect(all.map((c) => c.destroyed)).toEqual([0, 1, 1, 0, 1, 0, 0]);
+    vi.advanceTimersByTime(HEADER_MS * 3);
+    expect(all.map((c) => c.destroyed)).toEqual([0, 1, 1, 0, 1, 0, 0]);
+  });
+
+  it('keeps a connection until its timeout', () => {
+    const [early] = ['early'].map(connection);
+    timeouts.accepted(asSocket(early));
+    vi.advanceTimersByTime(HEADER_MS / 2);
+    expect(early.destroyed).toBe(0);
+    vi.advanceTimersByTime(HEADER_MS);
+    expect(early.destroyed).toBe(1);
   });
 });
